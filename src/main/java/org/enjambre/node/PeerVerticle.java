@@ -1,0 +1,104 @@
+package org.enjambre.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.enjambre.metainfo.InfoHash;
+import org.enjambre.metainfo.Metainfo;
+import org.enjambre.swarm.EngineOptions;
+import org.enjambre.swarm.IncomingConnections;
+import org.enjambre.swarm.PieceStore;
+import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.wire.PeerId;
+
+/**
+ * Hosts any number of torrent engines behind one listening port: a {@code NetServer} whose
+ * incoming connections are routed by the info-hash of their handshake, a {@code NetClient} for
+ * outgoing ones, and the worker pool that storage runs on. One peer id for the node.
+ */
+public final class PeerVerticle extends VerticleBase {
+    /** Threads for disk reads, writes and SHA-1: the network threads never touch the disk. */
+    public static final int STORAGE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+    /** Kernel socket buffers: large enough for a fast loopback link. */
+    static final int SOCKET_BUFFER_BYTES = 1024 * 1024;
+
+    private final String host;
+    private final int port;
+    private final byte[] peerId = PeerId.generate();
+    private final Map<InfoHash, TorrentEngine> engines = new ConcurrentHashMap<>();
+    private NetServer server;
+    private NetClient client;
+    private WorkerExecutor workers;
+
+    /** @param port 0 for any free port */
+    public PeerVerticle(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+        workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
+        client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
+                .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES));
+        IncomingConnections incoming = new IncomingConnections(vertx, engines::get,
+                EngineOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+        server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)
+                .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES))
+                .connectHandler(incoming::accept);
+        return server.listen(port, host);
+    }
+
+    @Override
+    public Future<?> stop() {
+        List<Future<Void>> stops = engines.values().stream().map(TorrentEngine::stop).toList();
+        return Future.join(stops).transform(ar -> server.close())
+                .transform(ar -> client.close())
+                .transform(ar -> workers.close());
+    }
+
+    /** The port peers connect to (the real one when 0 was asked). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    public byte[] peerId() {
+        return peerId.clone();
+    }
+
+    /**
+     * Starts an engine for a torrent: its data is checked first (on the worker pool), then it
+     * accepts peers. Fails if the torrent is already hosted or its data cannot be read.
+     */
+    public Future<TorrentEngine> addTorrent(Metainfo metainfo, PieceStore store, EngineOptions options) {
+        TorrentEngine engine = new TorrentEngine(vertx, context, metainfo, peerId, store, workers, client, options);
+        if (engines.containsKey(metainfo.infoHash())) {
+            return Future.failedFuture("torrent " + metainfo.infoHash().hex() + " is already hosted");
+        }
+        // Peers are routed to the engine only once its data is checked, so that its first bitfield is true.
+        return engine.start().compose(v -> {
+            if (engines.putIfAbsent(metainfo.infoHash(), engine) != null) {
+                return engine.stop().compose(x -> Future.failedFuture(
+                        "torrent " + metainfo.infoHash().hex() + " is already hosted"));
+            }
+            return Future.succeededFuture(engine);
+        });
+    }
+
+    /** Stops an engine and forgets it. */
+    public Future<Void> removeTorrent(InfoHash infoHash) {
+        TorrentEngine engine = engines.remove(infoHash);
+        return engine == null ? Future.succeededFuture() : engine.stop();
+    }
+
+    public TorrentEngine engine(InfoHash infoHash) {
+        return engines.get(infoHash);
+    }
+}
