@@ -18,6 +18,8 @@ import picocli.CommandLine.Command;
         description = "Enjambre: a distributed BitTorrent system.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                SeedCommand.class,
+                DownloadCommand.class,
         })
 public final class Main implements Runnable {
 

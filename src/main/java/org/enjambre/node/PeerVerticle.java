@@ -16,6 +16,12 @@ import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.IncomingConnections;
 import org.enjambre.swarm.PieceStore;
 import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.swarm.TorrentState;
+import org.enjambre.tracker.client.Announcer;
+import org.enjambre.tracker.client.TrackerTiers;
+import org.enjambre.tracker.client.TransferStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.enjambre.wire.PeerId;
 
 /**
@@ -32,7 +38,10 @@ public final class PeerVerticle extends VerticleBase {
     private final String host;
     private final int port;
     private final byte[] peerId = PeerId.generate();
+    private static final Logger LOG = LoggerFactory.getLogger(PeerVerticle.class);
+
     private final Map<InfoHash, TorrentEngine> engines = new ConcurrentHashMap<>();
+    private final Map<InfoHash, Announcer> announcers = new ConcurrentHashMap<>();
     private NetServer server;
     private NetClient client;
     private WorkerExecutor workers;
@@ -58,8 +67,7 @@ public final class PeerVerticle extends VerticleBase {
 
     @Override
     public Future<?> stop() {
-        List<Future<Void>> stops = engines.values().stream().map(TorrentEngine::stop).toList();
-        return Future.join(stops).transform(ar -> server.close())
+        return removeAll().transform(ar -> server.close())
                 .transform(ar -> client.close())
                 .transform(ar -> workers.close());
     }
@@ -88,14 +96,50 @@ public final class PeerVerticle extends VerticleBase {
                 return engine.stop().compose(x -> Future.failedFuture(
                         "torrent " + metainfo.infoHash().hex() + " is already hosted"));
             }
+            startAnnouncer(engine);
             return Future.succeededFuture(engine);
         });
     }
 
-    /** Stops an engine and forgets it. */
+    /**
+     * Announces to the torrent's trackers (if it has any): {@code started} now, {@code completed}
+     * when the last piece is verified (only if it was missing at start), peers from each answer dialled.
+     */
+    private void startAnnouncer(TorrentEngine engine) {
+        Metainfo metainfo = engine.metainfo();
+        if (metainfo.trackers().isEmpty()) {
+            return;
+        }
+        TorrentState state = engine.state();
+        boolean wasComplete = state.complete();
+        Announcer announcer = Announcer.create(vertx,
+                TrackerTiers.of(metainfo.announce(), metainfo.announceList()),
+                metainfo.infoHash().bytes(), peerId, actualPort(),
+                () -> new TransferStats(state.uploaded(), state.downloaded(), state.left()),
+                peers -> peers.forEach(address -> engine.connect(address.getHostString(), address.getPort())
+                        .onFailure(e -> LOG.debug("cannot reach {}: {}", address, e.getMessage()))));
+        announcers.put(metainfo.infoHash(), announcer);
+        announcer.start();
+        if (!wasComplete) {
+            engine.completion().onSuccess(v -> announcer.completed());
+        }
+    }
+
+    /** Announces {@code stopped} (bounded in time), stops the engine and forgets it. */
     public Future<Void> removeTorrent(InfoHash infoHash) {
         TorrentEngine engine = engines.remove(infoHash);
-        return engine == null ? Future.succeededFuture() : engine.stop();
+        Announcer announcer = announcers.remove(infoHash);
+        Future<Void> stopped = announcer == null ? Future.succeededFuture() : announcer.stop();
+        return stopped.compose(v -> engine == null ? Future.succeededFuture() : engine.stop());
+    }
+
+    /** Stops every torrent: {@code stopped} announces, then engines (for SIGINT/SIGTERM). */
+    public Future<Void> removeAll() {
+        List<Future<Void>> all = new java.util.ArrayList<>();
+        for (InfoHash h : List.copyOf(engines.keySet())) {
+            all.add(removeTorrent(h));
+        }
+        return Future.join(all).mapEmpty();
     }
 
     public TorrentEngine engine(InfoHash infoHash) {

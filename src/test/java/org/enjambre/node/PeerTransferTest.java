@@ -1,0 +1,246 @@
+package org.enjambre.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.enjambre.metainfo.Metainfo;
+import org.enjambre.storage.TorrentStorage;
+import org.enjambre.swarm.EngineOptions;
+import org.enjambre.swarm.StoragePieceStore;
+import org.enjambre.swarm.TestTorrents;
+import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.wire.Handshake;
+import org.enjambre.wire.Message;
+import org.enjambre.wire.MessageEncoder;
+import org.enjambre.wire.PeerId;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Seeds and leeches in one JVM, each its own {@link PeerVerticle} on loopback: real sockets, real files. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class PeerTransferTest {
+    @TempDir
+    Path dir;
+    Vertx vertx;
+    final List<PeerVerticle> verticles = new ArrayList<>();
+
+    @BeforeEach
+    void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterEach
+    void stopVertx() throws Exception {
+        await(vertx.close());
+    }
+
+    static <T> T await(Future<T> f) throws Exception {
+        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+
+    PeerVerticle node() throws Exception {
+        PeerVerticle v = new PeerVerticle("127.0.0.1", 0);
+        await(vertx.deployVerticle(v));
+        verticles.add(v);
+        return v;
+    }
+
+    TorrentEngine host(PeerVerticle node, Metainfo metainfo, Path data, boolean download, EngineOptions options)
+            throws Exception {
+        return await(node.addTorrent(metainfo, new StoragePieceStore(TorrentStorage.open(metainfo.info(), data), download),
+                options));
+    }
+
+    static void assertSameTree(Path expected, Path actual) throws Exception {
+        if (Files.isDirectory(expected)) {
+            try (var walk = Files.walk(expected)) {
+                for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                    Path other = actual.resolve(expected.relativize(p).toString());
+                    assertThat(Files.mismatch(p, other)).as(other.toString()).isEqualTo(-1L);
+                }
+            }
+        } else {
+            assertThat(Files.mismatch(expected, actual)).isEqualTo(-1L);
+        }
+    }
+
+    @Test
+    void leecherGetsAByteExactCopyOfASingleFileFromOneSeed() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/movie.bin"), 5 * 1024 * 1024 + 777, 1);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("movie.torrent"), null);
+        PeerVerticle seedNode = node();
+        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+        assertThat(seed.state().complete()).isTrue();
+
+        TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, EngineOptions.defaults());
+        assertThat(leech.state().verifiedCount()).isZero();
+        await(leech.connect("127.0.0.1", seedNode.actualPort()));
+        await(leech.completion());
+
+        assertSameTree(content, dir.resolve("leech/movie.bin"));
+        assertThat(leech.state().piecesVerified()).isEqualTo(metainfo.info().pieceCount());
+        assertThat(leech.state().hashFailures()).isZero();
+        assertThat(leech.state().downloaded()).isEqualTo(metainfo.info().totalLength());
+        assertThat(seed.state().uploaded()).isEqualTo(metainfo.info().totalLength());
+        assertThat(leech.state().requestsOutstanding()).isZero();
+    }
+
+    @Test
+    void leecherGetsAByteExactCopyOfAMultiFileTorrentWithEmptyFilesAndNestedFolders() throws Exception {
+        Path root = dir.resolve("seed/album");
+        TestTorrents.randomFile(root.resolve("a/one.bin"), 100_000, 2);
+        Files.createDirectories(root.resolve("b"));
+        Files.write(root.resolve("b/empty.txt"), new byte[0]);
+        TestTorrents.randomFile(root.resolve("b/c/two.bin"), 333_333, 3);
+        TestTorrents.randomFile(root.resolve("three.bin"), 16_385, 4);
+        Metainfo metainfo = TestTorrents.create(root, 32 * 1024, dir.resolve("album.torrent"), null);
+        PeerVerticle seedNode = node();
+        host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+
+        TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, EngineOptions.defaults());
+        await(leech.connect("127.0.0.1", seedNode.actualPort()));
+        await(leech.completion());
+
+        assertSameTree(root, dir.resolve("leech/album"));
+        assertThat(dir.resolve("leech/album/b/empty.txt")).exists().isEmptyFile();
+    }
+
+    @Test
+    void oneSeedServesThreeLeechersAtOnce() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/data.bin"), 3 * 1024 * 1024 + 5, 5);
+        Metainfo metainfo = TestTorrents.create(content, 32 * 1024, dir.resolve("data.torrent"), null);
+        PeerVerticle seedNode = node();
+        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+        List<TorrentEngine> leeches = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TorrentEngine leech = host(node(), metainfo, dir.resolve("leech" + i), true, EngineOptions.defaults());
+            leeches.add(leech);
+        }
+        for (TorrentEngine leech : leeches) {
+            await(leech.connect("127.0.0.1", seedNode.actualPort()));
+        }
+        for (int i = 0; i < 3; i++) {
+            await(leeches.get(i).completion());
+            assertSameTree(content, dir.resolve("leech" + i + "/data.bin"));
+        }
+        assertThat(seed.state().uploaded()).isGreaterThanOrEqualTo(metainfo.info().totalLength());
+    }
+
+    @Test
+    void existingCompleteDataIsRecognisedAndNothingIsDownloaded() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/x.bin"), 300_000, 6);
+        Metainfo metainfo = TestTorrents.create(content, 16 * 1024, dir.resolve("x.torrent"), null);
+        TorrentEngine again = host(node(), metainfo, dir.resolve("seed"), true, EngineOptions.defaults());
+        assertThat(again.completion().isComplete()).isTrue();
+        assertThat(again.state().downloaded()).isZero();
+    }
+
+    /** Opens a raw connection to {@code port}, handshakes for {@code metainfo}, sends {@code evil}. */
+    static boolean closedAfter(int port, byte[] infoHash, byte[] evil) throws Exception {
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            s.setSoTimeout(10_000);
+            OutputStream out = s.getOutputStream();
+            out.write(Handshake.ours(infoHash, PeerId.generate()).encode().getBytes());
+            out.write(evil);
+            out.flush();
+            InputStream in = s.getInputStream();
+            byte[] sink = new byte[65536];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (in.read(sink) < 0) {
+                        return true;
+                    }
+                } catch (java.net.SocketException reset) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    @Test
+    void eachMalformedInputClosesOnlyThatConnection() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/y.bin"), 2 * 1024 * 1024, 7);
+        Metainfo metainfo = TestTorrents.create(content, 32 * 1024, dir.resolve("y.torrent"), null);
+        PeerVerticle seedNode = node();
+        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+        int port = seedNode.actualPort();
+        byte[] infoHash = metainfo.infoHash().bytes();
+        int pieces = metainfo.info().pieceCount();
+
+        // A healthy leecher is connected the whole time and must complete.
+        TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true,
+                EngineOptions.defaults().withRequestQueueDepth(2).withUploadRate(0));
+        await(leech.connect("127.0.0.1", port));
+
+        byte[][] evil = {
+                {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff}, // frame far too long
+                MessageEncoder.encode(new Message.Request(0, 0, 128 * 1024 + 1)).getBytes(),
+                MessageEncoder.encode(new Message.Request(pieces, 0, 16384)).getBytes(),
+                MessageEncoder.encode(new Message.Request(pieces - 1, 32 * 1024 - 100, 16384)).getBytes(),
+                MessageEncoder.encode(new Message.Bitfield(new byte[pieces / 8 + 1])).getBytes(),
+                MessageEncoder.encode(new Message.Have(pieces)).getBytes(),
+                {0, 0, 0, 1, 42}, // unknown id
+                {0, 0, 0, 1, 0x0e}, // BEP 6 have-all: never negotiated
+                {0, 0, 0, 2, 20, 0}, // extended while not negotiated? we advertise BEP 10, the raw peer too: length 2 is ok
+        };
+        for (int i = 0; i < evil.length - 1; i++) {
+            assertThat(closedAfter(port, infoHash, evil[i])).as("evil input %d", i).isTrue();
+        }
+        // A handshake for a torrent the node does not have is closed too.
+        assertThat(closedAfter(port, new byte[20], new byte[0])).isTrue();
+
+        await(leech.completion());
+        assertSameTree(content, dir.resolve("leech/y.bin"));
+        assertThat(seed.state().peers()).isGreaterThanOrEqualTo(0);
+    }
+
+    @Test
+    void silentPeerGetsKeepAlivesThenIsDropped() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/z.bin"), 100_000, 8);
+        Metainfo metainfo = TestTorrents.create(content, 16 * 1024, dir.resolve("z.torrent"), null);
+        PeerVerticle seedNode = node();
+        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false,
+                EngineOptions.defaults().withTimeouts(Duration.ofMillis(600), Duration.ofMillis(2500)));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), seedNode.actualPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(Handshake.ours(metainfo.infoHash().bytes(), PeerId.generate()).encode().getBytes());
+            InputStream in = s.getInputStream();
+            byte[] handshake = in.readNBytes(68);
+            assertThat(handshake[0]).isEqualTo((byte) 19);
+            byte[] header = in.readNBytes(5);
+            int bitfieldLength = java.nio.ByteBuffer.wrap(header).getInt();
+            assertThat(header[4]).isEqualTo((byte) Message.BITFIELD);
+            in.readNBytes(bitfieldLength - 1);
+            long start = System.nanoTime();
+            int keepAlives = 0;
+            while (true) {
+                byte[] frame = in.readNBytes(4);
+                if (frame.length < 4) {
+                    break;
+                }
+                assertThat(frame).containsExactly(0, 0, 0, 0);
+                keepAlives++;
+            }
+            long seconds = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertThat(keepAlives).isGreaterThanOrEqualTo(2);
+            assertThat(seconds).isBetween(2000L, 6000L);
+        }
+        assertThat(seed.state().peers()).isZero();
+    }
+}
