@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
         description = "Enjambre: a distributed BitTorrent system.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                TrackerCommand.class,
         })
 public final class Main implements Runnable {
 
