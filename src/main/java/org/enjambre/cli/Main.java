@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 SeedCommand.class,
                 DownloadCommand.class,
+                TrackerCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,5 +1,7 @@
 /**
- * Verticles that compose the rooms: the peer verticle hosts torrent engines on one listening port
- * (later the tracker and web verticles). A verticle wires; it does not compute.
+ * Verticles that compose the rooms, and node start-up: the peer verticle hosts torrent engines on
+ * one listening port, the tracker verticle serves HTTP announce, scrape and the REST API, the web
+ * verticle serves the dashboard, and {@link org.enjambre.node.TrackerNode} starts Vert.x and
+ * Hazelcast alone or as a member of a cluster. A verticle wires; it does not compute.
  */
 package org.enjambre.node;

@@ -1,0 +1,145 @@
+package org.enjambre.tracker.hazelcast;
+
+import com.hazelcast.map.EntryProcessor;
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.enjambre.tracker.AnnounceRequest;
+import org.enjambre.tracker.Event;
+import org.enjambre.tracker.PeerEndpoint;
+
+/**
+ * One announce, applied atomically on the partition thread of the swarm's owner: expire the
+ * swarm's stale peers, upsert (or remove on {@code stopped}) the asker, count {@code completed}
+ * once, pick the answer. The same processor, flagged {@code backup}, replays the change on the
+ * backup replica, so only the request (not the swarm) crosses the network. The clock is read by
+ * the caller and carried here so primary and backup apply identical times.
+ */
+final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceOutcome>, IdentifiedDataSerializable {
+    private byte[] peerId;
+    private byte[] ip;
+    private int port;
+    private long uploaded;
+    private long downloaded;
+    private long left;
+    private Event event;
+    private int numwant;
+    private String key;
+    private long now;
+    private long cutoff;
+    private boolean backup;
+
+    AnnounceProcessor() {
+    }
+
+    AnnounceProcessor(AnnounceRequest r, long now, long cutoff) {
+        this.peerId = r.peerId();
+        this.ip = r.ip();
+        this.port = r.port();
+        this.uploaded = r.uploaded();
+        this.downloaded = r.downloaded();
+        this.left = r.left();
+        this.event = r.event();
+        this.numwant = r.numwant();
+        this.key = r.key();
+        this.now = now;
+        this.cutoff = cutoff;
+    }
+
+    @Override
+    public AnnounceOutcome process(Map.Entry<String, Swarm> entry) {
+        Swarm swarm = entry.getValue();
+        if (swarm == null) {
+            if (event == Event.STOPPED) {
+                return new AnnounceOutcome(org.enjambre.tracker.SwarmStats.EMPTY, List.of());
+            }
+            swarm = new Swarm();
+        }
+        swarm.expire(cutoff);
+        Swarm.Peer known = swarm.find(peerId);
+        if (known != null && known.key != null && key != null && !known.key.equals(key)
+                && !Arrays.equals(known.ip, ip)) {
+            // BEP 3 "key": a peer id moving to another address must prove it is the same client.
+            return AnnounceOutcome.refused("peer_id already registered from another address with another key");
+        }
+        List<PeerEndpoint> peers = List.of();
+        if (event == Event.STOPPED) {
+            swarm.remove(peerId);
+        } else {
+            Swarm.Peer asker = swarm.upsert(peerId, ip, port, uploaded, downloaded, left, key, now);
+            if (event == Event.COMPLETED) {
+                swarm.completed(asker);
+            }
+            if (!backup) {
+                peers = swarm.select(asker, numwant, ThreadLocalRandom.current());
+            }
+        }
+        entry.setValue(swarm.isEmpty() ? null : swarm);
+        return new AnnounceOutcome(swarm.stats(), peers);
+    }
+
+    @Override
+    public EntryProcessor<String, Swarm, AnnounceOutcome> getBackupProcessor() {
+        AnnounceProcessor b = new AnnounceProcessor();
+        b.peerId = peerId;
+        b.ip = ip;
+        b.port = port;
+        b.uploaded = uploaded;
+        b.downloaded = downloaded;
+        b.left = left;
+        b.event = event;
+        b.numwant = 0;
+        b.key = key;
+        b.now = now;
+        b.cutoff = cutoff;
+        b.backup = true;
+        return b;
+    }
+
+    @Override
+    public int getFactoryId() {
+        return TrackerSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return TrackerSerialization.ANNOUNCE;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeByteArray(peerId);
+        out.writeByteArray(ip);
+        out.writeShort(port);
+        out.writeLong(uploaded);
+        out.writeLong(downloaded);
+        out.writeLong(left);
+        out.writeByte(event.ordinal());
+        out.writeShort(numwant);
+        out.writeString(key);
+        out.writeLong(now);
+        out.writeLong(cutoff);
+        out.writeBoolean(backup);
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        peerId = in.readByteArray();
+        ip = in.readByteArray();
+        port = in.readShort() & 0xffff;
+        uploaded = in.readLong();
+        downloaded = in.readLong();
+        left = in.readLong();
+        event = Event.values()[in.readByte()];
+        numwant = in.readShort();
+        key = in.readString();
+        now = in.readLong();
+        cutoff = in.readLong();
+        backup = in.readBoolean();
+    }
+}

@@ -1,0 +1,304 @@
+package org.enjambre.tracker.hazelcast;
+
+import com.hazelcast.nio.ObjectDataInput;
+import com.hazelcast.nio.ObjectDataOutput;
+import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Random;
+import org.enjambre.tracker.PeerEndpoint;
+import org.enjambre.tracker.SwarmSnapshot;
+import org.enjambre.tracker.SwarmStats;
+
+/**
+ * The peers of one torrent, as held in the swarm map. Every operation an announce needs is O(1)
+ * or O(numwant): a hash map finds a peer by id, two arrays (seeders, leechers) let us pick peers
+ * at random without walking the swarm, and a list threaded through the peers in order of last
+ * announce puts the expired ones at its head, so dropping them costs only what is dropped.
+ */
+public final class Swarm implements IdentifiedDataSerializable {
+    private final HashMap<String, Peer> byId = new HashMap<>();
+    private final ArrayList<Peer> seeders = new ArrayList<>();
+    private final ArrayList<Peer> leechers = new ArrayList<>();
+    private Peer oldest;
+    private Peer newest;
+    private long downloaded;
+
+    /** A registered peer; also a node of the last-announce list and a slot in one array. */
+    static final class Peer {
+        final byte[] peerId;
+        byte[] ip;
+        int port;
+        long uploaded;
+        long downloaded;
+        long left;
+        long lastSeen;
+        String key;
+        boolean completed;
+        int slot;
+        Peer prev;
+        Peer next;
+
+        Peer(byte[] peerId) {
+            this.peerId = peerId;
+        }
+
+        boolean seeder() {
+            return left == 0;
+        }
+
+        PeerEndpoint endpoint() {
+            return new PeerEndpoint(peerId, ip, port);
+        }
+    }
+
+    public int size() {
+        return byId.size();
+    }
+
+    public boolean isEmpty() {
+        return byId.isEmpty();
+    }
+
+    public SwarmStats stats() {
+        return new SwarmStats(seeders.size(), leechers.size(), downloaded);
+    }
+
+    static String idKey(byte[] peerId) {
+        return new String(peerId, StandardCharsets.ISO_8859_1);
+    }
+
+    Peer find(byte[] peerId) {
+        return byId.get(idKey(peerId));
+    }
+
+    /** Drops peers whose last announce is before {@code cutoff}; answers how many. */
+    public int expire(long cutoff) {
+        int removed = 0;
+        while (oldest != null && oldest.lastSeen < cutoff) {
+            remove(oldest);
+            removed++;
+        }
+        return removed;
+    }
+
+    /** Inserts or updates a peer and makes it the most recent; answers it. */
+    Peer upsert(byte[] peerId, byte[] ip, int port, long uploaded, long downloaded, long left,
+                String key, long now) {
+        Peer p = byId.get(idKey(peerId));
+        if (p == null) {
+            p = new Peer(peerId);
+            byId.put(idKey(peerId), p);
+            p.left = left;
+            listFor(p).add(p);
+            p.slot = listFor(p).size() - 1;
+        } else {
+            unlink(p);
+            if (p.seeder() != (left == 0)) {
+                removeFromList(p);
+                p.left = left;
+                listFor(p).add(p);
+                p.slot = listFor(p).size() - 1;
+            }
+        }
+        p.ip = ip;
+        p.port = port;
+        p.uploaded = uploaded;
+        p.downloaded = downloaded;
+        p.left = left;
+        p.lastSeen = now;
+        if (key != null) {
+            p.key = key;
+        }
+        append(p);
+        return p;
+    }
+
+    /** Counts a completed download, once per peer. */
+    void completed(Peer p) {
+        if (!p.completed) {
+            p.completed = true;
+            downloaded++;
+        }
+    }
+
+    boolean remove(byte[] peerId) {
+        Peer p = byId.get(idKey(peerId));
+        if (p == null) {
+            return false;
+        }
+        remove(p);
+        return true;
+    }
+
+    private void remove(Peer p) {
+        byId.remove(idKey(p.peerId));
+        unlink(p);
+        removeFromList(p);
+    }
+
+    /**
+     * Up to {@code numwant} peers other than {@code asker}: a seeder gets only leechers, a leecher
+     * both kinds, taken alternately. Each array is read from a random offset, so different askers
+     * see different parts of a large swarm while the cost stays O(numwant).
+     */
+    List<PeerEndpoint> select(Peer asker, int numwant, Random random) {
+        List<PeerEndpoint> out = new ArrayList<>(Math.min(numwant, size()));
+        if (numwant <= 0) {
+            return out;
+        }
+        boolean askerSeeds = asker != null && asker.seeder();
+        Cursor l = new Cursor(leechers, random);
+        Cursor s = askerSeeds ? null : new Cursor(seeders, random);
+        while (out.size() < numwant) {
+            boolean took = false;
+            Peer p = l.next(asker);
+            if (p != null) {
+                out.add(p.endpoint());
+                took = true;
+            }
+            if (s != null && out.size() < numwant) {
+                Peer q = s.next(asker);
+                if (q != null) {
+                    out.add(q.endpoint());
+                    took = true;
+                }
+            }
+            if (!took) {
+                break;
+            }
+        }
+        return out;
+    }
+
+    /** Walks an array once, circularly, from a random start. */
+    private static final class Cursor {
+        private final List<Peer> list;
+        private final int start;
+        private int seen;
+
+        Cursor(List<Peer> list, Random random) {
+            this.list = list;
+            this.start = list.isEmpty() ? 0 : random.nextInt(list.size());
+        }
+
+        Peer next(Peer skip) {
+            while (seen < list.size()) {
+                Peer p = list.get((start + seen++) % list.size());
+                if (p != skip) {
+                    return p;
+                }
+            }
+            return null;
+        }
+    }
+
+    /** A detached copy for readers outside the partition thread. */
+    public SwarmSnapshot snapshot() {
+        List<SwarmSnapshot.PeerInfo> peers = new ArrayList<>(size());
+        for (Peer p = oldest; p != null; p = p.next) {
+            peers.add(new SwarmSnapshot.PeerInfo(p.peerId.clone(), p.ip.clone(), p.port, p.uploaded,
+                    p.downloaded, p.left, p.lastSeen));
+        }
+        return new SwarmSnapshot(stats(), peers);
+    }
+
+    /** A detached copy, to hand a swarm out of the partition thread. */
+    Swarm copy() {
+        Swarm c = new Swarm();
+        c.downloaded = downloaded;
+        for (Peer p = oldest; p != null; p = p.next) {
+            c.upsert(p.peerId, p.ip, p.port, p.uploaded, p.downloaded, p.left, p.key, p.lastSeen).completed = p.completed;
+        }
+        return c;
+    }
+
+    private ArrayList<Peer> listFor(Peer p) {
+        return p.seeder() ? seeders : leechers;
+    }
+
+    /** Swap-remove from its array, O(1). */
+    private void removeFromList(Peer p) {
+        ArrayList<Peer> list = listFor(p);
+        Peer last = list.remove(list.size() - 1);
+        if (last != p) {
+            list.set(p.slot, last);
+            last.slot = p.slot;
+        }
+    }
+
+    private void unlink(Peer p) {
+        if (p.prev != null) {
+            p.prev.next = p.next;
+        } else {
+            oldest = p.next;
+        }
+        if (p.next != null) {
+            p.next.prev = p.prev;
+        } else {
+            newest = p.prev;
+        }
+        p.prev = null;
+        p.next = null;
+    }
+
+    private void append(Peer p) {
+        p.prev = newest;
+        p.next = null;
+        if (newest != null) {
+            newest.next = p;
+        } else {
+            oldest = p;
+        }
+        newest = p;
+    }
+
+    @Override
+    public int getFactoryId() {
+        return TrackerSerialization.FACTORY_ID;
+    }
+
+    @Override
+    public int getClassId() {
+        return TrackerSerialization.SWARM;
+    }
+
+    @Override
+    public void writeData(ObjectDataOutput out) throws IOException {
+        out.writeLong(downloaded);
+        out.writeInt(byId.size());
+        // Oldest first, so that reading back rebuilds the last-announce order by appending.
+        for (Peer p = oldest; p != null; p = p.next) {
+            out.writeByteArray(p.peerId);
+            out.writeByteArray(p.ip);
+            out.writeShort(p.port);
+            out.writeLong(p.uploaded);
+            out.writeLong(p.downloaded);
+            out.writeLong(p.left);
+            out.writeLong(p.lastSeen);
+            out.writeString(p.key);
+            out.writeBoolean(p.completed);
+        }
+    }
+
+    @Override
+    public void readData(ObjectDataInput in) throws IOException {
+        downloaded = in.readLong();
+        int n = in.readInt();
+        for (int i = 0; i < n; i++) {
+            byte[] id = in.readByteArray();
+            byte[] ip = in.readByteArray();
+            int port = in.readShort() & 0xffff;
+            long up = in.readLong();
+            long down = in.readLong();
+            long left = in.readLong();
+            long lastSeen = in.readLong();
+            String key = in.readString();
+            Peer p = upsert(id, ip, port, up, down, left, key, lastSeen);
+            p.completed = in.readBoolean();
+        }
+    }
+}
