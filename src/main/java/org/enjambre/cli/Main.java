@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
                 SeedCommand.class,
                 DownloadCommand.class,
                 TrackerCommand.class,
+                NodeCommand.class,
         })
 public final class Main implements Runnable {
 

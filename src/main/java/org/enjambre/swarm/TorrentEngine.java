@@ -199,6 +199,20 @@ public final class TorrentEngine {
                                long downloaded, long uploaded, int requestsOutstanding) {
     }
 
+    /**
+     * Each connected peer's pieces (a copy), keyed by the same address as {@link #peers()}: read-only,
+     * for the dashboard's piece map.
+     */
+    public Future<java.util.Map<String, BitSet>> peerPieces() {
+        return onContext(() -> {
+            java.util.Map<String, BitSet> out = new java.util.LinkedHashMap<>();
+            for (PeerConnection c : connections) {
+                out.put(c.address, (BitSet) c.pieces.clone());
+            }
+            return out;
+        });
+    }
+
     private <T> Future<T> onContext(java.util.concurrent.Callable<T> action) {
         Promise<T> promise = Promise.promise();
         Runnable run = () -> {

@@ -1,0 +1,96 @@
+package org.enjambre.cli;
+
+import com.hazelcast.config.Config;
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import org.enjambre.node.ClusterConfig;
+import org.enjambre.node.EnjambreNode;
+import org.enjambre.node.NodeSettings;
+import org.enjambre.node.TrackerSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code enjambre node}: the verticles one container runs (peer, web, optionally tracker). */
+@Command(name = "node", mixinStandardHelpOptions = true,
+        description = {"Run a node: a peer hosting any number of torrents, the web dashboard and REST API,",
+                "and with --tracker an HTTP tracker. With --cluster, nodes share one Hazelcast cluster and",
+                "one clustered event bus, and every dashboard shows the whole swarm. Torrents added to a node",
+                "are kept under DATA/.enjambre and hosted again after a restart. Stops cleanly on SIGINT/SIGTERM."})
+public final class NodeCommand implements java.util.concurrent.Callable<Integer> {
+    @Mixin
+    VerboseOption verbose;
+
+    @Option(names = "--name", description = "name shown on the dashboard (default: host name and web port)")
+    String name;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "bind address of every server (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--web-port", defaultValue = "8080", description = "dashboard and REST API port, 0 for any (default: ${DEFAULT-VALUE})")
+    int webPort;
+
+    @Option(names = "--peer-port", defaultValue = "0", description = "BitTorrent peer port (default: any free port)")
+    int peerPort;
+
+    @Option(names = "--tracker", description = "also run an HTTP tracker")
+    boolean tracker;
+
+    @Option(names = "--tracker-port", defaultValue = "6969", description = "tracker HTTP port (default: ${DEFAULT-VALUE})")
+    int trackerPort;
+
+    @Option(names = "--tracker-interval", defaultValue = "1800", description = "announce interval the tracker gives out, seconds (default: ${DEFAULT-VALUE})")
+    int trackerInterval;
+
+    @Option(names = "--data", defaultValue = "data", paramLabel = "DIR", description = "torrent data; the node's own files in DIR/.enjambre (default: ${DEFAULT-VALUE})")
+    Path data;
+
+    @Option(names = "--upload-rate", defaultValue = "0", paramLabel = "BYTES_PER_S", description = "upload limit per torrent, 0 for none (default)")
+    long uploadRate;
+
+    @Option(names = "--max-upload", defaultValue = "" + TrackerSettings.DEFAULT_MAX_UPLOAD, description = "largest REST upload in bytes (default: ${DEFAULT-VALUE})")
+    long maxUpload;
+
+    @Option(names = "--cluster", description = "join a Hazelcast cluster (shared tracker registry and event bus)")
+    boolean cluster;
+
+    @Option(names = "--cluster-config", defaultValue = "cluster.xml", description = "Hazelcast XML configuration; the copy in the jar when the file is missing (default: ${DEFAULT-VALUE})")
+    Path clusterConfig;
+
+    @Option(names = "--cluster-port", description = "Hazelcast member port (default: 5701)")
+    Integer clusterPort;
+
+    @Option(names = "--cluster-members", description = "HOST[:PORT],... of other members (default: $" + ClusterConfig.MEMBERS_ENV + ", else the configuration's list)")
+    String clusterMembers;
+
+    @Override
+    public Integer call() throws Exception {
+        if (clusterPort != null && (clusterPort < 1 || clusterPort > 65535)) {
+            throw new IllegalArgumentException("--cluster-port must be 1..65535, got " + clusterPort);
+        }
+        if (trackerInterval < 1) {
+            throw new IllegalArgumentException("--tracker-interval must be at least 1 second");
+        }
+        String nodeName = name != null ? name : InetAddress.getLocalHost().getHostName() + ":" + webPort;
+        NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
+                trackerInterval, data, uploadRate, maxUpload);
+        Config config = null;
+        if (cluster) {
+            String members = clusterMembers != null ? clusterMembers : System.getenv(ClusterConfig.MEMBERS_ENV);
+            config = ClusterConfig.member(clusterConfig, clusterPort == null ? ClusterConfig.DEFAULT_CLUSTER_PORT : clusterPort,
+                    ClusterConfig.parseMembers(members));
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signals.onStop(stop::countDown);
+        EnjambreNode node = EnjambreNode.start(settings, config);
+        System.out.println("node " + nodeName + ": dashboard on http://localhost:" + node.webPort() + "/, peers on port "
+                + node.peerPort() + (node.announceUrl() != null ? ", tracker " + node.announceUrl() : "")
+                + ", " + node.library().hosted().size() + " torrent(s)");
+        System.out.flush();
+        stop.await();
+        node.close();
+        System.out.println("node stopped");
+        return 0;
+    }
+}

@@ -1,0 +1,59 @@
+package org.enjambre.node;
+
+import io.vertx.core.Future;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.enjambre.tracker.AnnounceRequest;
+import org.enjambre.tracker.AnnounceResult;
+import org.enjambre.tracker.PeerRegistry;
+import org.enjambre.tracker.SwarmSnapshot;
+import org.enjambre.tracker.SwarmStats;
+
+/**
+ * A {@link PeerRegistry} that counts the announces this node answered, for the node's state
+ * and {@code /metrics}; everything else is the wrapped registry's.
+ */
+final class CountingPeerRegistry implements PeerRegistry {
+    private final PeerRegistry delegate;
+    private final AtomicLong announces = new AtomicLong();
+    private final AtomicLong refused = new AtomicLong();
+
+    CountingPeerRegistry(PeerRegistry delegate) {
+        this.delegate = delegate;
+    }
+
+    long announces() {
+        return announces.get();
+    }
+
+    long refused() {
+        return refused.get();
+    }
+
+    @Override
+    public Future<AnnounceResult> announce(AnnounceRequest request) {
+        return delegate.announce(request).onComplete(ar -> (ar.succeeded() ? announces : refused).incrementAndGet());
+    }
+
+    @Override
+    public Future<Map<String, SwarmStats>> scrape(List<String> infoHashes) {
+        return delegate.scrape(infoHashes);
+    }
+
+    @Override
+    public Future<Map<String, SwarmStats>> scrapeAll(int limit) {
+        return delegate.scrapeAll(limit);
+    }
+
+    @Override
+    public Future<Optional<SwarmSnapshot>> swarm(String infoHash) {
+        return delegate.swarm(infoHash);
+    }
+
+    @Override
+    public Future<Integer> sweep() {
+        return delegate.sweep();
+    }
+}

@@ -1,0 +1,216 @@
+package org.enjambre.node;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code enjambre node}: Vert.x (clustered through Hazelcast with {@code --cluster}, so that the
+ * event bus is the cluster's), a {@link PeerVerticle} hosting the {@link TorrentLibrary}, a
+ * {@link StateVerticle} publishing the node's state, a {@link WebVerticle}, and with
+ * {@code --tracker} a {@link TrackerVerticle} on the tracker port sharing the cluster's registry.
+ * Metrics go to the node's own Prometheus registry (several nodes may share a JVM in tests).
+ * Started and stopped from a plain thread.
+ */
+public final class EnjambreNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EnjambreNode.class);
+    private static final long TIMEOUT_SECONDS = 120;
+
+    private final Vertx vertx;
+    private final HazelcastInstance ownedHazelcast;
+    private final TorrentLibrary library;
+    private final PeerVerticle peer;
+    private final WebVerticle web;
+    private final TrackerVerticle tracker;
+    private final NodeIdentity identity;
+    private final String announceUrl;
+    private volatile boolean closed;
+
+    private EnjambreNode(Vertx vertx, HazelcastInstance ownedHazelcast, TorrentLibrary library, PeerVerticle peer,
+                         WebVerticle web, TrackerVerticle tracker, NodeIdentity identity, String announceUrl) {
+        this.vertx = vertx;
+        this.ownedHazelcast = ownedHazelcast;
+        this.library = library;
+        this.peer = peer;
+        this.web = web;
+        this.tracker = tracker;
+        this.identity = identity;
+        this.announceUrl = announceUrl;
+    }
+
+    /**
+     * Starts a node and hosts again the torrents kept under its data folder.
+     *
+     * @param clusterConfig the Hazelcast member configuration ({@link ClusterConfig#member}), or
+     *                      null for a node alone (with a tracker, an embedded lone member)
+     */
+    public static EnjambreNode start(NodeSettings settings, Config clusterConfig) throws Exception {
+        Files.createDirectories(settings.dataDir());
+        PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        VertxOptions options = new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS)
+                .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false));
+        VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics));
+        Vertx vertx;
+        HazelcastInstance hazelcast = null;
+        HazelcastInstance owned = null;
+        if (clusterConfig != null) {
+            HazelcastClusterManager manager = new HazelcastClusterManager(clusterConfig);
+            vertx = await(builder.withClusterManager(manager).buildClustered());
+            hazelcast = manager.getHazelcastInstance();
+        } else {
+            vertx = builder.build();
+            if (settings.tracker()) {
+                owned = Hazelcast.newHazelcastInstance(ClusterConfig.standalone());
+                hazelcast = owned;
+            }
+        }
+        try {
+            PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort());
+            await(vertx.deployVerticle(peer));
+            TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), settings.uploadRate());
+
+            CountingPeerRegistry registry = null;
+            TrackerVerticle tracker = null;
+            String announceUrl = null;
+            if (settings.tracker()) {
+                registry = new CountingPeerRegistry(new HazelcastPeerRegistry(vertx, hazelcast,
+                        Duration.ofSeconds(2L * settings.trackerInterval())));
+                TrackerSettings ts = new TrackerSettings(settings.host(), settings.trackerPort(),
+                        settings.trackerInterval(), null, settings.maxUploadBytes());
+                tracker = new TrackerVerticle(ts, registry, hazelcast);
+                await(vertx.deployVerticle(tracker));
+                CountingPeerRegistry r = registry;
+                long sweepMillis = Math.max(1000L, Math.min(60_000L, settings.trackerInterval() * 1000L));
+                vertx.setPeriodic(sweepMillis, id -> r.sweep().onFailure(e -> LOG.debug("sweep failed: {}", e.toString())));
+                String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
+                announceUrl = "http://" + host + ":" + tracker.actualPort() + "/announce";
+            }
+            NodeIdentity identity = new NodeIdentity(UUID.randomUUID().toString(), settings.name(),
+                    java.util.HexFormat.of().formatHex(peer.peerId()), peer.actualPort(), 0);
+            // The web port is known only once bound; the state carries it, so bind first with a placeholder identity.
+            StateVerticle[] holder = new StateVerticle[1];
+            WebVerticle web = new WebVerticle(settings, library, () -> holder[0] == null ? null : holder[0].latest(), metrics, hazelcast);
+            await(vertx.deployVerticle(web));
+            identity = new NodeIdentity(identity.id(), identity.name(), identity.peerId(), identity.peerPort(), web.actualPort());
+            StateVerticle state = new StateVerticle(identity, library, registry, hazelcast, announceUrl);
+            holder[0] = state;
+            await(vertx.deployVerticle(state));
+            registerMeters(metrics, settings.name(), library, registry);
+            int restored = await(library.restore());
+            LOG.info("node {} up: web {}, peers {}, {} torrent(s) hosted again", settings.name(),
+                    web.actualPort(), peer.actualPort(), restored);
+            return new EnjambreNode(vertx, owned, library, peer, web, tracker, identity, announceUrl);
+        } catch (Exception e) {
+            vertx.close();
+            if (owned != null) {
+                owned.shutdown();
+            }
+            throw e;
+        }
+    }
+
+    private static void registerMeters(PrometheusMeterRegistry m, String name, TorrentLibrary library,
+                                       CountingPeerRegistry registry) {
+        Tags tags = Tags.of("node", name);
+        counter(m, "enjambre.bytes.uploaded", "bytes sent to peers", tags, library, l -> l.uploaded());
+        counter(m, "enjambre.bytes.downloaded", "bytes received from peers", tags, library, l -> l.downloaded());
+        counter(m, "enjambre.pieces.verified", "pieces whose SHA-1 matched", tags, library, l -> l.piecesVerified());
+        counter(m, "enjambre.hash.failures", "pieces whose SHA-1 did not match", tags, library, l -> l.hashFailures());
+        Gauge.builder("enjambre.peers", library, l -> l.peers()).description("connected peers").tags(tags).register(m);
+        Gauge.builder("enjambre.torrents", library, l -> l.hosted().size()).description("torrents hosted").tags(tags).register(m);
+        if (registry != null) {
+            FunctionCounter.builder("enjambre.tracker.announces", registry, r -> r.announces())
+                    .description("announces answered by this tracker node").tags(tags).register(m);
+            FunctionCounter.builder("enjambre.tracker.announces.refused", registry, r -> r.refused())
+                    .description("announces refused by this tracker node").tags(tags).register(m);
+        }
+    }
+
+    private static void counter(PrometheusMeterRegistry m, String name, String description, Tags tags,
+                                TorrentLibrary library, ToDoubleFunction<TorrentLibrary> f) {
+        FunctionCounter.builder(name, library, f).description(description).tags(tags).register(m);
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    public TorrentLibrary library() {
+        return library;
+    }
+
+    public NodeIdentity identity() {
+        return identity;
+    }
+
+    public int webPort() {
+        return web.actualPort();
+    }
+
+    public int peerPort() {
+        return peer.actualPort();
+    }
+
+    /** The tracker's announce URL, or null without {@code --tracker}. */
+    public String announceUrl() {
+        return announceUrl;
+    }
+
+    public int trackerPort() {
+        return tracker == null ? -1 : tracker.actualPort();
+    }
+
+    /** Saves resume data, announces {@code stopped}, closes Vert.x (and leaves the cluster). Bounded in time. */
+    @Override
+    public void close() throws Exception {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            try {
+                await(library.close());
+            } finally {
+                // Awaited on its own: a continuation chained to close() would be dispatched to an
+                // event loop that close() has just terminated.
+                await(vertx.close());
+            }
+        } finally {
+            if (ownedHazelcast != null) {
+                ownedHazelcast.shutdown();
+            }
+        }
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}

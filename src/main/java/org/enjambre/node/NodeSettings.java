@@ -1,0 +1,38 @@
+package org.enjambre.node;
+
+import java.nio.file.Path;
+
+/**
+ * What one {@code enjambre node} runs: a peer verticle, a web verticle and, with {@code tracker},
+ * a tracker verticle.
+ *
+ * @param name            shown on the dashboard (any text; the page escapes it)
+ * @param host            bind address of every server
+ * @param webPort         dashboard and REST API (0: any free port)
+ * @param peerPort        BitTorrent peer port (0: any free port)
+ * @param tracker         whether this node also runs a tracker
+ * @param trackerPort     tracker HTTP port (0: any free port)
+ * @param trackerInterval announce interval the tracker gives out, seconds
+ * @param dataDir         where torrent data lives; the node's own files go to {@code dataDir/.enjambre}
+ * @param uploadRate      upload limit per torrent in bytes per second, 0 for none
+ * @param maxUploadBytes  largest REST upload accepted (413 past it)
+ */
+public record NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
+                           int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes) {
+    public NodeSettings {
+        if (name == null || name.isBlank() || name.length() > 100) {
+            throw new IllegalArgumentException("--name must be 1..100 characters");
+        }
+        for (int port : new int[] {webPort, peerPort, trackerPort}) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("ports must be 0..65535, got " + port);
+            }
+        }
+        if (uploadRate < 0) {
+            throw new IllegalArgumentException("--upload-rate must be >= 0");
+        }
+        if (maxUploadBytes < 1) {
+            throw new IllegalArgumentException("the upload limit must be positive");
+        }
+    }
+}

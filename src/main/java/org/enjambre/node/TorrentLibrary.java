@@ -1,0 +1,235 @@
+package org.enjambre.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.enjambre.metainfo.InfoHash;
+import org.enjambre.metainfo.Metainfo;
+import org.enjambre.storage.ResumeData;
+import org.enjambre.storage.TorrentStorage;
+import org.enjambre.swarm.EngineOptions;
+import org.enjambre.swarm.TorrentEngine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The torrents a node hosts, and what makes them survive a restart: each added {@code .torrent}
+ * is kept as {@code DATA/.enjambre/torrents/<infoHash>.torrent} and its verified pieces as resume
+ * data ({@link ResumeData#defaultPath}), saved periodically and at stop. At start every kept
+ * torrent is added again; its data is trusted from the resume data when the files still match.
+ */
+public final class TorrentLibrary {
+    private static final Logger LOG = LoggerFactory.getLogger(TorrentLibrary.class);
+    /** How often resume data is written while running (a crash loses at most this much progress to a recheck). */
+    public static final long RESUME_SAVE_MILLIS = 30_000;
+
+    /** A hosted torrent: its engine and the storage its resume data is taken from. */
+    record Hosted(TorrentEngine engine, TorrentStorage storage) {
+    }
+
+    private final Vertx vertx;
+    private final PeerVerticle peers;
+    private final Path dataDir;
+    private final Path torrentsDir;
+    private final EngineOptions options;
+    private final Map<InfoHash, Hosted> hosted = new ConcurrentHashMap<>();
+    /** Counters of removed torrents, so that the node's totals never go down. */
+    private final AtomicLong retiredUploaded = new AtomicLong();
+    private final AtomicLong retiredDownloaded = new AtomicLong();
+    private final AtomicLong retiredVerified = new AtomicLong();
+    private final AtomicLong retiredHashFailures = new AtomicLong();
+    private long timer = -1;
+
+    public TorrentLibrary(Vertx vertx, PeerVerticle peers, Path dataDir, long uploadRate) {
+        this.vertx = vertx;
+        this.peers = peers;
+        this.dataDir = dataDir.toAbsolutePath().normalize();
+        this.torrentsDir = this.dataDir.resolve(ResumeData.FOLDER).resolve("torrents");
+        this.options = EngineOptions.defaults().withUploadRate(uploadRate);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** Adds every kept torrent again (one that fails is logged and left out), then saves resume data periodically. */
+    public Future<Integer> restore() {
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(torrentsDir);
+            List<Path> files = new ArrayList<>();
+            try (Stream<Path> list = Files.list(torrentsDir)) {
+                list.filter(p -> p.getFileName().toString().endsWith(".torrent")).sorted().forEach(files::add);
+            }
+            return files;
+        }, false).compose(files -> {
+            List<Future<Boolean>> all = new ArrayList<>();
+            for (Path file : files) {
+                all.add(vertx.executeBlocking(() -> Metainfo.read(file), false)
+                        .compose(m -> start(m))
+                        .map(e -> true)
+                        .recover(e -> {
+                            LOG.warn("cannot host {} again: {}", file.getFileName(), e.getMessage());
+                            return Future.succeededFuture(false);
+                        }));
+            }
+            return Future.join(all).map(cf -> {
+                timer = vertx.setPeriodic(RESUME_SAVE_MILLIS, id -> saveResume());
+                return (int) all.stream().filter(f -> f.result()).count();
+            });
+        });
+    }
+
+    /**
+     * Hosts a torrent given as {@code .torrent} bytes: data already under {@code --data} is checked
+     * and seeded, what is missing is downloaded. Fails with {@link LibraryException} (bad torrent,
+     * unsafe path, already hosted) or an I/O error.
+     */
+    public Future<TorrentEngine> add(byte[] torrent) {
+        Metainfo metainfo;
+        try {
+            metainfo = Metainfo.parse(torrent);
+        } catch (RuntimeException e) {
+            return Future.failedFuture(new LibraryException(400, "not a valid .torrent: " + e.getMessage()));
+        }
+        if (hosted.containsKey(metainfo.infoHash())) {
+            return Future.failedFuture(new LibraryException(409, "torrent " + metainfo.infoHash().hex() + " is already hosted"));
+        }
+        Path file = torrentFile(metainfo.infoHash());
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(torrentsDir);
+            Path tmp = Files.createTempFile(torrentsDir, "add", ".part");
+            Files.write(tmp, torrent);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return null;
+        }, false).compose(v -> start(metainfo)).recover(e -> vertx.executeBlocking(() -> {
+            // Not hosted after all: do not bring it back at the next start.
+            if (!(e instanceof LibraryException le && le.status() == 409)) {
+                Files.deleteIfExists(file);
+            }
+            return null;
+        }, false).transform(x -> Future.failedFuture(e)));
+    }
+
+    private Future<TorrentEngine> start(Metainfo metainfo) {
+        TorrentStorage storage;
+        try {
+            storage = TorrentStorage.open(metainfo.info(), dataDir);
+        } catch (IOException e) {
+            return Future.failedFuture(new LibraryException(400, "unsafe torrent: " + e.getMessage()));
+        }
+        Path resume = ResumeData.defaultPath(dataDir, metainfo.infoHash());
+        return peers.addTorrent(metainfo, new ResumingPieceStore(storage, resume, metainfo.infoHash()), options)
+                .recover(e -> {
+                    storage.close();
+                    String m = String.valueOf(e.getMessage());
+                    return Future.failedFuture(m.contains("already hosted") ? new LibraryException(409, m) : e);
+                })
+                .onSuccess(engine -> hosted.put(metainfo.infoHash(), new Hosted(engine, storage)));
+    }
+
+    /** Stops hosting a torrent and forgets it (its data stays). Fails with 404 when it is not hosted. */
+    public Future<Void> remove(InfoHash infoHash) {
+        Hosted h = hosted.remove(infoHash);
+        if (h == null) {
+            return Future.failedFuture(new LibraryException(404, "torrent " + infoHash.hex() + " is not hosted here"));
+        }
+        var s = h.engine().state();
+        retiredUploaded.addAndGet(s.uploaded());
+        retiredDownloaded.addAndGet(s.downloaded());
+        retiredVerified.addAndGet(s.piecesVerified());
+        retiredHashFailures.addAndGet(s.hashFailures());
+        return peers.removeTorrent(infoHash).compose(v -> vertx.executeBlocking(() -> {
+            Files.deleteIfExists(torrentFile(infoHash));
+            Files.deleteIfExists(ResumeData.defaultPath(dataDir, infoHash));
+            return null;
+        }, false));
+    }
+
+    public Collection<Hosted> hosted() {
+        return List.copyOf(hosted.values());
+    }
+
+    public TorrentEngine engine(InfoHash infoHash) {
+        Hosted h = hosted.get(infoHash);
+        return h == null ? null : h.engine();
+    }
+
+    /** Writes every torrent's resume data (on a worker); failures are logged. */
+    public Future<Void> saveResume() {
+        List<Hosted> all = List.copyOf(hosted.values());
+        return vertx.executeBlocking(() -> {
+            for (Hosted h : all) {
+                saveOne(h);
+            }
+            return null;
+        }, false);
+    }
+
+    private void saveOne(Hosted h) {
+        InfoHash infoHash = h.engine().infoHash();
+        try {
+            h.storage().flush();
+            ResumeData.capture(infoHash, h.storage(), h.engine().state().bitfield())
+                    .save(ResumeData.defaultPath(dataDir, infoHash));
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("cannot save resume data of {}: {}", infoHash.hex(), e.getMessage());
+        }
+    }
+
+    /** Saves resume data, then stops every engine ({@code stopped} announced). */
+    public Future<Void> close() {
+        if (timer >= 0) {
+            vertx.cancelTimer(timer);
+        }
+        return saveResume().transform(ar -> peers.removeAll());
+    }
+
+    public long uploaded() {
+        return retiredUploaded.get() + hosted.values().stream().mapToLong(h -> h.engine().state().uploaded()).sum();
+    }
+
+    public long downloaded() {
+        return retiredDownloaded.get() + hosted.values().stream().mapToLong(h -> h.engine().state().downloaded()).sum();
+    }
+
+    public long piecesVerified() {
+        return retiredVerified.get() + hosted.values().stream().mapToLong(h -> h.engine().state().piecesVerified()).sum();
+    }
+
+    public long hashFailures() {
+        return retiredHashFailures.get() + hosted.values().stream().mapToLong(h -> h.engine().state().hashFailures()).sum();
+    }
+
+    public int peers() {
+        return hosted.values().stream().mapToInt(h -> h.engine().state().peers()).sum();
+    }
+
+    private Path torrentFile(InfoHash infoHash) {
+        return torrentsDir.resolve(infoHash.hex() + ".torrent");
+    }
+
+    /** A refusal with the HTTP status that fits it. */
+    public static final class LibraryException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final int status;
+
+        public LibraryException(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+    }
+}
