@@ -37,6 +37,12 @@ function bytes(n) {
   return (i === 0 ? n.toFixed(0) : n.toFixed(n < 10 ? 2 : 1)) + ' ' + u[i];
 }
 function rate(n) { return bytes(n) + '/s'; }
+function axisRate(n) {
+  const u = ['B/s', 'KiB/s', 'MiB/s', 'GiB/s'];
+  let i = 0;
+  while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+  return (Number.isInteger(n) ? n : n.toFixed(1)) + ' ' + u[i];
+}
 function pct(p) { return (Math.max(0, Math.min(1, p)) * 100).toFixed(1) + ' %'; }
 function shortHash(h) { return h ? h.slice(0, 8) + '\u2026' + h.slice(-4) : ''; }
 
@@ -86,6 +92,14 @@ function record(doc) {
 
 // ---------- rendering ----------
 function render() {
+  const started = performance.now();
+  try { renderAll(); } finally {
+    // Exposed for the scale measurement (bench/dashboard.sh) and anyone curious in the console.
+    window.enjambreRenderMillis = performance.now() - started;
+  }
+}
+
+function renderAll() {
   const nodes = swarm.nodes || [];
   const trackers = swarm.trackers || [];
   const torrents = swarm.torrents || [];
@@ -172,6 +186,11 @@ function renderNodes(nodes) {
   const box = $('nodes');
   if (!nodes.length) { box.replaceChildren(el('p', { class: 'empty', text: 'Waiting for the first node state.' })); return; }
   const byPeerId = new Map(nodes.filter(n => n.peerId).map(n => [n.peerId, n.name]));
+  // A peer that is a node of this cluster reports its own progress; prefer it to what the
+  // connection saw (peers need not send 'have' for pieces we already have, so a seeder's view
+  // of a leecher's progress can lag behind).
+  const selfProgress = new Map();
+  for (const n of nodes) for (const t of n.torrents || []) selfProgress.set(n.peerId + ' ' + t.infoHash, t.progress);
   const cards = [...nodes].sort((a, b) => String(a.name).localeCompare(String(b.name))).map(n => {
     const ts = n.torrents || [];
     const open = openNodes.has(n.id);
@@ -197,7 +216,7 @@ function renderNodes(nodes) {
       card.append(line);
       if (open && (t.peers || []).length) {
         const head = el('tr', null, ...['Peer', 'Client', 'Progress', '\u25B2 to it', '\u25BC from it', 'Flags'].map(h => el('th', { text: h })));
-        const rows = t.peers.map(p => el('tr', null,
+        const rows = t.peers.map(p => ({ ...p, progress: selfProgress.get(p.peerId + ' ' + t.infoHash) ?? p.progress })).map(p => el('tr', null,
           el('td', { class: 'mono' }, p.address, byPeerId.has(p.peerId) ? el('span', { class: 'hint', text: ' (' + byPeerId.get(p.peerId) + ')' }) : null),
           el('td', { text: p.client }),
           el('td', null, progressBar(p.progress)),
@@ -262,7 +281,7 @@ function drawChart() {
   const c = $('chart');
   const { ctx, w, h } = fitCanvas(c);
   ctx.clearRect(0, 0, w, h);
-  const padL = 64, padB = 20, padT = 8, padR = 8;
+  const padL = 84, padB = 20, padT = 10, padR = 10;
   const pw = w - padL - padR, ph = h - padT - padB;
   const max = Math.max(1024, ...history.map(p => Math.max(p.up, p.down)));
   const nice = niceMax(max);
@@ -274,7 +293,7 @@ function drawChart() {
     const y = padT + ph - (ph * i) / 4;
     ctx.beginPath(); ctx.moveTo(padL, y + 0.5); ctx.lineTo(w - padR, y + 0.5); ctx.stroke();
     ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
-    ctx.fillText(rate((nice * i) / 4), padL - 6, y);
+    ctx.fillText(axisRate((nice * i) / 4), padL - 8, y);
   }
   ctx.textAlign = 'center'; ctx.textBaseline = 'top';
   for (let s = 0; s <= HISTORY_SECONDS; s += 60) {
@@ -385,7 +404,7 @@ function drawPieceMap() {
       const cw = Math.max(1, colW - (colW > 3 ? 1 : 0));
       if (f === 0) {
         ctx.fillStyle = rareCols[cIdx] ? rare : missing;
-        ctx.globalAlpha = rareCols[cIdx] ? 0.35 : 1;
+        ctx.globalAlpha = rareCols[cIdx] ? 0.3 : 1;
       } else {
         ctx.fillStyle = have;
         ctx.globalAlpha = f === 1 ? 1 : 0.35 + 0.5 * f;

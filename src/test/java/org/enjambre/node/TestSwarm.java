@@ -33,6 +33,13 @@ final class TestSwarm implements AutoCloseable {
      * @param uploadRate the seeder's upload limit, bytes per second per torrent
      */
     static TestSwarm start(Path dir, int size, int pieceLength, long uploadRate) throws Exception {
+        TestSwarm s = startSeeded(dir, size, pieceLength, uploadRate);
+        s.startLeeching();
+        return s;
+    }
+
+    /** The four nodes with the seeder seeding; the leechers host nothing until {@link #startLeeching()}. */
+    static TestSwarm startSeeded(Path dir, int size, int pieceLength, long uploadRate) throws Exception {
         TestSwarm s = new TestSwarm();
         try {
             s.startNodes(dir, size, pieceLength, uploadRate);
@@ -66,6 +73,10 @@ final class TestSwarm implements AutoCloseable {
         Files.writeString(seedData.resolve(XSS_NAME), "harmless content\n");
         Metainfo xss = TorrentBuilder.forPath(seedData.resolve(XSS_NAME)).trackers(List.of(tracker.announceUrl())).build();
         EnjambreNode.await(seed.library().add(xss.encode()));
+    }
+
+    /** Both leechers start downloading the shared torrent. */
+    void startLeeching() throws Exception {
         EnjambreNode.await(leech1.library().add(torrent.encode()));
         EnjambreNode.await(leech2.library().add(torrent.encode()));
     }

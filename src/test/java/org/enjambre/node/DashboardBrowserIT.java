@@ -1,0 +1,165 @@
+package org.enjambre.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.enjambre.metainfo.Metainfo;
+import org.enjambre.testutil.Interop;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The dashboard in headless Chromium against a running 1-tracker, 1-seed, 2-leech cluster: nodes,
+ * peers and progress appear and move, the create form hands back a .torrent that parses, and a
+ * torrent named like an HTML tag is shown as text. Screenshots go to {@code target/}.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class DashboardBrowserIT {
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    static Path dir;
+    static TestSwarm swarm;
+    static ChromeDriver browser;
+
+    @BeforeAll
+    static void start() throws Exception {
+        Path driver = Interop.requireExecutable("chromedriver", "chromium-driver");
+        // The seeder is slow (256 KiB/s) so that the page is watched while the leechers progress.
+        swarm = TestSwarm.startSeeded(dir, 3 * 1024 * 1024, 16 * 1024, 256 * 1024);
+        ChromeOptions options = new ChromeOptions();
+        Path chromium = Paths.get("/usr/bin/chromium");
+        if (Files.isExecutable(chromium)) {
+            options.setBinary(chromium.toFile());
+        }
+        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-dev-shm-usage", "--window-size=1440,2200",
+                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
+                .usingAnyFreePort().build();
+        browser = new ChromeDriver(service, options);
+        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (swarm != null) {
+            swarm.close();
+        }
+    }
+
+    @Test
+    void dashboardShowsTheLiveSwarmCreatesTorrentsAndEscapesNames() throws Exception {
+        browser.get(swarm.webUrl(swarm.tracker) + "/");
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+
+        // Every node and the tracker appear, live.
+        wait.until(d -> text("#nodes").contains("seed-1") && text("#nodes").contains("leech-1")
+                && text("#nodes").contains("leech-2") && text("#nodes").contains("tracker-1"));
+        wait.until(d -> text("#trackers").contains("tracker-1") && text("#trackers").toLowerCase().contains("up"));
+        assertThat(text("#live-text")).isEqualTo("live");
+
+        // The hostile name is text: no <img> made of it, no alert, the exact characters shown.
+        wait.until(d -> !browser.findElements(By.cssSelector(".torrent-name")).isEmpty()
+                && browser.findElements(By.cssSelector(".torrent-name")).stream()
+                .anyMatch(e -> e.getText().equals(TestSwarm.XSS_NAME)));
+        assertThat(browser.findElements(By.tagName("img"))).isEmpty();
+        assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+
+        // The leechers start: their progress appears and grows while the page watches.
+        swarm.startLeeching();
+        wait.until(d -> leechProgress() > 0);
+        double first = leechProgress();
+        screenshot("dashboard.png");
+        wait.until(d -> leechProgress() > first);
+        // Peers: the seeder's peer table lists the leechers with their client name.
+        expandPeers("seed-1");
+        wait.until(d -> text("#nodes").contains("Enjambre 0.0.1"));
+        assertThat(browser.findElements(By.cssSelector("table.peers tbody tr")).size()).isGreaterThanOrEqualTo(2);
+        screenshot("dashboard-peers.png");
+        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> leechProgress() >= 200.0);
+
+        // The piece map is drawn: rows for the nodes, columns of pieces.
+        Long canvasHeight = (Long) js("return document.getElementById('piecemap').clientHeight;");
+        assertThat(canvasHeight).isGreaterThan(40L);
+
+        // The create form hands back a .torrent that parses.
+        Path upload = dir.resolve("made in browser.txt");
+        Files.writeString(upload, "content made from the dashboard\n".repeat(1000));
+        browser.findElement(By.cssSelector("#create-form input[name=files]")).sendKeys(upload.toString());
+        browser.findElement(By.cssSelector("#create-form button[type=submit]")).click();
+        WebElement link = wait.until(d -> d.findElements(By.id("created-link")).stream().findFirst().orElse(null));
+        String base64 = (String) ((JavascriptExecutor) browser).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + "fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => {"
+                        + "  let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); done(btoa(s));"
+                        + "}).catch(e => done('ERROR ' + e));", link.getAttribute("href"));
+        assertThat(base64).doesNotStartWith("ERROR");
+        Metainfo created = Metainfo.parse(Base64.getDecoder().decode(base64));
+        assertThat(created.info().name()).isEqualTo("made in browser.txt");
+        assertThat(created.info().totalLength()).isEqualTo(Files.size(upload));
+        assertThat(created.trackers()).contains(swarm.tracker.announceUrl());
+        screenshot("dashboard-done.png");
+    }
+
+    /** Sum of the two leechers' progress bars for the shared torrent, in percent (0..200). */
+    static double leechProgress() {
+        Object v = js("let sum = 0;"
+                + "for (const node of document.querySelectorAll('#nodes .node')) {"
+                + "  const name = node.querySelector('.node-name').textContent;"
+                + "  if (!name.startsWith('leech-')) continue;"
+                + "  for (const line of node.querySelectorAll('.node-torrent')) {"
+                + "    if (line.querySelector('.nt-name').textContent !== 'swarm.bin') continue;"
+                + "    sum += Number(line.querySelector('.bar').getAttribute('aria-valuenow'));"
+                + "  }"
+                + "}"
+                + "return sum;");
+        return ((Number) v).doubleValue();
+    }
+
+    static void expandPeers(String nodeName) {
+        js("for (const node of document.querySelectorAll('#nodes .node')) {"
+                + "  if (node.querySelector('.node-name').textContent === arguments[0]) node.querySelector('.node-head button').click();"
+                + "}", nodeName);
+    }
+
+    static String text(String css) {
+        List<WebElement> found = browser.findElements(By.cssSelector(css));
+        return found.isEmpty() ? "" : found.get(0).getText();
+    }
+
+    static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) browser).executeScript(script, args);
+    }
+
+    static void screenshot(String name) throws Exception {
+        File shot = ((TakesScreenshot) browser).getScreenshotAs(OutputType.FILE);
+        Path target = Paths.get("target").resolve(name);
+        Files.createDirectories(target.getParent());
+        Files.copy(shot.toPath(), target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+}
