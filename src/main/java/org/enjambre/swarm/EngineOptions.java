@@ -39,8 +39,13 @@ public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxRe
         }
     }
 
+    /**
+     * The defaults; {@code -Denjambre.requestQueueDepth=N} and {@code -Denjambre.maxReadsPerPeer=N}
+     * override two of them, for the benchmark that measures how deep a pipeline fills a link.
+     */
     public static EngineOptions defaults() {
-        return new EngineOptions(DEFAULT_REQUEST_QUEUE_DEPTH, DEFAULT_MAX_UPLOAD_QUEUE, DEFAULT_MAX_READS_PER_PEER,
+        return new EngineOptions(Integer.getInteger("enjambre.requestQueueDepth", DEFAULT_REQUEST_QUEUE_DEPTH),
+                DEFAULT_MAX_UPLOAD_QUEUE, Integer.getInteger("enjambre.maxReadsPerPeer", DEFAULT_MAX_READS_PER_PEER),
                 DEFAULT_MAX_CONNECTIONS, DEFAULT_KEEP_ALIVE_INTERVAL, DEFAULT_IDLE_TIMEOUT,
                 DEFAULT_HANDSHAKE_TIMEOUT, 0);
     }

@@ -36,8 +36,6 @@ final class PeerConnection {
     final BitSet pieces;
     /** Pieces the peer has that we lack: interest without rescanning the bitfield. */
     int interesting;
-    /** Only the first message may be a bitfield. */
-    boolean firstMessage = true;
 
     /** Our requests to this peer, in the order sent. */
     final LinkedHashSet<Long> outstanding = new LinkedHashSet<>();

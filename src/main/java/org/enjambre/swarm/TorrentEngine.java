@@ -273,10 +273,6 @@ public final class TorrentEngine {
     }
 
     void onMessage(PeerConnection c, Message m) {
-        boolean first = c.firstMessage;
-        if (!(m instanceof Message.KeepAlive)) {
-            c.firstMessage = false;
-        }
         if (m instanceof Message.Piece piece) {
             onPiece(c, piece);
         } else if (m instanceof Message.Request r) {
@@ -286,10 +282,8 @@ public final class TorrentEngine {
             updateInterest(c);
             fillRequests(c);
         } else if (m instanceof Message.Bitfield bitfield) {
-            if (!first) {
-                c.close("bitfield after other messages");
-                return;
-            }
+            // BEP 3 wants the bitfield first, but aria2 sends it after other messages: accept it
+            // whenever it comes, as a set of have messages (its length and spare bits are checked).
             byte[] bits = bitfield.bits();
             for (int i = 0; i < info.pieceCount(); i++) {
                 if ((bits[i >>> 3] & (0x80 >>> (i & 7))) != 0) {
