@@ -146,7 +146,45 @@ public final class Swarm implements IdentifiedDataSerializable {
      * see different parts of a large swarm while the cost stays O(numwant).
      */
     List<PeerEndpoint> select(Peer asker, int numwant, Random random) {
-        List<PeerEndpoint> out = new ArrayList<>(Math.min(numwant, size()));
+        List<Peer> picked = pick(asker, numwant, random);
+        List<PeerEndpoint> out = new ArrayList<>(picked.size());
+        for (Peer p : picked) {
+            out.add(p.endpoint());
+        }
+        return out;
+    }
+
+    /** The same choice as {@link #select}, packed: {IPv4 6-byte entries, IPv6 18-byte entries}. */
+    byte[][] selectPacked(Peer asker, int numwant, Random random) {
+        List<Peer> picked = pick(asker, numwant, random);
+        int v6 = 0;
+        for (Peer p : picked) {
+            v6 += p.ip.length == 16 ? 1 : 0;
+        }
+        byte[] four = new byte[(picked.size() - v6) * 6];
+        byte[] six = new byte[v6 * 18];
+        int i4 = 0;
+        int i6 = 0;
+        for (Peer p : picked) {
+            if (p.ip.length == 16) {
+                i6 = pack(six, i6, p);
+            } else {
+                i4 = pack(four, i4, p);
+            }
+        }
+        return new byte[][] {four, six};
+    }
+
+    private static int pack(byte[] out, int at, Peer p) {
+        System.arraycopy(p.ip, 0, out, at, p.ip.length);
+        at += p.ip.length;
+        out[at++] = (byte) (p.port >>> 8);
+        out[at++] = (byte) p.port;
+        return at;
+    }
+
+    private List<Peer> pick(Peer asker, int numwant, Random random) {
+        List<Peer> out = new ArrayList<>(Math.max(0, Math.min(numwant, size())));
         if (numwant <= 0) {
             return out;
         }
@@ -157,13 +195,13 @@ public final class Swarm implements IdentifiedDataSerializable {
             boolean took = false;
             Peer p = l.next(asker);
             if (p != null) {
-                out.add(p.endpoint());
+                out.add(p);
                 took = true;
             }
             if (s != null && out.size() < numwant) {
                 Peer q = s.next(asker);
                 if (q != null) {
-                    out.add(q.endpoint());
+                    out.add(q);
                     took = true;
                 }
             }
