@@ -185,7 +185,7 @@ class TrackerRestTest {
                         + "d2:ip9:127.0.0.17:peer id20:-EJ0001-aaaaaaaaaaaa4:porti7001ee" + "ee");
         // From loopback, the ip parameter is honoured (documented rule).
         HttpResponse<byte[]> withIp = get(node, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-cccccccccccc&port=7003&left=5&compact=0&ip=10.9.8.7");
-        assertThat(((BList) ((BDict) Bencode.parse(withIp.body())).get("peers")).size()).isEqualTo(1);
+        assertThat(((BList) ((BDict) Bencode.parse(withIp.body())).get("peers")).size()).isEqualTo(2);
         JsonObject t = json(get(node, "/api/torrents/" + "01".repeat(20)));
         assertThat(t.getInteger("seeders")).isEqualTo(1);
         assertThat(t.getInteger("leechers")).isEqualTo(2);
@@ -198,7 +198,7 @@ class TrackerRestTest {
         try (TrackerNode restricted = TrackerNode.start(new TrackerSettings("127.0.0.1", 0, 60, Set.of(ALLOWED), MAX_UPLOAD), null, 1)) {
             HttpResponse<byte[]> refused = get(restricted, "/announce?info_hash=" + "%bb".repeat(20) + "&peer_id=-EJ0001-aaaaaaaaaaaa&port=7001&left=0");
             assertThat(new String(refused.body(), StandardCharsets.ISO_8859_1))
-                    .isEqualTo("d14:failure reason33:torrent not served by this tracker" + "e");
+                    .isEqualTo("d14:failure reason34:torrent not served by this tracker" + "e");
             HttpResponse<byte[]> served = get(restricted, "/announce?info_hash=" + "%aa".repeat(20) + "&peer_id=-EJ0001-aaaaaaaaaaaa&port=7001&left=0");
             assertThat(new String(served.body(), StandardCharsets.ISO_8859_1)).startsWith("d8:completei1e");
             assertThat(List.of(refused.statusCode(), served.statusCode())).containsOnly(200);
