@@ -22,7 +22,12 @@ CONNECTIONS=${CONNECTIONS:-32}
 THREADS=${THREADS:-1}
 POOL=10000
 if [ "$SMOKE" = 1 ]; then DURATION=2; WARMUP=2; fi
-JAVA_OPTS=${JAVA_OPTS:-"-Xms512m -Xmx1g"}
+# Shenandoah: concurrent evacuation keeps the pauses of a heap full of small, long-lived peer
+# objects out of the latency tail (G1's young pauses reach 30-60 ms here on 2 loaded cores).
+if [ -z "${JAVA_OPTS:-}" ]; then
+  JAVA_OPTS="-Xms1g -Xmx1g"
+  java -XX:+UseShenandoahGC -version >/dev/null 2>&1 && JAVA_OPTS="$JAVA_OPTS -XX:+UseShenandoahGC"
+fi
 
 for tool in wrk opentracker java python3 curl; do
   command -v "$tool" >/dev/null || { echo "bench/tracker.sh: $tool not found (Debian: wrk, opentracker, openjdk-17, python3, curl)" >&2; exit 1; }
@@ -201,6 +206,7 @@ fi
   echo "compact announces (numwant 50, event=started) for random info-hashes from a pool of $POOL with random peer ids;"
   echo "wrk, the trackers and the cluster's second node share the machine. opentracker closes the connection after each"
   echo "reply (Debian build), Enjambre keeps it alive. Refused answers: HTTP errors or bencoded failures seen by wrk."
+  echo "Enjambre JVM options: \`$JAVA_OPTS\`. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)."
   echo
   echo "$TABLE"
 } >> bench/RESULTS.md
