@@ -197,8 +197,9 @@ if [ "$SMOKE" = 1 ]; then
   echo "(smoke run: not recorded)"
   exit 0
 fi
+# (Checked before the group below: its >> would create the file first.)
+[ -f bench/RESULTS.md ] || echo "# Benchmark results" > bench/RESULTS.md
 {
-  [ -f bench/RESULTS.md ] || echo "# Benchmark results"
   echo
   echo "## Tracker: compact announces ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo

@@ -194,6 +194,26 @@ class TrackerRestTest {
     }
 
     @Test
+    void peersExpireAfterTwiceTheIntervalAndIdleSwarmsAreSwept() throws Exception {
+        try (TrackerNode quick = TrackerNode.start(new TrackerSettings("127.0.0.1", 0, 1, null, MAX_UPLOAD), null, 1)) {
+            String hash = "%02".repeat(20);
+            get(quick, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-aaaaaaaaaaaa&port=7001&left=0");
+            assertThat(get(quick, "/api/torrents/" + "02".repeat(20)).statusCode()).isEqualTo(200);
+            // interval 1 s: forgotten after 2 s without announce; the sweep (every second) drops the swarm.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            int status = 200;
+            while (status == 200 && System.nanoTime() < deadline) {
+                Thread.sleep(250);
+                status = get(quick, "/api/torrents/" + "02".repeat(20)).statusCode();
+            }
+            assertThat(status).isEqualTo(404);
+            HttpResponse<byte[]> r = get(quick, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-bbbbbbbbbbbb&port=7002&left=5");
+            assertThat(new String(r.body(), StandardCharsets.ISO_8859_1)).isEqualTo(
+                    "d8:completei0e10:incompletei1e8:intervali1e12:min intervali1e5:peers0:e");
+        }
+    }
+
+    @Test
     void allowListRefusesOtherTorrents() throws Exception {
         try (TrackerNode restricted = TrackerNode.start(new TrackerSettings("127.0.0.1", 0, 60, Set.of(ALLOWED), MAX_UPLOAD), null, 1)) {
             HttpResponse<byte[]> refused = get(restricted, "/announce?info_hash=" + "%bb".repeat(20) + "&peer_id=-EJ0001-aaaaaaaaaaaa&port=7001&left=0");
