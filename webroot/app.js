@@ -442,10 +442,11 @@ $('create-form').addEventListener('submit', async ev => {
   if (!files.length) { showResult('create-result', false, 'Choose at least one file.'); return; }
   for (const f of files) data.append('file', f, f.name);
   for (const k of ['name', 'trackers', 'pieceLength']) if (form.elements[k].value) data.append(k, form.elements[k].value);
-  if (form.elements.seed.checked) data.append('seed', 'true');
+  const seed = form.elements.seed.checked;
   showResult('create-result', true, 'Hashing\u2026');
   try {
-    const res = await fetch('/api/torrents', { method: 'POST', body: data });
+    // Seeding keeps the files on this node (POST /api/node/seed); otherwise only the .torrent is made.
+    const res = await fetch(seed ? '/api/node/seed' : '/api/torrents', { method: 'POST', body: data });
     if (!res.ok) {
       const body = await res.json().catch(() => ({}));
       showResult('create-result', false, body.error || 'HTTP ' + res.status);

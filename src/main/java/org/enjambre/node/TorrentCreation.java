@@ -25,12 +25,13 @@ import org.enjambre.metainfo.TorrentBuilder;
 import org.enjambre.tracker.hazelcast.TrackerMaps;
 
 /**
- * {@code POST /api/torrents} on the web port, as on the tracker: a multipart upload of one or more
- * files (fields {@code name}, {@code pieceLength}, {@code trackers}) answered with the
- * {@code .torrent}. With {@code seed=true} the files are kept under the node's {@code --data} and
- * the node seeds them at once. When the node is in a cluster the torrent is also registered in the
- * trackers' map ({@link TrackerMaps#TORRENTS}, same JSON as the tracker's uploads), so trackers list it
- * by name. Hashing runs on a worker.
+ * Torrent creation on the web port where the tracker's own handler ({@link TorrentUploads}, which
+ * needs the cluster's map) cannot serve: {@code POST /api/node/seed} (a multipart upload of one or
+ * more files, fields {@code name}, {@code pieceLength}, {@code trackers}; the files are kept under
+ * the node's {@code --data} and seeded at once, the {@code .torrent} answered), and
+ * {@code POST /api/torrents} on a lone node without Hazelcast. With Hazelcast the torrent is also
+ * registered in the trackers' map ({@link TrackerMaps#TORRENTS}, the same JSON as the tracker's
+ * uploads), so trackers list it by name. Hashing runs on a worker.
  */
 final class TorrentCreation {
     static final String TORRENT_TYPE = "application/x-bittorrent";
@@ -47,7 +48,17 @@ final class TorrentCreation {
         this.uploadsDir = uploadsDir;
     }
 
-    void handle(RoutingContext ctx) {
+    /** {@code POST /api/torrents} without Hazelcast: create only. */
+    void create(RoutingContext ctx) {
+        handle(ctx, false);
+    }
+
+    /** {@code POST /api/node/seed}: create, keep under --data, seed. */
+    void createAndSeed(RoutingContext ctx) {
+        handle(ctx, true);
+    }
+
+    private void handle(RoutingContext ctx, boolean seed) {
         List<FileUpload> files = ctx.fileUploads();
         if (files.isEmpty()) {
             WebVerticle.error(ctx, 400, "no file uploaded: send the content as multipart/form-data file fields");
@@ -56,8 +67,6 @@ final class TorrentCreation {
         String name = blankToNull(ctx.request().getFormAttribute("name"));
         String pieceLength = blankToNull(ctx.request().getFormAttribute("pieceLength"));
         String trackersField = blankToNull(ctx.request().getFormAttribute("trackers"));
-        String seedField = ctx.request().getFormAttribute("seed");
-        boolean seed = "true".equalsIgnoreCase(seedField) || "on".equalsIgnoreCase(seedField);
         List<String> trackers = new ArrayList<>();
         if (trackersField != null) {
             for (String t : trackersField.split("[\\s,]+")) {
@@ -147,8 +156,13 @@ final class TorrentCreation {
         if (hazelcast == null) {
             return Future.succeededFuture();
         }
+        io.vertx.core.json.JsonArray fileList = new io.vertx.core.json.JsonArray();
+        for (org.enjambre.metainfo.TorrentFile f : m.info().files()) {
+            fileList.add(new JsonObject().put("path", String.join("/", f.path())).put("length", f.length()));
+        }
         JsonObject meta = new JsonObject()
                 .put("name", m.info().name())
+                .put("files", fileList)
                 .put("length", m.info().totalLength())
                 .put("pieceLength", m.info().pieceLength())
                 .put("torrent", Base64.getEncoder().encodeToString(m.encode()));

@@ -63,8 +63,12 @@ public final class TrackerNode implements AutoCloseable {
             // Every instance binds the same port; Vert.x shares it and spreads the connections.
             TrackerSettings fixed = new TrackerSettings(settings.host(), port, settings.intervalSeconds(),
                     settings.allowList(), settings.maxUploadBytes());
-            await(vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
-                    new DeploymentOptions().setInstances(Math.max(1, instances))));
+            try {
+                await(vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
+                        new DeploymentOptions().setInstances(Math.max(1, instances))));
+            } catch (java.net.BindException e) {
+                throw new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e);
+            }
             long sweepMillis = Math.max(1000L, Math.min(60_000L, settings.intervalSeconds() * 1000L));
             vertx.setPeriodic(sweepMillis, id -> registry.sweep()
                     .onFailure(e -> LOG.debug("sweep failed: {}", e.toString())));

@@ -6,7 +6,9 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -56,7 +58,7 @@ public final class TrackerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         Router router = Router.router(vertx);
-        router.get("/announce").handler(this::announce);
+        router.get("/announce").handler(ctx -> announce(ctx.request()));
         router.get("/scrape").handler(this::scrape);
         router.get("/api/torrents").handler(this::listTorrents);
         router.get("/api/torrents/:infoHash").handler(this::oneTorrent);
@@ -76,7 +78,15 @@ public final class TrackerVerticle extends VerticleBase {
         }
         return vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
                         .setTcpNoDelay(true).setCompressionSupported(false))
-                .requestHandler(router)
+                // The announce, the hot path, skips the router (its per-request context and
+                // matching cost more than the announce codec itself); everything else is routed.
+                .requestHandler(request -> {
+                    if (request.method() == HttpMethod.GET && "/announce".equals(request.path())) {
+                        announce(request);
+                    } else {
+                        router.handle(request);
+                    }
+                })
                 .listen()
                 .onSuccess(s -> server = s);
     }
@@ -86,27 +96,27 @@ public final class TrackerVerticle extends VerticleBase {
         return server.actualPort();
     }
 
-    private void announce(RoutingContext ctx) {
+    private void announce(HttpServerRequest http) {
         AnnounceRequest request;
         try {
-            byte[] remote = IpAddresses.parse(ctx.request().remoteAddress().hostAddress());
+            byte[] remote = IpAddresses.parse(http.remoteAddress().hostAddress());
             if (remote == null) {
                 throw new TrackerRefusal("cannot read the connection's address");
             }
-            request = AnnounceParser.parse(ctx.request().query(), remote);
+            request = AnnounceParser.parse(http.query(), remote);
             if (!settings.allowed(request.infoHashHex())) {
                 throw new TrackerRefusal("torrent not served by this tracker");
             }
         } catch (TrackerRefusal refusal) {
-            bencoded(ctx.response(), TrackerResponses.failure(refusal.reason()));
+            bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
             return;
         }
         registry.announce(request).onComplete(ar -> {
             if (ar.succeeded()) {
-                bencoded(ctx.response(), TrackerResponses.announce(ar.result(), settings.intervalSeconds(),
+                bencoded(http.response(), TrackerResponses.announce(ar.result(), settings.intervalSeconds(),
                         settings.minIntervalSeconds(), request.compact(), request.noPeerId()));
             } else {
-                bencoded(ctx.response(), TrackerResponses.failure(failureReason(ar.cause())));
+                bencoded(http.response(), TrackerResponses.failure(failureReason(ar.cause())));
             }
         });
     }

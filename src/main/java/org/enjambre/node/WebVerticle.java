@@ -89,7 +89,13 @@ public final class WebVerticle extends VerticleBase {
         router.get("/api/events").handler(this::events);
         router.post("/api/node/torrents").handler(body).handler(this::addTorrent);
         router.delete("/api/node/torrents/:infoHash").handler(this::removeTorrent);
-        router.post("/api/torrents").handler(body).handler(creation::handle);
+        if (hazelcast != null) {
+            // The tracker's own handler: same fields, same registration in the cluster's map.
+            new TorrentUploads(hazelcast).mount(vertx, router, settings.maxUploadBytes());
+        } else {
+            router.post("/api/torrents").handler(body).handler(creation::create);
+        }
+        router.post("/api/node/seed").handler(body).handler(creation::createAndSeed);
         router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
         router.route("/api/*").last().handler(ctx -> error(ctx, 404, "no such API resource: "
                 + ctx.request().method() + " " + ctx.request().path()));

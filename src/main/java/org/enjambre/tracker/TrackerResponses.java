@@ -35,39 +35,28 @@ public final class TrackerResponses {
         if (!compact) {
             return dictionaryAnnounce(result, interval, minInterval, noPeerId);
         }
-        int v4 = 0;
-        int v6 = 0;
-        for (PeerEndpoint p : result.peers()) {
-            if (p.ipv6()) {
-                v6++;
-            } else {
-                v4++;
-            }
+        if (!result.packed()) {
+            result = AnnounceResult.packed(result.stats(), result.peers());
         }
-        Writer w = new Writer(96 + v4 * 6 + v6 * 18);
+        byte[] four = result.compact4();
+        byte[] six = result.compact6();
+        Writer w = new Writer(96 + four.length + six.length);
         w.raw("d8:completei").num(result.stats().complete())
                 .raw("e10:incompletei").num(result.stats().incomplete())
                 .raw("e8:intervali").num(interval)
                 .raw("e12:min intervali").num(minInterval)
-                .raw("e5:peers").num(v4 * 6L).raw(":");
-        for (PeerEndpoint p : result.peers()) {
-            if (!p.ipv6()) {
-                w.bytes(p.ip()).port(p.port());
-            }
-        }
-        if (v6 > 0) {
-            w.raw("6:peers6").num(v6 * 18L).raw(":");
-            for (PeerEndpoint p : result.peers()) {
-                if (p.ipv6()) {
-                    w.bytes(p.ip()).port(p.port());
-                }
-            }
+                .raw("e5:peers").num(four.length).raw(":").bytes(four);
+        if (six.length > 0) {
+            w.raw("6:peers6").num(six.length).raw(":").bytes(six);
         }
         w.raw("e");
         return w.toByteArray();
     }
 
     private static byte[] dictionaryAnnounce(AnnounceResult result, int interval, int minInterval, boolean noPeerId) {
+        if (result.packed()) {
+            throw new IllegalArgumentException("a dictionary-model answer needs the peers as a list");
+        }
         List<BValue> peers = new ArrayList<>(result.peers().size());
         for (PeerEndpoint p : result.peers()) {
             BDict.Builder peer = BDict.builder()
@@ -120,8 +109,9 @@ public final class TrackerResponses {
 
         Writer raw(String ascii) {
             ensure(ascii.length());
-            ascii.getBytes(0, ascii.length(), buf, n);
-            n += ascii.length();
+            for (int i = 0; i < ascii.length(); i++) {
+                buf[n++] = (byte) ascii.charAt(i);
+            }
             return this;
         }
 
@@ -133,13 +123,6 @@ public final class TrackerResponses {
             ensure(b.length);
             System.arraycopy(b, 0, buf, n, b.length);
             n += b.length;
-            return this;
-        }
-
-        Writer port(int port) {
-            ensure(2);
-            buf[n++] = (byte) (port >>> 8);
-            buf[n++] = (byte) port;
             return this;
         }
 

@@ -247,21 +247,29 @@ class NodeRestApiIT {
     }
 
     @Test
-    void createWithSeedKeepsTheFilesAndSeedsThem() throws Exception {
+    void seedFromUploadKeepsTheFilesSeedsThemAndRegistersThem() throws Exception {
         byte[] data = new byte[100_000];
         new Random(3).nextBytes(data);
-        HttpResponse<Buffer> r = EnjambreNode.await(client.post(swarm.seed.webPort(), "127.0.0.1", "/api/torrents")
-                .sendMultipartForm(MultipartForm.create().attribute("seed", "true")
+        HttpResponse<Buffer> r = EnjambreNode.await(client.post(swarm.seed.webPort(), "127.0.0.1", "/api/node/seed")
+                .sendMultipartForm(MultipartForm.create()
                         .attribute("trackers", swarm.tracker.announceUrl())
                         .binaryFileUpload("file", "seeded.bin", Buffer.buffer(data), "application/octet-stream")));
         assertThat(r.statusCode()).isEqualTo(201);
         Metainfo m = Metainfo.parse(r.bodyAsBuffer().getBytes());
         assertThat(Files.readAllBytes(dir.resolve("seed-1").resolve("seeded.bin"))).isEqualTo(data);
-        JsonObject t = hosted(get(swarm.seed, "/api/node").bodyAsJsonObject(), m.infoHash().hex());
-        JsonObject node = t != null ? null : await(swarm.seed, "/api/node", Duration.ofSeconds(5),
-                n -> hosted(n, m.infoHash().hex()) != null);
-        t = t != null ? t : hosted(node, m.infoHash().hex());
-        assertThat(t.getDouble("progress")).isEqualTo(1.0);
+        JsonObject node = await(swarm.seed, "/api/node", Duration.ofSeconds(5), n -> hosted(n, m.infoHash().hex()) != null);
+        assertThat(hosted(node, m.infoHash().hex()).getDouble("progress")).isEqualTo(1.0);
+        // Registered for the trackers too: the tracker node lists it by name.
+        HttpResponse<Buffer> listed = EnjambreNode.await(client.get(swarm.tracker.trackerPort(), "127.0.0.1",
+                "/api/torrents/" + m.infoHash().hex()).send());
+        assertThat(listed.statusCode()).isEqualTo(200);
+        assertThat(listed.bodyAsJsonObject().getString("name")).isEqualTo("seeded.bin");
+        // Existing content is never overwritten.
+        HttpResponse<Buffer> again = EnjambreNode.await(client.post(swarm.seed.webPort(), "127.0.0.1", "/api/node/seed")
+                .sendMultipartForm(MultipartForm.create()
+                        .binaryFileUpload("file", "seeded.bin", Buffer.buffer(new byte[10]), "application/octet-stream")));
+        assertThat(again.statusCode()).isEqualTo(409);
+        assertThat(Files.readAllBytes(dir.resolve("seed-1").resolve("seeded.bin"))).isEqualTo(data);
     }
 
     @Test

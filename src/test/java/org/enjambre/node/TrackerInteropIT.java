@@ -177,6 +177,43 @@ class TrackerInteropIT {
         assertThat(scrape(infoHash)[1]).as("transmission counted as a leecher in scrape").isEqualTo(1);
     }
 
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void torrentMadeThroughTheRestApiLoadsInLibtorrent() throws Exception {
+        Interop.requireLibtorrent();
+        String boundary = "----enjambre-interop";
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"name\"\r\n\r\nalbum\r\n"
+                + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"trackers\"\r\n\r\n" + tracker.announceUrl() + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        byte[][] contents = {new byte[100_000], "tiny".getBytes(StandardCharsets.UTF_8), new byte[0]};
+        new Random(3).nextBytes(contents[0]);
+        String[] names = {"one.bin", "two.txt", "empty"};
+        for (int i = 0; i < names.length; i++) {
+            body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"files\"; filename=\"" + names[i]
+                    + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+            body.writeBytes(contents[i]);
+            body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+        }
+        body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpResponse<byte[]> r = TrackerProcess.HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tracker.base() + "/api/torrents"))
+                        .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+        assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(200);
+        Path torrent = dir.resolve("album.torrent");
+        Files.write(torrent, r.body());
+        Process check = start("lt-load", List.of("/usr/bin/python3", "-c",
+                "import sys, libtorrent as lt; t = lt.torrent_info(sys.argv[1]); fs = t.files();"
+                        + " print(str(t.info_hash()), t.num_files(), t.total_size(), t.name(),"
+                        + " ','.join(fs.file_path(i) for i in range(fs.num_files())))",
+                torrent.toString()));
+        assertThat(check.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(check.exitValue()).as(log("lt-load")).isZero();
+        String expectedHash = r.headers().firstValue("X-Info-Hash").orElseThrow();
+        assertThat(log("lt-load").trim()).isEqualTo(expectedHash + " 3 100004 album album/empty,album/one.bin,album/two.txt");
+    }
+
     void awaitSeeders(String infoHash, int seeders, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (scrape(infoHash)[0] < seeders) {

@@ -16,6 +16,9 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
     int incomplete;
     long downloaded;
     List<PeerEndpoint> peers = List.of();
+    /** Set instead of {@code peers} for compact requests (see {@link AnnounceResult}). */
+    byte[] compact4;
+    byte[] compact6;
     String refusal;
 
     AnnounceOutcome() {
@@ -35,7 +38,7 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
     }
 
     AnnounceResult result() {
-        return new AnnounceResult(new SwarmStats(complete, incomplete, downloaded), peers);
+        return new AnnounceResult(new SwarmStats(complete, incomplete, downloaded), peers, compact4, compact6);
     }
 
     @Override
@@ -54,6 +57,8 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
         out.writeInt(complete);
         out.writeInt(incomplete);
         out.writeLong(downloaded);
+        out.writeByteArray(compact4);
+        out.writeByteArray(compact6);
         out.writeInt(peers.size());
         for (PeerEndpoint p : peers) {
             out.writeByteArray(p.peerId());
@@ -68,6 +73,8 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
         complete = in.readInt();
         incomplete = in.readInt();
         downloaded = in.readLong();
+        compact4 = in.readByteArray();
+        compact6 = in.readByteArray();
         int n = in.readInt();
         List<PeerEndpoint> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

@@ -30,6 +30,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
     private Event event;
     private int numwant;
     private String key;
+    private boolean compact;
     private long now;
     private long cutoff;
     private boolean backup;
@@ -47,6 +48,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         this.event = r.event();
         this.numwant = r.numwant();
         this.key = r.key();
+        this.compact = r.compact();
         this.now = now;
         this.cutoff = cutoff;
     }
@@ -68,6 +70,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
             return AnnounceOutcome.refused("peer_id already registered from another address with another key");
         }
         List<PeerEndpoint> peers = List.of();
+        byte[][] packed = null;
         if (event == Event.STOPPED) {
             swarm.remove(peerId);
         } else {
@@ -75,12 +78,19 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
             if (event == Event.COMPLETED) {
                 swarm.completed(asker);
             }
-            if (!backup) {
+            if (!backup && compact) {
+                packed = swarm.selectPacked(asker, numwant, ThreadLocalRandom.current());
+            } else if (!backup) {
                 peers = swarm.select(asker, numwant, ThreadLocalRandom.current());
             }
         }
         entry.setValue(swarm.isEmpty() ? null : swarm);
-        return new AnnounceOutcome(swarm.stats(), peers);
+        AnnounceOutcome outcome = new AnnounceOutcome(swarm.stats(), peers);
+        if (packed != null) {
+            outcome.compact4 = packed[0];
+            outcome.compact6 = packed[1];
+        }
+        return outcome;
     }
 
     @Override
@@ -95,6 +105,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         b.event = event;
         b.numwant = 0;
         b.key = key;
+        b.compact = compact;
         b.now = now;
         b.cutoff = cutoff;
         b.backup = true;
@@ -122,6 +133,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         out.writeByte(event.ordinal());
         out.writeShort(numwant);
         out.writeString(key);
+        out.writeBoolean(compact);
         out.writeLong(now);
         out.writeLong(cutoff);
         out.writeBoolean(backup);
@@ -138,6 +150,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         event = Event.values()[in.readByte()];
         numwant = in.readShort();
         key = in.readString();
+        compact = in.readBoolean();
         now = in.readLong();
         cutoff = in.readLong();
         backup = in.readBoolean();

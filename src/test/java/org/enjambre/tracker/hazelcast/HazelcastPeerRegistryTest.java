@@ -83,8 +83,16 @@ class HazelcastPeerRegistryTest {
         return await(registry.announce(req(id, port, left, event, 50)));
     }
 
+    /** Ports of the answered peers, from the packed compact form (the requests here are compact). */
     static List<Integer> ports(AnnounceResult r) {
-        return r.peers().stream().map(PeerEndpoint::port).sorted().toList();
+        assertThat(r.packed()).isTrue();
+        assertThat(r.compact4().length % 6).isZero();
+        List<Integer> ports = new java.util.ArrayList<>();
+        for (int i = 0; i < r.compact4().length; i += 6) {
+            ports.add(((r.compact4()[i + 4] & 0xff) << 8) | (r.compact4()[i + 5] & 0xff));
+        }
+        ports.sort(null);
+        return ports;
     }
 
     @Test
@@ -113,10 +121,16 @@ class HazelcastPeerRegistryTest {
             announce("p" + i, 3000 + i, 1, Event.STARTED);
         }
         AnnounceResult r = await(registry.announce(req("asker", 4000, 1, Event.STARTED, 7)));
-        assertThat(r.peers()).hasSize(7).doesNotHaveDuplicates();
-        assertThat(r.peers()).noneMatch(p -> p.port() == 4000);
+        assertThat(ports(r)).hasSize(7).doesNotHaveDuplicates().doesNotContain(4000);
         assertThat(r.stats().incomplete()).isEqualTo(31);
-        assertThat(await(registry.announce(req("asker", 4000, 1, Event.NONE, 0))).peers()).isEmpty();
+        assertThat(ports(await(registry.announce(req("asker", 4000, 1, Event.NONE, 0))))).isEmpty();
+        // The dictionary model gets the same choice as objects, with peer ids.
+        AnnounceRequest dict = req("asker", 4000, 1, Event.NONE, 5);
+        dict = new AnnounceRequest(dict.infoHash(), dict.peerId(), dict.ip(), dict.port(), 0, 0, 1, Event.NONE, 5, false, false, null);
+        AnnounceResult listed = await(registry.announce(dict));
+        assertThat(listed.packed()).isFalse();
+        assertThat(listed.peers()).hasSize(5).allSatisfy(p -> assertThat(p.peerId()).hasSize(20))
+                .noneMatch(p -> p.port() == 4000);
     }
 
     @Test
