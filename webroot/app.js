@@ -366,14 +366,16 @@ function drawPieceMap() {
   const colW = mapW / cols;
   const avail = new Uint16Array(pieces);
   for (const r of rows) for (let i = 0; i < pieces; i++) avail[i] += r.bits[i];
-  let minAvail = Infinity;
-  for (let i = 0; i < pieces; i++) if (avail[i] < minAvail) minAvail = avail[i];
+  let minAvail = Infinity, maxAvail = 0;
+  for (let i = 0; i < pieces; i++) { if (avail[i] < minAvail) minAvail = avail[i]; if (avail[i] > maxAvail) maxAvail = avail[i]; }
+  // "Rarest" means something only when availability differs between pieces.
+  const rarity = minAvail < maxAvail;
   const rareCols = new Uint8Array(cols);
   const colAvail = new Float32Array(cols);
   for (let cIdx = 0; cIdx < cols; cIdx++) {
     const a = Math.floor(cIdx * per), b = Math.max(a + 1, Math.floor((cIdx + 1) * per));
     let sum = 0;
-    for (let i = a; i < b; i++) { sum += avail[i]; if (avail[i] === minAvail) rareCols[cIdx] = 1; }
+    for (let i = a; i < b; i++) { sum += avail[i]; if (rarity && avail[i] === minAvail) rareCols[cIdx] = 1; }
     colAvail[cIdx] = sum / (b - a);
   }
   const have = css('--have'), rare = css('--rare'), missing = css('--missing');
@@ -385,11 +387,11 @@ function drawPieceMap() {
   const maxA = Math.max(1, rows.length);
   for (let cIdx = 0; cIdx < cols; cIdx++) {
     const x = labelW + cIdx * colW;
-    ctx.fillStyle = rareCols[cIdx] ? rare : have;
-    ctx.globalAlpha = rareCols[cIdx] ? 1 : 0.15 + 0.85 * (colAvail[cIdx] / maxA);
+    // Heat: from red (held by the fewest) to green (held by every row); rarest pieces full red.
+    const f = colAvail[cIdx] / maxA;
+    ctx.fillStyle = rareCols[cIdx] ? rare : 'hsl(' + Math.round(10 + 110 * f) + ', 65%, ' + Math.round(30 + 18 * f) + '%)';
     ctx.fillRect(x, 0, Math.max(1, colW - (colW > 3 ? 1 : 0)), availH);
   }
-  ctx.globalAlpha = 1;
   rows.forEach((r, ri) => {
     const y = availH + gap + ri * rowH;
     ctx.fillStyle = r.kind === 'node' ? css('--text') : css('--muted');
@@ -413,9 +415,11 @@ function drawPieceMap() {
       ctx.globalAlpha = 1;
     }
   });
-  setText('piecemap-note', cols < pieces
-    ? 'Each column is ' + per.toFixed(1) + ' pieces; its shade is the share of them a row has. Rarest: held by ' + minAvail + ' of ' + rows.length + '.'
-    : 'One column per piece. Rarest pieces are held by ' + minAvail + ' of ' + rows.length + '.');
+  const rareText = rarity ? ' Rarest pieces (red) are held by ' + minAvail + ' of ' + rows.length + ' rows.'
+    : ' Every piece is held by ' + minAvail + ' of ' + rows.length + ' rows.';
+  setText('piecemap-note', (cols < pieces
+    ? 'Each column is ' + per.toFixed(1) + ' pieces; its shade is the share of them a row has.'
+    : 'One column per piece.') + rareText);
 }
 
 function clip(ctx, text, width) {

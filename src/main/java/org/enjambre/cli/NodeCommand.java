@@ -89,8 +89,10 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
                 + ", " + node.library().hosted().size() + " torrent(s)");
         System.out.flush();
         stop.await();
+        org.slf4j.LoggerFactory.getLogger(NodeCommand.class).info("stopping: saving resume data, announcing 'stopped'");
         node.close();
         System.out.println("node stopped");
+        System.out.flush();
         return 0;
     }
 }
