@@ -292,12 +292,13 @@ function drawChart() {
   for (let i = 0; i <= 4; i++) {
     const y = padT + ph - (ph * i) / 4;
     ctx.beginPath(); ctx.moveTo(padL, y + 0.5); ctx.lineTo(w - padR, y + 0.5); ctx.stroke();
-    ctx.textAlign = 'right'; ctx.textBaseline = 'middle';
+    ctx.textAlign = 'right'; ctx.textBaseline = i === 0 ? 'bottom' : 'middle';
     ctx.fillText(axisRate((nice * i) / 4), padL - 8, y);
   }
   ctx.textAlign = 'center'; ctx.textBaseline = 'top';
   for (let s = 0; s <= HISTORY_SECONDS; s += 60) {
     const x = padL + pw - (pw * s) / HISTORY_SECONDS;
+    ctx.textAlign = s === 0 ? 'right' : s === HISTORY_SECONDS ? 'left' : 'center';
     ctx.fillText(s === 0 ? 'now' : '-' + s / 60 + ' min', x, padT + ph + 4);
   }
   const series = (key, color) => {

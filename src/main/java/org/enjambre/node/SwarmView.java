@@ -18,10 +18,20 @@ final class SwarmView {
     /** Bounds against a flood of made-up node ids on the bus. */
     static final int MAX_NODES = 1000;
 
+    private final java.util.function.LongSupplier clock;
     private final Map<String, Seen> nodes = new LinkedHashMap<>();
     private final Map<String, Seen> trackers = new LinkedHashMap<>();
 
     private record Seen(JsonObject state, long receivedMillis) {
+    }
+
+    SwarmView() {
+        this(System::currentTimeMillis);
+    }
+
+    /** @param clock milliseconds now (tests move it) */
+    SwarmView(java.util.function.LongSupplier clock) {
+        this.clock = clock;
     }
 
     void nodeState(JsonObject state) {
@@ -32,17 +42,17 @@ final class SwarmView {
         put(trackers, state);
     }
 
-    private static void put(Map<String, Seen> map, JsonObject state) {
+    private void put(Map<String, Seen> map, JsonObject state) {
         String id = state.getString("id");
         if (id == null || (map.size() >= MAX_NODES && !map.containsKey(id))) {
             return;
         }
-        map.put(id, new Seen(state, System.currentTimeMillis()));
+        map.put(id, new Seen(state, clock.getAsLong()));
     }
 
     /** The {@code GET /api/swarm} document (schema in docs/state.md). */
     JsonObject snapshot() {
-        long now = System.currentTimeMillis();
+        long now = clock.getAsLong();
         nodes.values().removeIf(s -> now - s.receivedMillis() > SILENT_MILLIS);
         trackers.values().removeIf(s -> now - s.receivedMillis() > TRACKER_MEMORY_MILLIS);
         JsonArray nodeList = new JsonArray();
