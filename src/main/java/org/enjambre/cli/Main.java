@@ -1,6 +1,10 @@
 package org.enjambre.cli;
 
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -18,6 +22,8 @@ import picocli.CommandLine.Command;
         description = "Enjambre: a distributed BitTorrent system.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                CreateCommand.class,
+                InfoCommand.class,
                 SeedCommand.class,
                 DownloadCommand.class,
         })
@@ -25,6 +31,8 @@ public final class Main implements Runnable {
 
     /** Exit code for bad input or a failed operation. */
     public static final int EXIT_FAILURE = 1;
+    /** Exit code for a command line picocli cannot make sense of (an unknown option, a missing value). */
+    public static final int EXIT_USAGE = 2;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -33,15 +41,40 @@ public final class Main implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs the CLI and returns the exit code (for tests that call it in-process). */
+    /** Runs the CLI on stdout/stderr (always UTF-8: names in torrents are) and returns the exit code. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        return run(new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true),
+                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true), args);
+    }
+
+    /** Runs the CLI writing to the given streams and returns the exit code (for tests that call it in-process). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        CommandLine cmd = commandLine();
+        cmd.setOut(out);
+        cmd.setErr(err);
+        try {
+            return cmd.execute(args);
+        } finally {
+            out.flush();
+            err.flush();
+        }
     }
 
     static CommandLine commandLine() {
         CommandLine cmd = new CommandLine(new Main());
         cmd.setExecutionExceptionHandler(Main::handleError);
+        cmd.setParameterExceptionHandler(Main::handleUsageError);
         return cmd;
+    }
+
+    /** A command line that does not parse: one line saying why, and where to look. */
+    private static int handleUsageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        PrintWriter err = cmd.getErr();
+        String name = cmd.getCommandSpec().qualifiedName();
+        err.println(name + ": " + e.getMessage() + " (see " + name + " --help)");
+        err.flush();
+        return EXIT_USAGE;
     }
 
     @Override
@@ -52,7 +85,7 @@ public final class Main implements Runnable {
     private static int handleError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         boolean verbose = parsed != null && parsed.expandedArgs().contains("--verbose");
-        err.println("enjambre " + cmd.getCommandName() + ": " + describe(e));
+        err.println(cmd.getCommandSpec().qualifiedName() + ": " + describe(e));
         if (verbose) {
             e.printStackTrace(err);
         }
@@ -64,6 +97,12 @@ public final class Main implements Runnable {
     static String describe(Throwable e) {
         if (e instanceof NoSuchFileException nsf) {
             return "no such file: " + nsf.getFile();
+        }
+        if (e instanceof AccessDeniedException ade) {
+            return "permission denied: " + ade.getFile();
+        }
+        if (e instanceof FileSystemException fse && fse.getFile() != null) {
+            return fse.getFile() + ": " + (fse.getReason() == null ? fse.getClass().getSimpleName() : fse.getReason());
         }
         String message = e.getMessage();
         if (message == null || message.isBlank()) {
