@@ -290,6 +290,21 @@ public final class TorrentStorage implements AutoCloseable {
         }
     }
 
+    /**
+     * The files that are missing or shorter than the torrent says (not regular files count as
+     * missing), in torrent order: what a seeder names when it refuses to seed incomplete data.
+     */
+    public List<Path> incompleteFiles() throws IOException {
+        ensureOpen();
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < paths.length; i++) {
+            if (existingSize(paths[i]) < info.files().get(i).length()) {
+                out.add(paths[i]);
+            }
+        }
+        return out;
+    }
+
     /** Size and modification time of every file (size -1 when missing), for {@link ResumeData}. */
     public List<ResumeData.FileStamp> fileStamps() throws IOException {
         ensureOpen();
