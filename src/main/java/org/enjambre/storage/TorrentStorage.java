@@ -56,6 +56,8 @@ public final class TorrentStorage implements AutoCloseable {
     public static final int HASH_READ_CHUNK = 256 * 1024;
     /** Most threads a recheck uses, whatever the machine (disks do not like more readers). */
     public static final int MAX_RECHECK_THREADS = 4;
+    /** Times one slice's I/O is tried on a freshly opened file after another thread's interrupt closed it. */
+    private static final int MAX_IO_ATTEMPTS = 3;
 
     /**
      * One hashing buffer and digest per thread, shared by every storage: a worker pool verifying
@@ -421,7 +423,8 @@ public final class TorrentStorage implements AutoCloseable {
     /**
      * One slice's I/O. If the channel was closed under us by another thread's interrupt (a
      * {@link FileChannel} closes itself for everyone when a thread using it is interrupted), the
-     * handle is dropped and the I/O done again once on a fresh one: positional I/O is idempotent.
+     * handle is dropped and the I/O done again on a fresh one (up to {@link #MAX_IO_ATTEMPTS} times):
+     * positional I/O is idempotent.
      */
     private void withRetry(FileLayout.Slice s, ByteBuffer buffer, int from, boolean write) throws IOException {
         for (int attempt = 0; ; attempt++) {
@@ -443,7 +446,7 @@ public final class TorrentStorage implements AutoCloseable {
                     ie.initCause(e);
                     throw ie;
                 }
-                if (attempt >= 1) {
+                if (attempt + 1 >= MAX_IO_ATTEMPTS) {
                     throw e;
                 }
             } finally {
