@@ -1,5 +1,6 @@
 package org.enjambre.tracker.client;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -92,6 +93,8 @@ public final class TrackerClient {
     private final Options options;
     private final String key;
     private final HttpClientAgent http;
+    /** Where requests start when announce() is called from outside Vert.x (a test, the CLI's main thread). */
+    private final Context context;
     private final Map<String, String> trackerIds = new ConcurrentHashMap<>();
 
     /** A client with {@link Options#defaults()}. */
@@ -118,6 +121,7 @@ public final class TrackerClient {
         new SecureRandom().nextBytes(keyBytes);
         this.key = HexFormat.of().formatHex(keyBytes);
         long timeoutMs = options.requestTimeout().toMillis();
+        this.context = vertx.getOrCreateContext();
         this.http = vertx.createHttpClient(new HttpClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
                 .setMaxRedirects(MAX_REDIRECTS)
@@ -214,55 +218,63 @@ public final class TrackerClient {
             vertx.cancelTimer(timer);
             return Future.failedFuture(new TrackerException("bad announce URL: " + e.getMessage(), e));
         }
-        http.request(requestOptions)
-                .compose(request -> {
-                    current.set(request);
-                    if (promise.future().isComplete()) {
-                        request.reset();
-                    }
-                    return request.send();
-                })
-                .onComplete(ar -> {
-                    if (ar.failed()) {
-                        promise.tryFail(ar.cause());
-                        return;
-                    }
-                    HttpClientResponse response = ar.result();
-                    if (response.statusCode() != 200) {
-                        promise.tryFail(new TrackerResponseException("HTTP " + response.statusCode() + " "
-                                + response.statusMessage()));
-                        resetQuietly(current.get());
-                        return;
-                    }
-                    String length = response.getHeader("Content-Length");
-                    if (length != null && length.matches("\\d{1,18}")
-                            && Long.parseLong(length) > AnnounceCodec.MAX_RESPONSE_BYTES) {
-                        promise.tryFail(new TrackerResponseException("tracker answer of " + length
-                                + " bytes is larger than the limit of " + AnnounceCodec.MAX_RESPONSE_BYTES));
-                        resetQuietly(current.get());
-                        return;
-                    }
-                    Buffer body = Buffer.buffer();
-                    response.handler(chunk -> {
-                        if (body.length() + chunk.length() > AnnounceCodec.MAX_RESPONSE_BYTES) {
-                            if (promise.tryFail(new TrackerResponseException("tracker answer is larger than the limit of "
-                                    + AnnounceCodec.MAX_RESPONSE_BYTES + " bytes"))) {
-                                resetQuietly(current.get());
-                            }
-                            return;
-                        }
-                        body.appendBuffer(chunk);
-                    });
-                    response.exceptionHandler(promise::tryFail);
-                    response.endHandler(v -> promise.tryComplete(body.getBytes()));
-                });
+        // The response's handlers must be set in the same event-loop turn that delivers the
+        // response, or a small answer has already ended by then: so start the request on a
+        // Vert.x context and attach to send()'s own future, never to a future further down.
+        Context here = Vertx.currentContext();
+        Context ctx = here != null ? here : context;
+        ctx.runOnContext(v -> http.request(requestOptions).onComplete(requested -> {
+            if (requested.failed()) {
+                promise.tryFail(requested.cause());
+                return;
+            }
+            HttpClientRequest request = requested.result();
+            current.set(request);
+            if (promise.future().isComplete()) {
+                request.reset();
+                return;
+            }
+            request.send().onComplete(sent -> {
+                if (sent.failed()) {
+                    promise.tryFail(sent.cause());
+                    return;
+                }
+                receive(request, sent.result(), promise);
+            });
+        }));
         return promise.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
 
-    private static void resetQuietly(HttpClientRequest request) {
-        if (request != null) {
+    /** Reads a 200 answer's body, at most {@link AnnounceCodec#MAX_RESPONSE_BYTES}; anything else fails. */
+    private static void receive(HttpClientRequest request, HttpClientResponse response, Promise<byte[]> promise) {
+        // A reset below surfaces as an exception on the response: it is expected, not worth a log.
+        response.exceptionHandler(promise::tryFail);
+        if (response.statusCode() != 200) {
+            promise.tryFail(new TrackerResponseException("HTTP " + response.statusCode() + " " + response.statusMessage()));
             request.reset();
+            return;
         }
+        String length = response.getHeader("Content-Length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > AnnounceCodec.MAX_RESPONSE_BYTES) {
+            promise.tryFail(new TrackerResponseException("tracker answer of " + length
+                    + " bytes is larger than the limit of " + AnnounceCodec.MAX_RESPONSE_BYTES));
+            request.reset();
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (promise.future().isComplete()) {
+                return;
+            }
+            if (body.length() + chunk.length() > AnnounceCodec.MAX_RESPONSE_BYTES) {
+                promise.tryFail(new TrackerResponseException("tracker answer is larger than the limit of "
+                        + AnnounceCodec.MAX_RESPONSE_BYTES + " bytes"));
+                request.reset();
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        response.endHandler(v -> promise.tryComplete(body.getBytes()));
     }
 
     /** Closes the HTTP client; announces after this fail. */
