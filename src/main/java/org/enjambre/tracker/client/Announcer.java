@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -121,7 +122,8 @@ public final class Announcer {
     private long lastSuccessAtNanos;
     private Duration currentMinimum;
     private int consecutiveFailures;
-    private Future<Void> stopFuture;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final Promise<Void> stopPromise = Promise.promise();
 
     private volatile AnnounceResult lastResult;
     private volatile Throwable lastError;
@@ -219,48 +221,47 @@ public final class Announcer {
      * logged and left behind. Calling it again returns the same future.
      */
     public Future<Void> stop() {
-        Promise<Void> done = Promise.promise();
-        onContext(() -> {
-            if (stopFuture != null) {
-                stopFuture.onComplete(ar -> done.tryComplete());
+        if (stopRequested.compareAndSet(false, true)) {
+            onContext(this::stopOnContext);
+        }
+        return stopPromise.future();
+    }
+
+    private void stopOnContext() {
+        Promise<Void> done = stopPromise;
+        stopping = true;
+        cancelTimer();
+        long stopTimeoutMs = options.stopTimeout().toMillis();
+        long deadline = vertx.setTimer(stopTimeoutMs, id -> {
+            if (done.tryComplete()) {
+                LOG.warn("'stopped' announce not confirmed within {} ms; stopping anyway", stopTimeoutMs);
+            }
+        });
+        // Let an announce in flight finish first, so the tracker sees started... then stopped, in order.
+        Future<Void> before = inFlight == null ? Future.succeededFuture() : inFlight.transform(ar -> Future.succeededFuture());
+        before.onComplete(x -> onContext(() -> {
+            if (!startedAcknowledged) {
+                done.tryComplete();
                 return;
             }
-            stopFuture = done.future();
-            stopping = true;
-            cancelTimer();
-            long stopTimeoutMs = options.stopTimeout().toMillis();
-            long deadline = vertx.setTimer(stopTimeoutMs, id -> {
-                if (done.tryComplete()) {
-                    LOG.warn("'stopped' announce not confirmed within {} ms; stopping anyway", stopTimeoutMs);
+            TransferStats now = readStats();
+            Future<AnnounceResult> stopped = now == null ? Future.failedFuture("no transfer counts")
+                    : client.announce(AnnounceEvent.STOPPED, now);
+            stopped.onComplete(ar -> {
+                if (ar.succeeded()) {
+                    LOG.info("announced 'stopped' to {}", ar.result().trackerUrl());
+                } else {
+                    LOG.warn("could not announce 'stopped': {}", AllTrackersFailedException.describe(ar.cause()));
                 }
+                done.tryComplete();
             });
-            // Let an announce in flight finish first, so the tracker sees started... then stopped, in order.
-            Future<Void> before = inFlight == null ? Future.succeededFuture() : inFlight.transform(ar -> Future.succeededFuture());
-            before.onComplete(x -> onContext(() -> {
-                if (!startedAcknowledged) {
-                    done.tryComplete();
-                    return;
-                }
-                TransferStats now = readStats();
-                Future<AnnounceResult> stopped = now == null ? Future.failedFuture("no transfer counts")
-                        : client.announce(AnnounceEvent.STOPPED, now);
-                stopped.onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        LOG.info("announced 'stopped' to {}", ar.result().trackerUrl());
-                    } else {
-                        LOG.warn("could not announce 'stopped': {}", AllTrackersFailedException.describe(ar.cause()));
-                    }
-                    done.tryComplete();
-                });
-            }));
-            done.future().onComplete(ar -> {
-                vertx.cancelTimer(deadline);
-                if (ownsClient) {
-                    client.close();
-                }
-            });
+        }));
+        done.future().onComplete(ar -> {
+            vertx.cancelTimer(deadline);
+            if (ownsClient) {
+                client.close();
+            }
         });
-        return done.future();
     }
 
     /** The last successful announce, if any. */
