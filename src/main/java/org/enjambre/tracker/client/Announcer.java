@@ -169,16 +169,21 @@ public final class Announcer {
         return this;
     }
 
-    /** Sends {@code started} now and keeps announcing until {@link #stop()}. Calling it again does nothing. */
+    /**
+     * Sends {@code started} now and keeps announcing until {@link #stop()}. Calling it again does
+     * nothing. With no usable tracker (none, or only {@code udp://}) it logs that once and does nothing.
+     */
     public void start() {
         onContext(() -> {
             if (started || stopping) {
                 return;
             }
-            if (client.tiers().isEmpty()) {
-                LOG.warn("no http:// or https:// tracker for this torrent: not announcing");
-            }
             started = true;
+            if (client.tiers().isEmpty()) {
+                // Peers may come from --peer or the DHT; retrying an empty list would only fill the log.
+                LOG.warn("no http:// or https:// tracker for this torrent: not announcing");
+                return;
+            }
             announce();
         });
     }

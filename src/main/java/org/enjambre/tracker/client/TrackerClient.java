@@ -11,6 +11,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.TrustOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,8 +61,10 @@ public final class TrackerClient {
      *
      * @param requestTimeout bound on one request to one tracker URL
      * @param numwant        peers asked for on regular announces ({@code stopped} asks for none)
+     * @param trustOptions   certificates trusted for {@code https://} trackers, or {@code null} for the
+     *                       JDK's default trust store; host names are always verified
      */
-    public record Options(Duration requestTimeout, int numwant) {
+    public record Options(Duration requestTimeout, int numwant, TrustOptions trustOptions) {
         public Options {
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             if (requestTimeout.isNegative() || requestTimeout.isZero()) {
@@ -73,15 +76,19 @@ public final class TrackerClient {
         }
 
         public static Options defaults() {
-            return new Options(DEFAULT_REQUEST_TIMEOUT, DEFAULT_NUMWANT);
+            return new Options(DEFAULT_REQUEST_TIMEOUT, DEFAULT_NUMWANT, null);
         }
 
         public Options withRequestTimeout(Duration timeout) {
-            return new Options(timeout, numwant);
+            return new Options(timeout, numwant, trustOptions);
         }
 
         public Options withNumwant(int wanted) {
-            return new Options(requestTimeout, wanted);
+            return new Options(requestTimeout, wanted, trustOptions);
+        }
+
+        public Options withTrustOptions(TrustOptions trust) {
+            return new Options(requestTimeout, numwant, trust);
         }
     }
 
@@ -122,10 +129,15 @@ public final class TrackerClient {
         this.key = HexFormat.of().formatHex(keyBytes);
         long timeoutMs = options.requestTimeout().toMillis();
         this.context = vertx.getOrCreateContext();
-        this.http = vertx.createHttpClient(new HttpClientOptions()
+        HttpClientOptions httpOptions = new HttpClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
                 .setMaxRedirects(MAX_REDIRECTS)
-                .setDecompressionSupported(true));
+                .setDecompressionSupported(true)
+                .setVerifyHost(true);
+        if (options.trustOptions() != null) {
+            httpOptions.setTrustOptions(options.trustOptions());
+        }
+        this.http = vertx.createHttpClient(httpOptions);
     }
 
     /** The trackers, in the order the next announce will try them. */

@@ -235,4 +235,19 @@ class AnnouncerTest {
         assertThat(gapMs(rs.get(0), rs.get(1))).as("not before min interval, long before the interval").isBetween(950L, 5_000L);
         assertThat(rs.get(1).params()).doesNotContainKey("event");
     }
+
+    @Test
+    void withNoUsableTrackerNothingIsAnnouncedAndStopIsImmediate() throws Exception {
+        AtomicInteger reads = new AtomicInteger();
+        TrackerClient client = new TrackerClient(vertx, TrackerTiers.of("udp://127.0.0.1:1/announce", null), INFO_HASH, PEER_ID, 6881);
+        Announcer a = Announcer.create(vertx, client, () -> {
+            reads.incrementAndGet();
+            return new TransferStats(0, 0, 1);
+        }, peersSeen::add, FAST);
+        a.start();
+        Thread.sleep(500);
+        await(a.stop());
+        assertThat(reads).as("no announce was even prepared").hasValue(0);
+        assertThat(a.lastError()).isEmpty();
+    }
 }

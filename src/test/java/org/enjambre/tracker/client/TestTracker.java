@@ -4,7 +4,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.SelfSignedCertificate;
 import org.enjambre.bencode.BDict;
 import org.enjambre.bencode.BList;
 import org.enjambre.bencode.BValue;
@@ -64,13 +66,25 @@ final class TestTracker implements AutoCloseable {
     private final HttpServer server;
     private final List<Recorded> requests = new ArrayList<>();
     private volatile Function<Recorded, Reply> behaviour;
+    private String scheme = "http";
 
     private TestTracker(HttpServer server) {
         this.server = server;
     }
 
     static TestTracker start(Vertx vertx, Function<Recorded, Reply> behaviour) throws Exception {
-        HttpServer server = vertx.createHttpServer();
+        return start(vertx, new HttpServerOptions(), behaviour);
+    }
+
+    /** A tracker on {@code https://} with this certificate. */
+    static TestTracker startTls(Vertx vertx, SelfSignedCertificate certificate, Function<Recorded, Reply> behaviour) throws Exception {
+        TestTracker t = start(vertx, new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()), behaviour);
+        t.scheme = "https";
+        return t;
+    }
+
+    private static TestTracker start(Vertx vertx, HttpServerOptions options, Function<Recorded, Reply> behaviour) throws Exception {
+        HttpServer server = vertx.createHttpServer(options);
         TestTracker tracker = new TestTracker(server);
         tracker.behaviour = behaviour;
         server.requestHandler(tracker::handle);
@@ -101,7 +115,9 @@ final class TestTracker implements AutoCloseable {
     }
 
     String url() {
-        return "http://127.0.0.1:" + server.actualPort() + "/announce";
+        // TLS needs the name the certificate was made for; plain HTTP stays on the IPv4 loopback literal.
+        String host = scheme.equals("https") ? "localhost" : "127.0.0.1";
+        return scheme + "://" + host + ":" + server.actualPort() + "/announce";
     }
 
     List<Recorded> requests() {

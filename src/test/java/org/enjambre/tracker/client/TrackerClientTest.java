@@ -1,10 +1,13 @@
 package org.enjambre.tracker.client;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.net.SelfSignedCertificate;
 import org.enjambre.bencode.BDict;
 import org.enjambre.bencode.BList;
 import org.enjambre.testutil.FreePorts;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +32,22 @@ class TrackerClientTest {
     static final byte[] TWO_PEERS = {127, 0, 0, 1, 0x1a, (byte) 0xe1, 127, 0, 0, 2, 0x1a, (byte) 0xe2};
     static final int OUR_PORT = 51413;
 
+    /** Made once: generating a key pair takes a couple of seconds. */
+    private static SelfSignedCertificate certificate;
+
     private Vertx vertx;
     private final List<TestTracker> trackers = new ArrayList<>();
     private final List<TrackerClient> clients = new ArrayList<>();
+
+    @BeforeAll
+    static void makeCertificate() {
+        certificate = SelfSignedCertificate.create("localhost");
+    }
+
+    @AfterAll
+    static void deleteCertificate() {
+        certificate.delete();
+    }
 
     @BeforeEach
     void startVertx() {
@@ -270,6 +286,31 @@ class TrackerClientTest {
 
         assertThat(await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)).peers())
                 .containsExactly(new InetSocketAddress(InetAddress.getByName("::1"), 7001));
+    }
+
+    @Test
+    void httpsTrackerIsReachedOverTls() throws Exception {
+        TestTracker secure = TestTracker.startTls(vertx, certificate, compactAnswer(60, TWO_PEERS));
+        trackers.add(secure);
+        TrackerClient c = client(TrackerTiers.of(secure.url(), null),
+                TrackerClient.Options.defaults().withTrustOptions(certificate.trustOptions()));
+
+        AnnounceResult result = await(c.announce(AnnounceEvent.STARTED, 0, 0, 1));
+
+        assertThat(result.trackerUrl()).startsWith("https://");
+        assertThat(result.peers()).hasSize(2);
+        assertThat(secure.requests().get(0).bytes("info_hash")).isEqualTo(INFO_HASH);
+    }
+
+    @Test
+    void httpsTrackerWithAnUntrustedCertificateIsSkipped() throws Exception {
+        TestTracker untrusted = TestTracker.startTls(vertx, certificate, compactAnswer(60, TWO_PEERS));
+        trackers.add(untrusted);
+        TestTracker plain = tracker(compactAnswer(60, TWO_PEERS));
+        TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(untrusted.url(), plain.url()))));
+
+        assertThat(await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)).trackerUrl()).isEqualTo(plain.url());
+        assertThat(untrusted.requests()).as("no request reaches a tracker we cannot authenticate").isEmpty();
     }
 
     @Test
