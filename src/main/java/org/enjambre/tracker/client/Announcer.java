@@ -245,6 +245,9 @@ public final class Announcer {
         // Let an announce in flight finish first, so the tracker sees started... then stopped, in order.
         Future<Void> before = inFlight == null ? Future.succeededFuture() : inFlight.transform(ar -> Future.succeededFuture());
         before.onComplete(x -> onContext(() -> {
+            if (done.future().isComplete()) {
+                return; // the bound passed while the earlier announce hung: too late for stopped
+            }
             if (!startedAcknowledged) {
                 done.tryComplete();
                 return;

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * raw query (percent-decoded back to bytes, so info_hash and peer_id can be compared byte for byte)
  * and answers what the test's behaviour says: real bencoded answers, HTTP errors, or silence.
  */
-final class TestTracker implements AutoCloseable {
+final class TestTracker {
     /** What the tracker does with one request. */
     interface Reply {
         /** A 200 answer with this bencoded body. */
@@ -140,8 +140,7 @@ final class TestTracker implements AutoCloseable {
                 + ": " + requests().stream().map(r -> r.text("event")).toList());
     }
 
-    @Override
-    public void close() throws Exception {
+    void close() throws Exception {
         await(server.close());
     }
 
