@@ -257,7 +257,7 @@ public final class Announcer {
                     : client.announce(AnnounceEvent.STOPPED, now);
             stopped.onComplete(ar -> {
                 if (ar.succeeded()) {
-                    LOG.info("announced 'stopped' to {}", ar.result().trackerUrl());
+                    LOG.info("announced 'stopped' to {}", TrackerTiers.redact(ar.result().trackerUrl()));
                 } else {
                     LOG.warn("could not announce 'stopped': {}", AllTrackersFailedException.describe(ar.cause()));
                 }
@@ -317,7 +317,7 @@ public final class Announcer {
             completedSent = true;
         }
         AnnounceResponse response = result.response();
-        LOG.debug("announce {} to {}: interval {}, {} peers", event, result.trackerUrl(), response.interval(),
+        LOG.debug("announce {} to {}: interval {}, {} peers", event, TrackerTiers.redact(result.trackerUrl()), response.interval(),
                 response.peers().size());
         deliver(result);
         if (stopping) {

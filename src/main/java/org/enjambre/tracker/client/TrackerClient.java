@@ -180,7 +180,7 @@ public final class TrackerClient {
         }
         String url = order.get(index);
         return announceTo(url, event, stats).recover(error -> {
-            LOG.info("tracker {} failed ({}){}", url, AllTrackersFailedException.describe(error),
+            LOG.info("tracker {} failed ({}){}", TrackerTiers.redact(url), AllTrackersFailedException.describe(error),
                     index + 1 < order.size() ? ", trying the next one" : "");
             failures.put(url, error);
             return tryFrom(order, index + 1, event, stats, failures);
@@ -196,7 +196,7 @@ public final class TrackerClient {
         return fetch(fullUrl).map(body -> {
             AnnounceResponse response = AnnounceCodec.parseResponse(body);
             response.trackerId().ifPresent(id -> trackerIds.put(url, id));
-            response.warning().ifPresent(w -> LOG.warn("tracker {} warns: {}", url, w));
+            response.warning().ifPresent(w -> LOG.warn("tracker {} warns: {}", TrackerTiers.redact(url), w));
             tiers.promote(url);
             return new AnnounceResult(url, event, response);
         });

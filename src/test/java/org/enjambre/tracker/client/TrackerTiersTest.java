@@ -59,4 +59,15 @@ class TrackerTiersTest {
         assertThat(tiers.snapshot()).containsExactly(List.of("http://c/", "http://a/", "http://b/"), List.of("http://e/", "http://d/"));
         assertThat(tiers.urls()).containsExactly("http://c/", "http://a/", "http://b/", "http://e/", "http://d/");
     }
+
+    @Test
+    void passkeysNeverReachLogsOrErrors() {
+        assertThat(TrackerTiers.redact("http://t.example:80/announce?passkey=s3cr3t")).isEqualTo("http://t.example:80/announce?…");
+        assertThat(TrackerTiers.redact("https://user:pw@t.example/a")).isEqualTo("https://…@t.example/a");
+        assertThat(TrackerTiers.redact("http://t.example/a/b@c")).isEqualTo("http://t.example/a/b@c");
+        assertThat(TrackerTiers.redact("http://t.example/announce")).isEqualTo("http://t.example/announce");
+        AllTrackersFailedException e = new AllTrackersFailedException(
+                java.util.Map.of("http://t.example/announce?passkey=s3cr3t", new RuntimeException("HTTP 500")));
+        assertThat(e.getMessage()).isEqualTo("every tracker failed: http://t.example/announce?… (HTTP 500)");
+    }
 }
