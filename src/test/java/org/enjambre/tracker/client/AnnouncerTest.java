@@ -18,9 +18,9 @@ import java.util.function.Function;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.enjambre.tracker.client.AnnounceCodecTest.INFO_HASH;
 import static org.enjambre.tracker.client.AnnounceCodecTest.PEER_ID;
-import static org.enjambre.tracker.client.TestTracker.Reply;
-import static org.enjambre.tracker.client.TestTracker.await;
-import static org.enjambre.tracker.client.TestTracker.compactAnswer;
+import static org.enjambre.tracker.client.RecordingTracker.Reply;
+import static org.enjambre.tracker.client.RecordingTracker.await;
+import static org.enjambre.tracker.client.RecordingTracker.compactAnswer;
 import static org.enjambre.tracker.client.TrackerClientTest.TWO_PEERS;
 
 /** The announce lifecycle of one torrent against a real HTTP tracker on loopback, with short intervals. */
@@ -33,7 +33,7 @@ class AnnouncerTest {
     static final Duration WAIT = Duration.ofSeconds(8);
 
     private Vertx vertx;
-    private final List<TestTracker> trackers = new ArrayList<>();
+    private final List<RecordingTracker> trackers = new ArrayList<>();
     private final List<Announcer> announcers = new ArrayList<>();
     private final List<List<InetSocketAddress>> peersSeen = new CopyOnWriteArrayList<>();
     /** Counts as the engine would: every announce reads the current values. */
@@ -49,19 +49,19 @@ class AnnouncerTest {
         for (Announcer a : announcers) {
             await(a.stop());
         }
-        for (TestTracker t : trackers) {
+        for (RecordingTracker t : trackers) {
             t.close();
         }
         await(vertx.close());
     }
 
-    private TestTracker tracker(Function<TestTracker.Recorded, Reply> behaviour) throws Exception {
-        TestTracker t = TestTracker.start(vertx, behaviour);
+    private RecordingTracker tracker(Function<RecordingTracker.Recorded, Reply> behaviour) throws Exception {
+        RecordingTracker t = RecordingTracker.start(vertx, behaviour);
         trackers.add(t);
         return t;
     }
 
-    private Announcer announcer(TestTracker tracker, Announcer.Options options) {
+    private Announcer announcer(RecordingTracker tracker, Announcer.Options options) {
         TrackerClient client = new TrackerClient(vertx, TrackerTiers.of(tracker.url(), null), INFO_HASH, PEER_ID, 6881,
                 TrackerClient.Options.defaults().withRequestTimeout(Duration.ofSeconds(2)));
         // Each read of the counts moves them on, so the test can tell that every announce read them afresh.
@@ -73,22 +73,22 @@ class AnnouncerTest {
         return a;
     }
 
-    private static Function<TestTracker.Recorded, Reply> answer(long interval, Long minInterval) {
+    private static Function<RecordingTracker.Recorded, Reply> answer(long interval, Long minInterval) {
         return r -> Reply.bencoded(BDict.builder().put("interval", interval)
                 .put("min interval", minInterval == null ? null : org.enjambre.bencode.BInt.of(minInterval))
                 .put("peers", new byte[0]).build());
     }
 
-    private static long gapMs(TestTracker.Recorded a, TestTracker.Recorded b) {
+    private static long gapMs(RecordingTracker.Recorded a, RecordingTracker.Recorded b) {
         return (b.atNanos() - a.atNanos()) / 1_000_000;
     }
 
     @Test
     void startsWithStartedThenReannouncesEveryIntervalWithFreshCounts() throws Exception {
-        TestTracker t = tracker(compactAnswer(1, TWO_PEERS));
+        RecordingTracker t = tracker(compactAnswer(1, TWO_PEERS));
         announcer(t, FAST).start();
 
-        List<TestTracker.Recorded> rs = t.awaitRequests(3, WAIT);
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(3, WAIT);
 
         assertThat(rs.get(0).text("event")).isEqualTo("started");
         assertThat(rs.get(1).params()).doesNotContainKey("event");
@@ -103,21 +103,21 @@ class AnnouncerTest {
 
     @Test
     void minIntervalWinsOverAShorterInterval() throws Exception {
-        TestTracker t = tracker(answer(0, 1L));
+        RecordingTracker t = tracker(answer(0, 1L));
         announcer(t, FAST).start();
 
-        List<TestTracker.Recorded> rs = t.awaitRequests(2, WAIT);
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(2, WAIT);
 
         assertThat(gapMs(rs.get(0), rs.get(1))).isGreaterThanOrEqualTo(950L);
     }
 
     @Test
     void ourFloorAppliesWhenATrackerAsksForHammering() throws Exception {
-        TestTracker t = tracker(answer(0, null));
+        RecordingTracker t = tracker(answer(0, null));
         Announcer a = announcer(t, FAST);
         a.start();
 
-        List<TestTracker.Recorded> rs = t.awaitRequests(3, WAIT);
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(3, WAIT);
         await(a.stop());
 
         assertThat(gapMs(rs.get(0), rs.get(1))).isGreaterThanOrEqualTo(FLOOR.toMillis() - 20);
@@ -126,7 +126,7 @@ class AnnouncerTest {
 
     @Test
     void completedIsSentOnceAndAtOnce() throws Exception {
-        TestTracker t = tracker(answer(60, null));
+        RecordingTracker t = tracker(answer(60, null));
         Announcer a = announcer(t, FAST);
         a.start();
         t.awaitRequests(1, WAIT);
@@ -135,7 +135,7 @@ class AnnouncerTest {
         long before = System.nanoTime();
         a.completed();
         a.completed();
-        List<TestTracker.Recorded> rs = t.awaitRequests(2, WAIT);
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(2, WAIT);
         long tookMs = (rs.get(1).atNanos() - before) / 1_000_000;
 
         assertThat(rs.get(1).text("event")).isEqualTo("completed");
@@ -146,12 +146,12 @@ class AnnouncerTest {
 
     @Test
     void completedToldBeforeStartedGotThroughFollowsStarted() throws Exception {
-        TestTracker t = tracker(answer(60, null));
+        RecordingTracker t = tracker(answer(60, null));
         Announcer a = announcer(t, FAST);
         a.start();
         a.completed();
 
-        List<TestTracker.Recorded> rs = t.awaitRequests(2, WAIT);
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(2, WAIT);
 
         assertThat(rs).extracting(r -> r.text("event")).containsExactly("started", "completed");
     }
@@ -159,12 +159,12 @@ class AnnouncerTest {
     @Test
     void startedIsRetriedWithGrowingDelaysUntilATrackerAcceptsIt() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        TestTracker t = tracker(r -> calls.incrementAndGet() <= 2
+        RecordingTracker t = tracker(r -> calls.incrementAndGet() <= 2
                 ? Reply.raw(500, new byte[0])
                 : Reply.bencoded(BDict.builder().put("interval", 1).put("peers", TWO_PEERS).build()));
         announcer(t, FAST).start();
 
-        List<TestTracker.Recorded> rs = t.awaitRequests(4, WAIT);
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(4, WAIT);
 
         assertThat(rs.subList(0, 4)).extracting(r -> r.text("event")).containsExactly("started", "started", "started", null);
         assertThat(gapMs(rs.get(0), rs.get(1))).as("first retry delay").isGreaterThanOrEqualTo(180L);
@@ -174,7 +174,7 @@ class AnnouncerTest {
 
     @Test
     void stopSendsStoppedAndNothingAfterIt() throws Exception {
-        TestTracker t = tracker(answer(1, null));
+        RecordingTracker t = tracker(answer(1, null));
         Announcer a = announcer(t, FAST);
         a.start();
         t.awaitRequests(1, WAIT);
@@ -182,7 +182,7 @@ class AnnouncerTest {
 
         await(a.stop());
 
-        List<TestTracker.Recorded> rs = t.requests();
+        List<RecordingTracker.Recorded> rs = t.requests();
         assertThat(rs).extracting(r -> r.text("event")).containsExactly("started", "stopped");
         assertThat(rs.get(1).number("numwant")).isZero();
         Thread.sleep(1_300); // longer than the interval: no announce may follow stopped
@@ -192,7 +192,7 @@ class AnnouncerTest {
 
     @Test
     void stopIsBoundedWhenTheTrackerDoesNotAnswer() throws Exception {
-        TestTracker t = tracker(answer(60, null));
+        RecordingTracker t = tracker(answer(60, null));
         Announcer a = announcer(t, FAST.withStopTimeout(Duration.ofMillis(500)));
         a.start();
         t.awaitRequests(1, WAIT);
@@ -209,7 +209,7 @@ class AnnouncerTest {
 
     @Test
     void stopBeforeAnyTrackerAcceptedStartedSendsNoStopped() throws Exception {
-        TestTracker t = tracker(r -> Reply.raw(500, new byte[0]));
+        RecordingTracker t = tracker(r -> Reply.raw(500, new byte[0]));
         Announcer a = announcer(t, FAST);
         a.start();
         t.awaitRequests(1, WAIT);
@@ -223,14 +223,14 @@ class AnnouncerTest {
 
     @Test
     void requestPeersAnnouncesEarlyButNotBeforeTheMinInterval() throws Exception {
-        TestTracker t = tracker(answer(60, 1L));
+        RecordingTracker t = tracker(answer(60, 1L));
         Announcer a = announcer(t, FAST);
         a.start();
         t.awaitRequests(1, WAIT);
         Thread.sleep(100);
 
         a.requestPeers();
-        List<TestTracker.Recorded> rs = t.awaitRequests(2, WAIT);
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(2, WAIT);
 
         assertThat(gapMs(rs.get(0), rs.get(1))).as("not before min interval, long before the interval").isBetween(950L, 5_000L);
         assertThat(rs.get(1).params()).doesNotContainKey("event");

@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.enjambre.tracker.client.TestTracker.await;
+import static org.enjambre.tracker.client.RecordingTracker.await;
 
 /**
  * Interop: our tracker client against Debian's opentracker on loopback. Two clients of one

@@ -23,9 +23,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.enjambre.tracker.client.AnnounceCodecTest.INFO_HASH;
 import static org.enjambre.tracker.client.AnnounceCodecTest.PEER_ID;
-import static org.enjambre.tracker.client.TestTracker.Reply;
-import static org.enjambre.tracker.client.TestTracker.await;
-import static org.enjambre.tracker.client.TestTracker.compactAnswer;
+import static org.enjambre.tracker.client.RecordingTracker.Reply;
+import static org.enjambre.tracker.client.RecordingTracker.await;
+import static org.enjambre.tracker.client.RecordingTracker.compactAnswer;
 
 /** The tracker client against real HTTP trackers on loopback sockets. */
 class TrackerClientTest {
@@ -36,7 +36,7 @@ class TrackerClientTest {
     private static SelfSignedCertificate certificate;
 
     private Vertx vertx;
-    private final List<TestTracker> trackers = new ArrayList<>();
+    private final List<RecordingTracker> trackers = new ArrayList<>();
     private final List<TrackerClient> clients = new ArrayList<>();
 
     @BeforeAll
@@ -59,14 +59,14 @@ class TrackerClientTest {
         for (TrackerClient client : clients) {
             await(client.close());
         }
-        for (TestTracker tracker : trackers) {
+        for (RecordingTracker tracker : trackers) {
             tracker.close();
         }
         await(vertx.close());
     }
 
-    private TestTracker tracker(java.util.function.Function<TestTracker.Recorded, Reply> behaviour) throws Exception {
-        TestTracker t = TestTracker.start(vertx, behaviour);
+    private RecordingTracker tracker(java.util.function.Function<RecordingTracker.Recorded, Reply> behaviour) throws Exception {
+        RecordingTracker t = RecordingTracker.start(vertx, behaviour);
         trackers.add(t);
         return t;
     }
@@ -88,12 +88,12 @@ class TrackerClientTest {
 
     @Test
     void announceSendsEveryParameterWithRawBytesIntact() throws Exception {
-        TestTracker t = tracker(compactAnswer(1800, TWO_PEERS));
+        RecordingTracker t = tracker(compactAnswer(1800, TWO_PEERS));
         TrackerClient c = client(TrackerTiers.of(t.url() + "?passkey=abc%2F1", null));
 
         AnnounceResult result = await(c.announce(AnnounceEvent.STARTED, 1000, 2000, 3000));
 
-        TestTracker.Recorded r = t.requests().get(0);
+        RecordingTracker.Recorded r = t.requests().get(0);
         assertThat(r.path()).isEqualTo("/announce");
         assertThat(r.text("passkey")).as("the announce URL's own query is kept").isEqualTo("abc/1");
         assertThat(r.bytes("info_hash")).isEqualTo(INFO_HASH);
@@ -119,12 +119,12 @@ class TrackerClientTest {
 
     @Test
     void keyStaysTheSameAndStoppedAsksForNoPeers() throws Exception {
-        TestTracker t = tracker(compactAnswer(60, new byte[0]));
+        RecordingTracker t = tracker(compactAnswer(60, new byte[0]));
         TrackerClient c = client(TrackerTiers.of(t.url(), null));
         await(c.announce(AnnounceEvent.STARTED, 0, 0, 10));
         await(c.announce(AnnounceEvent.NONE, 0, 5, 5));
         await(c.announce(AnnounceEvent.STOPPED, 0, 5, 5));
-        List<TestTracker.Recorded> rs = t.requests();
+        List<RecordingTracker.Recorded> rs = t.requests();
         assertThat(rs).extracting(r -> r.text("key")).containsOnly(rs.get(0).text("key"));
         assertThat(rs.get(1).params()).doesNotContainKey("event");
         assertThat(rs.get(2).text("event")).isEqualTo("stopped");
@@ -134,13 +134,13 @@ class TrackerClientTest {
     @Test
     void trackerIdIsSentBackOnLaterAnnounces() throws Exception {
         byte[] id = {'t', 'i', 'd', 0, (byte) 0xee};
-        TestTracker t = tracker(r -> Reply.bencoded(BDict.builder().put("interval", 60).put("peers", new byte[0])
+        RecordingTracker t = tracker(r -> Reply.bencoded(BDict.builder().put("interval", 60).put("peers", new byte[0])
                 .put("tracker id", r.params().containsKey("trackerid") ? null : id).build()));
         TrackerClient c = client(TrackerTiers.of(t.url(), null));
         await(c.announce(AnnounceEvent.STARTED, 0, 0, 10));
         await(c.announce(AnnounceEvent.NONE, 0, 0, 10));
         await(c.announce(AnnounceEvent.NONE, 0, 0, 10));
-        List<TestTracker.Recorded> rs = t.requests();
+        List<RecordingTracker.Recorded> rs = t.requests();
         assertThat(rs.get(0).params()).doesNotContainKey("trackerid");
         assertThat(rs.get(1).bytes("trackerid")).isEqualTo(id);
         assertThat(rs.get(2).bytes("trackerid")).as("kept when the tracker does not repeat it").isEqualTo(id);
@@ -148,7 +148,7 @@ class TrackerClientTest {
 
     @Test
     void failsOverToTheNextUrlWhenTheFirstRefusesConnections() throws Exception {
-        TestTracker good = tracker(compactAnswer(60, TWO_PEERS));
+        RecordingTracker good = tracker(compactAnswer(60, TWO_PEERS));
         String dead = refusingUrl();
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(dead, good.url()))));
 
@@ -161,8 +161,8 @@ class TrackerClientTest {
 
     @Test
     void failsOverOnHttp500AndMovesTheTrackerThatAnsweredToTheFront() throws Exception {
-        TestTracker broken = tracker(r -> Reply.raw(500, "oops".getBytes(StandardCharsets.US_ASCII)));
-        TestTracker good = tracker(compactAnswer(60, TWO_PEERS));
+        RecordingTracker broken = tracker(r -> Reply.raw(500, "oops".getBytes(StandardCharsets.US_ASCII)));
+        RecordingTracker good = tracker(compactAnswer(60, TWO_PEERS));
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(broken.url(), good.url()))));
 
         assertThat(await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)).trackerUrl()).isEqualTo(good.url());
@@ -176,9 +176,9 @@ class TrackerClientTest {
 
     @Test
     void failsOverOnAFailureReasonAndOnAMalformedAnswer() throws Exception {
-        TestTracker refusing = tracker(r -> Reply.bencoded(BDict.builder().put("failure reason", "torrent not allowed").build()));
-        TestTracker html = tracker(r -> Reply.raw(200, "<html>hello</html>".getBytes(StandardCharsets.US_ASCII)));
-        TestTracker good = tracker(compactAnswer(60, TWO_PEERS));
+        RecordingTracker refusing = tracker(r -> Reply.bencoded(BDict.builder().put("failure reason", "torrent not allowed").build()));
+        RecordingTracker html = tracker(r -> Reply.raw(200, "<html>hello</html>".getBytes(StandardCharsets.US_ASCII)));
+        RecordingTracker good = tracker(compactAnswer(60, TWO_PEERS));
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(refusing.url(), html.url(), good.url()))));
 
         assertThat(await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)).trackerUrl()).isEqualTo(good.url());
@@ -188,8 +188,8 @@ class TrackerClientTest {
 
     @Test
     void failsOverWhenATrackerDoesNotAnswerInTime() throws Exception {
-        TestTracker silent = tracker(r -> Reply.silence());
-        TestTracker good = tracker(compactAnswer(60, TWO_PEERS));
+        RecordingTracker silent = tracker(r -> Reply.silence());
+        RecordingTracker good = tracker(compactAnswer(60, TWO_PEERS));
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(silent.url(), good.url()))),
                 TrackerClient.Options.defaults().withRequestTimeout(Duration.ofMillis(300)));
 
@@ -202,8 +202,8 @@ class TrackerClientTest {
 
     @Test
     void failsOverToTheNextTierWhenEveryUrlOfATierFails() throws Exception {
-        TestTracker broken = tracker(r -> Reply.raw(503, new byte[0]));
-        TestTracker second = tracker(compactAnswer(60, TWO_PEERS));
+        RecordingTracker broken = tracker(r -> Reply.raw(503, new byte[0]));
+        RecordingTracker second = tracker(compactAnswer(60, TWO_PEERS));
         String dead = refusingUrl();
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(dead, broken.url()), List.of(second.url()))));
 
@@ -217,7 +217,7 @@ class TrackerClientTest {
 
     @Test
     void whenEveryTrackerFailsTheErrorNamesEachOneAndWhy() throws Exception {
-        TestTracker refusing = tracker(r -> Reply.bencoded(BDict.builder().put("failure reason", "go away").build()));
+        RecordingTracker refusing = tracker(r -> Reply.bencoded(BDict.builder().put("failure reason", "go away").build()));
         String dead = refusingUrl();
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(refusing.url()), List.of(dead))));
 
@@ -238,7 +238,7 @@ class TrackerClientTest {
 
     @Test
     void answerLargerThanTheLimitIsRefused() throws Exception {
-        TestTracker huge = tracker(r -> Reply.raw(200, new byte[AnnounceCodec.MAX_RESPONSE_BYTES + 10]));
+        RecordingTracker huge = tracker(r -> Reply.raw(200, new byte[AnnounceCodec.MAX_RESPONSE_BYTES + 10]));
         TrackerClient c = client(TrackerTiers.of(huge.url(), null));
         assertThatThrownBy(() -> await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)))
                 .cause().hasMessageContaining("larger than the limit of " + AnnounceCodec.MAX_RESPONSE_BYTES);
@@ -247,7 +247,7 @@ class TrackerClientTest {
     @Test
     void chunkedAnswerThatGrowsPastTheLimitIsCutOff() throws Exception {
         byte[] chunk = new byte[AnnounceCodec.MAX_RESPONSE_BYTES / 2 + 1];
-        TestTracker huge = tracker(r -> request -> {
+        RecordingTracker huge = tracker(r -> request -> {
             // No Content-Length: the client only learns the size while reading.
             request.response().setChunked(true);
             request.response().write(io.vertx.core.buffer.Buffer.buffer(chunk));
@@ -262,7 +262,7 @@ class TrackerClientTest {
     @Test
     void dictionaryModelAnswerIsParsed() throws Exception {
         byte[] peerId = "-lt0D80-abcdefghijkl".getBytes(StandardCharsets.ISO_8859_1);
-        TestTracker t = tracker(r -> Reply.bencoded(BDict.builder().put("interval", 60).put("peers", BList.of(
+        RecordingTracker t = tracker(r -> Reply.bencoded(BDict.builder().put("interval", 60).put("peers", BList.of(
                 BDict.builder().put("ip", "127.0.0.5").put("port", 7001).put("peer id", peerId).build(),
                 BDict.builder().put("ip", "::1").put("port", 7002).build())).build()));
         TrackerClient c = client(TrackerTiers.of(t.url(), null));
@@ -280,7 +280,7 @@ class TrackerClientTest {
         v6[15] = 1;
         v6[16] = 0x1b;
         v6[17] = 0x59; // 7001
-        TestTracker t = tracker(r -> Reply.bencoded(BDict.builder().put("interval", 60).put("peers", new byte[0])
+        RecordingTracker t = tracker(r -> Reply.bencoded(BDict.builder().put("interval", 60).put("peers", new byte[0])
                 .put("peers6", v6).build()));
         TrackerClient c = client(TrackerTiers.of(t.url(), null));
 
@@ -290,7 +290,7 @@ class TrackerClientTest {
 
     @Test
     void httpsTrackerIsReachedOverTls() throws Exception {
-        TestTracker secure = TestTracker.startTls(vertx, certificate, compactAnswer(60, TWO_PEERS));
+        RecordingTracker secure = RecordingTracker.startTls(vertx, certificate, compactAnswer(60, TWO_PEERS));
         trackers.add(secure);
         TrackerClient c = client(TrackerTiers.of(secure.url(), null),
                 TrackerClient.Options.defaults().withTrustOptions(certificate.trustOptions()));
@@ -304,9 +304,9 @@ class TrackerClientTest {
 
     @Test
     void httpsTrackerWithAnUntrustedCertificateIsSkipped() throws Exception {
-        TestTracker untrusted = TestTracker.startTls(vertx, certificate, compactAnswer(60, TWO_PEERS));
+        RecordingTracker untrusted = RecordingTracker.startTls(vertx, certificate, compactAnswer(60, TWO_PEERS));
         trackers.add(untrusted);
-        TestTracker plain = tracker(compactAnswer(60, TWO_PEERS));
+        RecordingTracker plain = tracker(compactAnswer(60, TWO_PEERS));
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(untrusted.url(), plain.url()))));
 
         assertThat(await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)).trackerUrl()).isEqualTo(plain.url());
@@ -315,8 +315,8 @@ class TrackerClientTest {
 
     @Test
     void redirectIsFollowed() throws Exception {
-        TestTracker target = tracker(compactAnswer(60, TWO_PEERS));
-        TestTracker moved = tracker(r -> request -> request.response().setStatusCode(302)
+        RecordingTracker target = tracker(compactAnswer(60, TWO_PEERS));
+        RecordingTracker moved = tracker(r -> request -> request.response().setStatusCode(302)
                 .putHeader("Location", target.url() + "?" + r.rawQuery()).end());
         TrackerClient c = client(TrackerTiers.of(moved.url(), null));
 

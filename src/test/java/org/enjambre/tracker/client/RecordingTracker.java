@@ -26,7 +26,7 @@ import java.util.function.Function;
  * raw query (percent-decoded back to bytes, so info_hash and peer_id can be compared byte for byte)
  * and answers what the test's behaviour says: real bencoded answers, HTTP errors, or silence.
  */
-final class TestTracker {
+final class RecordingTracker {
     /** What the tracker does with one request. */
     interface Reply {
         /** A 200 answer with this bencoded body. */
@@ -68,24 +68,24 @@ final class TestTracker {
     private volatile Function<Recorded, Reply> behaviour;
     private String scheme = "http";
 
-    private TestTracker(HttpServer server) {
+    private RecordingTracker(HttpServer server) {
         this.server = server;
     }
 
-    static TestTracker start(Vertx vertx, Function<Recorded, Reply> behaviour) throws Exception {
+    static RecordingTracker start(Vertx vertx, Function<Recorded, Reply> behaviour) throws Exception {
         return start(vertx, new HttpServerOptions(), behaviour);
     }
 
     /** A tracker on {@code https://} with this certificate. */
-    static TestTracker startTls(Vertx vertx, SelfSignedCertificate certificate, Function<Recorded, Reply> behaviour) throws Exception {
-        TestTracker t = start(vertx, new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()), behaviour);
+    static RecordingTracker startTls(Vertx vertx, SelfSignedCertificate certificate, Function<Recorded, Reply> behaviour) throws Exception {
+        RecordingTracker t = start(vertx, new HttpServerOptions().setSsl(true).setKeyCertOptions(certificate.keyCertOptions()), behaviour);
         t.scheme = "https";
         return t;
     }
 
-    private static TestTracker start(Vertx vertx, HttpServerOptions options, Function<Recorded, Reply> behaviour) throws Exception {
+    private static RecordingTracker start(Vertx vertx, HttpServerOptions options, Function<Recorded, Reply> behaviour) throws Exception {
         HttpServer server = vertx.createHttpServer(options);
-        TestTracker tracker = new TestTracker(server);
+        RecordingTracker tracker = new RecordingTracker(server);
         tracker.behaviour = behaviour;
         server.requestHandler(tracker::handle);
         await(server.listen(0, "127.0.0.1"));
