@@ -62,7 +62,14 @@ public final class TorrentEngine {
     /** Memory for whole pieces read for uploads (least recently used dropped first). */
     static final long READ_CACHE_BYTES = 16L * 1024 * 1024;
 
+    /** First wait before dialling a known peer again; doubles up to {@link #REDIAL_MAX_MILLIS}. */
+    static final long REDIAL_MIN_MILLIS = 1_000;
+    static final long REDIAL_MAX_MILLIS = 60_000;
+    /** Peers remembered for redialling (from --peer and tracker answers). */
+    static final int MAX_KNOWN_PEERS = 1000;
+
     private final Set<PeerConnection> connections = new LinkedHashSet<>();
+    private final java.util.Map<String, Redial> knownPeers = new java.util.LinkedHashMap<>();
     private final java.util.Map<Integer, byte[]> pieceBuffers = new java.util.HashMap<>();
     private long bufferedBytes;
     private final ReadCache readCache = new ReadCache(READ_CACHE_BYTES);
@@ -152,21 +159,54 @@ public final class TorrentEngine {
         }, false));
     }
 
-    /** Dials a peer; the future fails if the TCP connection cannot be made. */
+    /**
+     * Dials a peer, and remembers it: while it is not connected the engine dials it again, first
+     * after {@link #REDIAL_MIN_MILLIS}, doubling up to {@link #REDIAL_MAX_MILLIS} (a seeder that was
+     * still checking its data, a peer that restarted). The future fails if this TCP connection
+     * cannot be made.
+     */
     public Future<Void> connect(String host, int port) {
-        return onContext(() -> null).compose(v -> {
-            if (stopped || connections.size() + handshaking.size() >= options.maxConnections()) {
-                return Future.failedFuture("connection limit reached");
+        return onContext(() -> {
+            Redial known = knownPeers.get(host + ":" + port);
+            if (known == null) {
+                known = new Redial(host, port);
+                if (knownPeers.size() < MAX_KNOWN_PEERS) {
+                    knownPeers.put(host + ":" + port, known);
+                }
             }
-            return client.connect(port, host).map(socket -> {
-                PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false,
-                        info.pieceCount());
-                handshaking.add(c);
-                c.start();
-                c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-                armHandshakeTimeout(c);
-                return null;
-            });
+            return known;
+        }).compose(this::dial);
+    }
+
+    /** A peer given to {@link #connect}: when to dial it next. */
+    private static final class Redial {
+        final String host;
+        final int port;
+        long delayMillis = REDIAL_MIN_MILLIS;
+        long nextNanos;
+        PeerConnection connection;
+
+        Redial(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+    }
+
+    private Future<Void> dial(Redial peer) {
+        peer.nextNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(peer.delayMillis);
+        peer.delayMillis = Math.min(REDIAL_MAX_MILLIS, peer.delayMillis * 2);
+        if (stopped || connections.size() + handshaking.size() >= options.maxConnections()) {
+            return Future.failedFuture("connection limit reached");
+        }
+        return client.connect(peer.port, peer.host).map(socket -> {
+            PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false,
+                    info.pieceCount());
+            peer.connection = c;
+            handshaking.add(c);
+            c.start();
+            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
+            armHandshakeTimeout(c);
+            return null;
         });
     }
 
@@ -262,6 +302,11 @@ public final class TorrentEngine {
                 theirs.supportsExtensions()));
         c.registered = true;
         connections.add(c);
+        for (Redial known : knownPeers.values()) {
+            if (known.connection == c) {
+                known.delayMillis = REDIAL_MIN_MILLIS;
+            }
+        }
         state.peers(1);
         LOG.debug("{}: connected {} ({})", info.name(), c, c.incoming ? "incoming" : "outgoing");
         if (state.verifiedCount() > 0) {
@@ -637,6 +682,13 @@ public final class TorrentEngine {
 
     private void tick() {
         long now = System.nanoTime();
+        for (Redial known : knownPeers.values()) {
+            boolean connected = known.connection != null && !known.connection.closed;
+            if (!connected && !stopped && now - known.nextNanos >= 0) {
+                dial(known).onFailure(e -> LOG.debug("{}: cannot reach {}:{}: {}", info.name(), known.host,
+                        known.port, e.getMessage()));
+            }
+        }
         long keepAlive = options.keepAliveInterval().toNanos();
         long idle = options.idleTimeout().toNanos();
         for (PeerConnection c : new ArrayList<>(connections)) {
