@@ -40,7 +40,13 @@ def main():
     params.ti = lt.torrent_info(torrent)
     params.save_path = save
     handle = session.add_torrent(params)
-    while session.listen_port() == 0:
+    # A seeder checks its data first and turns peers away meanwhile: announce 'listening' only
+    # once it can serve, so that callers may dial it right away.
+    deadline = time.time() + timeout
+    while session.listen_port() == 0 or (mode == 'seed' and not handle.status().is_seeding):
+        if time.time() > deadline:
+            print('not ready after %.0f s' % timeout, flush=True)
+            return 2
         time.sleep(0.05)
     print('listening on %d' % session.listen_port(), flush=True)
     start = time.time()

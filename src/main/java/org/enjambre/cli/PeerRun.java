@@ -39,10 +39,17 @@ final class PeerRun implements AutoCloseable {
     private final CountDownLatch signalled = new CountDownLatch(1);
     private volatile boolean closed;
 
-    private PeerRun(Vertx vertx, PeerVerticle verticle, TorrentEngine engine) {
+    private final TorrentStorage storage;
+
+    private PeerRun(Vertx vertx, PeerVerticle verticle, TorrentEngine engine, TorrentStorage storage) {
         this.vertx = vertx;
         this.verticle = verticle;
         this.engine = engine;
+        this.storage = storage;
+    }
+
+    TorrentStorage storage() {
+        return storage;
     }
 
     /** Starts the node, checks the data and starts the engine; the caller prints "listening on". */
@@ -55,7 +62,7 @@ final class PeerRun implements AutoCloseable {
             TorrentStorage storage = TorrentStorage.open(metainfo.info(), dataDir);
             EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate);
             TorrentEngine engine = await(verticle.addTorrent(metainfo, new StoragePieceStore(storage, download), options));
-            return new PeerRun(vertx, verticle, engine);
+            return new PeerRun(vertx, verticle, engine, storage);
         } catch (Exception e) {
             vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             throw e;

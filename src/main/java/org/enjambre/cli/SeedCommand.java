@@ -46,8 +46,13 @@ public final class SeedCommand implements Callable<Integer> {
             var state = run.engine.state();
             if (!state.complete()) {
                 int missing = state.pieceCount() - state.verifiedCount();
+                List<Path> incomplete = run.storage().incompleteFiles();
+                String files = incomplete.isEmpty() ? ""
+                        : " (missing or short: " + incomplete.get(0) + (incomplete.size() > 1
+                                ? " and " + (incomplete.size() - 1) + " more" : "") + ")";
                 throw new IllegalStateException(data.resolve(metainfo.info().name()) + ": " + missing + " of "
-                        + state.pieceCount() + " pieces are missing or wrong; refusing to seed incomplete data");
+                        + state.pieceCount() + " pieces are missing or wrong" + files
+                        + "; refusing to seed incomplete data");
             }
             run.trapSignals();
             System.out.println("listening on " + run.port());

@@ -56,6 +56,19 @@ public final class TorrentStorage implements AutoCloseable {
     public static final int HASH_READ_CHUNK = 256 * 1024;
     /** Most threads a recheck uses, whatever the machine (disks do not like more readers). */
     public static final int MAX_RECHECK_THREADS = 4;
+    /** Times one slice's I/O is tried on a freshly opened file after another thread's interrupt closed it. */
+    private static final int MAX_IO_ATTEMPTS = 3;
+
+    /**
+     * One hashing buffer and digest per thread, shared by every storage: a worker pool verifying
+     * pieces all day allocates nothing per piece ({@link #HASH_READ_CHUNK} bytes per thread).
+     */
+    private static final ThreadLocal<HashScratch> SCRATCH = ThreadLocal.withInitial(HashScratch::new);
+
+    private static final class HashScratch {
+        final byte[] buffer = new byte[HASH_READ_CHUNK];
+        final MessageDigest digest = sha1();
+    }
 
     private final Info info;
     private final FileLayout layout;
@@ -180,7 +193,8 @@ public final class TorrentStorage implements AutoCloseable {
      */
     public boolean verifyPiece(int piece) throws IOException {
         checkPiece(piece);
-        return hashMatches(piece, new byte[HASH_READ_CHUNK], sha1());
+        HashScratch scratch = SCRATCH.get();
+        return hashMatches(piece, scratch.buffer, scratch.digest);
     }
 
     /** {@link #recheck(int, RecheckProgress)} on as many threads as cores, up to {@link #MAX_RECHECK_THREADS}. */
@@ -276,6 +290,21 @@ public final class TorrentStorage implements AutoCloseable {
         synchronized (valid) {
             return (BitSet) valid.clone();
         }
+    }
+
+    /**
+     * The files that are missing or shorter than the torrent says (not regular files count as
+     * missing), in torrent order: what a seeder names when it refuses to seed incomplete data.
+     */
+    public List<Path> incompleteFiles() throws IOException {
+        ensureOpen();
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < paths.length; i++) {
+            if (existingSize(paths[i]) < info.files().get(i).length()) {
+                out.add(paths[i]);
+            }
+        }
+        return out;
     }
 
     /** Size and modification time of every file (size -1 when missing), for {@link ResumeData}. */
@@ -394,7 +423,8 @@ public final class TorrentStorage implements AutoCloseable {
     /**
      * One slice's I/O. If the channel was closed under us by another thread's interrupt (a
      * {@link FileChannel} closes itself for everyone when a thread using it is interrupted), the
-     * handle is dropped and the I/O done again once on a fresh one: positional I/O is idempotent.
+     * handle is dropped and the I/O done again on a fresh one (up to {@link #MAX_IO_ATTEMPTS} times):
+     * positional I/O is idempotent.
      */
     private void withRetry(FileLayout.Slice s, ByteBuffer buffer, int from, boolean write) throws IOException {
         for (int attempt = 0; ; attempt++) {
@@ -416,7 +446,7 @@ public final class TorrentStorage implements AutoCloseable {
                     ie.initCause(e);
                     throw ie;
                 }
-                if (attempt >= 1) {
+                if (attempt + 1 >= MAX_IO_ATTEMPTS) {
                     throw e;
                 }
             } finally {

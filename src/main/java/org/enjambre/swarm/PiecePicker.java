@@ -192,6 +192,12 @@ public final class PiecePicker {
         return p.writtenCount == p.blocks;
     }
 
+    /** Blocks of a started piece already written (0 for a piece not started). */
+    public int writtenCount(int piece) {
+        Partial p = partials.get(piece);
+        return p == null ? 0 : p.writtenCount;
+    }
+
     /** Whether a block is still wanted (requested by us and not yet written). */
     public boolean wanted(long block) {
         Partial p = partials.get(pieceOf(block));

@@ -55,7 +55,25 @@ public final class TorrentEngine {
     private final TorrentState state;
     private final PiecePicker picker;
     private final RateLimiter uploadLimiter;
+    /** Pieces up to this size are downloaded into memory, hashed there and written once. */
+    static final int MAX_BUFFERED_PIECE = 4 * 1024 * 1024;
+    /** Memory for pieces being downloaded into buffers; past it, pieces go to disk block by block. */
+    static final long MAX_BUFFERED_BYTES = 48L * 1024 * 1024;
+    /** Memory for whole pieces read for uploads (least recently used dropped first). */
+    static final long READ_CACHE_BYTES = 16L * 1024 * 1024;
+
+    /** First wait before dialling a known peer again; doubles up to {@link #REDIAL_MAX_MILLIS}. */
+    static final long REDIAL_MIN_MILLIS = 1_000;
+    static final long REDIAL_MAX_MILLIS = 60_000;
+    /** Peers remembered for redialling (from --peer and tracker answers). */
+    static final int MAX_KNOWN_PEERS = 1000;
+
     private final Set<PeerConnection> connections = new LinkedHashSet<>();
+    private final java.util.Map<String, Redial> knownPeers = new java.util.LinkedHashMap<>();
+    private final java.util.Map<Integer, byte[]> pieceBuffers = new java.util.HashMap<>();
+    private long bufferedBytes;
+    private final ReadCache readCache = new ReadCache(READ_CACHE_BYTES);
+    private final java.util.Map<Integer, Future<byte[]>> readsLoading = new java.util.HashMap<>();
     private final Set<PeerConnection> handshaking = new LinkedHashSet<>();
     private final Promise<Void> completion = Promise.promise();
     private long timer = -1;
@@ -141,21 +159,54 @@ public final class TorrentEngine {
         }, false));
     }
 
-    /** Dials a peer; the future fails if the TCP connection cannot be made. */
+    /**
+     * Dials a peer, and remembers it: while it is not connected the engine dials it again, first
+     * after {@link #REDIAL_MIN_MILLIS}, doubling up to {@link #REDIAL_MAX_MILLIS} (a seeder that was
+     * still checking its data, a peer that restarted). The future fails if this TCP connection
+     * cannot be made.
+     */
     public Future<Void> connect(String host, int port) {
-        return onContext(() -> null).compose(v -> {
-            if (stopped || connections.size() + handshaking.size() >= options.maxConnections()) {
-                return Future.failedFuture("connection limit reached");
+        return onContext(() -> {
+            Redial known = knownPeers.get(host + ":" + port);
+            if (known == null) {
+                known = new Redial(host, port);
+                if (knownPeers.size() < MAX_KNOWN_PEERS) {
+                    knownPeers.put(host + ":" + port, known);
+                }
             }
-            return client.connect(port, host).map(socket -> {
-                PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false,
-                        info.pieceCount());
-                handshaking.add(c);
-                c.start();
-                c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-                armHandshakeTimeout(c);
-                return null;
-            });
+            return known;
+        }).compose(this::dial);
+    }
+
+    /** A peer given to {@link #connect}: when to dial it next. */
+    private static final class Redial {
+        final String host;
+        final int port;
+        long delayMillis = REDIAL_MIN_MILLIS;
+        long nextNanos;
+        PeerConnection connection;
+
+        Redial(String host, int port) {
+            this.host = host;
+            this.port = port;
+        }
+    }
+
+    private Future<Void> dial(Redial peer) {
+        peer.nextNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(peer.delayMillis);
+        peer.delayMillis = Math.min(REDIAL_MAX_MILLIS, peer.delayMillis * 2);
+        if (stopped || connections.size() + handshaking.size() >= options.maxConnections()) {
+            return Future.failedFuture("connection limit reached");
+        }
+        return client.connect(peer.port, peer.host).map(socket -> {
+            PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false,
+                    info.pieceCount());
+            peer.connection = c;
+            handshaking.add(c);
+            c.start();
+            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
+            armHandshakeTimeout(c);
+            return null;
         });
     }
 
@@ -265,6 +316,11 @@ public final class TorrentEngine {
                 theirs.supportsExtensions()));
         c.registered = true;
         connections.add(c);
+        for (Redial known : knownPeers.values()) {
+            if (known.connection == c) {
+                known.delayMillis = REDIAL_MIN_MILLIS;
+            }
+        }
         state.peers(1);
         LOG.debug("{}: connected {} ({})", info.name(), c, c.incoming ? "incoming" : "outgoing");
         if (state.verifiedCount() > 0) {
@@ -384,16 +440,32 @@ public final class TorrentEngine {
 
     private void onPiece(PeerConnection c, Message.Piece piece) {
         long block = PiecePicker.block(piece.index(), piece.begin());
-        int length = piece.block().length();
-        if (!c.outstanding.remove(block) || length != picker.blockSize(piece.index(), piece.begin())) {
+        int length = piece.block().length;
+        if (!c.outstanding.remove(block)) {
             state.addWasted(length); // not asked of this peer (or after a choke): drop it
             return;
         }
         state.requestsOutstanding(-1);
+        if (length != picker.blockSize(piece.index(), piece.begin()) || !picker.wanted(block)) {
+            picker.release(block);
+            state.addWasted(length);
+            return;
+        }
         state.addDownloaded(length);
         c.bytesDownloaded += length;
+        byte[] buffer = pieceBuffer(piece.index());
+        if (buffer != null) {
+            // Buffered piece: the block waits in memory; the whole piece is hashed there and
+            // written once, verified, in one worker task (no per-block hop, no read-back).
+            System.arraycopy(piece.block(), 0, buffer, piece.begin(), length);
+            if (picker.written(block)) {
+                verifyBuffered(piece.index(), buffer);
+            }
+            fillRequests(c);
+            return;
+        }
         c.pendingWrites++;
-        ByteBuffer data = ByteBuffer.wrap(piece.block().getBytes());
+        ByteBuffer data = ByteBuffer.wrap(piece.block());
         workers.executeBlocking(() -> {
             store.writeBlock(piece.index(), piece.begin(), data);
             return null;
@@ -413,41 +485,85 @@ public final class TorrentEngine {
         fillRequests(c);
     }
 
-    private void verify(int piece) {
-        workers.executeBlocking(() -> store.verifyPiece(piece), false).onComplete(ar -> {
-            if (ar.failed()) {
-                LOG.error("{}: verifying piece {} failed: {}", info.name(), piece, ar.cause().getMessage());
-                fail(ar.cause());
-                return;
+    /**
+     * The memory buffer of a piece being downloaded, made when its first block arrives if the piece
+     * is small enough and the memory budget allows; null means the piece goes to disk block by block.
+     */
+    private byte[] pieceBuffer(int piece) {
+        byte[] buffer = pieceBuffers.get(piece);
+        if (buffer != null || picker.writtenCount(piece) > 0) {
+            return buffer;
+        }
+        int size = picker.pieceSize(piece);
+        if (size > MAX_BUFFERED_PIECE || bufferedBytes + size > MAX_BUFFERED_BYTES) {
+            return null;
+        }
+        buffer = new byte[size];
+        pieceBuffers.put(piece, buffer);
+        bufferedBytes += size;
+        return buffer;
+    }
+
+    private void releaseBuffer(int piece) {
+        byte[] buffer = pieceBuffers.remove(piece);
+        if (buffer != null) {
+            bufferedBytes -= buffer.length;
+        }
+    }
+
+    private void verifyBuffered(int piece, byte[] buffer) {
+        workers.executeBlocking(() -> {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-1").digest(buffer);
+            if (!info.pieceHashMatches(piece, digest)) {
+                return false;
             }
-            if (!ar.result()) {
-                state.hashFailed();
-                picker.failed(piece);
-                LOG.warn("{}: piece {} failed SHA-1, fetching it again", info.name(), piece);
-                for (PeerConnection c : connections) {
-                    fillRequests(c);
-                }
-                return;
-            }
-            picker.verified(piece);
-            if (!state.markVerified(piece)) {
-                return;
-            }
-            state.pieceVerified();
-            Buffer have = MessageEncoder.encode(new Message.Have(piece));
-            for (PeerConnection c : new ArrayList<>(connections)) {
-                if (c.pieces.get(piece)) {
-                    c.interesting--;
-                } else {
-                    c.send(have.copy());
-                }
-                updateInterest(c);
-            }
-            if (state.complete()) {
-                LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
-                completion.tryComplete();
-            }
+            store.writeBlock(piece, 0, ByteBuffer.wrap(buffer));
+            return true;
+        }, false).onComplete(ar -> {
+            releaseBuffer(piece);
+            onVerified(piece, ar.failed() ? null : ar.result(), ar.cause());
         });
+    }
+
+    private void verify(int piece) {
+        workers.executeBlocking(() -> store.verifyPiece(piece), false)
+                .onComplete(ar -> onVerified(piece, ar.failed() ? null : ar.result(), ar.cause()));
+    }
+
+    private void onVerified(int piece, Boolean valid, Throwable failure) {
+        if (failure != null) {
+            LOG.error("{}: storing piece {} failed: {}", info.name(), piece, failure.getMessage());
+            picker.failed(piece);
+            fail(failure);
+            return;
+        }
+        if (!valid) {
+            state.hashFailed();
+            picker.failed(piece);
+            LOG.warn("{}: piece {} failed SHA-1, fetching it again", info.name(), piece);
+            for (PeerConnection c : connections) {
+                fillRequests(c);
+            }
+            return;
+        }
+        picker.verified(piece);
+        if (!state.markVerified(piece)) {
+            return;
+        }
+        state.pieceVerified();
+        Buffer have = MessageEncoder.encode(new Message.Have(piece));
+        for (PeerConnection c : new ArrayList<>(connections)) {
+            if (c.pieces.get(piece)) {
+                c.interesting--;
+            } else {
+                c.send(have.copy());
+            }
+            updateInterest(c);
+        }
+        if (state.complete()) {
+            LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
+            completion.tryComplete();
+        }
     }
 
     private void fail(Throwable cause) {
@@ -495,25 +611,56 @@ public final class TorrentEngine {
                 return;
             }
             c.uploadQueue.poll();
+            byte[] cached = readCache.get(r.index());
+            if (cached != null) {
+                sendBlock(c, r, cached, r.begin());
+                continue;
+            }
             c.readsInFlight++;
-            workers.executeBlocking(() -> store.readBlock(r.index(), r.begin(), r.length()), false)
-                    .onComplete(ar -> {
-                        c.readsInFlight--;
-                        if (ar.failed()) {
-                            LOG.error("{}: reading piece {} failed: {}", info.name(), r.index(), ar.cause().getMessage());
-                            c.close(null);
-                            return;
-                        }
-                        if (!c.closed && !c.amChoking) {
-                            ByteBuffer data = ar.result();
-                            c.send(MessageEncoder.pieceHeader(r.index(), r.begin(), r.length())
-                                    .appendBytes(toArray(data)));
-                            c.bytesUploaded += r.length();
-                            state.addUploaded(r.length());
-                        }
-                        serve(c);
-                    });
+            boolean wholePiece = picker.pieceSize(r.index()) <= MAX_BUFFERED_PIECE;
+            loadForUpload(r, wholePiece).onComplete(ar -> {
+                c.readsInFlight--;
+                if (ar.failed()) {
+                    LOG.error("{}: reading piece {} failed: {}", info.name(), r.index(), ar.cause().getMessage());
+                    c.close(null);
+                    return;
+                }
+                sendBlock(c, r, ar.result(), wholePiece ? r.begin() : 0);
+                serve(c);
+            });
         }
+    }
+
+    /**
+     * Reads what a request needs: the whole piece (small pieces, kept in {@link #readCache} so that
+     * the piece's other blocks are served without touching the disk again), or just the block.
+     */
+    private Future<byte[]> loadForUpload(Message.Request r, boolean wholePiece) {
+        if (!wholePiece) {
+            return workers.executeBlocking(() -> toArray(store.readBlock(r.index(), r.begin(), r.length())), false);
+        }
+        Future<byte[]> loading = readsLoading.get(r.index());
+        if (loading == null) {
+            int size = picker.pieceSize(r.index());
+            loading = workers.executeBlocking(() -> toArray(store.readBlock(r.index(), 0, size)), false);
+            readsLoading.put(r.index(), loading);
+            loading.onComplete(ar -> {
+                readsLoading.remove(r.index());
+                if (ar.succeeded()) {
+                    readCache.put(r.index(), ar.result());
+                }
+            });
+        }
+        return loading;
+    }
+
+    private void sendBlock(PeerConnection c, Message.Request r, byte[] data, int offset) {
+        if (c.closed || c.amChoking) {
+            return;
+        }
+        c.send(MessageEncoder.pieceHeader(r.index(), r.begin(), r.length()).appendBytes(data, offset, r.length()));
+        c.bytesUploaded += r.length();
+        state.addUploaded(r.length());
     }
 
     private static byte[] toArray(ByteBuffer data) {
@@ -549,6 +696,13 @@ public final class TorrentEngine {
 
     private void tick() {
         long now = System.nanoTime();
+        for (Redial known : knownPeers.values()) {
+            boolean connected = known.connection != null && !known.connection.closed;
+            if (!connected && !stopped && now - known.nextNanos >= 0) {
+                dial(known).onFailure(e -> LOG.debug("{}: cannot reach {}:{}: {}", info.name(), known.host,
+                        known.port, e.getMessage()));
+            }
+        }
         long keepAlive = options.keepAliveInterval().toNanos();
         long idle = options.idleTimeout().toNanos();
         for (PeerConnection c : new ArrayList<>(connections)) {

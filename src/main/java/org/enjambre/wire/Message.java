@@ -1,6 +1,5 @@
 package org.enjambre.wire;
 
-import io.vertx.core.buffer.Buffer;
 import java.util.Arrays;
 
 /**
@@ -72,11 +71,25 @@ public sealed interface Message {
     record Request(int index, int begin, int length) implements Message {
     }
 
-    /** A block of data: {@code block} holds bytes {@code begin..begin+block.length()} of piece {@code index}. */
-    record Piece(int index, int begin, Buffer block) implements Message {
+    /**
+     * A block of data: {@code block} holds bytes {@code begin..begin+block.length} of piece
+     * {@code index}. A plain array so that the block goes from the socket to the disk with one copy;
+     * the record owns it and callers must not change it.
+     */
+    record Piece(int index, int begin, byte[] block) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Piece p && p.index == index && p.begin == begin && Arrays.equals(block, p.block);
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * index + begin) * 31 + Arrays.hashCode(block);
+        }
+
         @Override
         public String toString() {
-            return "Piece[index=" + index + ", begin=" + begin + ", length=" + block.length() + "]";
+            return "Piece[index=" + index + ", begin=" + begin + ", length=" + block.length + "]";
         }
     }
 

@@ -27,10 +27,10 @@ public final class MessageEncoder {
         } else if (message instanceof Message.Request r) {
             return triple(Message.REQUEST, r.index(), r.begin(), r.length());
         } else if (message instanceof Message.Piece piece) {
-            Buffer block = piece.block();
-            return Buffer.buffer(13 + block.length()).appendInt(9 + block.length())
+            byte[] block = piece.block();
+            return Buffer.buffer(13 + block.length).appendInt(9 + block.length)
                     .appendByte((byte) Message.PIECE).appendInt(piece.index()).appendInt(piece.begin())
-                    .appendBuffer(block);
+                    .appendBytes(block);
         } else if (message instanceof Message.Cancel c) {
             return triple(Message.CANCEL, c.index(), c.begin(), c.length());
         } else if (message instanceof Message.Port port) {

@@ -209,7 +209,7 @@ public final class WireDecoder {
                 int begin = pending.getInt(at + 4);
                 int length = size - 8;
                 checkBlock(index, begin, length);
-                return new Message.Piece(index, begin, pending.getBuffer(at + 8, at + size));
+                return new Message.Piece(index, begin, pending.getBytes(at + 8, at + size));
             }
             case Message.PORT:
                 return new Message.Port(pending.getUnsignedShort(at));

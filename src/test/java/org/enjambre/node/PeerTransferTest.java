@@ -241,6 +241,76 @@ class PeerTransferTest {
             assertThat(keepAlives).isGreaterThanOrEqualTo(2);
             assertThat(seconds).isBetween(2000L, 6000L);
         }
+        // The engine counts the peer gone on its event loop, maybe just after our read saw the close.
+        for (int i = 0; i < 40 && seed.state().peers() != 0; i++) {
+            Thread.sleep(50);
+        }
         assertThat(seed.state().peers()).isZero();
+    }
+
+    @Test
+    void seederStopsWritingToAPeerThatDoesNotReadAndResumesWhenItDoes() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/bp.bin"), 32L * 1024 * 1024, 9);
+        Metainfo metainfo = TestTorrents.create(content, 256 * 1024, dir.resolve("bp.torrent"), null);
+        PeerVerticle seedNode = node();
+        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+        long total = metainfo.info().totalLength();
+        try (Socket s = new Socket()) {
+            s.setReceiveBufferSize(64 * 1024);
+            s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), seedNode.actualPort()));
+            s.setSoTimeout(20_000);
+            OutputStream out = s.getOutputStream();
+            out.write(Handshake.ours(metainfo.infoHash().bytes(), PeerId.generate()).encode().getBytes());
+            out.write(MessageEncoder.encode(Message.Interested.INSTANCE).getBytes());
+            io.vertx.core.buffer.Buffer requests = io.vertx.core.buffer.Buffer.buffer();
+            for (int piece = 0; piece < metainfo.info().pieceCount(); piece++) {
+                for (int begin = 0; begin < 256 * 1024; begin += 16384) {
+                    requests.appendBuffer(MessageEncoder.encode(new Message.Request(piece, begin, 16384)));
+                }
+            }
+            // Wait for the unchoke before asking (requests while choked are dropped).
+            InputStream in = s.getInputStream();
+            in.readNBytes(68);
+            int bitfieldFrame = java.nio.ByteBuffer.wrap(in.readNBytes(4)).getInt();
+            in.readNBytes(bitfieldFrame);
+            assertThat(in.readNBytes(5)).containsExactly(0, 0, 0, 1, Message.UNCHOKE);
+            out.write(requests.getBytes());
+            out.flush();
+
+            // We read nothing: the seeder must stop at what the socket buffers hold.
+            Thread.sleep(1500);
+            long stalled = seed.state().uploaded();
+            Thread.sleep(1000);
+            assertThat(seed.state().uploaded()).isEqualTo(stalled);
+            assertThat(stalled).isLessThan(total / 2);
+
+            // Now read everything: every block arrives.
+            long received = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (received < total && System.nanoTime() < deadline) {
+                int length = java.nio.ByteBuffer.wrap(in.readNBytes(4)).getInt();
+                byte[] frame = in.readNBytes(length);
+                if (frame[0] == Message.PIECE) {
+                    received += length - 9;
+                }
+            }
+            assertThat(received).isEqualTo(total);
+        }
+    }
+
+    @Test
+    void uploadRateLimitHoldsTheAverage() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/slow.bin"), 3L * 1024 * 1024, 10);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("slow.torrent"), null);
+        PeerVerticle seedNode = node();
+        host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults().withUploadRate(1024 * 1024));
+        TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, EngineOptions.defaults());
+        long start = System.nanoTime();
+        await(leech.connect("127.0.0.1", seedNode.actualPort()));
+        await(leech.completion());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // 3 MiB at 1 MiB/s with a one-second burst: at least about 2 s, and not absurdly slow.
+        assertThat(seconds).isBetween(1.8, 10.0);
+        assertSameTree(content, dir.resolve("leech/slow.bin"));
     }
 }

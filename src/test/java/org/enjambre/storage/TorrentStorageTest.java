@@ -199,6 +199,7 @@ class TorrentStorageTest {
                 lastValid.accumulateAndGet(ok, Math::max);
             });
             assertThat(valid).isEqualTo(expected);
+            assertThat(s.incompleteFiles()).containsExactly(s.filePath(2), s.filePath(5));
             assertThat(expected.cardinality()).isBetween(2, t.info.pieceCount() - 3);
             assertThat(lastChecked.get()).isEqualTo(t.info.pieceCount());
             assertThat(lastValid.get()).isEqualTo(expected.cardinality());
@@ -229,6 +230,7 @@ class TorrentStorageTest {
             t.writeAllFiles(s);
             BitSet valid = s.recheck(2, RecheckProgress.NONE);
             assertThat(valid.cardinality()).isEqualTo(t.info.pieceCount());
+            assertThat(s.incompleteFiles()).isEmpty();
         }
     }
 

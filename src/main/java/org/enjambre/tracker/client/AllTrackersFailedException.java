@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** Every tracker of every tier failed (or there was none); the message lists each URL and why. */
+/** Every tracker of every tier failed (or there was none); the message lists each URL (redacted) and why. */
 public class AllTrackersFailedException extends TrackerException {
     private final Map<String, Throwable> failures;
 
@@ -12,7 +12,7 @@ public class AllTrackersFailedException extends TrackerException {
         super(failures.isEmpty()
                 ? "no http:// or https:// tracker to announce to"
                 : "every tracker failed: " + failures.entrySet().stream()
-                        .map(e -> e.getKey() + " (" + describe(e.getValue()) + ")")
+                        .map(e -> TrackerTiers.redact(e.getKey()) + " (" + describe(e.getValue()) + ")")
                         .collect(Collectors.joining("; ")));
         this.failures = Map.copyOf(failures);
         failures.values().forEach(this::addSuppressed);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
@@ -121,7 +122,8 @@ public final class Announcer {
     private long lastSuccessAtNanos;
     private Duration currentMinimum;
     private int consecutiveFailures;
-    private Future<Void> stopFuture;
+    private final AtomicBoolean stopRequested = new AtomicBoolean();
+    private final Promise<Void> stopPromise = Promise.promise();
 
     private volatile AnnounceResult lastResult;
     private volatile Throwable lastError;
@@ -167,16 +169,21 @@ public final class Announcer {
         return this;
     }
 
-    /** Sends {@code started} now and keeps announcing until {@link #stop()}. Calling it again does nothing. */
+    /**
+     * Sends {@code started} now and keeps announcing until {@link #stop()}. Calling it again does
+     * nothing. With no usable tracker (none, or only {@code udp://}) it logs that once and does nothing.
+     */
     public void start() {
         onContext(() -> {
             if (started || stopping) {
                 return;
             }
-            if (client.tiers().isEmpty()) {
-                LOG.warn("no http:// or https:// tracker for this torrent: not announcing");
-            }
             started = true;
+            if (client.tiers().isEmpty()) {
+                // Peers may come from --peer or the DHT; retrying an empty list would only fill the log.
+                LOG.warn("no http:// or https:// tracker for this torrent: not announcing");
+                return;
+            }
             announce();
         });
     }
@@ -219,48 +226,50 @@ public final class Announcer {
      * logged and left behind. Calling it again returns the same future.
      */
     public Future<Void> stop() {
-        Promise<Void> done = Promise.promise();
-        onContext(() -> {
-            if (stopFuture != null) {
-                stopFuture.onComplete(ar -> done.tryComplete());
+        if (stopRequested.compareAndSet(false, true)) {
+            onContext(this::stopOnContext);
+        }
+        return stopPromise.future();
+    }
+
+    private void stopOnContext() {
+        Promise<Void> done = stopPromise;
+        stopping = true;
+        cancelTimer();
+        long stopTimeoutMs = options.stopTimeout().toMillis();
+        long deadline = vertx.setTimer(stopTimeoutMs, id -> {
+            if (done.tryComplete()) {
+                LOG.warn("'stopped' announce not confirmed within {} ms; stopping anyway", stopTimeoutMs);
+            }
+        });
+        // Let an announce in flight finish first, so the tracker sees started... then stopped, in order.
+        Future<Void> before = inFlight == null ? Future.succeededFuture() : inFlight.transform(ar -> Future.succeededFuture());
+        before.onComplete(x -> onContext(() -> {
+            if (done.future().isComplete()) {
+                return; // the bound passed while the earlier announce hung: too late for stopped
+            }
+            if (!startedAcknowledged) {
+                done.tryComplete();
                 return;
             }
-            stopFuture = done.future();
-            stopping = true;
-            cancelTimer();
-            long stopTimeoutMs = options.stopTimeout().toMillis();
-            long deadline = vertx.setTimer(stopTimeoutMs, id -> {
-                if (done.tryComplete()) {
-                    LOG.warn("'stopped' announce not confirmed within {} ms; stopping anyway", stopTimeoutMs);
+            TransferStats now = readStats();
+            Future<AnnounceResult> stopped = now == null ? Future.failedFuture("no transfer counts")
+                    : client.announce(AnnounceEvent.STOPPED, now);
+            stopped.onComplete(ar -> {
+                if (ar.succeeded()) {
+                    LOG.info("announced 'stopped' to {}", TrackerTiers.redact(ar.result().trackerUrl()));
+                } else {
+                    LOG.warn("could not announce 'stopped': {}", AllTrackersFailedException.describe(ar.cause()));
                 }
+                done.tryComplete();
             });
-            // Let an announce in flight finish first, so the tracker sees started... then stopped, in order.
-            Future<Void> before = inFlight == null ? Future.succeededFuture() : inFlight.transform(ar -> Future.succeededFuture());
-            before.onComplete(x -> onContext(() -> {
-                if (!startedAcknowledged) {
-                    done.tryComplete();
-                    return;
-                }
-                TransferStats now = readStats();
-                Future<AnnounceResult> stopped = now == null ? Future.failedFuture("no transfer counts")
-                        : client.announce(AnnounceEvent.STOPPED, now);
-                stopped.onComplete(ar -> {
-                    if (ar.succeeded()) {
-                        LOG.info("announced 'stopped' to {}", ar.result().trackerUrl());
-                    } else {
-                        LOG.warn("could not announce 'stopped': {}", AllTrackersFailedException.describe(ar.cause()));
-                    }
-                    done.tryComplete();
-                });
-            }));
-            done.future().onComplete(ar -> {
-                vertx.cancelTimer(deadline);
-                if (ownsClient) {
-                    client.close();
-                }
-            });
+        }));
+        done.future().onComplete(ar -> {
+            vertx.cancelTimer(deadline);
+            if (ownsClient) {
+                client.close();
+            }
         });
-        return done.future();
     }
 
     /** The last successful announce, if any. */
@@ -308,7 +317,7 @@ public final class Announcer {
             completedSent = true;
         }
         AnnounceResponse response = result.response();
-        LOG.debug("announce {} to {}: interval {}, {} peers", event, result.trackerUrl(), response.interval(),
+        LOG.debug("announce {} to {}: interval {}, {} peers", event, TrackerTiers.redact(result.trackerUrl()), response.interval(),
                 response.peers().size());
         deliver(result);
         if (stopping) {

@@ -1,5 +1,6 @@
 package org.enjambre.tracker.client;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -10,6 +11,7 @@ import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.TrustOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,8 +61,10 @@ public final class TrackerClient {
      *
      * @param requestTimeout bound on one request to one tracker URL
      * @param numwant        peers asked for on regular announces ({@code stopped} asks for none)
+     * @param trustOptions   certificates trusted for {@code https://} trackers, or {@code null} for the
+     *                       JDK's default trust store; host names are always verified
      */
-    public record Options(Duration requestTimeout, int numwant) {
+    public record Options(Duration requestTimeout, int numwant, TrustOptions trustOptions) {
         public Options {
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             if (requestTimeout.isNegative() || requestTimeout.isZero()) {
@@ -72,15 +76,19 @@ public final class TrackerClient {
         }
 
         public static Options defaults() {
-            return new Options(DEFAULT_REQUEST_TIMEOUT, DEFAULT_NUMWANT);
+            return new Options(DEFAULT_REQUEST_TIMEOUT, DEFAULT_NUMWANT, null);
         }
 
         public Options withRequestTimeout(Duration timeout) {
-            return new Options(timeout, numwant);
+            return new Options(timeout, numwant, trustOptions);
         }
 
         public Options withNumwant(int wanted) {
-            return new Options(requestTimeout, wanted);
+            return new Options(requestTimeout, wanted, trustOptions);
+        }
+
+        public Options withTrustOptions(TrustOptions trust) {
+            return new Options(requestTimeout, numwant, trust);
         }
     }
 
@@ -92,6 +100,8 @@ public final class TrackerClient {
     private final Options options;
     private final String key;
     private final HttpClientAgent http;
+    /** Where requests start when announce() is called from outside Vert.x (a test, the CLI's main thread). */
+    private final Context context;
     private final Map<String, String> trackerIds = new ConcurrentHashMap<>();
 
     /** A client with {@link Options#defaults()}. */
@@ -118,10 +128,16 @@ public final class TrackerClient {
         new SecureRandom().nextBytes(keyBytes);
         this.key = HexFormat.of().formatHex(keyBytes);
         long timeoutMs = options.requestTimeout().toMillis();
-        this.http = vertx.createHttpClient(new HttpClientOptions()
+        this.context = vertx.getOrCreateContext();
+        HttpClientOptions httpOptions = new HttpClientOptions()
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
                 .setMaxRedirects(MAX_REDIRECTS)
-                .setDecompressionSupported(true));
+                .setDecompressionSupported(true)
+                .setVerifyHost(true);
+        if (options.trustOptions() != null) {
+            httpOptions.setTrustOptions(options.trustOptions());
+        }
+        this.http = vertx.createHttpClient(httpOptions);
     }
 
     /** The trackers, in the order the next announce will try them. */
@@ -164,7 +180,7 @@ public final class TrackerClient {
         }
         String url = order.get(index);
         return announceTo(url, event, stats).recover(error -> {
-            LOG.info("tracker {} failed ({}){}", url, AllTrackersFailedException.describe(error),
+            LOG.info("tracker {} failed ({}){}", TrackerTiers.redact(url), AllTrackersFailedException.describe(error),
                     index + 1 < order.size() ? ", trying the next one" : "");
             failures.put(url, error);
             return tryFrom(order, index + 1, event, stats, failures);
@@ -180,7 +196,7 @@ public final class TrackerClient {
         return fetch(fullUrl).map(body -> {
             AnnounceResponse response = AnnounceCodec.parseResponse(body);
             response.trackerId().ifPresent(id -> trackerIds.put(url, id));
-            response.warning().ifPresent(w -> LOG.warn("tracker {} warns: {}", url, w));
+            response.warning().ifPresent(w -> LOG.warn("tracker {} warns: {}", TrackerTiers.redact(url), w));
             tiers.promote(url);
             return new AnnounceResult(url, event, response);
         });
@@ -214,55 +230,63 @@ public final class TrackerClient {
             vertx.cancelTimer(timer);
             return Future.failedFuture(new TrackerException("bad announce URL: " + e.getMessage(), e));
         }
-        http.request(requestOptions)
-                .compose(request -> {
-                    current.set(request);
-                    if (promise.future().isComplete()) {
-                        request.reset();
-                    }
-                    return request.send();
-                })
-                .onComplete(ar -> {
-                    if (ar.failed()) {
-                        promise.tryFail(ar.cause());
-                        return;
-                    }
-                    HttpClientResponse response = ar.result();
-                    if (response.statusCode() != 200) {
-                        promise.tryFail(new TrackerResponseException("HTTP " + response.statusCode() + " "
-                                + response.statusMessage()));
-                        resetQuietly(current.get());
-                        return;
-                    }
-                    String length = response.getHeader("Content-Length");
-                    if (length != null && length.matches("\\d{1,18}")
-                            && Long.parseLong(length) > AnnounceCodec.MAX_RESPONSE_BYTES) {
-                        promise.tryFail(new TrackerResponseException("tracker answer of " + length
-                                + " bytes is larger than the limit of " + AnnounceCodec.MAX_RESPONSE_BYTES));
-                        resetQuietly(current.get());
-                        return;
-                    }
-                    Buffer body = Buffer.buffer();
-                    response.handler(chunk -> {
-                        if (body.length() + chunk.length() > AnnounceCodec.MAX_RESPONSE_BYTES) {
-                            if (promise.tryFail(new TrackerResponseException("tracker answer is larger than the limit of "
-                                    + AnnounceCodec.MAX_RESPONSE_BYTES + " bytes"))) {
-                                resetQuietly(current.get());
-                            }
-                            return;
-                        }
-                        body.appendBuffer(chunk);
-                    });
-                    response.exceptionHandler(promise::tryFail);
-                    response.endHandler(v -> promise.tryComplete(body.getBytes()));
-                });
+        // The response's handlers must be set in the same event-loop turn that delivers the
+        // response, or a small answer has already ended by then: so start the request on a
+        // Vert.x context and attach to send()'s own future, never to a future further down.
+        Context here = Vertx.currentContext();
+        Context ctx = here != null ? here : context;
+        ctx.runOnContext(v -> http.request(requestOptions).onComplete(requested -> {
+            if (requested.failed()) {
+                promise.tryFail(requested.cause());
+                return;
+            }
+            HttpClientRequest request = requested.result();
+            current.set(request);
+            if (promise.future().isComplete()) {
+                request.reset();
+                return;
+            }
+            request.send().onComplete(sent -> {
+                if (sent.failed()) {
+                    promise.tryFail(sent.cause());
+                    return;
+                }
+                receive(request, sent.result(), promise);
+            });
+        }));
         return promise.future().onComplete(ar -> vertx.cancelTimer(timer));
     }
 
-    private static void resetQuietly(HttpClientRequest request) {
-        if (request != null) {
+    /** Reads a 200 answer's body, at most {@link AnnounceCodec#MAX_RESPONSE_BYTES}; anything else fails. */
+    private static void receive(HttpClientRequest request, HttpClientResponse response, Promise<byte[]> promise) {
+        // A reset below surfaces as an exception on the response: it is expected, not worth a log.
+        response.exceptionHandler(promise::tryFail);
+        if (response.statusCode() != 200) {
+            promise.tryFail(new TrackerResponseException("HTTP " + response.statusCode() + " " + response.statusMessage()));
             request.reset();
+            return;
         }
+        String length = response.getHeader("Content-Length");
+        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > AnnounceCodec.MAX_RESPONSE_BYTES) {
+            promise.tryFail(new TrackerResponseException("tracker answer of " + length
+                    + " bytes is larger than the limit of " + AnnounceCodec.MAX_RESPONSE_BYTES));
+            request.reset();
+            return;
+        }
+        Buffer body = Buffer.buffer();
+        response.handler(chunk -> {
+            if (promise.future().isComplete()) {
+                return;
+            }
+            if (body.length() + chunk.length() > AnnounceCodec.MAX_RESPONSE_BYTES) {
+                promise.tryFail(new TrackerResponseException("tracker answer is larger than the limit of "
+                        + AnnounceCodec.MAX_RESPONSE_BYTES + " bytes"));
+                request.reset();
+                return;
+            }
+            body.appendBuffer(chunk);
+        });
+        response.endHandler(v -> promise.tryComplete(body.getBytes()));
     }
 
     /** Closes the HTTP client; announces after this fail. */

@@ -86,23 +86,42 @@ public final class TrackerTiers {
         try {
             uri = new URI(url);
         } catch (URISyntaxException e) {
-            LOG.warn("tracker {} skipped: not a valid URL ({})", url, e.getReason());
+            LOG.warn("tracker {} skipped: not a valid URL ({})", redact(url), e.getReason());
             return false;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
         if (scheme.equals("udp")) {
-            LOG.info("tracker {} skipped: UDP trackers (BEP 15) are not supported yet", url);
+            LOG.info("tracker {} skipped: UDP trackers (BEP 15) are not supported yet", redact(url));
             return false;
         }
         if (!scheme.equals("http") && !scheme.equals("https")) {
-            LOG.warn("tracker {} skipped: only http:// and https:// trackers are supported", url);
+            LOG.warn("tracker {} skipped: only http:// and https:// trackers are supported", redact(url));
             return false;
         }
         if (uri.getHost() == null) {
-            LOG.warn("tracker {} skipped: no host", url);
+            LOG.warn("tracker {} skipped: no host", redact(url));
             return false;
         }
         return true;
+    }
+
+    /**
+     * The URL as it may appear in a log line or an error message: private trackers put a passkey
+     * in the query or the user info, so both are replaced by {@code …}.
+     */
+    public static String redact(String url) {
+        String out = url;
+        int query = out.indexOf('?');
+        if (query >= 0) {
+            out = out.substring(0, query) + "?…";
+        }
+        int scheme = out.indexOf("://");
+        int at = out.indexOf('@');
+        int path = out.indexOf('/', scheme < 0 ? 0 : scheme + 3);
+        if (scheme >= 0 && at > scheme && (path < 0 || at < path)) {
+            out = out.substring(0, scheme + 3) + "…@" + out.substring(at + 1);
+        }
+        return out;
     }
 
     /** A copy of the tiers, in the order they will be tried now. */
