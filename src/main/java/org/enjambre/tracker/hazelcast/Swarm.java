@@ -20,9 +20,15 @@ import org.enjambre.tracker.SwarmStats;
  * announce puts the expired ones at its head, so dropping them costs only what is dropped.
  */
 public final class Swarm implements IdentifiedDataSerializable {
+    /** Most peers copied out of a swarm for reading (REST API); the counts stay exact. */
+    public static final int MAX_LISTED_PEERS = 1000;
+
     private final HashMap<PeerKey, Peer> byId = new HashMap<>();
     private final ArrayList<Peer> seeders = new ArrayList<>();
     private final ArrayList<Peer> leechers = new ArrayList<>();
+    /** In a limited copy, the counts of the whole swarm; -1 in a live swarm. */
+    private int countedSeeders = -1;
+    private int countedLeechers = -1;
     private Peer oldest;
     private Peer newest;
     private long downloaded;
@@ -66,7 +72,9 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     public SwarmStats stats() {
-        return new SwarmStats(seeders.size(), leechers.size(), downloaded);
+        return countedSeeders < 0
+                ? new SwarmStats(seeders.size(), leechers.size(), downloaded)
+                : new SwarmStats(countedSeeders, countedLeechers, downloaded);
     }
 
     /**
@@ -272,13 +280,22 @@ public final class Swarm implements IdentifiedDataSerializable {
         return new SwarmSnapshot(stats(), peers);
     }
 
-    /** A detached copy, to hand a swarm out of the partition thread. */
-    Swarm copy() {
+    /**
+     * A detached copy, to hand a swarm out of the partition thread: the {@code limit} most recent
+     * peers, with the counts of the whole swarm.
+     */
+    Swarm copy(int limit) {
         Swarm c = new Swarm();
         c.downloaded = downloaded;
-        for (Peer p = oldest; p != null; p = p.next) {
+        Peer from = newest;
+        for (int n = 1; n < limit && from != null && from.prev != null; n++) {
+            from = from.prev;
+        }
+        for (Peer p = limit <= 0 ? null : from; p != null; p = p.next) {
             c.upsert(p.peerId, p.ip, p.port, p.uploaded, p.downloaded, p.left, p.key, p.lastSeen).completed = p.completed;
         }
+        c.countedSeeders = seeders.size();
+        c.countedLeechers = leechers.size();
         return c;
     }
 
@@ -335,6 +352,8 @@ public final class Swarm implements IdentifiedDataSerializable {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeLong(downloaded);
+        out.writeInt(countedSeeders);
+        out.writeInt(countedLeechers);
         out.writeInt(byId.size());
         // Oldest first, so that reading back rebuilds the last-announce order by appending.
         for (Peer p = oldest; p != null; p = p.next) {
@@ -353,6 +372,8 @@ public final class Swarm implements IdentifiedDataSerializable {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         downloaded = in.readLong();
+        countedSeeders = in.readInt();
+        countedLeechers = in.readInt();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             byte[] id = in.readByteArray();

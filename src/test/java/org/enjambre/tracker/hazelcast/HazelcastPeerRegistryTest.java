@@ -206,6 +206,24 @@ class HazelcastPeerRegistryTest {
     }
 
     @Test
+    void aLimitedCopyKeepsTheMostRecentPeersAndTheWholeSwarmsCounts() {
+        Swarm swarm = new Swarm();
+        for (int i = 0; i < 5; i++) {
+            byte[] id = new byte[20];
+            id[0] = (byte) i;
+            swarm.upsert(id, new byte[] {10, 0, 0, 1}, 1000 + i, 0, 0, i == 0 ? 0 : 1, null, 100 + i);
+        }
+        Swarm copy = swarm.copy(2);
+        assertThat(copy.snapshot().peers()).extracting(SwarmSnapshot.PeerInfo::port).containsExactly(1003, 1004);
+        assertThat(copy.stats()).isEqualTo(new SwarmStats(1, 4, 0));
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        Swarm back = ss.toObject(ss.toData(copy));
+        assertThat(back.stats()).isEqualTo(new SwarmStats(1, 4, 0));
+        assertThat(swarm.copy(0).snapshot().peers()).isEmpty();
+        assertThat(swarm.copy(10).snapshot().peers()).hasSize(5);
+    }
+
+    @Test
     void swarmSurvivesSerializationRoundTrip() {
         Swarm swarm = new Swarm();
         swarm.upsert(new byte[20], new byte[] {1, 2, 3, 4}, 65535, 1, 2, 0, "k", 10).completed = true;
