@@ -134,6 +134,24 @@ class HazelcastPeerRegistryTest {
     }
 
     @Test
+    void ipv6PeersArePackedInTheirOwnEighteenByteList() throws Exception {
+        byte[] v6 = new byte[16];
+        v6[0] = 0x20;
+        v6[1] = 0x01;
+        v6[15] = 7;
+        await(registry.announce(req("six", v6, 0x1A2B, 1, Event.STARTED, 50, null)));
+        await(registry.announce(req("four", new byte[] {10, 1, 2, 3}, 0x0102, 1, Event.STARTED, 50, null)));
+        AnnounceResult r = await(registry.announce(req("asker", new byte[] {10, 9, 9, 9}, 5000, 1, Event.STARTED, 50, null)));
+        assertThat(r.compact4()).containsExactly(10, 1, 2, 3, 0x01, 0x02);
+        byte[] expected6 = java.util.Arrays.copyOf(v6, 18);
+        expected6[16] = 0x1A;
+        expected6[17] = 0x2B;
+        assertThat(r.compact6()).containsExactly(expected6);
+        SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
+        assertThat(s.peers()).extracting(p -> p.ip().length).containsExactly(16, 4, 4);
+    }
+
+    @Test
     void stoppedRemovesThePeerAtOnce() throws Exception {
         announce("a", 1001, 10, Event.STARTED);
         announce("b", 1002, 10, Event.STARTED);
