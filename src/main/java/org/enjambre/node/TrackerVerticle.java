@@ -41,6 +41,11 @@ public final class TrackerVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
     private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
     static final String BENCODE_TYPE = "text/plain";
+    /**
+     * Longest wait for the registry before a client is told to retry: while the cluster promotes
+     * a dead member's backups, an operation can wait; a client should hear back, not hang.
+     */
+    static final long REGISTRY_TIMEOUT_SECONDS = 10;
 
     private final TrackerSettings settings;
     private final PeerRegistry registry;
@@ -111,7 +116,7 @@ public final class TrackerVerticle extends VerticleBase {
             bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
             return;
         }
-        registry.announce(request).onComplete(ar -> {
+        registry.announce(request).timeout(REGISTRY_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> {
             if (ar.succeeded()) {
                 bencoded(http.response(), TrackerResponses.announce(ar.result(), settings.intervalSeconds(),
                         settings.minIntervalSeconds(), request.compact(), request.noPeerId()));
@@ -139,7 +144,7 @@ public final class TrackerVerticle extends VerticleBase {
         Future<Map<String, SwarmStats>> stats = hashes.isEmpty()
                 ? registry.scrapeAll(TrackerSettings.SCRAPE_ALL_LIMIT)
                 : registry.scrape(hashes);
-        stats.onComplete(ar -> bencoded(ctx.response(), ar.succeeded()
+        stats.timeout(REGISTRY_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> bencoded(ctx.response(), ar.succeeded()
                 ? TrackerResponses.scrape(ar.result())
                 : TrackerResponses.failure(failureReason(ar.cause()))));
     }
@@ -148,7 +153,11 @@ public final class TrackerVerticle extends VerticleBase {
         if (cause instanceof TrackerRefusal r) {
             return r.reason();
         }
-        LOG.warn("registry failed: {}", cause.toString());
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            LOG.debug("registry did not answer within {} s", REGISTRY_TIMEOUT_SECONDS);
+        } else {
+            LOG.warn("registry failed: {}", cause.toString());
+        }
         return "tracker temporarily unavailable, retry later";
     }
 
