@@ -24,6 +24,7 @@ import org.enjambre.tracker.AnnounceParser;
 import org.enjambre.tracker.AnnounceRequest;
 import org.enjambre.tracker.IpAddresses;
 import org.enjambre.tracker.PeerRegistry;
+import org.enjambre.tracker.QueryString;
 import org.enjambre.tracker.ScrapeParser;
 import org.enjambre.tracker.SwarmSnapshot;
 import org.enjambre.tracker.SwarmStats;
@@ -84,7 +85,10 @@ public final class TrackerVerticle extends VerticleBase {
             });
         }
         return vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
-                        .setTcpNoDelay(true).setCompressionSupported(false))
+                        .setTcpNoDelay(true).setCompressionSupported(false)
+                        // A scrape of ScrapeParser.MAX_HASHES hashes is a ~7 KB request line; the
+                        // query limit is enforced (with a bencoded refusal) by QueryString.
+                        .setMaxInitialLineLength(QueryString.MAX_QUERY_LENGTH + 1024))
                 // The announce, the hot path, skips the router (its per-request context and
                 // matching cost more than the announce codec itself); everything else is routed.
                 .requestHandler(request -> {
