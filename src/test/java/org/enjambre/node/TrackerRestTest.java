@@ -228,6 +228,14 @@ class TrackerRestTest {
     }
 
     @Test
+    void aTakenPortIsAClearError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrackerNode.start(
+                        new TrackerSettings("127.0.0.1", node.port(), 60, null, MAX_UPLOAD), null, 1))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + node.port());
+    }
+
+    @Test
     void allowListRefusesOtherTorrents() throws Exception {
         try (TrackerNode restricted = TrackerNode.start(new TrackerSettings("127.0.0.1", 0, 60, Set.of(ALLOWED), MAX_UPLOAD), null, 1)) {
             HttpResponse<byte[]> refused = get(restricted, "/announce?info_hash=" + "%bb".repeat(20) + "&peer_id=-EJ0001-aaaaaaaaaaaa&port=7001&left=0");
