@@ -193,6 +193,14 @@ TBL
 )
 echo
 echo "$TABLE"
+# A tracker that refused answers, or served nothing, fails the run (and CI's smoke run).
+for t in opentracker enjambre enjambre-2-nodes; do
+  refused=${REFUSED[$t]%% *}
+  if [ -z "${RPS[$t]}" ] || [ "${refused:-1}" != 0 ] || awk -v r="${RPS[$t]}" 'BEGIN { exit !(r <= 0) }'; then
+    echo "bench/tracker.sh: $t served ${RPS[$t]:-no} requests/s with ${REFUSED[$t]:-unknown} refused answers" >&2
+    exit 1
+  fi
+done
 if [ "$SMOKE" = 1 ]; then
   echo "(smoke run: not recorded)"
   exit 0

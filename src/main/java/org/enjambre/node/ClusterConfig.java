@@ -81,7 +81,7 @@ public final class ClusterConfig {
         return TrackerMaps.configure(config);
     }
 
-    /** Splits {@code HOST[:PORT],...}; blank gives an empty list. */
+    /** Splits {@code HOST[:PORT],...} (blank gives an empty list), refusing a bad port or an empty host. */
     public static List<String> parseMembers(String list) {
         List<String> out = new ArrayList<>();
         if (list == null) {
@@ -89,9 +89,29 @@ public final class ClusterConfig {
         }
         for (String m : list.split(",")) {
             String t = m.trim();
-            if (!t.isEmpty()) {
-                out.add(t);
+            if (t.isEmpty()) {
+                continue;
             }
+            int colon = t.lastIndexOf(':');
+            boolean bracketed = t.startsWith("[");
+            boolean hasPort = colon >= 0 && (bracketed ? t.indexOf(']') < colon : t.indexOf(':') == colon);
+            String host = hasPort ? t.substring(0, colon) : t;
+            if (host.isEmpty() || host.equals("[]")) {
+                throw new IllegalArgumentException("cluster member without a host: '" + t + "'");
+            }
+            if (hasPort) {
+                String port = t.substring(colon + 1);
+                int p;
+                try {
+                    p = Integer.parseInt(port);
+                } catch (NumberFormatException e) {
+                    p = -1;
+                }
+                if (p < 1 || p > 65535) {
+                    throw new IllegalArgumentException("cluster member '" + t + "': port must be 1..65535");
+                }
+            }
+            out.add(t);
         }
         return out;
     }

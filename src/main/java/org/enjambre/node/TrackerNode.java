@@ -58,20 +58,7 @@ public final class TrackerNode implements AutoCloseable {
             owns = false;
         }
         try {
-            PeerRegistry registry = new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofSeconds(2L * settings.intervalSeconds()));
-            int port = settings.port() != 0 ? settings.port() : freePort(settings.host());
-            // Every instance binds the same port; Vert.x shares it and spreads the connections.
-            TrackerSettings fixed = new TrackerSettings(settings.host(), port, settings.intervalSeconds(),
-                    settings.allowList(), settings.maxUploadBytes());
-            try {
-                await(vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
-                        new DeploymentOptions().setInstances(Math.max(1, instances))));
-            } catch (java.net.BindException e) {
-                throw new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e);
-            }
-            long sweepMillis = Math.max(1000L, Math.min(60_000L, settings.intervalSeconds() * 1000L));
-            vertx.setPeriodic(sweepMillis, id -> registry.sweep()
-                    .onFailure(e -> LOG.debug("sweep failed: {}", e.toString())));
+            int port = await(deploy(vertx, hazelcast, settings, instances));
             return new TrackerNode(vertx, hazelcast, owns, settings.host(), port);
         } catch (Exception e) {
             vertx.close();
@@ -80,6 +67,36 @@ public final class TrackerNode implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /**
+     * Deploys the tracker on a Vert.x that is already running (a node that hosts other verticles
+     * too, on the same Hazelcast member): {@code instances} tracker verticles sharing the HTTP
+     * port, and the periodic sweep of expired peers of the swarms this member owns (stopped with
+     * that Vert.x). Answers the HTTP port. Call it from a plain thread or compose it; it does not block.
+     */
+    public static Future<Integer> deploy(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings, int instances) {
+        PeerRegistry registry = new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofSeconds(2L * settings.intervalSeconds()));
+        int port;
+        try {
+            port = settings.port() != 0 ? settings.port() : freePort(settings.host());
+        } catch (java.io.IOException e) {
+            return Future.failedFuture(e);
+        }
+        // Every instance binds the same port; Vert.x shares it and spreads the connections.
+        TrackerSettings fixed = new TrackerSettings(settings.host(), port, settings.intervalSeconds(),
+                settings.allowList(), settings.maxUploadBytes());
+        return vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
+                        new DeploymentOptions().setInstances(Math.max(1, instances)))
+                .recover(e -> Future.failedFuture(e instanceof java.net.BindException
+                        ? new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e)
+                        : e))
+                .map(id -> {
+                    long sweepMillis = Math.max(1000L, Math.min(60_000L, settings.intervalSeconds() * 1000L));
+                    vertx.setPeriodic(sweepMillis, t -> registry.sweep()
+                            .onFailure(e -> LOG.debug("sweep failed: {}", e.toString())));
+                    return port;
+                });
     }
 
     /** Port 0 asks for any free port; all instances must then agree on one, so it is chosen here. */

@@ -214,6 +214,28 @@ class TrackerRestTest {
     }
 
     @Test
+    void scrapeOfTheMostHashesAllowedFitsInOneRequest() throws Exception {
+        StringBuilder q = new StringBuilder("/scrape?");
+        for (int i = 0; i < org.enjambre.tracker.ScrapeParser.MAX_HASHES; i++) {
+            q.append("info_hash=").append(String.format("%%%02x", i).repeat(20)).append('&');
+        }
+        HttpResponse<byte[]> r = get(node, q.toString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        BDict files = (BDict) ((BDict) Bencode.parse(r.body())).get("files");
+        assertThat(files.entries()).hasSize(org.enjambre.tracker.ScrapeParser.MAX_HASHES);
+        HttpResponse<byte[]> tooMany = get(node, q + "info_hash=" + "%ff".repeat(20));
+        assertThat(new String(tooMany.body(), StandardCharsets.ISO_8859_1)).contains("too many info_hash values");
+    }
+
+    @Test
+    void aTakenPortIsAClearError() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> TrackerNode.start(
+                        new TrackerSettings("127.0.0.1", node.port(), 60, null, MAX_UPLOAD), null, 1))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("cannot listen on 127.0.0.1:" + node.port());
+    }
+
+    @Test
     void allowListRefusesOtherTorrents() throws Exception {
         try (TrackerNode restricted = TrackerNode.start(new TrackerSettings("127.0.0.1", 0, 60, Set.of(ALLOWED), MAX_UPLOAD), null, 1)) {
             HttpResponse<byte[]> refused = get(restricted, "/announce?info_hash=" + "%bb".repeat(20) + "&peer_id=-EJ0001-aaaaaaaaaaaa&port=7001&left=0");

@@ -5,7 +5,6 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -65,7 +64,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         swarm.expire(cutoff);
         Swarm.Peer known = swarm.find(peerId);
         if (known != null && known.key != null && key != null && !known.key.equals(key)
-                && !Arrays.equals(known.ip, ip)) {
+                && !known.sameIp(ip)) {
             // BEP 3 "key": a peer id moving to another address must prove it is the same client.
             return AnnounceOutcome.refused("peer_id already registered from another address with another key");
         }

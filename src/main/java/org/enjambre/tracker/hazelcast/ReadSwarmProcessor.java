@@ -7,13 +7,16 @@ import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.util.Map;
 
-/** A copy of one swarm (REST API). A copy, because a local call would otherwise share the live object. */
+/**
+ * A copy of one swarm (REST API), at most {@link Swarm#MAX_LISTED_PEERS} of its most recent
+ * peers. A copy, because a local call would otherwise share the live object.
+ */
 final class ReadSwarmProcessor implements EntryProcessor<String, Swarm, Swarm>, ReadOnly, IdentifiedDataSerializable {
 
     @Override
     public Swarm process(Map.Entry<String, Swarm> entry) {
         Swarm s = entry.getValue();
-        return s == null ? null : s.copy();
+        return s == null ? null : s.copy(Swarm.MAX_LISTED_PEERS);
     }
 
     @Override

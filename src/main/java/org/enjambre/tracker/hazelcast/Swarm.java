@@ -20,9 +20,15 @@ import org.enjambre.tracker.SwarmStats;
  * announce puts the expired ones at its head, so dropping them costs only what is dropped.
  */
 public final class Swarm implements IdentifiedDataSerializable {
+    /** Most peers copied out of a swarm for reading (REST API); the counts stay exact. */
+    public static final int MAX_LISTED_PEERS = 1000;
+
     private final HashMap<PeerKey, Peer> byId = new HashMap<>();
     private final ArrayList<Peer> seeders = new ArrayList<>();
     private final ArrayList<Peer> leechers = new ArrayList<>();
+    /** In a limited copy, the counts of the whole swarm; -1 in a live swarm. */
+    private int countedSeeders = -1;
+    private int countedLeechers = -1;
     private Peer oldest;
     private Peer newest;
     private long downloaded;
@@ -31,7 +37,10 @@ public final class Swarm implements IdentifiedDataSerializable {
     static final class Peer {
         final PeerKey idKey;
         final byte[] peerId;
-        byte[] ip;
+        /** IPv4 address as an int (no array per peer: most peers are IPv4), or ... */
+        int ipv4;
+        /** ... the 16 bytes of an IPv6 address ({@code null} for IPv4). */
+        byte[] ipv6;
         int port;
         long uploaded;
         long downloaded;
@@ -53,7 +62,29 @@ public final class Swarm implements IdentifiedDataSerializable {
         }
 
         PeerEndpoint endpoint() {
-            return new PeerEndpoint(peerId, ip, port);
+            return new PeerEndpoint(peerId, ip(), port);
+        }
+
+        byte[] ip() {
+            return ipv6 != null ? ipv6.clone()
+                    : new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4};
+        }
+
+        boolean sameIp(byte[] ip) {
+            return ip.length == 16 ? Arrays.equals(ipv6, ip) : ipv6 == null && ipv4 == asInt(ip);
+        }
+
+        void ip(byte[] ip) {
+            if (ip.length == 16) {
+                ipv6 = ip;
+            } else {
+                ipv6 = null;
+                ipv4 = asInt(ip);
+            }
+        }
+
+        private static int asInt(byte[] ip4) {
+            return ((ip4[0] & 0xff) << 24) | ((ip4[1] & 0xff) << 16) | ((ip4[2] & 0xff) << 8) | (ip4[3] & 0xff);
         }
     }
 
@@ -66,7 +97,9 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     public SwarmStats stats() {
-        return new SwarmStats(seeders.size(), leechers.size(), downloaded);
+        return countedSeeders < 0
+                ? new SwarmStats(seeders.size(), leechers.size(), downloaded)
+                : new SwarmStats(countedSeeders, countedLeechers, downloaded);
     }
 
     /**
@@ -132,7 +165,7 @@ public final class Swarm implements IdentifiedDataSerializable {
                 p.slot = listFor(p).size() - 1;
             }
         }
-        p.ip = ip;
+        p.ip(ip);
         p.port = port;
         p.uploaded = uploaded;
         p.downloaded = downloaded;
@@ -187,14 +220,14 @@ public final class Swarm implements IdentifiedDataSerializable {
         List<Peer> picked = pick(asker, numwant, random);
         int v6 = 0;
         for (Peer p : picked) {
-            v6 += p.ip.length == 16 ? 1 : 0;
+            v6 += p.ipv6 != null ? 1 : 0;
         }
         byte[] four = new byte[(picked.size() - v6) * 6];
         byte[] six = new byte[v6 * 18];
         int i4 = 0;
         int i6 = 0;
         for (Peer p : picked) {
-            if (p.ip.length == 16) {
+            if (p.ipv6 != null) {
                 i6 = pack(six, i6, p);
             } else {
                 i4 = pack(four, i4, p);
@@ -204,8 +237,15 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     private static int pack(byte[] out, int at, Peer p) {
-        System.arraycopy(p.ip, 0, out, at, p.ip.length);
-        at += p.ip.length;
+        if (p.ipv6 != null) {
+            System.arraycopy(p.ipv6, 0, out, at, 16);
+            at += 16;
+        } else {
+            out[at++] = (byte) (p.ipv4 >>> 24);
+            out[at++] = (byte) (p.ipv4 >>> 16);
+            out[at++] = (byte) (p.ipv4 >>> 8);
+            out[at++] = (byte) p.ipv4;
+        }
         out[at++] = (byte) (p.port >>> 8);
         out[at++] = (byte) p.port;
         return at;
@@ -266,19 +306,28 @@ public final class Swarm implements IdentifiedDataSerializable {
     public SwarmSnapshot snapshot() {
         List<SwarmSnapshot.PeerInfo> peers = new ArrayList<>(size());
         for (Peer p = oldest; p != null; p = p.next) {
-            peers.add(new SwarmSnapshot.PeerInfo(p.peerId.clone(), p.ip.clone(), p.port, p.uploaded,
+            peers.add(new SwarmSnapshot.PeerInfo(p.peerId.clone(), p.ip(), p.port, p.uploaded,
                     p.downloaded, p.left, p.lastSeen));
         }
         return new SwarmSnapshot(stats(), peers);
     }
 
-    /** A detached copy, to hand a swarm out of the partition thread. */
-    Swarm copy() {
+    /**
+     * A detached copy, to hand a swarm out of the partition thread: the {@code limit} most recent
+     * peers, with the counts of the whole swarm.
+     */
+    Swarm copy(int limit) {
         Swarm c = new Swarm();
         c.downloaded = downloaded;
-        for (Peer p = oldest; p != null; p = p.next) {
-            c.upsert(p.peerId, p.ip, p.port, p.uploaded, p.downloaded, p.left, p.key, p.lastSeen).completed = p.completed;
+        Peer from = newest;
+        for (int n = 1; n < limit && from != null && from.prev != null; n++) {
+            from = from.prev;
         }
+        for (Peer p = limit <= 0 ? null : from; p != null; p = p.next) {
+            c.upsert(p.peerId, p.ip(), p.port, p.uploaded, p.downloaded, p.left, p.key, p.lastSeen).completed = p.completed;
+        }
+        c.countedSeeders = seeders.size();
+        c.countedLeechers = leechers.size();
         return c;
     }
 
@@ -335,11 +384,13 @@ public final class Swarm implements IdentifiedDataSerializable {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeLong(downloaded);
+        out.writeInt(countedSeeders);
+        out.writeInt(countedLeechers);
         out.writeInt(byId.size());
         // Oldest first, so that reading back rebuilds the last-announce order by appending.
         for (Peer p = oldest; p != null; p = p.next) {
             out.writeByteArray(p.peerId);
-            out.writeByteArray(p.ip);
+            out.writeByteArray(p.ip());
             out.writeShort(p.port);
             out.writeLong(p.uploaded);
             out.writeLong(p.downloaded);
@@ -353,6 +404,8 @@ public final class Swarm implements IdentifiedDataSerializable {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         downloaded = in.readLong();
+        countedSeeders = in.readInt();
+        countedLeechers = in.readInt();
         int n = in.readInt();
         for (int i = 0; i < n; i++) {
             byte[] id = in.readByteArray();

@@ -134,6 +134,24 @@ class HazelcastPeerRegistryTest {
     }
 
     @Test
+    void ipv6PeersArePackedInTheirOwnEighteenByteList() throws Exception {
+        byte[] v6 = new byte[16];
+        v6[0] = 0x20;
+        v6[1] = 0x01;
+        v6[15] = 7;
+        await(registry.announce(req("six", v6, 0x1A2B, 1, Event.STARTED, 50, null)));
+        await(registry.announce(req("four", new byte[] {10, 1, 2, 3}, 0x0102, 1, Event.STARTED, 50, null)));
+        AnnounceResult r = await(registry.announce(req("asker", new byte[] {10, 9, 9, 9}, 5000, 1, Event.STARTED, 50, null)));
+        assertThat(r.compact4()).containsExactly(10, 1, 2, 3, 0x01, 0x02);
+        byte[] expected6 = java.util.Arrays.copyOf(v6, 18);
+        expected6[16] = 0x1A;
+        expected6[17] = 0x2B;
+        assertThat(r.compact6()).containsExactly(expected6);
+        SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
+        assertThat(s.peers()).extracting(p -> p.ip().length).containsExactly(16, 4, 4);
+    }
+
+    @Test
     void stoppedRemovesThePeerAtOnce() throws Exception {
         announce("a", 1001, 10, Event.STARTED);
         announce("b", 1002, 10, Event.STARTED);
@@ -203,6 +221,24 @@ class HazelcastPeerRegistryTest {
         assertThat(s.stats()).isEqualTo(new SwarmStats(1, 1, 0));
         assertThat(s.peers()).extracting(SwarmSnapshot.PeerInfo::port).containsExactly(1001, 1002);
         assertThat(s.peers().get(1).seeder()).isTrue();
+    }
+
+    @Test
+    void aLimitedCopyKeepsTheMostRecentPeersAndTheWholeSwarmsCounts() {
+        Swarm swarm = new Swarm();
+        for (int i = 0; i < 5; i++) {
+            byte[] id = new byte[20];
+            id[0] = (byte) i;
+            swarm.upsert(id, new byte[] {10, 0, 0, 1}, 1000 + i, 0, 0, i == 0 ? 0 : 1, null, 100 + i);
+        }
+        Swarm copy = swarm.copy(2);
+        assertThat(copy.snapshot().peers()).extracting(SwarmSnapshot.PeerInfo::port).containsExactly(1003, 1004);
+        assertThat(copy.stats()).isEqualTo(new SwarmStats(1, 4, 0));
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        Swarm back = ss.toObject(ss.toData(copy));
+        assertThat(back.stats()).isEqualTo(new SwarmStats(1, 4, 0));
+        assertThat(swarm.copy(0).snapshot().peers()).isEmpty();
+        assertThat(swarm.copy(10).snapshot().peers()).hasSize(5);
     }
 
     @Test
