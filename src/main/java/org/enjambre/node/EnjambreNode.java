@@ -16,12 +16,10 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
-import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
-import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * One {@code enjambre node}: Vert.x (clustered through Hazelcast with {@code --cluster}, so that the
  * event bus is the cluster's), a {@link PeerVerticle} hosting the {@link TorrentLibrary}, a
  * {@link StateVerticle} publishing the node's state, a {@link WebVerticle}, and with
- * {@code --tracker} a {@link TrackerVerticle} on the tracker port sharing the cluster's registry.
+ * {@code --tracker} the tracker ({@link TrackerNode#deploy}) on the tracker port, sharing the cluster's registry.
  * Metrics go to the node's own Prometheus registry (several nodes may share a JVM in tests).
  * Started and stopped from a plain thread.
  */
@@ -42,19 +40,19 @@ public final class EnjambreNode implements AutoCloseable {
     private final TorrentLibrary library;
     private final PeerVerticle peer;
     private final WebVerticle web;
-    private final TrackerVerticle tracker;
+    private final int trackerPort;
     private final NodeIdentity identity;
     private final String announceUrl;
     private volatile boolean closed;
 
     private EnjambreNode(Vertx vertx, HazelcastInstance ownedHazelcast, TorrentLibrary library, PeerVerticle peer,
-                         WebVerticle web, TrackerVerticle tracker, NodeIdentity identity, String announceUrl) {
+                         WebVerticle web, int trackerPort, NodeIdentity identity, String announceUrl) {
         this.vertx = vertx;
         this.ownedHazelcast = ownedHazelcast;
         this.library = library;
         this.peer = peer;
         this.web = web;
-        this.tracker = tracker;
+        this.trackerPort = trackerPort;
         this.identity = identity;
         this.announceUrl = announceUrl;
     }
@@ -86,25 +84,21 @@ public final class EnjambreNode implements AutoCloseable {
             }
         }
         try {
+            int trackerPort = -1;
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort());
             await(vertx.deployVerticle(peer));
             TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), settings.uploadRate());
 
             CountingPeerRegistry registry = null;
-            TrackerVerticle tracker = null;
             String announceUrl = null;
             if (settings.tracker()) {
-                registry = new CountingPeerRegistry(new HazelcastPeerRegistry(vertx, hazelcast,
-                        Duration.ofSeconds(2L * settings.trackerInterval())));
                 TrackerSettings ts = new TrackerSettings(settings.host(), settings.trackerPort(),
                         settings.trackerInterval(), null, settings.maxUploadBytes());
-                tracker = new TrackerVerticle(ts, registry, hazelcast);
-                await(vertx.deployVerticle(tracker));
-                CountingPeerRegistry r = registry;
-                long sweepMillis = Math.max(1000L, Math.min(60_000L, settings.trackerInterval() * 1000L));
-                vertx.setPeriodic(sweepMillis, id -> r.sweep().onFailure(e -> LOG.debug("sweep failed: {}", e.toString())));
+                // The tracker's own deployment (verticle, port, sweep), with its registry wrapped to count announces.
+                registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts));
+                trackerPort = await(TrackerNode.deploy(vertx, hazelcast, ts, 1, registry));
                 String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
-                announceUrl = "http://" + host + ":" + tracker.actualPort() + "/announce";
+                announceUrl = "http://" + host + ":" + trackerPort + "/announce";
             }
             NodeIdentity identity = new NodeIdentity(UUID.randomUUID().toString(), settings.name(),
                     java.util.HexFormat.of().formatHex(peer.peerId()), peer.actualPort(), 0);
@@ -120,7 +114,7 @@ public final class EnjambreNode implements AutoCloseable {
             int restored = await(library.restore());
             LOG.info("node {} up: web {}, peers {}, {} torrent(s) hosted again", settings.name(),
                     web.actualPort(), peer.actualPort(), restored);
-            return new EnjambreNode(vertx, owned, library, peer, web, tracker, identity, announceUrl);
+            return new EnjambreNode(vertx, owned, library, peer, web, trackerPort, identity, announceUrl);
         } catch (Exception e) {
             vertx.close();
             if (owned != null) {
@@ -178,7 +172,7 @@ public final class EnjambreNode implements AutoCloseable {
     }
 
     public int trackerPort() {
-        return tracker == null ? -1 : tracker.actualPort();
+        return trackerPort;
     }
 
     /** Saves resume data, announces {@code stopped}, closes Vert.x (and leaves the cluster). Bounded in time. */

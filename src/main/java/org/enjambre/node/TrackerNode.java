@@ -76,7 +76,17 @@ public final class TrackerNode implements AutoCloseable {
      * that Vert.x). Answers the HTTP port. Call it from a plain thread or compose it; it does not block.
      */
     public static Future<Integer> deploy(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings, int instances) {
-        PeerRegistry registry = new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofSeconds(2L * settings.intervalSeconds()));
+        return deploy(vertx, hazelcast, settings, instances, registryFor(vertx, hazelcast, settings));
+    }
+
+    /** The registry {@link #deploy} uses: the cluster's swarms, peers expiring after two intervals. */
+    public static PeerRegistry registryFor(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings) {
+        return new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofSeconds(2L * settings.intervalSeconds()));
+    }
+
+    /** As {@link #deploy(Vertx, HazelcastInstance, TrackerSettings, int)} with a given registry (the node wraps it to count announces). */
+    public static Future<Integer> deploy(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings, int instances,
+                                         PeerRegistry registry) {
         int port;
         try {
             port = settings.port() != 0 ? settings.port() : freePort(settings.host());
