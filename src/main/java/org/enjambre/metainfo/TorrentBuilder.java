@@ -189,7 +189,8 @@ public final class TorrentBuilder {
         Path realRoot = absolute.toRealPath();
         String torrentName = name;
         if (torrentName == null) {
-            Path fileName = realRoot.getFileName();
+            // The name the user gave (a link's own name, not its target's), as other tools do.
+            Path fileName = absolute.getFileName() != null ? absolute.getFileName() : realRoot.getFileName();
             if (fileName == null) {
                 throw new MetainfoException(path + ": cannot make a torrent of the file system root; give a name");
             }
