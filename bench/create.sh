@@ -16,7 +16,9 @@ work="$here/work"
 data="$work/data-${size_mib}MiB.bin"
 threads="$(nproc)"
 
-command -v mktorrent >/dev/null || { echo "mktorrent not found (Debian package mktorrent)" >&2; exit 1; }
+for tool in mktorrent:mktorrent openssl:openssl bc:bc /usr/bin/time:time; do
+  command -v "${tool%%:*}" >/dev/null || { echo "${tool%%:*} not found (Debian package ${tool##*:})" >&2; exit 1; }
+done
 mkdir -p "$work"
 
 if [ ! -f "$data" ] || [ "$(stat -c %s "$data")" -ne $((size_mib * 1024 * 1024)) ]; then
@@ -53,7 +55,6 @@ measure() {
 
 median() { sort -g | awk '{a[NR]=$1} END {if (NR%2) printf "%.3f", a[(NR+1)/2]; else printf "%.3f", (a[NR/2]+a[NR/2+1])/2}'; }
 
-[ -x /usr/bin/time ] || { echo "GNU time not found (Debian package time)" >&2; exit 1; }
 run_enjambre_cmd; rm -f "$work/mktorrent.torrent"; run_mktorrent_cmd   # untimed warm-up
 
 e_wall=(); e_cpu=(); m_wall=(); m_cpu=()
