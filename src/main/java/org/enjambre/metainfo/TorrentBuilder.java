@@ -17,7 +17,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -205,7 +204,21 @@ public final class TorrentBuilder {
             if (sources.isEmpty()) {
                 throw new MetainfoException(path + ": the folder has no files to share");
             }
-            sources.sort(Comparator.comparing(Source::components, TorrentBuilder::compareComponents));
+            // UTF-8 bytes computed once per file, not once per comparison (folders may hold 100,000 files).
+            List<byte[][]> keys = new ArrayList<>(sources.size());
+            for (Source source : sources) {
+                keys.add(utf8(source.components()));
+            }
+            Integer[] order = new Integer[sources.size()];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            Arrays.sort(order, (x, y) -> compareKeys(keys.get(x), keys.get(y)));
+            List<Source> sorted = new ArrayList<>(sources.size());
+            for (int i : order) {
+                sorted.add(sources.get(i));
+            }
+            sources = sorted;
         } else if (Files.isRegularFile(realRoot)) {
             sources.add(new Source(realRoot, List.of(torrentName), Files.size(realRoot)));
         } else {
@@ -317,14 +330,26 @@ public final class TorrentBuilder {
 
     /** Lexicographic over components, each compared as unsigned UTF-8 bytes. */
     static int compareComponents(List<String> a, List<String> b) {
-        int n = Math.min(a.size(), b.size());
+        return compareKeys(utf8(a), utf8(b));
+    }
+
+    private static byte[][] utf8(List<String> components) {
+        byte[][] out = new byte[components.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = components.get(i).getBytes(StandardCharsets.UTF_8);
+        }
+        return out;
+    }
+
+    private static int compareKeys(byte[][] a, byte[][] b) {
+        int n = Math.min(a.length, b.length);
         for (int i = 0; i < n; i++) {
-            int c = Arrays.compareUnsigned(a.get(i).getBytes(StandardCharsets.UTF_8), b.get(i).getBytes(StandardCharsets.UTF_8));
+            int c = Arrays.compareUnsigned(a[i], b[i]);
             if (c != 0) {
                 return c;
             }
         }
-        return Integer.compare(a.size(), b.size());
+        return Integer.compare(a.length, b.length);
     }
 
     /**

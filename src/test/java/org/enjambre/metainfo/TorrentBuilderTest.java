@@ -233,4 +233,14 @@ class TorrentBuilderTest {
         TorrentBuilder.forPath(file).pieceLength(1 << 20).threads(2).progress(n -> highest.accumulateAndGet(n, Math::max)).build();
         assertThat(highest.get()).isEqualTo(data.length);
     }
+
+    @Test
+    void pathsCompareByComponentsAsUnsignedUtf8Bytes() {
+        assertThat(TorrentBuilder.compareComponents(List.of("a", "z"), List.of("a-b"))).isNegative(); // "a" is a prefix of "a-b"
+        assertThat(TorrentBuilder.compareComponents(List.of("Z"), List.of("a"))).isNegative(); // 'Z' 0x5a < 'a' 0x61
+        assertThat(TorrentBuilder.compareComponents(List.of("z"), List.of("é"))).isNegative(); // 0x7a < 0xc3
+        assertThat(TorrentBuilder.compareComponents(List.of("\uFF5E"), List.of("\uD83D\uDE00"))).isNegative(); // ef < f0, unlike UTF-16 order
+        assertThat(TorrentBuilder.compareComponents(List.of("a"), List.of("a", "b"))).isNegative();
+        assertThat(TorrentBuilder.compareComponents(List.of("a", "b"), List.of("a", "b"))).isZero();
+    }
 }
