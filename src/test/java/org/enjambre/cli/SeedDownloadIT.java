@@ -36,8 +36,28 @@ class SeedDownloadIT {
                 assertThat(again.out).anyMatch(l -> l.startsWith("already complete"));
             }
 
+            // download --seed keeps serving what it fetched: a third peer gets it from there alone.
             seed.terminate();
             assertThat(seed.awaitExit(20)).isZero();
+            try (Proc relay = Proc.enjambre("relay", dir, "download", "file.torrent", "--out", "relay",
+                    "--peer", "127.0.0.1:" + port, "--seed")) {
+                int relayPort = relay.listeningPort();
+                try (Proc original = Proc.enjambre("seed again", dir, "seed", "file.torrent", "--data", "data",
+                        "--port", String.valueOf(port))) {
+                    original.listeningPort();
+                    relay.awaitLine("^complete: ", 90);
+                    original.terminate();
+                    assertThat(original.awaitExit(20)).isZero();
+                }
+                try (Proc third = Proc.enjambre("third", dir, "download", "file.torrent", "--out", "third",
+                        "--peer", "127.0.0.1:" + relayPort)) {
+                    assertThat(third.awaitExit(90)).isZero();
+                }
+                assertThat(relay.process.isAlive()).isTrue();
+                relay.terminate();
+                assertThat(relay.awaitExit(20)).isZero();
+            }
+            assertThat(Files.mismatch(content, dir.resolve("third/file.bin"))).isEqualTo(-1L);
         }
     }
 
