@@ -411,6 +411,9 @@ public final class TorrentEngine {
             added++;
         }
         if (batch != null) {
+            if (c.outstanding.size() == added) {
+                c.lastBlockNanos = System.nanoTime(); // the clock starts with the first request
+            }
             state.requestsOutstanding(added);
             c.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
         }
@@ -432,6 +435,7 @@ public final class TorrentEngine {
             return;
         }
         state.requestsOutstanding(-1);
+        c.lastBlockNanos = System.nanoTime();
         if (length != picker.blockSize(piece.index(), piece.begin()) || !picker.wanted(block)) {
             picker.release(block);
             state.addWasted(length);
@@ -697,7 +701,18 @@ public final class TorrentEngine {
         }
         long keepAlive = options.keepAliveInterval().toNanos();
         long idle = options.idleTimeout().toNanos();
+        long requestTimeout = options.requestTimeout().toNanos();
         for (PeerConnection c : new ArrayList<>(connections)) {
+            if (!c.outstanding.isEmpty() && now - c.lastBlockNanos > requestTimeout) {
+                // Its requests go back to the picker; everyone (this peer too) may be asked again.
+                LOG.info("{}: {} left {} requests unanswered for {} s; asking again", info.name(), c,
+                        c.outstanding.size(), TimeUnit.NANOSECONDS.toSeconds(requestTimeout));
+                releaseRequests(c);
+                c.lastBlockNanos = now;
+                for (PeerConnection other : connections) {
+                    fillRequests(other);
+                }
+            }
             if (now - c.lastReceivedNanos > idle) {
                 c.close("nothing received for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
             } else if (now - c.lastSentNanos > keepAlive) {
