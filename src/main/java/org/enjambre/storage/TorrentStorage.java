@@ -1,0 +1,547 @@
+package org.enjambre.storage;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.enjambre.metainfo.FileLayout;
+import org.enjambre.metainfo.Info;
+import org.enjambre.metainfo.MetainfoException;
+import org.enjambre.metainfo.PathSafety;
+import org.enjambre.metainfo.TorrentFile;
+
+/**
+ * The pieces of one torrent on disk, in the layout every client uses: a single-file torrent is the
+ * file {@code downloadDir/<name>}, a multi-file torrent the files {@code downloadDir/<name>/<path...>}.
+ * The same folder serves {@code seed --data DIR} and {@code download --out DIR}.
+ *
+ * <p>Blocks are written and read with positional I/O ({@link FileChannel#write(ByteBuffer, long)}),
+ * across file boundaries, through a bounded cache of open files ({@link #DEFAULT_MAX_OPEN_FILES}).
+ * Nothing is preallocated: files grow (sparse) as blocks land. A piece is verified by reading it back
+ * in {@link #HASH_READ_CHUNK}-byte chunks into SHA-1, so memory stays small whatever the piece size or
+ * torrent size.
+ *
+ * <p>Nothing is created outside the download folder: every path is checked when the storage is
+ * opened (components, then resolve + normalize + prefix), and again before a file is opened or a
+ * folder created (no existing component may be a symbolic link that leads outside the folder).
+ *
+ * <p><b>Thread safety.</b> Every method is thread-safe and blocking; call it from worker threads,
+ * never from an event loop. Blocks of different pieces (and disjoint blocks of one piece) may be
+ * written and read concurrently. What the storage does not order for the caller: verifying or
+ * reading a piece while blocks of that same piece are still being written gives whatever is on disk
+ * at that moment, so the engine verifies a piece once all its blocks are written, and serves only
+ * verified pieces. After {@link #close()}, every method throws {@link IllegalStateException}.
+ */
+public final class TorrentStorage implements AutoCloseable {
+    /** Open files kept at most (idle ones, least recently used closed first). */
+    public static final int DEFAULT_MAX_OPEN_FILES = 64;
+    /** Bytes read at a time when hashing a piece: bounds memory per hashing thread. */
+    public static final int HASH_READ_CHUNK = 256 * 1024;
+    /** Most threads a recheck uses, whatever the machine (disks do not like more readers). */
+    public static final int MAX_RECHECK_THREADS = 4;
+    /** Times one slice's I/O is tried on a freshly opened file after another thread's interrupt closed it. */
+    private static final int MAX_IO_ATTEMPTS = 3;
+
+    /**
+     * One hashing buffer and digest per thread, shared by every storage: a worker pool verifying
+     * pieces all day allocates nothing per piece ({@link #HASH_READ_CHUNK} bytes per thread).
+     */
+    private static final ThreadLocal<HashScratch> SCRATCH = ThreadLocal.withInitial(HashScratch::new);
+
+    private static final class HashScratch {
+        final byte[] buffer = new byte[HASH_READ_CHUNK];
+        final MessageDigest digest = sha1();
+    }
+
+    private final Info info;
+    private final FileLayout layout;
+    private final Path downloadDir;
+    private final Path contentPath;
+    private final Path[] paths;
+    private final FileHandleCache handles;
+
+    private TorrentStorage(Info info, Path downloadDir, int maxOpenFiles) throws UnsafePathException {
+        this.info = info;
+        this.layout = info.layout();
+        this.downloadDir = downloadDir.toAbsolutePath().normalize();
+        this.contentPath = safeResolve(this.downloadDir, List.of(info.name()), "name");
+        List<TorrentFile> files = info.files();
+        this.paths = new Path[files.size()];
+        for (int i = 0; i < paths.length; i++) {
+            List<String> components = new ArrayList<>();
+            components.add(info.name());
+            if (info.multiFile()) {
+                components.addAll(files.get(i).path());
+            }
+            paths[i] = safeResolve(this.downloadDir, components, "files[" + i + "]");
+        }
+        this.handles = new FileHandleCache(maxOpenFiles, this::openChannel);
+    }
+
+    /** Opens the storage of {@code info} under {@code downloadDir}; nothing is created yet. */
+    public static TorrentStorage open(Info info, Path downloadDir) throws UnsafePathException {
+        return open(info, downloadDir, DEFAULT_MAX_OPEN_FILES);
+    }
+
+    /**
+     * Opens the storage of {@code info} under {@code downloadDir}, keeping at most
+     * {@code maxOpenFiles} idle files open. Nothing is created until {@link #createFiles()} or the
+     * first write.
+     *
+     * @throws UnsafePathException if a path of the torrent would leave the download folder
+     */
+    public static TorrentStorage open(Info info, Path downloadDir, int maxOpenFiles) throws UnsafePathException {
+        return new TorrentStorage(info, downloadDir, maxOpenFiles);
+    }
+
+    public Info info() {
+        return info;
+    }
+
+    /** The download folder, absolute and normalized. */
+    public Path downloadDir() {
+        return downloadDir;
+    }
+
+    /** {@code downloadDir/<name>}: the file of a single-file torrent, the folder of a multi-file one. */
+    public Path contentPath() {
+        return contentPath;
+    }
+
+    /** Where file {@code fileIndex} of the torrent lives. */
+    public Path filePath(int fileIndex) {
+        return paths[fileIndex];
+    }
+
+    /**
+     * Creates the folders and every file that does not exist yet (empty; they grow as blocks are
+     * written). Empty files of the torrent exist only thanks to this, so a download calls it first.
+     */
+    public void createFiles() throws IOException {
+        ensureOpen();
+        for (Path p : paths) {
+            checkInside(p);
+            Files.createDirectories(p.getParent());
+            checkInside(p);
+            if (!Files.exists(p)) {
+                try {
+                    Files.createFile(p);
+                } catch (java.nio.file.FileAlreadyExistsException raced) {
+                    // Another thread's first write created it: fine.
+                }
+            }
+        }
+    }
+
+    /** Writes {@code data} at {@code begin} of piece {@code piece}. */
+    public void writeBlock(int piece, int begin, byte[] data) throws IOException {
+        writeBlock(piece, begin, ByteBuffer.wrap(data));
+    }
+
+    /**
+     * Writes the remaining bytes of {@code data} at {@code begin} of piece {@code piece}, across file
+     * boundaries; the buffer's position ends at its limit.
+     *
+     * @throws IllegalArgumentException if the piece index is invalid or the block is not inside the piece
+     */
+    public void writeBlock(int piece, int begin, ByteBuffer data) throws IOException {
+        int length = data.remaining();
+        long offset = blockOffset(piece, begin, length);
+        transfer(offset, data, true);
+    }
+
+    /**
+     * Reads {@code length} bytes at {@code begin} of piece {@code piece}.
+     *
+     * @throws IllegalArgumentException if the piece index is invalid or the block is not inside the piece
+     * @throws NoSuchFileException      if a file holding the block does not exist
+     * @throws EOFException             if a file holding the block is shorter than the block needs
+     */
+    public byte[] readBlock(int piece, int begin, int length) throws IOException {
+        long offset = blockOffset(piece, begin, length);
+        byte[] out = new byte[length];
+        transfer(offset, ByteBuffer.wrap(out), false);
+        return out;
+    }
+
+    /** Reads {@code into.remaining()} bytes at {@code begin} of piece {@code piece} into {@code into}. */
+    public void readBlock(int piece, int begin, ByteBuffer into) throws IOException {
+        long offset = blockOffset(piece, begin, into.remaining());
+        transfer(offset, into, false);
+    }
+
+    /**
+     * Whether piece {@code piece} on disk has the SHA-1 the torrent gives. A piece whose files are
+     * missing or too short is simply not valid.
+     */
+    public boolean verifyPiece(int piece) throws IOException {
+        checkPiece(piece);
+        HashScratch scratch = SCRATCH.get();
+        return hashMatches(piece, scratch.buffer, scratch.digest);
+    }
+
+    /** {@link #recheck(int, RecheckProgress)} on as many threads as cores, up to {@link #MAX_RECHECK_THREADS}. */
+    public BitSet recheck(RecheckProgress progress) throws IOException, InterruptedException {
+        return recheck(Runtime.getRuntime().availableProcessors(), progress);
+    }
+
+    /**
+     * Checks the data on disk: the set of pieces whose SHA-1 matches. Pieces that lie (partly) in
+     * files that are missing or too short are invalid without being read; the others are hashed on
+     * up to {@code threads} threads (at most {@link #MAX_RECHECK_THREADS}), in roughly ascending
+     * order so that reads stay mostly sequential. Interrupting the calling thread stops the recheck.
+     */
+    public BitSet recheck(int threads, RecheckProgress progress) throws IOException, InterruptedException {
+        ensureOpen();
+        int pieceCount = info.pieceCount();
+        long[] sizes = new long[paths.length];
+        for (int i = 0; i < paths.length; i++) {
+            sizes[i] = existingSize(paths[i]);
+        }
+        int[] toHash = new int[pieceCount];
+        int hashCount = 0;
+        for (int p = 0; p < pieceCount; p++) {
+            if (allBytesPresent(p, sizes)) {
+                toHash[hashCount++] = p;
+            }
+        }
+        BitSet valid = new BitSet(pieceCount);
+        AtomicInteger checked = new AtomicInteger(pieceCount - hashCount);
+        AtomicInteger validCount = new AtomicInteger();
+        progress.update(checked.get(), 0, pieceCount);
+        if (hashCount == 0) {
+            return valid;
+        }
+        int workers = Math.max(1, Math.min(Math.min(threads, MAX_RECHECK_THREADS), hashCount));
+        AtomicInteger next = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        int total = hashCount;
+        Runnable work = () -> {
+            byte[] buffer = new byte[HASH_READ_CHUNK];
+            MessageDigest digest = sha1();
+            while (failure.get() == null && !Thread.currentThread().isInterrupted()) {
+                int k = next.getAndIncrement();
+                if (k >= total) {
+                    return;
+                }
+                int piece = toHash[k];
+                try {
+                    boolean ok = hashMatches(piece, buffer, digest);
+                    int v = validCount.get();
+                    if (ok) {
+                        synchronized (valid) {
+                            valid.set(piece);
+                        }
+                        v = validCount.incrementAndGet();
+                    }
+                    progress.update(checked.incrementAndGet(), v, pieceCount);
+                } catch (Throwable t) {
+                    failure.compareAndSet(null, t);
+                    return;
+                }
+            }
+        };
+        Thread[] pool = new Thread[workers];
+        for (int i = 0; i < workers; i++) {
+            pool[i] = new Thread(work, "enjambre-recheck-" + i);
+            pool[i].setDaemon(true);
+            pool[i].start();
+        }
+        try {
+            for (Thread t : pool) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            for (Thread t : pool) {
+                t.interrupt();
+            }
+            for (Thread t : pool) {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            throw e;
+        }
+        Throwable t = failure.get();
+        if (t instanceof IOException io) {
+            throw io;
+        } else if (t instanceof RuntimeException re) {
+            throw re;
+        } else if (t instanceof Error err) {
+            throw err;
+        } else if (t != null) {
+            throw new IllegalStateException(t);
+        }
+        synchronized (valid) {
+            return (BitSet) valid.clone();
+        }
+    }
+
+    /**
+     * The files that are missing or shorter than the torrent says (not regular files count as
+     * missing), in torrent order: what a seeder names when it refuses to seed incomplete data.
+     */
+    public List<Path> incompleteFiles() throws IOException {
+        ensureOpen();
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i < paths.length; i++) {
+            if (existingSize(paths[i]) < info.files().get(i).length()) {
+                out.add(paths[i]);
+            }
+        }
+        return out;
+    }
+
+    /** Size and modification time of every file (size -1 when missing), for {@link ResumeData}. */
+    public List<ResumeData.FileStamp> fileStamps() throws IOException {
+        ensureOpen();
+        List<ResumeData.FileStamp> out = new ArrayList<>(paths.length);
+        for (Path p : paths) {
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(p, BasicFileAttributes.class);
+            } catch (NoSuchFileException e) {
+                out.add(ResumeData.FileStamp.MISSING);
+                continue;
+            }
+            out.add(new ResumeData.FileStamp(a.size(), a.lastModifiedTime().to(TimeUnit.NANOSECONDS)));
+        }
+        return out;
+    }
+
+    /** Forces what was written through the open files to the device (for power loss, not for crashes). */
+    public void flush() throws IOException {
+        handles.force();
+    }
+
+    /** Files open right now (for tests and metrics). */
+    public int openFileCount() {
+        return handles.channelsOpen();
+    }
+
+    /** Most files ever open at once (for tests and metrics). */
+    public int peakOpenFileCount() {
+        return handles.peakChannelsOpen();
+    }
+
+    /** Closes every open file. Later calls of any method but {@code close} throw {@link IllegalStateException}. */
+    @Override
+    public void close() {
+        handles.close();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+
+    private long blockOffset(int piece, int begin, int length) {
+        checkPiece(piece);
+        int size = info.pieceSize(piece);
+        if (begin < 0 || length <= 0 || (long) begin + length > size) {
+            throw new IllegalArgumentException("block " + begin + "+" + length + " is not inside piece " + piece
+                    + " of " + size + " bytes");
+        }
+        return (long) piece * info.pieceLength() + begin;
+    }
+
+    private void checkPiece(int piece) {
+        ensureOpen();
+        if (piece < 0 || piece >= info.pieceCount()) {
+            throw new IllegalArgumentException("piece " + piece + " does not exist (the torrent has "
+                    + info.pieceCount() + " pieces)");
+        }
+    }
+
+    private void ensureOpen() {
+        if (handles.isClosed()) {
+            throw new IllegalStateException("storage of " + info.name() + " is closed");
+        }
+    }
+
+    /** Whether every byte of piece {@code piece} lies inside the files as they are now. */
+    private boolean allBytesPresent(int piece, long[] sizes) {
+        long offset = (long) piece * info.pieceLength();
+        for (FileLayout.Slice s : layout.slices(offset, info.pieceSize(piece))) {
+            if (sizes[s.fileIndex()] < s.fileOffset() + s.length()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long existingSize(Path p) throws IOException {
+        try {
+            BasicFileAttributes a = Files.readAttributes(p, BasicFileAttributes.class);
+            return a.isRegularFile() ? a.size() : -1;
+        } catch (NoSuchFileException e) {
+            return -1;
+        }
+    }
+
+    private boolean hashMatches(int piece, byte[] buffer, MessageDigest digest) throws IOException {
+        digest.reset();
+        int size = info.pieceSize(piece);
+        long start = (long) piece * info.pieceLength();
+        ByteBuffer chunk = ByteBuffer.wrap(buffer);
+        try {
+            for (int done = 0; done < size; ) {
+                int n = Math.min(buffer.length, size - done);
+                chunk.clear().limit(n);
+                transfer(start + done, chunk, false);
+                digest.update(buffer, 0, n);
+                done += n;
+            }
+        } catch (NoSuchFileException | EOFException missing) {
+            return false;
+        }
+        return info.pieceHashMatches(piece, digest.digest());
+    }
+
+    /** Moves {@code buffer.remaining()} bytes between the buffer and the content at {@code offset}. */
+    private void transfer(long offset, ByteBuffer buffer, boolean write) throws IOException {
+        List<FileLayout.Slice> slices = layout.slices(offset, buffer.remaining());
+        for (FileLayout.Slice s : slices) {
+            int from = buffer.position();
+            withRetry(s, buffer, from, write);
+            buffer.position(from + s.length());
+        }
+    }
+
+    /**
+     * One slice's I/O. If the channel was closed under us by another thread's interrupt (a
+     * {@link FileChannel} closes itself for everyone when a thread using it is interrupted), the
+     * handle is dropped and the I/O done again on a fresh one (up to {@link #MAX_IO_ATTEMPTS} times):
+     * positional I/O is idempotent.
+     */
+    private void withRetry(FileLayout.Slice s, ByteBuffer buffer, int from, boolean write) throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            FileHandleCache.Handle h = handles.acquire(s.fileIndex(), write);
+            try {
+                ByteBuffer part = buffer.duplicate();
+                part.position(from).limit(from + s.length());
+                if (write) {
+                    writeFully(h.channel, part, s.fileOffset());
+                } else {
+                    readFully(h.channel, part, s.fileOffset(), s.fileIndex());
+                }
+                return;
+            } catch (ClosedChannelException e) {
+                handles.invalidate(h);
+                ensureOpen();
+                if (e instanceof ClosedByInterruptException || Thread.currentThread().isInterrupted()) {
+                    InterruptedIOException ie = new InterruptedIOException("interrupted during I/O on " + paths[s.fileIndex()]);
+                    ie.initCause(e);
+                    throw ie;
+                }
+                if (attempt + 1 >= MAX_IO_ATTEMPTS) {
+                    throw e;
+                }
+            } finally {
+                handles.release(h);
+            }
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer part, long position) throws IOException {
+        while (part.hasRemaining()) {
+            position += channel.write(part, position);
+        }
+    }
+
+    private void readFully(FileChannel channel, ByteBuffer part, long position, int fileIndex) throws IOException {
+        while (part.hasRemaining()) {
+            int n = channel.read(part, position);
+            if (n < 0) {
+                throw new EOFException(paths[fileIndex] + " ends at byte " + position + ", before the "
+                        + part.remaining() + " more bytes wanted");
+            }
+            position += n;
+        }
+    }
+
+    /** Called by the handle cache, under its lock, on a cache miss. */
+    private FileChannel openChannel(int fileIndex, boolean forWrite) throws IOException {
+        Path p = paths[fileIndex];
+        checkInside(p);
+        if (!forWrite) {
+            return FileChannel.open(p, StandardOpenOption.READ);
+        }
+        Files.createDirectories(p.getParent());
+        // Again after creating: a folder that appeared meanwhile may be a link that leads outside.
+        checkInside(p);
+        FileChannel channel = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE,
+                StandardOpenOption.CREATE);
+        long expected = info.files().get(fileIndex).length();
+        if (channel.size() > expected) {
+            // Bytes past the torrent's length are not part of it: a download must end byte-exact.
+            channel.truncate(expected);
+        }
+        return channel;
+    }
+
+    /**
+     * Refuses a path whose deepest existing component (the file itself, or the folder it will be
+     * created in) really lies outside the download folder, i.e. behind a symbolic link that leads out.
+     */
+    private void checkInside(Path p) throws IOException {
+        Path realRoot;
+        try {
+            realRoot = downloadDir.toRealPath();
+        } catch (NoSuchFileException e) {
+            return; // nothing exists inside a folder that does not exist yet
+        }
+        for (Path q = p; q != null && q.startsWith(downloadDir) && !q.equals(downloadDir); q = q.getParent()) {
+            if (Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
+                Path real;
+                try {
+                    real = q.toRealPath();
+                } catch (IOException e) {
+                    throw new UnsafePathException(q + " is a symbolic link that leads nowhere: refusing to write through it");
+                }
+                if (!real.startsWith(realRoot)) {
+                    throw new UnsafePathException(q + " leads to " + real + ", outside the download folder " + realRoot);
+                }
+                return;
+            }
+        }
+    }
+
+    private static Path safeResolve(Path root, List<String> components, String where) throws UnsafePathException {
+        try {
+            PathSafety.checkComponents(components, where);
+        } catch (MetainfoException e) {
+            throw new UnsafePathException(e.getMessage());
+        }
+        Path p = root;
+        for (String c : components) {
+            p = p.resolve(c);
+        }
+        p = p.normalize();
+        if (!p.startsWith(root) || p.equals(root)) {
+            throw new UnsafePathException("unsafe path in " + where + ": " + String.join("/", components)
+                    + " leaves the download folder " + root);
+        }
+        return p;
+    }
+
+    static MessageDigest sha1() {
+        try {
+            return MessageDigest.getInstance("SHA-1");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-1 is required by every Java platform", e);
+        }
+    }
+}
