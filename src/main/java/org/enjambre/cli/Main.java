@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 CreateCommand.class,
                 InfoCommand.class,
+                TrackerCommand.class,
         })
 public final class Main implements Runnable {
 

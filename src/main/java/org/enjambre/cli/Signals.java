@@ -1,0 +1,17 @@
+package org.enjambre.cli;
+
+/**
+ * SIGINT and SIGTERM as a request to stop. A JVM shutdown hook would do the stopping too, but
+ * the process would then exit 130/143; long-running commands stop cleanly and exit 0.
+ */
+final class Signals {
+    private Signals() {
+    }
+
+    @SuppressWarnings("removal")
+    static void onStop(Runnable action) {
+        for (String name : new String[] {"INT", "TERM"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> action.run());
+        }
+    }
+}

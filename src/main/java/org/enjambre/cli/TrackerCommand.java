@@ -1,0 +1,113 @@
+package org.enjambre.cli;
+
+import com.hazelcast.config.Config;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import org.enjambre.node.ClusterConfig;
+import org.enjambre.node.TrackerNode;
+import org.enjambre.node.TrackerSettings;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code enjambre tracker}: an HTTP tracker node, alone or in a Hazelcast cluster. */
+@Command(name = "tracker", mixinStandardHelpOptions = true,
+        description = {"Run an HTTP BitTorrent tracker (announce, scrape, REST API).",
+                "Alone it needs nothing else; with --cluster, nodes share one replicated peer registry",
+                "and any node answers any announce. An announce's 'ip' parameter is honoured only",
+                "from loopback. Stops cleanly on SIGINT/SIGTERM."})
+public final class TrackerCommand implements Callable<Integer> {
+    private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "HTTP bind address (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--port", defaultValue = "6969", description = "HTTP port, 0 for any free one (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--interval", defaultValue = "1800", description = "announce interval in seconds; peers expire after twice that (default: ${DEFAULT-VALUE})")
+    int interval;
+
+    @Option(names = "--cluster", description = "join a Hazelcast cluster of tracker nodes")
+    boolean cluster;
+
+    @Option(names = "--cluster-config", defaultValue = "cluster.xml", description = "Hazelcast XML configuration; the copy in the jar when the file is missing (default: ${DEFAULT-VALUE})")
+    Path clusterConfig;
+
+    @Option(names = "--cluster-port", description = "Hazelcast member port (default: 5701)")
+    Integer clusterPort;
+
+    @Option(names = "--cluster-members", description = "HOST[:PORT],... of other members (default: $" + ClusterConfig.MEMBERS_ENV + ", else the configuration's list)")
+    String clusterMembers;
+
+    @Option(names = "--allow-list", description = "file with one hex info-hash a line; other torrents are refused")
+    Path allowList;
+
+    @Option(names = "--max-upload", defaultValue = "67108864", description = "largest POST /api/torrents upload in bytes (default: ${DEFAULT-VALUE})")
+    long maxUpload;
+
+    @Option(names = "--instances", description = "HTTP verticles sharing the port (default: one per core)")
+    Integer instances;
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 0..65535, got " + port);
+        }
+        if (clusterPort != null && (clusterPort < 1 || clusterPort > 65535)) {
+            throw new IllegalArgumentException("--cluster-port must be 1..65535, got " + clusterPort);
+        }
+        TrackerSettings settings = new TrackerSettings(host, port, interval,
+                allowList == null ? null : readAllowList(allowList), maxUpload);
+        Config config = null;
+        if (cluster) {
+            String members = clusterMembers != null ? clusterMembers : System.getenv(ClusterConfig.MEMBERS_ENV);
+            config = ClusterConfig.member(clusterConfig, clusterPort == null ? ClusterConfig.DEFAULT_CLUSTER_PORT : clusterPort,
+                    ClusterConfig.parseMembers(members));
+        }
+        int n = instances != null ? Math.max(1, instances) : Math.max(1, Runtime.getRuntime().availableProcessors());
+        CountDownLatch stop = new CountDownLatch(1);
+        // Signals are handled (not left to shutdown hooks) so that a requested stop exits 0.
+        Signals.onStop(stop::countDown);
+        TrackerNode node = TrackerNode.start(settings, config, n);
+        System.out.println("tracker listening on " + node.announceUrl());
+        System.out.flush();
+        stop.await();
+        node.close();
+        System.out.println("tracker stopped");
+        return 0;
+    }
+
+    /** One hex info-hash a line; blank lines and {@code #} comments are skipped. */
+    static Set<String> readAllowList(Path file) throws IOException {
+        Set<String> out = new HashSet<>();
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        for (int i = 0; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            if (!HEX40.matcher(line).matches()) {
+                throw new IOException(file + " line " + (i + 1) + ": not a 40-character hex info-hash: " + abbreviate(line));
+            }
+            out.add(line.toLowerCase(Locale.ROOT));
+        }
+        return out;
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 60 ? s.substring(0, 60) + "..." : s;
+    }
+}

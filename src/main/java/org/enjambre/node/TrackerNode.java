@@ -1,0 +1,149 @@
+package org.enjambre.node;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.enjambre.tracker.PeerRegistry;
+import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running tracker node: Vert.x, a Hazelcast member (alone, or joined to a cluster through
+ * Vert.x's cluster manager), the registry, and one tracker verticle per event loop sharing the
+ * HTTP port. Started and stopped from a plain thread (the CLI's main thread, a test).
+ */
+public final class TrackerNode implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackerNode.class);
+    private static final long START_TIMEOUT_SECONDS = 120;
+
+    private final Vertx vertx;
+    private final HazelcastInstance hazelcast;
+    private final boolean ownsHazelcast;
+    private final int port;
+    private final String host;
+
+    private TrackerNode(Vertx vertx, HazelcastInstance hazelcast, boolean ownsHazelcast, String host, int port) {
+        this.vertx = vertx;
+        this.hazelcast = hazelcast;
+        this.ownsHazelcast = ownsHazelcast;
+        this.host = host;
+        this.port = port;
+    }
+
+    /**
+     * Starts a node. {@code clusterConfig} null: an embedded lone Hazelcast member and a plain
+     * Vert.x; otherwise a clustered Vert.x whose Hazelcast member uses that configuration.
+     *
+     * @param instances tracker verticles sharing the port (one per core serves best)
+     */
+    public static TrackerNode start(TrackerSettings settings, Config clusterConfig, int instances) throws Exception {
+        Vertx vertx;
+        HazelcastInstance hazelcast;
+        boolean owns;
+        if (clusterConfig == null) {
+            hazelcast = Hazelcast.newHazelcastInstance(ClusterConfig.standalone());
+            vertx = Vertx.vertx();
+            owns = true;
+        } else {
+            HazelcastClusterManager manager = new HazelcastClusterManager(clusterConfig);
+            vertx = await(Vertx.builder().withClusterManager(manager).buildClustered());
+            hazelcast = manager.getHazelcastInstance();
+            owns = false;
+        }
+        try {
+            int port = await(deploy(vertx, hazelcast, settings, instances));
+            return new TrackerNode(vertx, hazelcast, owns, settings.host(), port);
+        } catch (Exception e) {
+            vertx.close();
+            if (owns) {
+                hazelcast.shutdown();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Deploys the tracker on a Vert.x that is already running (a node that hosts other verticles
+     * too, on the same Hazelcast member): {@code instances} tracker verticles sharing the HTTP
+     * port, and the periodic sweep of expired peers of the swarms this member owns (stopped with
+     * that Vert.x). Answers the HTTP port. Call it from a plain thread or compose it; it does not block.
+     */
+    public static Future<Integer> deploy(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings, int instances) {
+        PeerRegistry registry = new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofSeconds(2L * settings.intervalSeconds()));
+        int port;
+        try {
+            port = settings.port() != 0 ? settings.port() : freePort(settings.host());
+        } catch (java.io.IOException e) {
+            return Future.failedFuture(e);
+        }
+        // Every instance binds the same port; Vert.x shares it and spreads the connections.
+        TrackerSettings fixed = new TrackerSettings(settings.host(), port, settings.intervalSeconds(),
+                settings.allowList(), settings.maxUploadBytes());
+        return vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
+                        new DeploymentOptions().setInstances(Math.max(1, instances)))
+                .recover(e -> Future.failedFuture(e instanceof java.net.BindException
+                        ? new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e)
+                        : e))
+                .map(id -> {
+                    long sweepMillis = Math.max(1000L, Math.min(60_000L, settings.intervalSeconds() * 1000L));
+                    vertx.setPeriodic(sweepMillis, t -> registry.sweep()
+                            .onFailure(e -> LOG.debug("sweep failed: {}", e.toString())));
+                    return port;
+                });
+    }
+
+    /** Port 0 asks for any free port; all instances must then agree on one, so it is chosen here. */
+    private static int freePort(String host) throws java.io.IOException {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    /** The announce URL as printed at start-up. */
+    public String announceUrl() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + h + ":" + port + "/announce";
+    }
+
+    public HazelcastInstance hazelcast() {
+        return hazelcast;
+    }
+
+    public Vertx vertx() {
+        return vertx;
+    }
+
+    /** Stops HTTP first, then leaves the cluster (Vert.x closes a member it made) or stops the lone member. */
+    @Override
+    public void close() throws Exception {
+        try {
+            await(vertx.close());
+        } finally {
+            if (ownsHazelcast) {
+                hazelcast.shutdown();
+            }
+        }
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+}

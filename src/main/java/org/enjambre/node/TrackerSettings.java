@@ -1,0 +1,39 @@
+package org.enjambre.node;
+
+import java.util.Set;
+
+/**
+ * What a tracker verticle serves.
+ *
+ * @param host            HTTP bind address
+ * @param port            HTTP port (0: any free port)
+ * @param intervalSeconds announce interval given to clients; peers expire after twice that
+ * @param allowList       lowercase hex info-hashes served, or {@code null} for any
+ * @param maxUploadBytes  largest REST upload accepted (413 past it)
+ */
+public record TrackerSettings(String host, int port, int intervalSeconds, Set<String> allowList, long maxUploadBytes) {
+    /** Most swarms in a scrape without {@code info_hash} and in {@code GET /api/torrents}. */
+    public static final int SCRAPE_ALL_LIMIT = 1000;
+    public static final long DEFAULT_MAX_UPLOAD = 64L * 1024 * 1024;
+
+    public TrackerSettings {
+        if (intervalSeconds < 1) {
+            throw new IllegalArgumentException("interval must be at least 1 second, got " + intervalSeconds);
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535, got " + port);
+        }
+        if (maxUploadBytes < 1) {
+            throw new IllegalArgumentException("max upload must be positive, got " + maxUploadBytes);
+        }
+    }
+
+    /** Clients may not announce more often than this (BEP 3 {@code min interval}). */
+    public int minIntervalSeconds() {
+        return Math.max(1, intervalSeconds / 2);
+    }
+
+    public boolean allowed(String infoHashHex) {
+        return allowList == null || allowList.contains(infoHashHex);
+    }
+}

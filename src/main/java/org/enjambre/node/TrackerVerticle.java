@@ -1,0 +1,265 @@
+package org.enjambre.node;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.enjambre.tracker.AnnounceParser;
+import org.enjambre.tracker.AnnounceRequest;
+import org.enjambre.tracker.IpAddresses;
+import org.enjambre.tracker.PeerRegistry;
+import org.enjambre.tracker.QueryString;
+import org.enjambre.tracker.ScrapeParser;
+import org.enjambre.tracker.SwarmSnapshot;
+import org.enjambre.tracker.SwarmStats;
+import org.enjambre.tracker.TrackerRefusal;
+import org.enjambre.tracker.TrackerResponses;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP tracker: {@code GET /announce} (BEP 3, 23, 7), {@code GET /scrape} (BEP 48) and the
+ * JSON REST API under {@code /api}. It wires requests to the codec and the {@link PeerRegistry};
+ * the work is theirs. Several instances may share one port (Vert.x spreads connections).
+ */
+public final class TrackerVerticle extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
+    private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
+    static final String BENCODE_TYPE = "text/plain";
+    /**
+     * Longest wait for the registry on a scrape before the client is told to retry: while the
+     * cluster promotes a dead member's backups, an operation can wait. Announces have no timer of
+     * their own (one per request measured 15-30 us of CPU, a third of an announce); they rely on
+     * Hazelcast's invocation timeout and the client's own.
+     */
+    static final long REGISTRY_TIMEOUT_SECONDS = 10;
+
+    private final TrackerSettings settings;
+    private final PeerRegistry registry;
+    private final HazelcastInstance hazelcast;
+    private final TorrentUploads uploads;
+    private HttpServer server;
+
+    public TrackerVerticle(TrackerSettings settings, PeerRegistry registry, HazelcastInstance hazelcast) {
+        this.settings = settings;
+        this.registry = registry;
+        this.hazelcast = hazelcast;
+        this.uploads = new TorrentUploads(hazelcast);
+    }
+
+    @Override
+    public Future<?> start() {
+        Router router = Router.router(vertx);
+        router.get("/announce").handler(ctx -> announce(ctx.request()));
+        router.get("/scrape").handler(this::scrape);
+        router.get("/api/torrents").handler(this::listTorrents);
+        router.get("/api/torrents/:infoHash").handler(this::oneTorrent);
+        router.get("/api/cluster").handler(this::cluster);
+        uploads.mount(vertx, router, settings.maxUploadBytes());
+        router.route("/api/*").last().handler(ctx -> jsonError(ctx, 404, "no such API resource: " + ctx.request().path()));
+        for (int status : new int[] {400, 404, 405, 413, 500}) {
+            router.errorHandler(status, ctx -> {
+                if (ctx.request().path().startsWith("/api")) {
+                    jsonError(ctx, status, status == 413
+                            ? "upload larger than the limit of " + settings.maxUploadBytes() + " bytes"
+                            : ctx.failure() != null && ctx.failure().getMessage() != null ? ctx.failure().getMessage() : "HTTP " + status);
+                } else if (!ctx.response().ended()) {
+                    ctx.response().setStatusCode(status).end();
+                }
+            });
+        }
+        return vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
+                        .setTcpNoDelay(true).setCompressionSupported(false)
+                        // A scrape of ScrapeParser.MAX_HASHES hashes is a ~7 KB request line; the
+                        // query limit is enforced (with a bencoded refusal) by QueryString.
+                        .setMaxInitialLineLength(QueryString.MAX_QUERY_LENGTH + 1024))
+                // The announce, the hot path, skips the router (its per-request context and
+                // matching cost more than the announce codec itself); everything else is routed.
+                .requestHandler(request -> {
+                    if (request.method() == HttpMethod.GET && "/announce".equals(request.path())) {
+                        announce(request);
+                    } else {
+                        router.handle(request);
+                    }
+                })
+                .listen()
+                .onSuccess(s -> server = s);
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    private void announce(HttpServerRequest http) {
+        AnnounceRequest request;
+        try {
+            byte[] remote = IpAddresses.parse(http.remoteAddress().hostAddress());
+            if (remote == null) {
+                throw new TrackerRefusal("cannot read the connection's address");
+            }
+            request = AnnounceParser.parse(http.query(), remote);
+            if (!settings.allowed(request.infoHashHex())) {
+                throw new TrackerRefusal("torrent not served by this tracker");
+            }
+        } catch (TrackerRefusal refusal) {
+            bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
+            return;
+        }
+        registry.announce(request).onComplete(ar -> {
+            if (ar.succeeded()) {
+                bencoded(http.response(), TrackerResponses.announce(ar.result(), settings.intervalSeconds(),
+                        settings.minIntervalSeconds(), request.compact(), request.noPeerId()));
+            } else {
+                bencoded(http.response(), TrackerResponses.failure(failureReason(ar.cause())));
+            }
+        });
+    }
+
+    private void scrape(RoutingContext ctx) {
+        List<String> hashes = new ArrayList<>();
+        try {
+            HexFormat hex = HexFormat.of();
+            for (byte[] h : ScrapeParser.parse(ctx.request().query())) {
+                String hx = hex.formatHex(h);
+                if (!settings.allowed(hx)) {
+                    throw new TrackerRefusal("torrent not served by this tracker");
+                }
+                hashes.add(hx);
+            }
+        } catch (TrackerRefusal refusal) {
+            bencoded(ctx.response(), TrackerResponses.failure(refusal.reason()));
+            return;
+        }
+        Future<Map<String, SwarmStats>> stats = hashes.isEmpty()
+                ? registry.scrapeAll(TrackerSettings.SCRAPE_ALL_LIMIT)
+                : registry.scrape(hashes);
+        stats.timeout(REGISTRY_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> bencoded(ctx.response(), ar.succeeded()
+                ? TrackerResponses.scrape(ar.result())
+                : TrackerResponses.failure(failureReason(ar.cause()))));
+    }
+
+    private static String failureReason(Throwable cause) {
+        if (cause instanceof TrackerRefusal r) {
+            return r.reason();
+        }
+        if (cause instanceof java.util.concurrent.TimeoutException) {
+            LOG.debug("registry did not answer within {} s", REGISTRY_TIMEOUT_SECONDS);
+        } else {
+            LOG.warn("registry failed: {}", cause.toString());
+        }
+        return "tracker temporarily unavailable, retry later";
+    }
+
+    private static void bencoded(HttpServerResponse response, byte[] body) {
+        if (response.closed()) {
+            return;
+        }
+        response.putHeader("Content-Type", BENCODE_TYPE).end(Buffer.buffer(body));
+    }
+
+    private void listTorrents(RoutingContext ctx) {
+        Future<Map<String, JsonObject>> registered = uploads.all();
+        registry.scrapeAll(TrackerSettings.SCRAPE_ALL_LIMIT).compose(swarms -> registered.map(reg -> {
+            Map<String, JsonObject> out = new LinkedHashMap<>();
+            swarms.forEach((h, s) -> out.put(h, torrentJson(h, s, reg.get(h))));
+            reg.forEach((h, meta) -> out.computeIfAbsent(h, k -> torrentJson(k, SwarmStats.EMPTY, meta)));
+            return new JsonArray(new ArrayList<>(out.values()));
+        })).onComplete(ar -> {
+            if (ar.succeeded()) {
+                json(ctx, 200, ar.result().encode());
+            } else {
+                jsonError(ctx, 500, "registry unavailable: " + ar.cause().getMessage());
+            }
+        });
+    }
+
+    private void oneTorrent(RoutingContext ctx) {
+        String infoHash = ctx.pathParam("infoHash");
+        if (!HEX40.matcher(infoHash).matches()) {
+            jsonError(ctx, 400, "infoHash must be 40 hexadecimal characters");
+            return;
+        }
+        String hash = infoHash.toLowerCase(java.util.Locale.ROOT);
+        Future<JsonObject> registered = uploads.get(hash);
+        registry.swarm(hash).compose(swarm -> registered.map(meta -> {
+            if (swarm.isEmpty() && meta == null) {
+                return null;
+            }
+            SwarmSnapshot s = swarm.orElse(new SwarmSnapshot(SwarmStats.EMPTY, List.of()));
+            JsonObject json = torrentJson(hash, s.stats(), meta);
+            JsonArray peers = new JsonArray();
+            HexFormat hex = HexFormat.of();
+            for (SwarmSnapshot.PeerInfo p : s.peers()) {
+                peers.add(new JsonObject()
+                        .put("peerId", hex.formatHex(p.peerId()))
+                        .put("ip", IpAddresses.format(p.ip()))
+                        .put("port", p.port())
+                        .put("uploaded", p.uploaded())
+                        .put("downloaded", p.downloaded())
+                        .put("left", p.left())
+                        .put("seeder", p.seeder())
+                        .put("lastAnnounce", p.lastSeen()));
+            }
+            return json.put("peers", peers);
+        })).onComplete(ar -> {
+            if (ar.failed()) {
+                jsonError(ctx, 500, "registry unavailable: " + ar.cause().getMessage());
+            } else if (ar.result() == null) {
+                jsonError(ctx, 404, "unknown torrent " + hash);
+            } else {
+                json(ctx, 200, ar.result().encode());
+            }
+        });
+    }
+
+    private static JsonObject torrentJson(String hash, SwarmStats s, JsonObject meta) {
+        JsonObject j = new JsonObject()
+                .put("infoHash", hash)
+                .put("seeders", s.complete())
+                .put("leechers", s.incomplete())
+                .put("completed", s.downloaded())
+                .put("registered", meta != null);
+        if (meta != null) {
+            j.put("name", meta.getString("name")).put("length", meta.getLong("length"));
+        }
+        return j;
+    }
+
+    private void cluster(RoutingContext ctx) {
+        JsonArray members = new JsonArray();
+        for (Member m : hazelcast.getCluster().getMembers()) {
+            members.add(new JsonObject()
+                    .put("id", m.getUuid().toString())
+                    .put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort())
+                    .put("local", m.localMember()));
+        }
+        json(ctx, 200, new JsonObject().put("size", members.size()).put("members", members).encode());
+    }
+
+    static void json(RoutingContext ctx, int status, String body) {
+        if (!ctx.response().ended() && !ctx.response().closed()) {
+            ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body);
+        }
+    }
+
+    static void jsonError(RoutingContext ctx, int status, String message) {
+        json(ctx, status, new JsonObject().put("error", message).encode());
+    }
+}

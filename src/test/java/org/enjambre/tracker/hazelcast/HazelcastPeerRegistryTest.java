@@ -1,0 +1,288 @@
+package org.enjambre.tracker.hazelcast;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.enjambre.tracker.AnnounceRequest;
+import org.enjambre.tracker.AnnounceResult;
+import org.enjambre.tracker.Event;
+import org.enjambre.tracker.PeerEndpoint;
+import org.enjambre.tracker.SwarmSnapshot;
+import org.enjambre.tracker.SwarmStats;
+import org.enjambre.tracker.TrackerRefusal;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HazelcastPeerRegistryTest {
+    static final Duration TIMEOUT = Duration.ofSeconds(4);
+    static Vertx vertx;
+    static HazelcastInstance hazelcast;
+    final AtomicLong clock = new AtomicLong(1_000_000);
+    HazelcastPeerRegistry registry;
+    byte[] infoHash;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        Config config = new Config();
+        config.setClusterName("registry-test-" + System.nanoTime());
+        config.setProperty("hazelcast.phone.home.enabled", "false");
+        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
+        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
+        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
+        config.getNetworkConfig().setPortAutoIncrement(true).setPort(15701);
+        hazelcast = Hazelcast.newHazelcastInstance(TrackerMaps.configure(config));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        hazelcast.shutdown();
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    @BeforeEach
+    void newSwarm() {
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get);
+        infoHash = new byte[20];
+        new java.util.Random().nextBytes(infoHash);
+    }
+
+    static <T> T await(Future<T> f) throws Exception {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
+    AnnounceRequest req(String id, int port, long left, Event event, int numwant) {
+        return req(id, new byte[] {127, 0, 0, 1}, port, left, event, numwant, null);
+    }
+
+    AnnounceRequest req(String id, byte[] ip, int port, long left, Event event, int numwant, String key) {
+        byte[] peerId = String.format("-EJ0001-%12s", id).getBytes(StandardCharsets.ISO_8859_1);
+        return new AnnounceRequest(infoHash, peerId, ip, port, 0, 0, left, event, numwant, true, false, key);
+    }
+
+    AnnounceResult announce(String id, int port, long left, Event event) throws Exception {
+        return await(registry.announce(req(id, port, left, event, 50)));
+    }
+
+    /** Ports of the answered peers, from the packed compact form (the requests here are compact). */
+    static List<Integer> ports(AnnounceResult r) {
+        assertThat(r.packed()).isTrue();
+        assertThat(r.compact4().length % 6).isZero();
+        List<Integer> ports = new java.util.ArrayList<>();
+        for (int i = 0; i < r.compact4().length; i += 6) {
+            ports.add(((r.compact4()[i + 4] & 0xff) << 8) | (r.compact4()[i + 5] & 0xff));
+        }
+        ports.sort(null);
+        return ports;
+    }
+
+    @Test
+    void peersSeeEachOtherButNeverThemselves() throws Exception {
+        assertThat(announce("a", 1001, 10, Event.STARTED).peers()).isEmpty();
+        AnnounceResult b = announce("b", 1002, 10, Event.STARTED);
+        assertThat(ports(b)).containsExactly(1001);
+        AnnounceResult c = announce("c", 1003, 0, Event.STARTED);
+        assertThat(ports(c)).containsExactly(1001, 1002);
+        assertThat(c.stats()).isEqualTo(new SwarmStats(1, 2, 0));
+        assertThat(ports(announce("a", 1001, 10, Event.NONE))).containsExactly(1002, 1003);
+    }
+
+    @Test
+    void seedersAreGivenOnlyLeechers() throws Exception {
+        announce("s1", 2001, 0, Event.STARTED);
+        announce("s2", 2002, 0, Event.STARTED);
+        announce("l1", 2003, 5, Event.STARTED);
+        assertThat(ports(announce("s1", 2001, 0, Event.NONE))).containsExactly(2003);
+        assertThat(ports(announce("l1", 2003, 5, Event.NONE))).containsExactly(2001, 2002);
+    }
+
+    @Test
+    void numwantBoundsTheAnswer() throws Exception {
+        for (int i = 0; i < 30; i++) {
+            announce("p" + i, 3000 + i, 1, Event.STARTED);
+        }
+        AnnounceResult r = await(registry.announce(req("asker", 4000, 1, Event.STARTED, 7)));
+        assertThat(ports(r)).hasSize(7).doesNotHaveDuplicates().doesNotContain(4000);
+        assertThat(r.stats().incomplete()).isEqualTo(31);
+        assertThat(ports(await(registry.announce(req("asker", 4000, 1, Event.NONE, 0))))).isEmpty();
+        // The dictionary model gets the same choice as objects, with peer ids.
+        AnnounceRequest dict = req("asker", 4000, 1, Event.NONE, 5);
+        dict = new AnnounceRequest(dict.infoHash(), dict.peerId(), dict.ip(), dict.port(), 0, 0, 1, Event.NONE, 5, false, false, null);
+        AnnounceResult listed = await(registry.announce(dict));
+        assertThat(listed.packed()).isFalse();
+        assertThat(listed.peers()).hasSize(5).allSatisfy(p -> assertThat(p.peerId()).hasSize(20))
+                .noneMatch(p -> p.port() == 4000);
+    }
+
+    @Test
+    void ipv6PeersArePackedInTheirOwnEighteenByteList() throws Exception {
+        byte[] v6 = new byte[16];
+        v6[0] = 0x20;
+        v6[1] = 0x01;
+        v6[15] = 7;
+        await(registry.announce(req("six", v6, 0x1A2B, 1, Event.STARTED, 50, null)));
+        await(registry.announce(req("four", new byte[] {10, 1, 2, 3}, 0x0102, 1, Event.STARTED, 50, null)));
+        AnnounceResult r = await(registry.announce(req("asker", new byte[] {10, 9, 9, 9}, 5000, 1, Event.STARTED, 50, null)));
+        assertThat(r.compact4()).containsExactly(10, 1, 2, 3, 0x01, 0x02);
+        byte[] expected6 = java.util.Arrays.copyOf(v6, 18);
+        expected6[16] = 0x1A;
+        expected6[17] = 0x2B;
+        assertThat(r.compact6()).containsExactly(expected6);
+        SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
+        assertThat(s.peers()).extracting(p -> p.ip().length).containsExactly(16, 4, 4);
+    }
+
+    @Test
+    void aFullSwarmRefusesNewPeersButServesItsOwn() throws Exception {
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 2, 1_000_000);
+        announce("a", 1001, 1, Event.STARTED);
+        announce("b", 1002, 1, Event.STARTED);
+        assertThatThrownBy(() -> announce("c", 1003, 1, Event.STARTED))
+                .isInstanceOf(TrackerRefusal.class).hasMessage("swarm full (2 peers), retry later");
+        assertThat(ports(announce("a", 1001, 1, Event.NONE))).containsExactly(1002);
+        announce("b", 1002, 1, Event.STOPPED);
+        assertThat(ports(announce("c", 1003, 1, Event.STARTED))).containsExactly(1001);
+    }
+
+    @Test
+    void pastTheSwarmLimitNewTorrentsAreRefusedUntilTheSweepFindsRoom() throws Exception {
+        announce("a", 1001, 1, Event.STARTED);
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 10, 1);
+        await(registry.sweep());
+        byte[] known = infoHash;
+        infoHash = new byte[20];
+        infoHash[0] = 42;
+        assertThatThrownBy(() -> announce("b", 1002, 1, Event.STARTED))
+                .isInstanceOf(TrackerRefusal.class).hasMessageContaining("tracker full");
+        infoHash = known;
+        assertThat(ports(announce("c", 1003, 1, Event.STARTED))).containsExactly(1001);
+    }
+
+    @Test
+    void stoppedRemovesThePeerAtOnce() throws Exception {
+        announce("a", 1001, 10, Event.STARTED);
+        announce("b", 1002, 10, Event.STARTED);
+        assertThat(announce("a", 1001, 10, Event.STOPPED).stats()).isEqualTo(new SwarmStats(0, 1, 0));
+        assertThat(ports(announce("b", 1002, 10, Event.NONE))).isEmpty();
+        announce("b", 1002, 10, Event.STOPPED);
+        assertThat(await(registry.swarm(hex()))).isEmpty();
+    }
+
+    @Test
+    void completedCountsOncePerPeer() throws Exception {
+        announce("a", 1001, 10, Event.STARTED);
+        announce("a", 1001, 0, Event.COMPLETED);
+        AnnounceResult again = announce("a", 1001, 0, Event.COMPLETED);
+        assertThat(again.stats()).isEqualTo(new SwarmStats(1, 0, 1));
+        announce("b", 1002, 0, Event.COMPLETED);
+        assertThat(await(registry.scrape(List.of(hex()))).get(hex())).isEqualTo(new SwarmStats(2, 0, 2));
+    }
+
+    @Test
+    void peersAreForgottenAfterTheTimeoutWithoutAnnounce() throws Exception {
+        announce("old", 1001, 10, Event.STARTED);
+        clock.addAndGet(TIMEOUT.toMillis() - 1);
+        announce("fresh", 1002, 10, Event.STARTED);
+        clock.addAndGet(2);
+        AnnounceResult r = announce("asker", 1003, 10, Event.STARTED);
+        assertThat(ports(r)).containsExactly(1002);
+        assertThat(r.stats().incomplete()).isEqualTo(2);
+    }
+
+    @Test
+    void sweepForgetsPeersOfSwarmsNobodyAnnouncesTo() throws Exception {
+        announce("a", 1001, 10, Event.STARTED);
+        announce("b", 1002, 0, Event.STARTED);
+        assertThat(await(registry.sweep())).isZero();
+        clock.addAndGet(TIMEOUT.toMillis() + 1);
+        assertThat(await(registry.sweep())).isGreaterThanOrEqualTo(2);
+        assertThat(await(registry.swarm(hex()))).isEmpty();
+        assertThat(await(registry.scrape(List.of(hex()))).get(hex())).isEqualTo(SwarmStats.EMPTY);
+    }
+
+    @Test
+    void changingAddressNeedsTheSameKey() throws Exception {
+        await(registry.announce(req("k", new byte[] {10, 0, 0, 1}, 1001, 10, Event.STARTED, 50, "secret")));
+        assertThatThrownBy(() -> await(registry.announce(req("k", new byte[] {10, 0, 0, 2}, 1001, 10, Event.NONE, 50, "other"))))
+                .isInstanceOf(TrackerRefusal.class).hasMessageContaining("another key");
+        await(registry.announce(req("k", new byte[] {10, 0, 0, 2}, 1001, 10, Event.NONE, 50, "secret")));
+        SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
+        assertThat(s.peers()).singleElement().satisfies(p -> assertThat(p.ip()).isEqualTo(new byte[] {10, 0, 0, 2}));
+    }
+
+    @Test
+    void scrapeAnswersZerosForUnknownSwarmsAndListsKnownOnes() throws Exception {
+        announce("a", 1001, 0, Event.STARTED);
+        String unknown = "ff".repeat(20);
+        Map<String, SwarmStats> s = await(registry.scrape(List.of(unknown, hex())));
+        assertThat(s).containsExactly(Map.entry(unknown, SwarmStats.EMPTY), Map.entry(hex(), new SwarmStats(1, 0, 0)));
+        assertThat(await(registry.scrapeAll(100000))).containsEntry(hex(), new SwarmStats(1, 0, 0));
+        assertThat(await(registry.scrapeAll(0))).isEmpty();
+    }
+
+    @Test
+    void snapshotListsEveryPeerWithItsAddressAndProgress() throws Exception {
+        announce("a", 1001, 10, Event.STARTED);
+        announce("b", 1002, 0, Event.STARTED);
+        SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
+        assertThat(s.stats()).isEqualTo(new SwarmStats(1, 1, 0));
+        assertThat(s.peers()).extracting(SwarmSnapshot.PeerInfo::port).containsExactly(1001, 1002);
+        assertThat(s.peers().get(1).seeder()).isTrue();
+    }
+
+    @Test
+    void aLimitedCopyKeepsTheMostRecentPeersAndTheWholeSwarmsCounts() {
+        Swarm swarm = new Swarm();
+        for (int i = 0; i < 5; i++) {
+            byte[] id = new byte[20];
+            id[0] = (byte) i;
+            swarm.upsert(id, new byte[] {10, 0, 0, 1}, 1000 + i, 0, 0, i == 0 ? 0 : 1, null, 100 + i);
+        }
+        Swarm copy = swarm.copy(2);
+        assertThat(copy.snapshot().peers()).extracting(SwarmSnapshot.PeerInfo::port).containsExactly(1003, 1004);
+        assertThat(copy.stats()).isEqualTo(new SwarmStats(1, 4, 0));
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        Swarm back = ss.toObject(ss.toData(copy));
+        assertThat(back.stats()).isEqualTo(new SwarmStats(1, 4, 0));
+        assertThat(swarm.copy(0).snapshot().peers()).isEmpty();
+        assertThat(swarm.copy(10).snapshot().peers()).hasSize(5);
+    }
+
+    @Test
+    void swarmSurvivesSerializationRoundTrip() {
+        Swarm swarm = new Swarm();
+        swarm.upsert(new byte[20], new byte[] {1, 2, 3, 4}, 65535, 1, 2, 0, "k", 10).completed = true;
+        swarm.completed(swarm.find(new byte[20]));
+        byte[] id2 = new byte[20];
+        id2[0] = 1;
+        swarm.upsert(id2, new byte[16], 6881, 0, 0, 7, null, 20);
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        Swarm back = ss.toObject(ss.toData(swarm));
+        assertThat(back.snapshot()).usingRecursiveComparison().isEqualTo(swarm.snapshot());
+        assertThat(back.expire(15)).isEqualTo(1);
+        assertThat(back.size()).isEqualTo(1);
+    }
+
+    String hex() {
+        return HexFormat.of().formatHex(infoHash);
+    }
+}
