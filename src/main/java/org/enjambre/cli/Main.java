@@ -24,6 +24,8 @@ import picocli.CommandLine.Command;
                 CommandLine.HelpCommand.class,
                 CreateCommand.class,
                 InfoCommand.class,
+                SeedCommand.class,
+                DownloadCommand.class,
                 TrackerCommand.class,
         })
 public final class Main implements Runnable {

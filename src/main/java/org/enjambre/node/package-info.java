@@ -1,6 +1,7 @@
 /**
- * Verticles that compose the rooms, and node start-up: the tracker verticle (HTTP announce,
- * scrape and the REST API) and {@link org.enjambre.node.TrackerNode}, which starts Vert.x and
- * Hazelcast alone or as a member of a cluster.
+ * Verticles that compose the rooms, and node start-up: the peer verticle hosts torrent engines on
+ * one listening port; the tracker verticle serves HTTP announce, scrape and the REST API;
+ * {@link org.enjambre.node.TrackerNode} starts Vert.x and Hazelcast alone or as a member of a
+ * cluster. A verticle wires; it does not compute.
  */
 package org.enjambre.node;

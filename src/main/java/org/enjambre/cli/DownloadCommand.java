@@ -1,0 +1,78 @@
+package org.enjambre.cli;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.enjambre.metainfo.Metainfo;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code enjambre download}: fetches a torrent into DIR/<name>, verified piece by piece. */
+@Command(name = "download", mixinStandardHelpOptions = true,
+        description = {"Download a torrent into DIR/<name>, every piece verified with SHA-1.",
+                "Data already there is checked and kept. Exits 0 when complete (or seeds on with --seed)."})
+public final class DownloadCommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "FILE.torrent", description = "The torrent to download.")
+    Path torrent;
+
+    @Option(names = "--out", required = true, paramLabel = "DIR", description = "Download folder.")
+    Path out;
+
+    @Option(names = "--port", paramLabel = "N", description = "TCP port for peers (default: any free port).")
+    int port;
+
+    @Option(names = "--peer", paramLabel = "HOST:PORT", description = "A peer to connect to (repeatable).")
+    List<String> peers = new ArrayList<>();
+
+    @Option(names = "--seed", description = "Keep seeding after the download completes, until SIGINT/SIGTERM.")
+    boolean seed;
+
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up (exit 1) if not complete by then; 0 = never (default).")
+    long timeout;
+
+    @Option(names = "--upload-rate", paramLabel = "BYTES_PER_S", description = "Upload limit, 0 for none (default).")
+    long uploadRate;
+
+    @Mixin
+    VerboseOption verbose;
+
+    @Override
+    public Integer call() throws Exception {
+        PeerRun.checkPeers(peers);
+        if (uploadRate < 0 || timeout < 0 || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 0..65535, --timeout and --upload-rate >= 0");
+        }
+        Metainfo metainfo = Metainfo.read(torrent);
+        long started = System.nanoTime();
+        try (PeerRun run = PeerRun.start(metainfo, out, true, port, uploadRate)) {
+            run.trapSignals();
+            System.out.println("listening on " + run.port());
+            System.out.flush();
+            var state = run.engine.state();
+            boolean terminal = System.console() != null;
+            if (state.complete()) {
+                System.out.println("already complete: " + out.resolve(metainfo.info().name()));
+            } else {
+                run.connect(peers, System.err);
+                PeerRun.Status status = new PeerRun.Status(state, System.out, terminal, "downloading");
+                if (!run.awaitCompletion(status, timeout)) {
+                    status.finish();
+                    return 0; // SIGINT/SIGTERM: stopped cleanly, verified pieces kept
+                }
+                status.finish();
+                double seconds = (System.nanoTime() - started) / 1e9;
+                System.out.printf(java.util.Locale.ROOT, "complete: %s (%s in %.1f s, %.1f MB/s)%n",
+                        out.resolve(metainfo.info().name()), PeerRun.Status.size(state.totalLength()), seconds,
+                        state.totalLength() / seconds / 1e6);
+            }
+            System.out.flush();
+            if (seed) {
+                run.awaitSignal(new PeerRun.Status(state, System.out, terminal, "seeding"));
+            }
+        }
+        return 0;
+    }
+}

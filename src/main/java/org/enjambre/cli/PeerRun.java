@@ -1,0 +1,265 @@
+package org.enjambre.cli;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.enjambre.metainfo.Metainfo;
+import org.enjambre.node.PeerVerticle;
+import org.enjambre.storage.TorrentStorage;
+import org.enjambre.swarm.EngineOptions;
+import org.enjambre.swarm.StoragePieceStore;
+import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.swarm.TorrentState;
+
+/**
+ * What {@code seed} and {@code download} share: a Vert.x instance with a {@link PeerVerticle},
+ * one torrent in it, the {@code --peer}s dialled, the status output, and a clean stop on
+ * SIGINT/SIGTERM ({@code stopped} announced, exit 0).
+ */
+final class PeerRun implements AutoCloseable {
+    /** Plain status lines when stdout is not a terminal. */
+    static final long STATUS_INTERVAL_MILLIS = 5_000;
+    /** Progress bar refresh on a terminal. */
+    static final long BAR_INTERVAL_MILLIS = 500;
+    /** How long closing may take before the process exits anyway. */
+    static final long CLOSE_TIMEOUT_SECONDS = 10;
+
+    private final Vertx vertx;
+    private final PeerVerticle verticle;
+    final TorrentEngine engine;
+    private final CountDownLatch signalled = new CountDownLatch(1);
+    private volatile boolean closed;
+
+    private final TorrentStorage storage;
+
+    private PeerRun(Vertx vertx, PeerVerticle verticle, TorrentEngine engine, TorrentStorage storage) {
+        this.vertx = vertx;
+        this.verticle = verticle;
+        this.engine = engine;
+        this.storage = storage;
+    }
+
+    TorrentStorage storage() {
+        return storage;
+    }
+
+    /** Starts the node, checks the data and starts the engine; the caller prints "listening on". */
+    static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate)
+            throws Exception {
+        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS));
+        try {
+            PeerVerticle verticle = new PeerVerticle("0.0.0.0", port);
+            await(vertx.deployVerticle(verticle));
+            TorrentStorage storage = TorrentStorage.open(metainfo.info(), dataDir);
+            EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate);
+            TorrentEngine engine = await(verticle.addTorrent(metainfo, new StoragePieceStore(storage, download), options));
+            return new PeerRun(vertx, verticle, engine, storage);
+        } catch (Exception e) {
+            vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            throw e;
+        }
+    }
+
+    int port() {
+        return verticle.actualPort();
+    }
+
+    /** Dials every {@code HOST:PORT}; an unreachable one is reported, not fatal. */
+    void connect(List<String> peers, PrintStream err) {
+        for (String peer : peers) {
+            int colon = peer.lastIndexOf(':');
+            String host = peer.substring(0, colon).replace("[", "").replace("]", "");
+            int port = Integer.parseInt(peer.substring(colon + 1));
+            engine.connect(host, port).onFailure(e -> err.println("cannot connect to " + peer + ": " + e.getMessage()));
+        }
+    }
+
+    /** Validates {@code HOST:PORT} before anything starts. */
+    static void checkPeers(List<String> peers) {
+        for (String peer : peers) {
+            int colon = peer.lastIndexOf(':');
+            boolean ok = colon > 0 && colon < peer.length() - 1;
+            if (ok) {
+                try {
+                    int p = Integer.parseInt(peer.substring(colon + 1));
+                    ok = p > 0 && p < 65536;
+                } catch (NumberFormatException e) {
+                    ok = false;
+                }
+            }
+            if (!ok) {
+                throw new IllegalArgumentException("--peer must be HOST:PORT, got '" + peer + "'");
+            }
+        }
+    }
+
+    /** SIGINT and SIGTERM release {@link #awaitSignal}/{@link #awaitCompletion} instead of killing the JVM. */
+    @SuppressWarnings("restriction")
+    void trapSignals() {
+        for (String name : new String[] {"INT", "TERM"}) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
+            } catch (IllegalArgumentException unsupported) {
+                // Not on this platform: the default handler stays.
+            }
+        }
+    }
+
+    boolean signalled() {
+        return signalled.getCount() == 0;
+    }
+
+    /** Blocks the main thread (never an event loop) until a signal. */
+    void awaitSignal(Status status) throws InterruptedException {
+        while (!signalled.await(status.intervalMillis(), TimeUnit.MILLISECONDS)) {
+            status.print(false);
+        }
+    }
+
+    /**
+     * Blocks until every piece is verified (true), a signal (false) or the timeout (exception).
+     *
+     * @param timeoutSeconds 0 for none
+     */
+    boolean awaitCompletion(Status status, long timeoutSeconds) throws Exception {
+        CompletableFuture<Void> done = engine.completion().toCompletionStage().toCompletableFuture();
+        long deadline = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds) : Long.MAX_VALUE;
+        while (true) {
+            try {
+                done.get(status.intervalMillis(), TimeUnit.MILLISECONDS);
+                return true;
+            } catch (TimeoutException notYet) {
+                if (signalled()) {
+                    return false;
+                }
+                if (System.nanoTime() > deadline) {
+                    status.print(true);
+                    throw new IllegalStateException(String.format(Locale.ROOT,
+                            "timed out after %d s with %.1f%% verified", timeoutSeconds, engine.state().progress() * 100));
+                }
+                status.print(false);
+            } catch (ExecutionException e) {
+                throw new IllegalStateException("download failed: " + Main.describe(e.getCause()), e.getCause());
+            }
+        }
+    }
+
+    /** Announces {@code stopped}, closes every connection and Vert.x, bounded in time. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            verticle.removeAll().transform(ar -> vertx.close()).toCompletionStage().toCompletableFuture()
+                    .get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Exiting anyway: nothing left to save (pieces are verified on disk as they come).
+        }
+    }
+
+    static <T> T await(Future<T> future) throws Exception {
+        try {
+            return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof Exception ex) {
+                throw ex;
+            }
+            throw e;
+        }
+    }
+
+    /** The status output: a bar on a terminal, a plain line every few seconds otherwise. */
+    static final class Status {
+        private final TorrentState state;
+        private final PrintStream out;
+        private final boolean terminal;
+        private final String verb;
+        private long lastBytes;
+        private long lastNanos = System.nanoTime();
+        private long lastPrintNanos;
+        private double rate;
+
+        Status(TorrentState state, PrintStream out, boolean terminal, String verb) {
+            this.state = state;
+            this.out = out;
+            this.terminal = terminal;
+            this.verb = verb;
+            this.lastBytes = counter();
+        }
+
+        long intervalMillis() {
+            return terminal ? BAR_INTERVAL_MILLIS : STATUS_INTERVAL_MILLIS;
+        }
+
+        private long counter() {
+            return verb.equals("seeding") ? state.uploaded() : state.downloaded();
+        }
+
+        void print(boolean force) {
+            long now = System.nanoTime();
+            long bytes = counter();
+            double seconds = (now - lastNanos) / 1e9;
+            if (seconds > 0.2) {
+                double instant = (bytes - lastBytes) / seconds;
+                rate = rate == 0 ? instant : 0.5 * rate + 0.5 * instant;
+                lastBytes = bytes;
+                lastNanos = now;
+            }
+            if (!terminal && !force && now - lastPrintNanos < TimeUnit.MILLISECONDS.toNanos(STATUS_INTERVAL_MILLIS) - 50_000_000L) {
+                return;
+            }
+            lastPrintNanos = now;
+            double progress = state.progress();
+            String eta = rate > 0 && !state.complete() ? duration((long) (state.left() / rate)) : "-";
+            String numbers = String.format(Locale.ROOT, "%5.1f%% %s/%s %s/s ETA %s peers %d up %s",
+                    progress * 100, size(state.totalLength() - state.left()), size(state.totalLength()),
+                    size((long) rate), eta, state.peers(), size(state.uploaded()));
+            if (terminal) {
+                int width = 30;
+                int filled = (int) Math.round(progress * width);
+                out.print("\r[" + "#".repeat(filled) + ".".repeat(width - filled) + "] " + numbers + "   ");
+            } else {
+                out.println(verb + " " + numbers);
+            }
+            out.flush();
+        }
+
+        void finish() {
+            if (terminal) {
+                print(true);
+                out.println();
+            }
+        }
+
+        static String size(long bytes) {
+            if (bytes < 1024) {
+                return bytes + " B";
+            }
+            String[] units = {"KiB", "MiB", "GiB", "TiB"};
+            double v = bytes;
+            int u = -1;
+            while (v >= 1024 && u < units.length - 1) {
+                v /= 1024;
+                u++;
+            }
+            return String.format(Locale.ROOT, "%.1f %s", v, units[u]);
+        }
+
+        static String duration(long seconds) {
+            return seconds >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", seconds / 3600, seconds / 60 % 60, seconds % 60)
+                    : String.format(Locale.ROOT, "%d:%02d", seconds / 60, seconds % 60);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package org.enjambre.node;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.enjambre.metainfo.InfoHash;
+import org.enjambre.metainfo.Metainfo;
+import org.enjambre.swarm.EngineOptions;
+import org.enjambre.swarm.IncomingConnections;
+import org.enjambre.swarm.PieceStore;
+import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.swarm.TorrentState;
+import org.enjambre.tracker.client.Announcer;
+import org.enjambre.tracker.client.TrackerTiers;
+import org.enjambre.tracker.client.TransferStats;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.enjambre.wire.PeerId;
+
+/**
+ * Hosts any number of torrent engines behind one listening port: a {@code NetServer} whose
+ * incoming connections are routed by the info-hash of their handshake, a {@code NetClient} for
+ * outgoing ones, and the worker pool that storage runs on. One peer id for the node.
+ */
+public final class PeerVerticle extends VerticleBase {
+    /** Threads for disk reads, writes and SHA-1: the network threads never touch the disk. */
+    public static final int STORAGE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+    /** Kernel socket buffers: large enough for a fast loopback link. */
+    static final int SOCKET_BUFFER_BYTES = 1024 * 1024;
+
+    private final String host;
+    private final int port;
+    private final byte[] peerId = PeerId.generate();
+    private static final Logger LOG = LoggerFactory.getLogger(PeerVerticle.class);
+
+    private final Map<InfoHash, TorrentEngine> engines = new ConcurrentHashMap<>();
+    private final Map<InfoHash, Announcer> announcers = new ConcurrentHashMap<>();
+    private NetServer server;
+    private NetClient client;
+    private WorkerExecutor workers;
+
+    /** @param port 0 for any free port */
+    public PeerVerticle(String host, int port) {
+        this.host = host;
+        this.port = port;
+    }
+
+    @Override
+    public Future<?> start() {
+        workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
+        client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
+                .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES));
+        IncomingConnections incoming = new IncomingConnections(vertx, engines::get,
+                EngineOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+        server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)
+                .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES))
+                .connectHandler(incoming::accept);
+        return server.listen(port, host);
+    }
+
+    @Override
+    public Future<?> stop() {
+        return removeAll().transform(ar -> server.close())
+                .transform(ar -> client.close())
+                .transform(ar -> workers.close());
+    }
+
+    /** The port peers connect to (the real one when 0 was asked). */
+    public int actualPort() {
+        return server.actualPort();
+    }
+
+    public byte[] peerId() {
+        return peerId.clone();
+    }
+
+    /**
+     * Starts an engine for a torrent: its data is checked first (on the worker pool), then it
+     * accepts peers. Fails if the torrent is already hosted or its data cannot be read.
+     */
+    public Future<TorrentEngine> addTorrent(Metainfo metainfo, PieceStore store, EngineOptions options) {
+        TorrentEngine engine = new TorrentEngine(vertx, context, metainfo, peerId, store, workers, client, options);
+        if (engines.containsKey(metainfo.infoHash())) {
+            return Future.failedFuture("torrent " + metainfo.infoHash().hex() + " is already hosted");
+        }
+        // Peers are routed to the engine only once its data is checked, so that its first bitfield is true.
+        return engine.start().compose(v -> {
+            if (engines.putIfAbsent(metainfo.infoHash(), engine) != null) {
+                return engine.stop().compose(x -> Future.failedFuture(
+                        "torrent " + metainfo.infoHash().hex() + " is already hosted"));
+            }
+            startAnnouncer(engine);
+            return Future.succeededFuture(engine);
+        });
+    }
+
+    /**
+     * Announces to the torrent's trackers (if it has any): {@code started} now, {@code completed}
+     * when the last piece is verified (only if it was missing at start), peers from each answer dialled.
+     */
+    private void startAnnouncer(TorrentEngine engine) {
+        Metainfo metainfo = engine.metainfo();
+        if (metainfo.trackers().isEmpty()) {
+            return;
+        }
+        TorrentState state = engine.state();
+        boolean wasComplete = state.complete();
+        Announcer announcer = Announcer.create(vertx,
+                TrackerTiers.of(metainfo.announce(), metainfo.announceList()),
+                metainfo.infoHash().bytes(), peerId, actualPort(),
+                () -> new TransferStats(state.uploaded(), state.downloaded(), state.left()),
+                peers -> peers.forEach(address -> engine.connect(address.getHostString(), address.getPort())
+                        .onFailure(e -> LOG.debug("cannot reach {}: {}", address, e.getMessage()))));
+        announcers.put(metainfo.infoHash(), announcer);
+        announcer.start();
+        if (!wasComplete) {
+            engine.completion().onSuccess(v -> announcer.completed());
+        }
+    }
+
+    /** Announces {@code stopped} (bounded in time), stops the engine and forgets it. */
+    public Future<Void> removeTorrent(InfoHash infoHash) {
+        TorrentEngine engine = engines.remove(infoHash);
+        Announcer announcer = announcers.remove(infoHash);
+        Future<Void> stopped = announcer == null ? Future.succeededFuture() : announcer.stop();
+        return stopped.compose(v -> engine == null ? Future.succeededFuture() : engine.stop());
+    }
+
+    /** Stops every torrent: {@code stopped} announces, then engines (for SIGINT/SIGTERM). */
+    public Future<Void> removeAll() {
+        List<Future<Void>> all = new java.util.ArrayList<>();
+        for (InfoHash h : List.copyOf(engines.keySet())) {
+            all.add(removeTorrent(h));
+        }
+        return Future.join(all).mapEmpty();
+    }
+
+    public TorrentEngine engine(InfoHash infoHash) {
+        return engines.get(infoHash);
+    }
+}

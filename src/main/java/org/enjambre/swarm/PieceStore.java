@@ -1,0 +1,28 @@
+package org.enjambre.swarm;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.BitSet;
+
+/**
+ * What the engine needs from storage, as blocking calls the engine makes only on worker threads.
+ * Implementations write and read a torrent's content at piece/offset positions and verify pieces
+ * against their SHA-1; calls for different pieces may run concurrently.
+ */
+public interface PieceStore extends AutoCloseable {
+
+    /** Writes {@code data} (position to limit) at offset {@code begin} of piece {@code piece}. */
+    void writeBlock(int piece, int begin, ByteBuffer data) throws IOException;
+
+    /** Reads {@code length} bytes at offset {@code begin} of piece {@code piece}. */
+    ByteBuffer readBlock(int piece, int begin, int length) throws IOException;
+
+    /** Reads the whole piece back and compares its SHA-1 with the torrent's. */
+    boolean verifyPiece(int piece) throws IOException;
+
+    /** Checks the data already on disk: the set of pieces present and valid. */
+    BitSet recheck() throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

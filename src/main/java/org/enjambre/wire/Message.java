@@ -1,0 +1,124 @@
+package org.enjambre.wire;
+
+import java.util.Arrays;
+
+/**
+ * One BEP 3 peer wire message (plus the BEP 10 extended envelope). Each record is a value: the
+ * encoder writes it, the decoder produces it, the swarm switches on it.
+ */
+public sealed interface Message {
+
+    /** Message ids as on the wire. Keep-alive has none (a zero-length frame). */
+    int CHOKE = 0;
+    int UNCHOKE = 1;
+    int INTERESTED = 2;
+    int NOT_INTERESTED = 3;
+    int HAVE = 4;
+    int BITFIELD = 5;
+    int REQUEST = 6;
+    int PIECE = 7;
+    int CANCEL = 8;
+    int PORT = 9;
+    int EXTENDED = 20;
+
+    /** A zero-length frame that only says "still here". */
+    record KeepAlive() implements Message {
+        public static final KeepAlive INSTANCE = new KeepAlive();
+    }
+
+    record Choke() implements Message {
+        public static final Choke INSTANCE = new Choke();
+    }
+
+    record Unchoke() implements Message {
+        public static final Unchoke INSTANCE = new Unchoke();
+    }
+
+    record Interested() implements Message {
+        public static final Interested INSTANCE = new Interested();
+    }
+
+    record NotInterested() implements Message {
+        public static final NotInterested INSTANCE = new NotInterested();
+    }
+
+    /** The sender has verified piece {@code index}. */
+    record Have(int index) implements Message {
+    }
+
+    /**
+     * The sender's pieces, high bit of byte 0 = piece 0. The array is owned by the record; callers
+     * must not change it after construction.
+     */
+    record Bitfield(byte[] bits) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Bitfield b && Arrays.equals(bits, b.bits);
+        }
+
+        @Override
+        public int hashCode() {
+            return Arrays.hashCode(bits);
+        }
+
+        @Override
+        public String toString() {
+            return "Bitfield[" + bits.length + " bytes]";
+        }
+    }
+
+    /** Asks for {@code length} bytes of piece {@code index} from offset {@code begin}. */
+    record Request(int index, int begin, int length) implements Message {
+    }
+
+    /**
+     * A block of data: {@code block} holds bytes {@code begin..begin+block.length} of piece
+     * {@code index}. A plain array so that the block goes from the socket to the disk with one copy;
+     * the record owns it and callers must not change it.
+     */
+    record Piece(int index, int begin, byte[] block) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Piece p && p.index == index && p.begin == begin && Arrays.equals(block, p.block);
+        }
+
+        @Override
+        public int hashCode() {
+            return (31 * index + begin) * 31 + Arrays.hashCode(block);
+        }
+
+        @Override
+        public String toString() {
+            return "Piece[index=" + index + ", begin=" + begin + ", length=" + block.length + "]";
+        }
+    }
+
+    /** Withdraws an earlier request with the same three numbers. */
+    record Cancel(int index, int begin, int length) implements Message {
+    }
+
+    /** The sender's DHT port (BEP 5 uses it; BEP 3 lists it). */
+    record Port(int port) implements Message {
+    }
+
+    /**
+     * A BEP 10 extended message: {@code extendedId} 0 is the extended handshake, others are the ids
+     * the receiver assigned in its own handshake. The payload is kept raw (bencode and more).
+     */
+    record Extended(int extendedId, byte[] payload) implements Message {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Extended e && e.extendedId == extendedId && Arrays.equals(payload, e.payload);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * extendedId + Arrays.hashCode(payload);
+        }
+
+        @Override
+        public String toString() {
+            return "Extended[id=" + extendedId + ", " + payload.length + " bytes]";
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package org.enjambre.wire;
+
+import io.vertx.core.buffer.Buffer;
+
+/** Writes messages as length-prefixed frames. Pure: one message in, its bytes out. */
+public final class MessageEncoder {
+    private MessageEncoder() {
+    }
+
+    public static Buffer encode(Message message) {
+        if (message instanceof Message.KeepAlive) {
+            return Buffer.buffer(4).appendInt(0);
+        } else if (message instanceof Message.Choke) {
+            return empty(Message.CHOKE);
+        } else if (message instanceof Message.Unchoke) {
+            return empty(Message.UNCHOKE);
+        } else if (message instanceof Message.Interested) {
+            return empty(Message.INTERESTED);
+        } else if (message instanceof Message.NotInterested) {
+            return empty(Message.NOT_INTERESTED);
+        } else if (message instanceof Message.Have have) {
+            return Buffer.buffer(9).appendInt(5).appendByte((byte) Message.HAVE).appendInt(have.index());
+        } else if (message instanceof Message.Bitfield bitfield) {
+            byte[] bits = bitfield.bits();
+            return Buffer.buffer(5 + bits.length).appendInt(1 + bits.length)
+                    .appendByte((byte) Message.BITFIELD).appendBytes(bits);
+        } else if (message instanceof Message.Request r) {
+            return triple(Message.REQUEST, r.index(), r.begin(), r.length());
+        } else if (message instanceof Message.Piece piece) {
+            byte[] block = piece.block();
+            return Buffer.buffer(13 + block.length).appendInt(9 + block.length)
+                    .appendByte((byte) Message.PIECE).appendInt(piece.index()).appendInt(piece.begin())
+                    .appendBytes(block);
+        } else if (message instanceof Message.Cancel c) {
+            return triple(Message.CANCEL, c.index(), c.begin(), c.length());
+        } else if (message instanceof Message.Port port) {
+            return Buffer.buffer(7).appendInt(3).appendByte((byte) Message.PORT)
+                    .appendUnsignedShort(port.port());
+        } else if (message instanceof Message.Extended e) {
+            return Buffer.buffer(6 + e.payload().length).appendInt(2 + e.payload().length)
+                    .appendByte((byte) Message.EXTENDED).appendByte((byte) e.extendedId())
+                    .appendBytes(e.payload());
+        }
+        throw new IllegalArgumentException("unknown message " + message);
+    }
+
+    /**
+     * The 13-byte header of a piece message in a buffer with room for the block, so that a writer
+     * appends the block without the buffer growing (one copy of the data).
+     */
+    public static Buffer pieceHeader(int index, int begin, int blockLength) {
+        return Buffer.buffer(13 + blockLength).appendInt(9 + blockLength).appendByte((byte) Message.PIECE)
+                .appendInt(index).appendInt(begin);
+    }
+
+    private static Buffer empty(int id) {
+        return Buffer.buffer(5).appendInt(1).appendByte((byte) id);
+    }
+
+    private static Buffer triple(int id, int a, int b, int c) {
+        return Buffer.buffer(17).appendInt(13).appendByte((byte) id).appendInt(a).appendInt(b).appendInt(c);
+    }
+}

@@ -1,0 +1,231 @@
+package org.enjambre.wire;
+
+import io.vertx.core.buffer.Buffer;
+import org.enjambre.wire.WireException.Reason;
+
+/**
+ * Frames one peer's TCP byte stream into a {@link Handshake} and then {@link Message}s, whatever
+ * way the stream was cut into reads (a message split over many reads, many messages in one read).
+ *
+ * <p>Pull style, so that the caller decides when to go on: {@link #feed} the bytes of each read, then
+ * call {@link #next} until it returns {@code null} (needs more bytes). After the handshake the caller
+ * must give the torrent's {@link WireLimits} with {@link #limits(WireLimits)} before asking for the
+ * next message: an incoming connection only knows its torrent once the handshake names it, and bytes
+ * that came in the same read must be judged against that torrent.
+ *
+ * <p>Every limit is checked as soon as a frame's length and id are known (5 bytes), so a hostile
+ * length never makes the decoder wait for, or buffer, more than the protocol allows. Messages
+ * themselves are validated against the torrent (indexes, offsets, lengths, spare bits).
+ *
+ * <p>BEP 10 (id 20) is accepted only when both handshakes set the extension bit
+ * ({@link WireLimits#extensionsNegotiated()}); BEP 6 fast-extension ids (13..17) and any other id are
+ * refused, because we never advertise those extensions and a peer that sends them anyway is not
+ * speaking to us. {@code port} (id 9) is accepted from anyone: BEP 3 lists it and clients send it
+ * freely; we ignore its content.
+ *
+ * <p>Not thread-safe: one decoder per connection, used from that connection's thread.
+ */
+public final class WireDecoder {
+    private Buffer pending = Buffer.buffer();
+    private int position;
+    private boolean handshakeSeen;
+    private WireLimits limits;
+
+    /** A decoder that expects a handshake first. */
+    public static WireDecoder expectingHandshake() {
+        return new WireDecoder(false, null);
+    }
+
+    /** A decoder for a stream whose handshake was already consumed elsewhere. */
+    public static WireDecoder forMessages(WireLimits limits) {
+        return new WireDecoder(true, limits);
+    }
+
+    private WireDecoder(boolean handshakeSeen, WireLimits limits) {
+        this.handshakeSeen = handshakeSeen;
+        this.limits = limits;
+    }
+
+    /** Sets the torrent's limits; required after the handshake before the first message. */
+    public void limits(WireLimits limits) {
+        this.limits = limits;
+    }
+
+    /** Appends the bytes of one read. The decoder takes ownership of {@code data}. */
+    public void feed(Buffer data) {
+        int remaining = pending.length() - position;
+        if (remaining == 0) {
+            pending = data;
+        } else {
+            Buffer joined = Buffer.buffer(remaining + data.length());
+            joined.appendBuffer(pending, position, remaining).appendBuffer(data);
+            pending = joined;
+        }
+        position = 0;
+    }
+
+    /** Bytes fed but not yet consumed by a returned value. */
+    public int buffered() {
+        return pending.length() - position;
+    }
+
+    /**
+     * The next handshake or message, or {@code null} when more bytes are needed.
+     *
+     * @throws WireException when the peer broke the protocol; the connection must be closed
+     */
+    public Object next() throws WireException {
+        int available = pending.length() - position;
+        if (!handshakeSeen) {
+            int check = Math.min(available, Handshake.PROTOCOL.length);
+            for (int i = 0; i < check; i++) {
+                if (pending.getByte(position + i) != Handshake.PROTOCOL[i]) {
+                    throw new WireException(Reason.BAD_PROTOCOL, "not a BitTorrent handshake (byte " + i + ")");
+                }
+            }
+            if (available < Handshake.LENGTH) {
+                return null;
+            }
+            Handshake handshake = Handshake.decode(pending, position);
+            position += Handshake.LENGTH;
+            handshakeSeen = true;
+            return handshake;
+        }
+        if (limits == null) {
+            throw new IllegalStateException("limits(...) must be set after the handshake");
+        }
+        if (available < 4) {
+            return null;
+        }
+        int length = pending.getInt(position);
+        if (length < 0 || length > WireLimits.MAX_FRAME_LENGTH) {
+            throw new WireException(Reason.MESSAGE_TOO_LONG, "frame of " + Integer.toUnsignedString(length)
+                    + " bytes exceeds " + WireLimits.MAX_FRAME_LENGTH);
+        }
+        if (length == 0) {
+            position += 4;
+            return Message.KeepAlive.INSTANCE;
+        }
+        if (available < 5) {
+            return null;
+        }
+        int id = pending.getUnsignedByte(position + 4);
+        checkHeader(id, length);
+        if (available < 4 + length) {
+            return null;
+        }
+        int body = position + 5;
+        position += 4 + length;
+        return decodeBody(id, body, length - 1);
+    }
+
+    private void checkHeader(int id, int length) throws WireException {
+        switch (id) {
+            case Message.CHOKE, Message.UNCHOKE, Message.INTERESTED, Message.NOT_INTERESTED ->
+                    expectLength(id, length, 1);
+            case Message.HAVE -> expectLength(id, length, 5);
+            case Message.REQUEST, Message.CANCEL -> expectLength(id, length, 13);
+            case Message.PORT -> expectLength(id, length, 3);
+            case Message.BITFIELD -> {
+                if (length - 1 != limits.bitfieldLength()) {
+                    throw new WireException(Reason.BITFIELD_WRONG_LENGTH, (length - 1) + " bytes for "
+                            + limits.pieceCount() + " pieces (want " + limits.bitfieldLength() + ")");
+                }
+            }
+            case Message.PIECE -> {
+                if (length < 10) {
+                    throw new WireException(Reason.BAD_PAYLOAD_LENGTH, "piece message of length " + length);
+                }
+                if (length - 9 > limits.maxBlockLength()) {
+                    throw new WireException(Reason.MESSAGE_TOO_LONG, "block of " + (length - 9)
+                            + " bytes exceeds the " + limits.maxBlockLength() + " we request");
+                }
+            }
+            case Message.EXTENDED -> {
+                if (!limits.extensionsNegotiated()) {
+                    throw new WireException(Reason.EXTENSION_NOT_NEGOTIATED,
+                            "extended message without BEP 10 in both handshakes");
+                }
+                if (length < 2) {
+                    throw new WireException(Reason.BAD_PAYLOAD_LENGTH, "extended message of length " + length);
+                }
+                if (length - 2 > WireLimits.MAX_EXTENDED_LENGTH) {
+                    throw new WireException(Reason.MESSAGE_TOO_LONG, "extended message of " + (length - 2)
+                            + " bytes exceeds " + WireLimits.MAX_EXTENDED_LENGTH);
+                }
+            }
+            default -> throw new WireException(Reason.UNKNOWN_MESSAGE_ID, "message id " + id);
+        }
+    }
+
+    private static void expectLength(int id, int length, int expected) throws WireException {
+        if (length != expected) {
+            throw new WireException(Reason.BAD_PAYLOAD_LENGTH,
+                    "message id " + id + " has length " + length + ", want " + expected);
+        }
+    }
+
+    private Message decodeBody(int id, int at, int size) throws WireException {
+        switch (id) {
+            case Message.CHOKE:
+                return Message.Choke.INSTANCE;
+            case Message.UNCHOKE:
+                return Message.Unchoke.INSTANCE;
+            case Message.INTERESTED:
+                return Message.Interested.INSTANCE;
+            case Message.NOT_INTERESTED:
+                return Message.NotInterested.INSTANCE;
+            case Message.HAVE: {
+                int index = pending.getInt(at);
+                if (index < 0 || index >= limits.pieceCount()) {
+                    throw new WireException(Reason.PIECE_INDEX_OUT_OF_RANGE, "have " + Integer.toUnsignedString(index)
+                            + " of " + limits.pieceCount() + " pieces");
+                }
+                return new Message.Have(index);
+            }
+            case Message.BITFIELD: {
+                byte[] bits = pending.getBytes(at, at + size);
+                int spare = size * 8 - limits.pieceCount();
+                if (spare > 0 && (bits[size - 1] & ((1 << spare) - 1)) != 0) {
+                    throw new WireException(Reason.BITFIELD_SPARE_BITS, "bits set past piece " + (limits.pieceCount() - 1));
+                }
+                return new Message.Bitfield(bits);
+            }
+            case Message.REQUEST:
+            case Message.CANCEL: {
+                int index = pending.getInt(at);
+                int begin = pending.getInt(at + 4);
+                int length = pending.getInt(at + 8);
+                if (length > WireLimits.MAX_REQUEST_LENGTH || length < 0) {
+                    throw new WireException(Reason.REQUEST_TOO_LONG, "request of "
+                            + Integer.toUnsignedString(length) + " bytes exceeds " + WireLimits.MAX_REQUEST_LENGTH);
+                }
+                checkBlock(index, begin, length);
+                return id == Message.REQUEST ? new Message.Request(index, begin, length)
+                        : new Message.Cancel(index, begin, length);
+            }
+            case Message.PIECE: {
+                int index = pending.getInt(at);
+                int begin = pending.getInt(at + 4);
+                int length = size - 8;
+                checkBlock(index, begin, length);
+                return new Message.Piece(index, begin, pending.getBytes(at + 8, at + size));
+            }
+            case Message.PORT:
+                return new Message.Port(pending.getUnsignedShort(at));
+            case Message.EXTENDED:
+                return new Message.Extended(pending.getUnsignedByte(at), pending.getBytes(at + 1, at + size));
+            default:
+                throw new IllegalStateException("id " + id + " passed checkHeader");
+        }
+    }
+
+    private void checkBlock(int index, int begin, int length) throws WireException {
+        if (index < 0 || index >= limits.pieceCount() || begin < 0 || length <= 0
+                || (long) begin + length > limits.pieceLength(index)) {
+            throw new WireException(Reason.BLOCK_OUT_OF_RANGE, "block " + Integer.toUnsignedString(index) + "/"
+                    + Integer.toUnsignedString(begin) + "/" + Integer.toUnsignedString(length) + " outside "
+                    + limits.pieceCount() + " pieces of " + limits.pieceLength());
+        }
+    }
+}

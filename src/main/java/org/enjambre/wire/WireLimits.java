@@ -1,0 +1,61 @@
+package org.enjambre.wire;
+
+/**
+ * What the decoder accepts from one peer of one torrent. Every limit is named here and checked
+ * as soon as a frame's 4-byte length and 1-byte id are known, before its body is buffered.
+ *
+ * @param pieceCount           pieces in the torrent
+ * @param pieceLength          nominal piece length (the last piece may be shorter)
+ * @param totalLength          total bytes of the torrent
+ * @param maxBlockLength       longest block this side ever requests, hence the longest {@code piece}
+ *                             payload it accepts
+ * @param extensionsNegotiated both handshakes had the BEP 10 bit, so id 20 is allowed
+ */
+public record WireLimits(int pieceCount, int pieceLength, long totalLength, int maxBlockLength,
+                         boolean extensionsNegotiated) {
+
+    /** The block size we request (BEP 3 practice; every client serves it). */
+    public static final int BLOCK_LENGTH = 16 * 1024;
+    /** A request longer than this is refused (BEP 3: clients drop peers asking for more). */
+    public static final int MAX_REQUEST_LENGTH = 128 * 1024;
+    /** An extended message (extended handshake, ut_metadata piece, pex) is never longer than this. */
+    public static final int MAX_EXTENDED_LENGTH = 256 * 1024;
+    /** Hard cap on any frame, whatever the torrent: never buffer more for one message. */
+    public static final int MAX_FRAME_LENGTH = 1024 * 1024 + 16;
+
+    public WireLimits {
+        if (pieceCount <= 0 || pieceLength <= 0 || totalLength <= 0 || maxBlockLength <= 0) {
+            throw new IllegalArgumentException("limits must be positive");
+        }
+        if ((long) pieceCount * pieceLength < totalLength
+                || (long) (pieceCount - 1) * pieceLength >= totalLength) {
+            throw new IllegalArgumentException("piece count does not match length");
+        }
+        if (bitfieldLength(pieceCount) + 1 > MAX_FRAME_LENGTH) {
+            throw new IllegalArgumentException("too many pieces for one bitfield frame: " + pieceCount);
+        }
+    }
+
+    /** Limits for a torrent with the usual 16 KiB blocks. */
+    public static WireLimits of(int pieceCount, int pieceLength, long totalLength, boolean extensionsNegotiated) {
+        return new WireLimits(pieceCount, pieceLength, totalLength, BLOCK_LENGTH, extensionsNegotiated);
+    }
+
+    /** Length in bytes of piece {@code index} (the last one may be short). */
+    public int pieceLength(int index) {
+        if (index == pieceCount - 1) {
+            return (int) (totalLength - (long) index * pieceLength);
+        }
+        return pieceLength;
+    }
+
+    /** Bytes of a bitfield for {@code pieces} pieces. */
+    public static int bitfieldLength(int pieces) {
+        return (pieces + 7) / 8;
+    }
+
+    /** This torrent's bitfield length. */
+    public int bitfieldLength() {
+        return bitfieldLength(pieceCount);
+    }
+}

@@ -1,0 +1,126 @@
+package org.enjambre.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A child process for integration tests: stdout and stderr collected line by line, waits bounded
+ * in time, and {@link #close()} kills it (only this PID) if it is still running.
+ */
+final class Proc implements AutoCloseable {
+    final Process process;
+    final List<String> out = new CopyOnWriteArrayList<>();
+    final List<String> err = new CopyOnWriteArrayList<>();
+    private final String name;
+
+    private Proc(String name, Process process) {
+        this.name = name;
+        this.process = process;
+        pump(process.getInputStream(), out);
+        pump(process.getErrorStream(), err);
+    }
+
+    static Proc start(String name, Path workDir, List<String> command) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
+        pb.environment().put("ENJAMBRE_LOG_LEVEL", "INFO");
+        return new Proc(name, pb.start());
+    }
+
+    /** {@code java -jar target/enjambre.jar ARGS...} */
+    static Proc enjambre(String name, Path workDir, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", jar()));
+        command.addAll(List.of(args));
+        return start(name, workDir, command);
+    }
+
+    static String jar() {
+        String jar = System.getProperty("enjambre.jar", "target/enjambre.jar");
+        return Path.of(jar).toAbsolutePath().toString();
+    }
+
+    private static void pump(java.io.InputStream in, List<String> into) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    into.add(line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** Waits for a stdout line matching {@code regex} and returns its first group (or the line). */
+    String awaitLine(String regex, long seconds) throws InterruptedException {
+        Pattern p = Pattern.compile(regex);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (System.nanoTime() < deadline) {
+            for (String line : out) {
+                Matcher m = p.matcher(line);
+                if (m.find()) {
+                    return m.groupCount() > 0 ? m.group(1) : line;
+                }
+            }
+            if (!process.isAlive() && out.stream().noneMatch(l -> p.matcher(l).find())) {
+                Thread.sleep(100);
+                for (String line : out) {
+                    Matcher m = p.matcher(line);
+                    if (m.find()) {
+                        return m.groupCount() > 0 ? m.group(1) : line;
+                    }
+                }
+                throw new AssertionError(name + " exited (" + process.exitValue() + ") before printing /" + regex
+                        + "/\nstdout: " + out + "\nstderr: " + tail(err));
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError(name + " did not print /" + regex + "/ within " + seconds + " s\nstdout: " + tail(out)
+                + "\nstderr: " + tail(err));
+    }
+
+    int listeningPort() throws InterruptedException {
+        return Integer.parseInt(awaitLine("^listening on (\\d+)", 60));
+    }
+
+    /** Waits for the exit and returns its code; fails the test if it takes longer. */
+    int awaitExit(long seconds) throws InterruptedException {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+            throw new AssertionError(name + " still running after " + seconds + " s\nstdout: " + tail(out)
+                    + "\nstderr: " + tail(err));
+        }
+        return process.exitValue();
+    }
+
+    /** SIGTERM (what {@code Process.destroy} sends on Linux). */
+    void terminate() {
+        process.destroy();
+    }
+
+    static List<String> tail(List<String> lines) {
+        return lines.subList(Math.max(0, lines.size() - 15), lines.size());
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

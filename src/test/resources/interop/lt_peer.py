@@ -1,0 +1,72 @@
+#!/usr/bin/python3
+"""A libtorrent peer for interop tests and benchmarks, loopback only.
+
+usage: lt_peer.py seed|download TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--timeout S]
+
+Prints 'listening on PORT' once listening, 'complete SECONDS' when every piece is verified
+(download), then seeds until killed (seed) or exits 0 (download). Exit 2 on timeout.
+DHT, LSD, UPnP and NAT-PMP are off; TCP only; several connections per IP allowed; loopback
+peers are put in the global peer class so that they are treated like any other peer.
+"""
+import sys
+import time
+
+import libtorrent as lt
+
+
+def main():
+    mode, torrent, save, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+    peers, timeout = [], 600.0
+    args = sys.argv[5:]
+    while args:
+        if args[0] == '--peer':
+            host, p = args[1].rsplit(':', 1)
+            peers.append((host, int(p)))
+        elif args[0] == '--timeout':
+            timeout = float(args[1])
+        args = args[2:]
+    settings = {
+        'listen_interfaces': '127.0.0.1:%d' % port,
+        'enable_dht': False, 'enable_lsd': False, 'enable_upnp': False, 'enable_natpmp': False,
+        'enable_outgoing_utp': False, 'enable_incoming_utp': False,
+        'allow_multiple_connections_per_ip': True,
+        'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+    }
+    session = lt.session(settings)
+    ip_filter = lt.ip_filter()
+    ip_filter.add_rule('0.0.0.0', '255.255.255.255', 1)
+    session.set_peer_class_filter(ip_filter)
+    params = lt.add_torrent_params()
+    params.ti = lt.torrent_info(torrent)
+    params.save_path = save
+    handle = session.add_torrent(params)
+    # A seeder checks its data first and turns peers away meanwhile: announce 'listening' only
+    # once it can serve, so that callers may dial it right away.
+    deadline = time.time() + timeout
+    while session.listen_port() == 0 or (mode == 'seed' and not handle.status().is_seeding):
+        if time.time() > deadline:
+            print('not ready after %.0f s' % timeout, flush=True)
+            return 2
+        time.sleep(0.05)
+    print('listening on %d' % session.listen_port(), flush=True)
+    start = time.time()
+    for peer in peers:
+        handle.connect_peer(peer)
+    last_connect = time.time()
+    while True:
+        status = handle.status()
+        if mode == 'download' and status.is_seeding:
+            print('complete %.3f' % (time.time() - start), flush=True)
+            return 0
+        if time.time() - start > timeout:
+            print('timeout at %.1f%%' % (status.progress * 100), flush=True)
+            return 2
+        if peers and status.num_peers == 0 and time.time() - last_connect > 1:
+            for peer in peers:
+                handle.connect_peer(peer)
+            last_connect = time.time()
+        time.sleep(0.05)
+
+
+if __name__ == '__main__':
+    sys.exit(main())
