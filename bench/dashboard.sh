@@ -6,7 +6,7 @@
 # Usage: bench/dashboard.sh            (from the repository root; needs mvn, chromium, chromedriver)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -o -Dtest=DashboardScaleIT -Dsurefire.failIfNoSpecifiedTests=false \
+mvn -q -o -Dtest=DashboardScaleBench -Dsurefire.failIfNoSpecifiedTests=false \
     -DargLine="-Denjambre.bench.dashboard=true" test
 line=$(cat target/dashboard-scale.txt)
 echo "$line"

@@ -43,7 +43,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  */
 @EnabledIfSystemProperty(named = "enjambre.bench.dashboard", matches = "true")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class DashboardScaleIT {
+class DashboardScaleBench {
     static final int PIECES = 4000;
     static final int PEERS = 20;
     static final int PIECE_LENGTH = 16 * 1024;
