@@ -53,6 +53,20 @@ final class PeerConnection {
     long bytesDownloaded;
     long bytesUploaded;
 
+    /** Session counters of this peer (null until the handshake names it). */
+    PeerStats stats;
+    /** Byte counts at the start of the current choke round: the rates the choker compares. */
+    long downloadedAtRound;
+    long uploadedAtRound;
+    /** Holds the optimistic unchoke. */
+    boolean optimistic;
+    /** When a block last came, or when requests were last sent while none were outstanding. */
+    long lastBlockNanos = System.nanoTime();
+    /** No block for the snub timeout while holding our requests: one request at a time until it sends. */
+    boolean snubbed;
+    /** Reading paused by the download rate limit. */
+    boolean readPaused;
+
     PeerConnection(TorrentEngine engine, NetSocket socket, WireDecoder decoder, boolean incoming, int pieceCount) {
         this.engine = engine;
         this.socket = socket;
@@ -76,6 +90,7 @@ final class PeerConnection {
         lastReceivedNanos = System.nanoTime();
         decoder.feed(data);
         drain();
+        engine.received(this, data.length());
     }
 
     /** Hands every complete item in the decoder to the engine. */

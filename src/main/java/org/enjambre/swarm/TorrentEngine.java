@@ -55,6 +55,19 @@ public final class TorrentEngine {
     private final TorrentState state;
     private final PiecePicker picker;
     private final RateLimiter uploadLimiter;
+    private final RateLimiter downloadLimiter;
+    private final Random random = new Random();
+    /** Peers banned for this session (peer id hex), for data that failed SHA-1. */
+    private final Set<String> banned = new java.util.HashSet<>();
+    /** Addresses of banned peers that we dialled: never dialled again. */
+    private final Set<String> bannedAddresses = new java.util.HashSet<>();
+    /** Who sent blocks of each piece being downloaded: blamed if the piece fails SHA-1. */
+    private final java.util.Map<Integer, Set<PeerStats>> contributors = new java.util.HashMap<>();
+    private long nextChokeNanos;
+    private long nextOptimisticNanos;
+    private long nextResumeSaveNanos;
+    private boolean resumeDirty;
+    private boolean resumeSaving;
     /** Pieces up to this size are downloaded into memory, hashed there and written once. */
     static final int MAX_BUFFERED_PIECE = 4 * 1024 * 1024;
     /** Memory for pieces being downloaded into buffers; past it, pieces go to disk block by block. */
@@ -87,6 +100,16 @@ public final class TorrentEngine {
      */
     public TorrentEngine(Vertx vertx, Context context, Metainfo metainfo, byte[] peerId, PieceStore store,
                          WorkerExecutor workers, NetClient client, EngineOptions options) {
+        this(vertx, context, metainfo, peerId, store, workers, client, options, null, null);
+    }
+
+    /**
+     * @param nodeUpload   the node's upload limit shared by its torrents (null for none)
+     * @param nodeDownload the node's download limit shared by its torrents (null for none)
+     */
+    public TorrentEngine(Vertx vertx, Context context, Metainfo metainfo, byte[] peerId, PieceStore store,
+                         WorkerExecutor workers, NetClient client, EngineOptions options,
+                         RateLimiter nodeUpload, RateLimiter nodeDownload) {
         this.vertx = vertx;
         this.context = context;
         this.metainfo = metainfo;
@@ -100,7 +123,8 @@ public final class TorrentEngine {
         this.state = new TorrentState(info.pieceCount(), info.pieceLength(), info.totalLength());
         this.picker = new PiecePicker(info.pieceCount(), info.pieceLength(), info.totalLength(),
                 WireLimits.BLOCK_LENGTH, state, new Random());
-        this.uploadLimiter = new RateLimiter(options.uploadRate());
+        this.uploadLimiter = new RateLimiter(options.uploadRate(), nodeUpload);
+        this.downloadLimiter = new RateLimiter(options.downloadRate(), nodeDownload);
     }
 
     public InfoHash infoHash() {
@@ -133,6 +157,10 @@ public final class TorrentEngine {
             if (state.complete()) {
                 completion.tryComplete();
             }
+            long now = System.nanoTime();
+            nextChokeNanos = now + options.chokeInterval().toNanos();
+            nextOptimisticNanos = now + options.optimisticInterval().toNanos();
+            nextResumeSaveNanos = now + options.resumeSaveInterval().toNanos();
             timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
             return null;
         }));
@@ -152,8 +180,15 @@ public final class TorrentEngine {
                 c.close(null);
             }
             completion.tryFail("engine stopped");
-            return null;
-        }).compose(v -> workers.executeBlocking(() -> {
+            return started ? state.bitfield() : null;
+        }).compose(verified -> workers.executeBlocking(() -> {
+            try {
+                if (verified != null) {
+                    store.saveResume(verified); // a clean stop leaves resume data that a restart trusts
+                }
+            } catch (Exception e) {
+                LOG.warn("{}: saving resume data failed: {}", info.name(), e.getMessage());
+            }
             store.close();
             return null;
         }, false));
@@ -197,6 +232,9 @@ public final class TorrentEngine {
         peer.delayMillis = Math.min(REDIAL_MAX_MILLIS, peer.delayMillis * 2);
         if (stopped || connections.size() + handshaking.size() >= options.maxConnections()) {
             return Future.failedFuture("connection limit reached");
+        }
+        if (bannedAddresses.contains(peer.host + ":" + peer.port)) {
+            return Future.failedFuture("peer banned for this session");
         }
         return client.connect(peer.port, peer.host).map(socket -> {
             PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false,
@@ -297,7 +335,13 @@ public final class TorrentEngine {
             c.close(null);
             return;
         }
+        String idHex = InfoHash.of(theirs.peerId()).hex();
+        if (banned.contains(idHex)) {
+            c.close("banned for this session (sent data that failed SHA-1)");
+            return;
+        }
         c.peerId = theirs.peerId();
+        c.stats = state.peerStatsFor(idHex, c.address);
         c.decoder.limits(WireLimits.of(info.pieceCount(), info.pieceLength(), info.totalLength(),
                 theirs.supportsExtensions()));
         c.registered = true;
@@ -312,6 +356,8 @@ public final class TorrentEngine {
         if (state.verifiedCount() > 0) {
             c.send(new Message.Bitfield(state.bitfieldBytes()));
         }
+        c.downloadedAtRound = c.bytesDownloaded;
+        c.uploadedAtRound = c.bytesUploaded;
     }
 
     void onMessage(PeerConnection c, Message m) {
@@ -338,7 +384,11 @@ public final class TorrentEngine {
             fillRequests(c);
         } else if (m instanceof Message.Choke) {
             c.peerChoking = true;
+            boolean had = !c.outstanding.isEmpty();
             releaseRequests(c); // BEP 3: a choke discards every pending request
+            if (had) {
+                refillOthers(c);
+            }
         } else if (m instanceof Message.Interested) {
             c.peerInterested = true;
             decideChoke(c);
@@ -374,16 +424,91 @@ public final class TorrentEngine {
         }
     }
 
-    /** First-version choker: every interested peer is unchoked (issue 5 adds tit-for-tat). */
+    /**
+     * Between choke rounds: a peer that becomes interested gets a slot at once if one is free (no
+     * 10 s wait at the start of a swarm); one that loses interest gives its slot back.
+     */
     private void decideChoke(PeerConnection c) {
         if (c.peerInterested && c.amChoking) {
+            if (regularUnchoked() < options.uploadSlots()) {
+                unchoke(c);
+            } else if (!hasLiveOptimistic()) {
+                c.optimistic = true;
+                unchoke(c);
+            }
+        } else if (!c.peerInterested && !c.amChoking) {
+            choke(c);
+            c.optimistic = false;
+        }
+    }
+
+    private int regularUnchoked() {
+        int n = 0;
+        for (PeerConnection o : connections) {
+            if (!o.amChoking && !o.optimistic) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private boolean hasLiveOptimistic() {
+        for (PeerConnection o : connections) {
+            if (o.optimistic && !o.amChoking) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void unchoke(PeerConnection c) {
+        if (c.amChoking) {
             c.amChoking = false;
             c.send(Message.Unchoke.INSTANCE);
             serve(c);
-        } else if (!c.peerInterested && !c.amChoking) {
+        }
+    }
+
+    private void choke(PeerConnection c) {
+        if (!c.amChoking) {
             c.amChoking = true;
             c.uploadQueue.clear();
             c.send(Message.Choke.INSTANCE);
+        }
+    }
+
+    /**
+     * A choke round (tit-for-tat): the regular slots go to the interested peers that sent us the
+     * most in the last round (a seeder: those it sent the most to, so its upload goes where it
+     * flows), ties broken at random; the optimistic unchoke moves to a random other interested peer
+     * when {@code rotateOptimistic} (or when its holder left or took a regular slot).
+     */
+    private void rechoke(boolean rotateOptimistic) {
+        boolean seeding = state.complete();
+        List<PeerConnection> all = new ArrayList<>(connections);
+        List<Choker.Candidate<PeerConnection>> candidates = new ArrayList<>();
+        PeerConnection currentOptimistic = null;
+        for (PeerConnection c : all) {
+            long rate = seeding ? c.bytesUploaded - c.uploadedAtRound : c.bytesDownloaded - c.downloadedAtRound;
+            c.downloadedAtRound = c.bytesDownloaded;
+            c.uploadedAtRound = c.bytesUploaded;
+            if (c.optimistic && !c.amChoking) {
+                currentOptimistic = c;
+            }
+            if (c.peerInterested) {
+                // A snubbing peer sends nothing: it earns no regular slot while leeching.
+                candidates.add(new Choker.Candidate<>(c, seeding || !c.snubbed ? rate : -1));
+            }
+        }
+        Choker.Selection<PeerConnection> selection = Choker.select(candidates, options.uploadSlots(),
+                currentOptimistic, rotateOptimistic, random);
+        for (PeerConnection c : all) {
+            c.optimistic = c == selection.optimistic();
+            if (selection.regular().contains(c) || c.optimistic) {
+                unchoke(c);
+            } else {
+                choke(c);
+            }
         }
     }
 
@@ -395,8 +520,18 @@ public final class TorrentEngine {
         }
         Buffer batch = null;
         int added = 0;
-        while (c.outstanding.size() + c.pendingWrites < options.requestQueueDepth()) {
+        int depth = c.snubbed ? 1 : options.requestQueueDepth();
+        if (c.outstanding.isEmpty()) {
+            c.lastBlockNanos = System.nanoTime(); // the snub clock starts with the first request
+        }
+        while (c.outstanding.size() + c.pendingWrites < depth) {
             long block = picker.next(c.pieces);
+            if (block < 0 && picker.inEndgame()) {
+                block = picker.nextEndgame(c.pieces, c.outstanding, options.endgameRedundancy());
+                if (block >= 0) {
+                    state.endgameRequest();
+                }
+            }
             if (block < 0) {
                 break;
             }
@@ -412,6 +547,7 @@ public final class TorrentEngine {
         }
         if (batch != null) {
             state.requestsOutstanding(added);
+            c.stats.requestsOutstanding(added);
             c.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
         }
     }
@@ -421,7 +557,19 @@ public final class TorrentEngine {
             picker.release(block);
         }
         state.requestsOutstanding(-c.outstanding.size());
+        if (c.stats != null) {
+            c.stats.requestsOutstanding(-c.outstanding.size());
+        }
         c.outstanding.clear();
+    }
+
+    /** Requests freed by a choke, a disconnect or a snub go to whoever can take them. */
+    private void refillOthers(PeerConnection except) {
+        for (PeerConnection other : new ArrayList<>(connections)) {
+            if (other != except) {
+                fillRequests(other);
+            }
+        }
     }
 
     private void onPiece(PeerConnection c, Message.Piece piece) {
@@ -432,13 +580,25 @@ public final class TorrentEngine {
             return;
         }
         state.requestsOutstanding(-1);
+        c.stats.requestsOutstanding(-1);
+        c.lastBlockNanos = System.nanoTime();
+        if (c.snubbed) {
+            c.snubbed = false;
+            LOG.debug("{}: {} sends again", info.name(), c);
+        }
         if (length != picker.blockSize(piece.index(), piece.begin()) || !picker.wanted(block)) {
             picker.release(block);
             state.addWasted(length);
+            fillRequests(c);
             return;
+        }
+        if (picker.requesters(block) > 1) {
+            cancelDuplicates(c, block, piece.index(), piece.begin(), length);
         }
         state.addDownloaded(length);
         c.bytesDownloaded += length;
+        c.stats.addDownloaded(length);
+        contributors.computeIfAbsent(piece.index(), k -> new java.util.HashSet<>()).add(c.stats);
         byte[] buffer = pieceBuffer(piece.index());
         if (buffer != null) {
             // Buffered piece: the block waits in memory; the whole piece is hashed there and
@@ -469,6 +629,18 @@ public final class TorrentEngine {
             fillRequests(c);
         });
         fillRequests(c);
+    }
+
+    /** Endgame: the block came from {@code from}; the other peers asked for it get a {@code cancel}. */
+    private void cancelDuplicates(PeerConnection from, long block, int index, int begin, int length) {
+        for (PeerConnection other : connections) {
+            if (other != from && other.outstanding.remove(block)) {
+                other.send(new Message.Cancel(index, begin, length));
+                state.requestsOutstanding(-1);
+                other.stats.requestsOutstanding(-1);
+                state.cancelSent();
+            }
+        }
     }
 
     /**
@@ -526,12 +698,15 @@ public final class TorrentEngine {
         if (!valid) {
             state.hashFailed();
             picker.failed(piece);
+            blame(piece);
             LOG.warn("{}: piece {} failed SHA-1, fetching it again", info.name(), piece);
-            for (PeerConnection c : connections) {
+            for (PeerConnection c : new ArrayList<>(connections)) {
                 fillRequests(c);
             }
             return;
         }
+        contributors.remove(piece);
+        resumeDirty = true;
         picker.verified(piece);
         if (!state.markVerified(piece)) {
             return;
@@ -549,6 +724,44 @@ public final class TorrentEngine {
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
             completion.tryComplete();
+        }
+    }
+
+    /** Hash failures a peer may be involved in before it is banned (alone in one is enough). */
+    static final int BAN_AFTER_HASH_FAILURES = 2;
+
+    /**
+     * A piece failed SHA-1: everyone who sent blocks of it is recorded; a peer that sent all of it,
+     * or is involved in {@link #BAN_AFTER_HASH_FAILURES} failures, is disconnected and banned.
+     */
+    private void blame(int piece) {
+        Set<PeerStats> senders = contributors.remove(piece);
+        if (senders == null) {
+            return;
+        }
+        for (PeerStats peer : senders) {
+            int failures = peer.hashFailed();
+            if ((senders.size() == 1 || failures >= BAN_AFTER_HASH_FAILURES) && !peer.banned()) {
+                ban(peer, failures);
+            }
+        }
+    }
+
+    private void ban(PeerStats peer, int failures) {
+        peer.ban();
+        banned.add(peer.peerIdHex());
+        state.banned();
+        LOG.warn("{}: banning {} for this session: involved in {} piece(s) that failed SHA-1", info.name(),
+                peer.address(), failures);
+        for (PeerConnection c : new ArrayList<>(connections)) {
+            if (c.stats == peer) {
+                for (Redial known : knownPeers.values()) {
+                    if (known.connection == c) {
+                        bannedAddresses.add(known.host + ":" + known.port);
+                    }
+                }
+                c.close("banned: sent data that failed SHA-1");
+            }
         }
     }
 
@@ -646,6 +859,7 @@ public final class TorrentEngine {
         }
         c.send(MessageEncoder.pieceHeader(r.index(), r.begin(), r.length()).appendBytes(data, offset, r.length()));
         c.bytesUploaded += r.length();
+        c.stats.addUploaded(r.length());
         state.addUploaded(r.length());
     }
 
@@ -674,17 +888,58 @@ public final class TorrentEngine {
             releaseRequests(c);
             picker.peerGone(c.pieces);
             c.uploadQueue.clear();
-            for (PeerConnection other : connections) {
-                fillRequests(other); // someone else may have the blocks it was sending
+            refillOthers(c); // someone else may have the blocks it was sending
+            if (!c.amChoking && c.peerInterested) {
+                rechoke(c.optimistic); // its slot goes to another peer now, not at the next round
             }
+        }
+    }
+
+    /**
+     * Download rate limit: data already read is counted; when the bucket is in debt the socket stops
+     * reading until it is paid, so TCP pushes back on the sender.
+     */
+    void received(PeerConnection c, int bytes) {
+        if (!downloadLimiter.limited() || c.closed) {
+            return;
+        }
+        long wait = downloadLimiter.consume(bytes);
+        if (wait > 0 && !c.readPaused) {
+            c.readPaused = true;
+            c.socket.pause();
+            vertx.setTimer(wait, id -> {
+                c.readPaused = false;
+                if (!c.closed) {
+                    c.socket.resume();
+                }
+            });
         }
     }
 
     private void tick() {
         long now = System.nanoTime();
+        if (started && !stopped) {
+            boolean optimisticDue = now - nextOptimisticNanos >= 0;
+            if (now - nextChokeNanos >= 0 || optimisticDue) {
+                nextChokeNanos = now + options.chokeInterval().toNanos();
+                if (optimisticDue) {
+                    nextOptimisticNanos = now + options.optimisticInterval().toNanos();
+                }
+                rechoke(optimisticDue);
+            }
+            checkSnubs(now);
+            if (resumeDirty && !resumeSaving && now - nextResumeSaveNanos >= 0) {
+                saveResume(now);
+            }
+        }
+        int connectionsNow = connections.size() + handshaking.size();
         for (Redial known : knownPeers.values()) {
             boolean connected = known.connection != null && !known.connection.closed;
+            if (connectionsNow >= options.targetConnections()) {
+                break; // enough peers: the others are dialled when some of these go
+            }
             if (!connected && !stopped && now - known.nextNanos >= 0) {
+                connectionsNow++;
                 dial(known).onFailure(e -> LOG.debug("{}: cannot reach {}:{}: {}", info.name(), known.host,
                         known.port, e.getMessage()));
             }
@@ -698,5 +953,38 @@ public final class TorrentEngine {
                 c.send(Message.KeepAlive.INSTANCE);
             }
         }
+    }
+
+    /** A peer that unchoked us, holds our requests and sends nothing for the snub timeout loses them. */
+    private void checkSnubs(long now) {
+        long snub = options.snubTimeout().toNanos();
+        for (PeerConnection c : new ArrayList<>(connections)) {
+            if (!c.snubbed && !c.peerChoking && !c.outstanding.isEmpty() && now - c.lastBlockNanos > snub) {
+                c.snubbed = true;
+                state.snubbed();
+                LOG.info("{}: {} sent no block for {} ms: its requests go to others", info.name(), c,
+                        options.snubTimeout().toMillis());
+                releaseRequests(c);
+                refillOthers(c);
+                fillRequests(c); // one request, so that it can prove itself again
+            }
+        }
+    }
+
+    /** Saves resume data on a worker, at most once per interval, only if pieces were verified since. */
+    private void saveResume(long now) {
+        resumeDirty = false;
+        resumeSaving = true;
+        nextResumeSaveNanos = now + options.resumeSaveInterval().toNanos();
+        java.util.BitSet verified = state.bitfield();
+        workers.executeBlocking(() -> {
+            store.saveResume(verified);
+            return null;
+        }, false).onComplete(ar -> {
+            resumeSaving = false;
+            if (ar.failed()) {
+                LOG.warn("{}: saving resume data failed: {}", info.name(), ar.cause().getMessage());
+            }
+        });
     }
 }
