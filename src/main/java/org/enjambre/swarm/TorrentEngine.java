@@ -627,6 +627,9 @@ public final class TorrentEngine {
             return null;
         }, false).onComplete(ar -> {
             c.pendingWrites--;
+            if (stopped) {
+                return; // the store is closed: late writes fail and need no log
+            }
             if (ar.failed()) {
                 LOG.error("{}: writing piece {} failed: {}", info.name(), piece.index(), ar.cause().getMessage());
                 picker.release(block);
@@ -752,6 +755,9 @@ public final class TorrentEngine {
     }
 
     private void onVerified(int piece, Boolean valid, Throwable failure) {
+        if (stopped) {
+            return;
+        }
         if (failure != null) {
             LOG.error("{}: storing piece {} failed: {}", info.name(), piece, failure.getMessage());
             picker.failed(piece);
