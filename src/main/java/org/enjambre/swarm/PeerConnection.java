@@ -64,6 +64,10 @@ final class PeerConnection {
     long lastBlockNanos = System.nanoTime();
     /** No block for the snub timeout while holding our requests: one request at a time until it sends. */
     boolean snubbed;
+    /** Smoothed bytes per second received from this peer, and the last sample point. */
+    double downloadRate;
+    long rateSampleBytes;
+    long rateSampleNanos = System.nanoTime();
     /** Reading paused by the download rate limit. */
     boolean readPaused;
 

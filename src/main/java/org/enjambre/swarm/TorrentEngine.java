@@ -529,7 +529,7 @@ public final class TorrentEngine {
         }
         Buffer batch = null;
         int added = 0;
-        int depth = c.snubbed ? 1 : options.requestQueueDepth();
+        int depth = c.snubbed ? 1 : requestDepth(c);
         if (c.outstanding.isEmpty()) {
             c.lastBlockNanos = System.nanoTime(); // the snub clock starts with the first request
         }
@@ -559,6 +559,23 @@ public final class TorrentEngine {
             c.stats.requestsOutstanding(added);
             c.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
         }
+    }
+
+    /** Requests kept in flight to a peer cover this much of its recent rate (libtorrent: 3 s). */
+    static final double REQUEST_QUEUE_SECONDS = 1.0;
+    /** In flight to any peer at least, also before its rate is known. */
+    static final int MIN_REQUEST_DEPTH = 16;
+
+    /**
+     * The pipeline depth for a peer: about {@link #REQUEST_QUEUE_SECONDS} of what it sent lately,
+     * between {@link #MIN_REQUEST_DEPTH} and the configured depth. A slow peer holds few blocks, so
+     * blocks are not locked for long at a peer that cannot deliver them soon (and a rate-limited
+     * seed is not asked for seconds of pieces that other leechers get meanwhile).
+     */
+    private int requestDepth(PeerConnection c) {
+        long wanted = (long) Math.ceil(c.downloadRate * REQUEST_QUEUE_SECONDS / WireLimits.BLOCK_LENGTH);
+        return (int) Math.max(Math.min(MIN_REQUEST_DEPTH, options.requestQueueDepth()),
+                Math.min(options.requestQueueDepth(), wanted));
     }
 
     private void releaseRequests(PeerConnection c) {
@@ -1002,6 +1019,7 @@ public final class TorrentEngine {
                 rechoke(optimisticDue);
             }
             checkSnubs(now);
+            sampleRates(now);
             if (resumeDirty && !resumeSaving && now - nextResumeSaveNanos >= 0) {
                 saveResume(now);
             }
@@ -1042,6 +1060,20 @@ public final class TorrentEngine {
                 refillOthers(c);
                 fillRequests(c); // one request, so that it can prove itself again
             }
+        }
+    }
+
+    /** Per-peer download rate, smoothed over the ticks: it sizes each peer's request pipeline. */
+    private void sampleRates(long now) {
+        for (PeerConnection c : connections) {
+            double seconds = (now - c.rateSampleNanos) / 1e9;
+            if (seconds < 0.2) {
+                continue;
+            }
+            double sample = (c.bytesDownloaded - c.rateSampleBytes) / seconds;
+            c.downloadRate = c.downloadRate == 0 ? sample : 0.5 * c.downloadRate + 0.5 * sample;
+            c.rateSampleBytes = c.bytesDownloaded;
+            c.rateSampleNanos = now;
         }
     }
 
