@@ -58,6 +58,8 @@ final class PeerConnection {
     /** Byte counts at the start of the current choke round: the rates the choker compares. */
     long downloadedAtRound;
     long uploadedAtRound;
+    /** Choke rounds in a row this peer held a regular slot. */
+    int roundsUnchoked;
     /** Holds the optimistic unchoke. */
     boolean optimistic;
     /** When a block last came, or when requests were last sent while none were outstanding. */

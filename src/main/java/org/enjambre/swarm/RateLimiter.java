@@ -59,6 +59,11 @@ public final class RateLimiter {
         return 0;
     }
 
+    /** Milliseconds until tokens are available here and in the parent, taking nothing. */
+    public long acquireWait() {
+        return Math.max(waitMillis(), parent == null ? 0 : parent.waitMillis());
+    }
+
     /**
      * Takes {@code bytes} that already went through (received data cannot be refused), here and
      * in the parent; returns how long to pause before taking more, 0 for not at all.

@@ -210,7 +210,10 @@ public final class TorrentEngine {
      * cannot be made.
      */
     public Future<Void> connect(String host, int port) {
-        return onContext(() -> {
+        // dial() must run on the engine's context (the socket then lives there too): chaining it with
+        // compose() would run it on the caller's thread whenever the hop finished first.
+        Promise<Void> dialled = Promise.promise();
+        onContext(() -> {
             Redial known = knownPeers.get(host + ":" + port);
             if (known == null) {
                 known = new Redial(host, port);
@@ -218,8 +221,10 @@ public final class TorrentEngine {
                     knownPeers.put(host + ":" + port, known);
                 }
             }
-            return known;
-        }).compose(this::dial);
+            dial(known).onComplete(dialled);
+            return null;
+        });
+        return dialled.future();
     }
 
     /** A peer given to {@link #connect}: when to dial it next. */
@@ -492,6 +497,9 @@ public final class TorrentEngine {
      * flows), ties broken at random; the optimistic unchoke moves to a random other interested peer
      * when {@code rotateOptimistic} (or when its holder left or took a regular slot).
      */
+    /** Rounds in a row a seeder keeps a peer in a regular slot before it sits one out. */
+    static final int SEED_SLOT_ROUNDS = 3;
+
     private void rechoke(boolean rotateOptimistic) {
         boolean seeding = state.complete();
         List<PeerConnection> all = new ArrayList<>(connections);
@@ -505,15 +513,20 @@ public final class TorrentEngine {
                 currentOptimistic = c;
             }
             if (c.peerInterested) {
-                // A snubbing peer sends nothing: it earns no regular slot while leeching.
-                candidates.add(new Choker.Candidate<>(c, seeding || !c.snubbed ? rate : -1));
+                // A snubbing peer sends nothing: it earns no regular slot while leeching. A seeder
+                // rotates: a peer that held a regular slot for SEED_SLOT_ROUNDS rounds sits one out,
+                // so that every leecher gets pieces to trade, not only the fastest few.
+                boolean rotatedOut = seeding && c.roundsUnchoked >= SEED_SLOT_ROUNDS;
+                candidates.add(new Choker.Candidate<>(c, rotatedOut || (!seeding && c.snubbed) ? -1 : rate));
             }
         }
         Choker.Selection<PeerConnection> selection = Choker.select(candidates, options.uploadSlots(),
                 currentOptimistic, rotateOptimistic, random);
         for (PeerConnection c : all) {
             c.optimistic = c == selection.optimistic();
-            if (selection.regular().contains(c) || c.optimistic) {
+            boolean regular = selection.regular().contains(c);
+            c.roundsUnchoked = regular ? c.roundsUnchoked + 1 : 0;
+            if (regular || c.optimistic) {
                 unchoke(c);
             } else {
                 choke(c);
@@ -889,7 +902,7 @@ public final class TorrentEngine {
                 return;
             }
             Message.Request r = c.uploadQueue.peek();
-            long wait = uploadLimiter.acquire(r.length());
+            long wait = uploadTurn(c, r.length());
             if (wait > 0) {
                 if (!c.rateTimerArmed) {
                     c.rateTimerArmed = true;
@@ -919,6 +932,47 @@ public final class TorrentEngine {
                 serve(c);
             });
         }
+    }
+
+    /** Peers waiting for upload tokens, served in turn. */
+    private final java.util.ArrayDeque<PeerConnection> uploadWaiters = new java.util.ArrayDeque<>();
+
+    /**
+     * Under an upload limit, peers take tokens in turn (round robin): otherwise whichever timer
+     * fires first wins, and one peer can take most of a rate-limited seeder. Returns 0 when
+     * {@code c} may send {@code bytes} now (tokens taken), else milliseconds to wait. A waiter at
+     * the head that cannot send anyway (write queue full, nothing queued, choked) loses its turn.
+     */
+    private long uploadTurn(PeerConnection c, int bytes) {
+        if (!uploadLimiter.limited()) {
+            return 0;
+        }
+        PeerConnection head;
+        while ((head = uploadWaiters.peekFirst()) != null && head != c
+                && (head.closed || head.amChoking || head.uploadQueue.isEmpty() || head.socket.writeQueueFull()
+                || head.readsInFlight >= options.maxReadsPerPeer())) {
+            uploadWaiters.pollFirst();
+        }
+        if (head != null && head != c) {
+            if (!uploadWaiters.contains(c)) {
+                uploadWaiters.addLast(c);
+            }
+            // Not before the head could have sent its block: no busy polling while it takes its turn.
+            long turn = uploadLimiter.rate() > 0 ? bytes * 1000L / uploadLimiter.rate() : 1;
+            return Math.max(Math.max(1, turn), uploadLimiter.acquireWait());
+        }
+        long wait = uploadLimiter.acquire(bytes);
+        if (wait > 0) {
+            if (!uploadWaiters.contains(c)) {
+                uploadWaiters.addLast(c);
+            }
+            return wait;
+        }
+        uploadWaiters.remove(c);
+        if (c.uploadQueue.size() > 1) {
+            uploadWaiters.addLast(c); // its next block waits for the others' turns
+        }
+        return 0;
     }
 
     /**

@@ -85,7 +85,7 @@ class SwarmBehaviourTest {
         Path content = TestTorrents.randomFile(dir.resolve("seed/swarm.bin"), size, 11);
         Metainfo metainfo = TestTorrents.create(content, 32 * 1024, dir.resolve("swarm.torrent"), null);
         PeerVerticle seedNode = node();
-        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false, FAST.withUploadRate(512 * 1024));
+        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false, FAST.withUploadRate(384 * 1024));
         List<PeerVerticle> nodes = new ArrayList<>();
         List<TorrentEngine> leechers = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
@@ -156,6 +156,11 @@ class SwarmBehaviourTest {
         Thread thread = new Thread(hostile, "hostile-peer");
         thread.setDaemon(true);
         thread.start();
+        // The liar first, alone: the pieces it sends have no other sender.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (hostile.blocksSent.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
         await(leech.connect("127.0.0.1", seedNode.actualPort()));
         await(leech.completion());
         thread.join(10_000);
@@ -226,14 +231,22 @@ class SwarmBehaviourTest {
         @Override
         public void run() {
             try {
-                serveLies();
+                try {
+                    serveLies();
+                } catch (java.io.IOException closedOnUs) {
+                    // the leecher dropped us: come back once
+                }
                 // Banned? Then a new connection gets the handshake refused: closed before any message.
                 try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                     s.setSoTimeout(5_000);
                     s.getOutputStream().write(Handshake.ours(metainfo.infoHash().bytes(), peerId).encode().getBytes());
                     DataInputStream in = new DataInputStream(s.getInputStream());
-                    byte[] rest = in.readAllBytes(); // their handshake at most, then EOF
-                    refusedOnReconnect = rest.length <= Handshake.LENGTH;
+                    try {
+                        byte[] rest = in.readNBytes(Handshake.LENGTH + 1); // their handshake at most, then EOF
+                        refusedOnReconnect = rest.length <= Handshake.LENGTH;
+                    } catch (java.net.SocketException reset) {
+                        refusedOnReconnect = true; // closed with our handshake unread: a reset
+                    }
                 }
             } catch (Exception e) {
                 // the connection was closed on us: that is the expected end
