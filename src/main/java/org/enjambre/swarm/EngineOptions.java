@@ -22,12 +22,14 @@ import java.time.Duration;
  * @param targetConnections     the engine dials known peers while it has fewer connections
  * @param resumeSaveInterval    how often resume data is saved while pieces are being verified
  * @param endgameRedundancy     in endgame, how many peers at most are asked for the same block
+ * @param requestTimeout        a peer that leaves our requests unanswered this long (while
+ *                              unchoking us) loses them: they are requested again, from anyone
  */
 public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxReadsPerPeer, int maxConnections,
                             Duration keepAliveInterval, Duration idleTimeout, Duration handshakeTimeout,
                             long uploadRate, long downloadRate, int uploadSlots, Duration chokeInterval,
                             Duration optimisticInterval, Duration snubTimeout, int targetConnections,
-                            Duration resumeSaveInterval, int endgameRedundancy) {
+                            Duration resumeSaveInterval, int endgameRedundancy, Duration requestTimeout) {
 
     public static final int DEFAULT_REQUEST_QUEUE_DEPTH = 128;
     public static final int DEFAULT_MAX_UPLOAD_QUEUE = 2048;
@@ -45,6 +47,7 @@ public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxRe
     public static final int DEFAULT_TARGET_CONNECTIONS = 40;
     public static final Duration DEFAULT_RESUME_SAVE_INTERVAL = Duration.ofSeconds(30);
     public static final int DEFAULT_ENDGAME_REDUNDANCY = 3;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     public EngineOptions {
         if (requestQueueDepth < 1 || maxUploadQueue < 1 || maxReadsPerPeer < 1 || maxConnections < 1
@@ -59,7 +62,7 @@ public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxRe
         }
         if (chokeInterval.isNegative() || chokeInterval.isZero() || optimisticInterval.compareTo(chokeInterval) < 0
                 || snubTimeout.isNegative() || snubTimeout.isZero() || resumeSaveInterval.isNegative()
-                || resumeSaveInterval.isZero()) {
+                || resumeSaveInterval.isZero() || requestTimeout.isNegative() || requestTimeout.isZero()) {
             throw new IllegalArgumentException("choke, optimistic, snub and resume intervals must be positive,"
                     + " the optimistic one at least the choke one");
         }
@@ -71,7 +74,17 @@ public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxRe
         this(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections, keepAliveInterval, idleTimeout,
                 handshakeTimeout, uploadRate, 0, DEFAULT_UPLOAD_SLOTS, DEFAULT_CHOKE_INTERVAL,
                 DEFAULT_OPTIMISTIC_INTERVAL, DEFAULT_SNUB_TIMEOUT, DEFAULT_TARGET_CONNECTIONS,
-                DEFAULT_RESUME_SAVE_INTERVAL, DEFAULT_ENDGAME_REDUNDANCY);
+                DEFAULT_RESUME_SAVE_INTERVAL, DEFAULT_ENDGAME_REDUNDANCY, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /** The peer engine's shape (issue 3, with the request timeout): swarm behaviour at its defaults. */
+    public EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxReadsPerPeer, int maxConnections,
+                         Duration keepAliveInterval, Duration idleTimeout, Duration handshakeTimeout, long uploadRate,
+                         Duration requestTimeout) {
+        this(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections, keepAliveInterval, idleTimeout,
+                handshakeTimeout, uploadRate, 0, DEFAULT_UPLOAD_SLOTS, DEFAULT_CHOKE_INTERVAL,
+                DEFAULT_OPTIMISTIC_INTERVAL, DEFAULT_SNUB_TIMEOUT, DEFAULT_TARGET_CONNECTIONS,
+                DEFAULT_RESUME_SAVE_INTERVAL, DEFAULT_ENDGAME_REDUNDANCY, requestTimeout);
     }
 
     /**
@@ -89,46 +102,53 @@ public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxRe
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
                 keepAliveInterval, idleTimeout, handshakeTimeout, bytesPerSecond, downloadRate, uploadSlots,
                 chokeInterval, optimisticInterval, snubTimeout, targetConnections, resumeSaveInterval,
-                endgameRedundancy);
+                endgameRedundancy, requestTimeout);
     }
 
     public EngineOptions withDownloadRate(long bytesPerSecond) {
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
                 keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, bytesPerSecond, uploadSlots,
                 chokeInterval, optimisticInterval, snubTimeout, targetConnections, resumeSaveInterval,
-                endgameRedundancy);
+                endgameRedundancy, requestTimeout);
     }
 
     public EngineOptions withTimeouts(Duration keepAlive, Duration idle) {
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
                 keepAlive, idle, handshakeTimeout, uploadRate, downloadRate, uploadSlots,
                 chokeInterval, optimisticInterval, snubTimeout, targetConnections, resumeSaveInterval,
-                endgameRedundancy);
+                endgameRedundancy, requestTimeout);
     }
 
     public EngineOptions withRequestQueueDepth(int depth) {
         return new EngineOptions(depth, maxUploadQueue, maxReadsPerPeer, maxConnections,
                 keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, downloadRate, uploadSlots,
                 chokeInterval, optimisticInterval, snubTimeout, targetConnections, resumeSaveInterval,
-                endgameRedundancy);
+                endgameRedundancy, requestTimeout);
     }
 
     /** The choker's durations (tests shorten them) and its number of regular slots. */
     public EngineOptions withChoking(int slots, Duration choke, Duration optimistic, Duration snub) {
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
                 keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, downloadRate, slots,
-                choke, optimistic, snub, targetConnections, resumeSaveInterval, endgameRedundancy);
+                choke, optimistic, snub, targetConnections, resumeSaveInterval, endgameRedundancy, requestTimeout);
     }
 
     public EngineOptions withResumeSaveInterval(Duration interval) {
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
                 keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, downloadRate, uploadSlots,
-                chokeInterval, optimisticInterval, snubTimeout, targetConnections, interval, endgameRedundancy);
+                chokeInterval, optimisticInterval, snubTimeout, targetConnections, interval, endgameRedundancy, requestTimeout);
+    }
+
+    public EngineOptions withRequestTimeout(Duration timeout) {
+        return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
+                keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, downloadRate, uploadSlots,
+                chokeInterval, optimisticInterval, snubTimeout, targetConnections, resumeSaveInterval,
+                endgameRedundancy, timeout);
     }
 
     public EngineOptions withTargetConnections(int target) {
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
                 keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, downloadRate, uploadSlots,
-                chokeInterval, optimisticInterval, snubTimeout, target, resumeSaveInterval, endgameRedundancy);
+                chokeInterval, optimisticInterval, snubTimeout, target, resumeSaveInterval, endgameRedundancy, requestTimeout);
     }
 }

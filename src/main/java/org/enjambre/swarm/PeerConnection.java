@@ -49,6 +49,8 @@ final class PeerConnection {
     boolean rateTimerArmed;
 
     long lastReceivedNanos = System.nanoTime();
+    /** When a requested block last arrived (or the first request went out): for the request timeout. */
+    long lastBlockNanos = System.nanoTime();
     long lastSentNanos = System.nanoTime();
     long bytesDownloaded;
     long bytesUploaded;
@@ -62,8 +64,6 @@ final class PeerConnection {
     int roundsUnchoked;
     /** Holds the optimistic unchoke. */
     boolean optimistic;
-    /** When a block last came, or when requests were last sent while none were outstanding. */
-    long lastBlockNanos = System.nanoTime();
     /** No block for the snub timeout while holding our requests: one request at a time until it sends. */
     boolean snubbed;
     /** Smoothed bytes per second received from this peer, and the last sample point. */

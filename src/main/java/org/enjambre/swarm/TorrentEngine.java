@@ -543,9 +543,6 @@ public final class TorrentEngine {
         Buffer batch = null;
         int added = 0;
         int depth = c.snubbed ? 1 : requestDepth(c);
-        if (c.outstanding.isEmpty()) {
-            c.lastBlockNanos = System.nanoTime(); // the snub clock starts with the first request
-        }
         while (c.outstanding.size() + c.pendingWrites < depth) {
             long block = picker.next(c.pieces);
             if (block < 0 && picker.inEndgame()) {
@@ -568,6 +565,9 @@ public final class TorrentEngine {
             added++;
         }
         if (batch != null) {
+            if (c.outstanding.size() == added) {
+                c.lastBlockNanos = System.nanoTime(); // the request and snub clocks start with the first request
+            }
             state.requestsOutstanding(added);
             c.stats.requestsOutstanding(added);
             c.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
@@ -1092,7 +1092,18 @@ public final class TorrentEngine {
         }
         long keepAlive = options.keepAliveInterval().toNanos();
         long idle = options.idleTimeout().toNanos();
+        long requestTimeout = options.requestTimeout().toNanos();
         for (PeerConnection c : new ArrayList<>(connections)) {
+            if (!c.outstanding.isEmpty() && now - c.lastBlockNanos > requestTimeout) {
+                // Its requests go back to the picker; everyone (this peer too) may be asked again.
+                LOG.info("{}: {} left {} requests unanswered for {} s; asking again", info.name(), c,
+                        c.outstanding.size(), TimeUnit.NANOSECONDS.toSeconds(requestTimeout));
+                releaseRequests(c);
+                c.lastBlockNanos = now;
+                for (PeerConnection other : connections) {
+                    fillRequests(other);
+                }
+            }
             if (now - c.lastReceivedNanos > idle) {
                 c.close("nothing received for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
             } else if (now - c.lastSentNanos > keepAlive) {

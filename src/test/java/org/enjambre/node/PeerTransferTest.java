@@ -319,6 +319,14 @@ class PeerTransferTest {
      * block of piece 0 is corrupt and every later answer is the true data.
      */
     static Thread lyingSeeder(java.net.ServerSocket server, Metainfo metainfo, Path content) {
+        return wireSeeder(server, metainfo, content, false);
+    }
+
+    /**
+     * @param ignoreFirst instead of lying, leave the first request for each block of piece 0
+     *                    unanswered (without choking)
+     */
+    static Thread wireSeeder(java.net.ServerSocket server, Metainfo metainfo, Path content, boolean ignoreFirst) {
         Thread t = new Thread(() -> {
             try (Socket s = server.accept(); var file = java.nio.channels.FileChannel.open(content)) {
                 s.setSoTimeout(20_000);
@@ -351,6 +359,9 @@ class PeerTransferTest {
                         file.read(data, (long) index * metainfo.info().pieceLength() + begin);
                         byte[] block = data.array();
                         if (index == 0 && lied.add((long) begin)) {
+                            if (ignoreFirst) {
+                                continue;
+                            }
                             block[0] ^= 0x5a;
                         }
                         out.write(MessageEncoder.encode(new Message.Piece(index, begin, block)).getBytes());
@@ -387,6 +398,23 @@ class PeerTransferTest {
             assertThat(leech.state().hashFailures()).isEqualTo(1);
             assertThat(leech.state().piecesVerified()).isEqualTo(metainfo.info().pieceCount());
             assertSameTree(content, dir.resolve("leech/liar.bin"));
+        }
+    }
+
+    @Test
+    void requestsAPeerLeavesUnansweredAreAskedAgainAfterTheRequestTimeout() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/mute.bin"), 300_000, 16);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("mute.torrent"), null);
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            wireSeeder(server, metainfo, content, true);
+            TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true,
+                    EngineOptions.defaults().withRequestTimeout(Duration.ofSeconds(1)));
+            long start = System.nanoTime();
+            await(leech.connect("127.0.0.1", server.getLocalPort()));
+            await(leech.completion());
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(900L);
+            assertSameTree(content, dir.resolve("leech/mute.bin"));
+            assertThat(leech.state().requestsOutstanding()).isZero();
         }
     }
 }
