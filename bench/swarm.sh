@@ -115,6 +115,7 @@ run() {
 }
 
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 ROWS=""
 for n in $NS; do
   TMIN=$(echo "a=$F/$RATE; b=$n*$F/($RATE*($n+1)); if (a>b) a else b" | bc -l)
@@ -131,7 +132,7 @@ done
   echo
   echo "## Swarm (bench/swarm.sh) — $(date -u +%Y-%m-%dT%H:%MZ)"
   echo
-  echo "Machine: $(nproc) cores, $CPU. File ${SIZE_MIB} MiB, pieces $((1 << PIECE_LOG2)) B, every peer's upload"
+  echo "Machine: $(nproc) cores, $CPU; load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg). File ${SIZE_MIB} MiB, pieces $((1 << PIECE_LOG2)) B, every peer's upload"
   echo "limited to $RATE B/s, downloads unlimited, tracker: $TRACKER, loopback. Time from the seed being ready"
   echo "(leechers already announced) until every leecher has verified the whole file."
   echo "T_min = max(F/u_seed, N·F/(u_seed + Σu_leechers)). Mixed: odd leechers libtorrent, Enjambre seed."

@@ -382,6 +382,7 @@ public final class TorrentEngine {
         } else if (m instanceof Message.Have have) {
             peerHas(c, have.index());
             updateInterest(c);
+            rerouteFromSeeds(c, have.index());
             fillRequests(c);
         } else if (m instanceof Message.Bitfield bitfield) {
             // BEP 3 wants the bitfield first, but aria2 sends it after other messages: accept it
@@ -571,6 +572,40 @@ public final class TorrentEngine {
             state.requestsOutstanding(added);
             c.stats.requestsOutstanding(added);
             c.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
+        }
+    }
+
+    /**
+     * A leecher that unchokes us just announced a piece whose blocks we still wait for from a seed:
+     * those requests are cancelled at the seed and the blocks go to the leecher. A seed's upload is
+     * the swarm's scarcest: spent on a piece that is now on offer elsewhere, it is a copy lost to
+     * the pieces only the seed has.
+     */
+    private void rerouteFromSeeds(PeerConnection from, int piece) {
+        if (from.peerChoking || state.has(piece) || stopped || !started) {
+            return;
+        }
+        for (PeerConnection seed : connections) {
+            if (seed == from || seed.pieces.cardinality() < info.pieceCount() || seed.outstanding.isEmpty()) {
+                continue;
+            }
+            int moved = 0;
+            for (java.util.Iterator<Long> it = seed.outstanding.iterator(); it.hasNext(); ) {
+                long block = it.next();
+                if (PiecePicker.pieceOf(block) != piece || picker.requesters(block) != 1) {
+                    continue;
+                }
+                it.remove();
+                int begin = PiecePicker.beginOf(block);
+                seed.send(new Message.Cancel(piece, begin, picker.blockSize(piece, begin)));
+                picker.release(block);
+                moved++;
+            }
+            if (moved > 0) {
+                state.requestsOutstanding(-moved);
+                seed.stats.requestsOutstanding(-moved);
+                state.rerouted(moved);
+            }
         }
     }
 

@@ -28,6 +28,7 @@ public final class TorrentState {
     private final AtomicLong endgameRequests = new AtomicLong();
     private final AtomicLong cancelsSent = new AtomicLong();
     private final AtomicLong snubs = new AtomicLong();
+    private final AtomicLong rerouted = new AtomicLong();
     private volatile int piecesAtStart;
     /** Per remote peer (by peer id hex), for the whole session: the one place peer counters live. */
     private final java.util.concurrent.ConcurrentHashMap<String, PeerStats> peerStats =
@@ -158,6 +159,15 @@ public final class TorrentState {
     /** Times a peer was found snubbing us (no block for the snub timeout) and lost its requests. */
     public long snubs() {
         return snubs.get();
+    }
+
+    /** Requests cancelled at a seed because a leecher that unchokes us announced the piece. */
+    public long rerouted() {
+        return rerouted.get();
+    }
+
+    void rerouted(int blocks) {
+        rerouted.addAndGet(blocks);
     }
 
     /** Every peer seen in this session, connected or not. */

@@ -210,6 +210,22 @@ class SwarmBehaviourTest {
                 .isGreaterThan(leech.state().peerStats(hex(slow.peerId())).downloaded());
     }
 
+    @Test
+    void downloadRateLimitHoldsTheAverage() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/capped.bin"), 1536 * 1024, 15);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("capped.torrent"), null);
+        PeerVerticle seedNode = node();
+        host(seedNode, metainfo, dir.resolve("seed"), false, FAST);
+        TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, FAST.withDownloadRate(512 * 1024));
+        long start = System.nanoTime();
+        await(leech.connect("127.0.0.1", seedNode.actualPort()));
+        await(leech.completion());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // 1.5 MiB at 512 KiB/s with a small initial allowance and socket buffers: at least ~2 s.
+        assertThat(seconds).isBetween(1.8, 15.0);
+        assertThat(Files.mismatch(content, dir.resolve("leech/capped.bin"))).isEqualTo(-1L);
+    }
+
     /**
      * A test double that speaks the real wire protocol and lies: it dials the leecher, claims every
      * piece, unchokes, and answers every request with random bytes. After it is dropped it comes
