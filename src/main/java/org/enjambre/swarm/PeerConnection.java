@@ -60,6 +60,8 @@ final class PeerConnection {
     /** Byte counts at the start of the current choke round: the rates the choker compares. */
     long downloadedAtRound;
     long uploadedAtRound;
+    /** Pieces we sent this peer at least one block of. */
+    final BitSet piecesServed = new BitSet();
     /** Choke rounds in a row this peer held a regular slot. */
     int roundsUnchoked;
     /** Holds the optimistic unchoke. */

@@ -936,6 +936,9 @@ public final class TorrentEngine {
                 }
                 return;
             }
+            if (uploadLimiter.limited() && state.complete()) {
+                preferPiecesSentLeast(c);
+            }
             Message.Request r = c.uploadQueue.peek();
             long wait = uploadTurn(c, r.length());
             if (wait > 0) {
@@ -1033,9 +1036,55 @@ public final class TorrentEngine {
         return loading;
     }
 
+    /** Peers each piece was sent to (a seeder's count, for {@link #preferPiecesSentLeast}). */
+    private int[] piecesSentTo;
+
+    /**
+     * A rate-limited seeder serves first the requests for pieces it has sent to the fewest peers:
+     * its scarce upload goes to pieces nobody has yet, and the requests for pieces already out
+     * wait, often long enough to be cancelled when the leecher gets them from another leecher.
+     * Only the head of the queue moves: the order within a piece is kept.
+     */
+    private void preferPiecesSentLeast(PeerConnection c) {
+        if (piecesSentTo == null) {
+            return;
+        }
+        Message.Request head = c.uploadQueue.peek();
+        if (head == null || piecesSentTo[head.index()] == 0 || c.piecesServed.get(head.index())) {
+            return; // a new piece, or one this peer is already getting: keep going
+        }
+        Message.Request best = head;
+        int scanned = 0;
+        for (Message.Request r : c.uploadQueue) {
+            if (++scanned > MAX_UPLOAD_QUEUE_SCAN) {
+                break;
+            }
+            if (piecesSentTo[r.index()] < piecesSentTo[best.index()]) {
+                best = r;
+                if (piecesSentTo[r.index()] == 0) {
+                    break;
+                }
+            }
+        }
+        if (best != head) {
+            c.uploadQueue.remove(best);
+            c.uploadQueue.addFirst(best);
+        }
+    }
+
+    /** Requests looked at when choosing what a seeder serves next. */
+    static final int MAX_UPLOAD_QUEUE_SCAN = 256;
+
     private void sendBlock(PeerConnection c, Message.Request r, byte[] data, int offset) {
         if (c.closed || c.amChoking) {
             return;
+        }
+        if (!c.piecesServed.get(r.index())) {
+            c.piecesServed.set(r.index());
+            if (piecesSentTo == null) {
+                piecesSentTo = new int[info.pieceCount()];
+            }
+            piecesSentTo[r.index()]++;
         }
         c.send(MessageEncoder.pieceHeader(r.index(), r.begin(), r.length()).appendBytes(data, offset, r.length()));
         c.bytesUploaded += r.length();
