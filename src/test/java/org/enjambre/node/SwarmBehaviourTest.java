@@ -211,6 +211,90 @@ class SwarmBehaviourTest {
     }
 
     @Test
+    void snubbingPeerLosesItsRequestsToOthersAndTheDownloadCompletes() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/snub.bin"), 1024 * 1024, 16);
+        Metainfo metainfo = TestTorrents.create(content, 32 * 1024, dir.resolve("snub.torrent"), null);
+        PeerVerticle seedNode = node();
+        host(seedNode, metainfo, dir.resolve("seed"), false, FAST.withUploadRate(512 * 1024));
+        PeerVerticle leechNode = node();
+        // Snubbed after 1 s without a block; the request timeout (30 s) would come far later.
+        TorrentEngine leech = host(leechNode, metainfo, dir.resolve("leech"), true,
+                FAST.withChoking(4, Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(1)));
+        byte[] muteId = PeerId.generate();
+        MutePeer mute = new MutePeer(leechNode.actualPort(), metainfo, muteId);
+        Thread thread = new Thread(mute, "mute-peer");
+        thread.setDaemon(true);
+        thread.start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (mute.requestsReceived.get() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(mute.requestsReceived.get()).isPositive();
+        long start = System.nanoTime();
+        await(leech.connect("127.0.0.1", seedNode.actualPort()));
+        await(leech.completion());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("snub: %d requests went to the mute peer; %d snub(s); complete in %.1f s%n",
+                mute.requestsReceived.get(), leech.state().snubs(), seconds);
+        assertThat(Files.mismatch(content, dir.resolve("leech/snub.bin"))).isEqualTo(-1L);
+        assertThat(leech.state().snubs()).isPositive();
+        assertThat(leech.state().peerStats(hex(muteId)).downloaded()).isZero();
+        assertThat(seconds).isLessThan(20); // not the 30 s request timeout
+        mute.stop();
+    }
+
+    /** Claims every piece, unchokes, takes requests and never answers one (but stays connected). */
+    static final class MutePeer implements Runnable {
+        final int port;
+        final Metainfo metainfo;
+        final byte[] peerId;
+        final AtomicInteger requestsReceived = new AtomicInteger();
+        volatile Socket socket;
+
+        MutePeer(int port, Metainfo metainfo, byte[] peerId) {
+            this.port = port;
+            this.metainfo = metainfo;
+            this.peerId = peerId;
+        }
+
+        void stop() throws Exception {
+            if (socket != null) {
+                socket.close();
+            }
+        }
+
+        @Override
+        public void run() {
+            int pieces = metainfo.info().pieceCount();
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+                socket = s;
+                OutputStream out = s.getOutputStream();
+                DataInputStream in = new DataInputStream(s.getInputStream());
+                out.write(Handshake.ours(metainfo.infoHash().bytes(), peerId).encode().getBytes());
+                in.readFully(new byte[Handshake.LENGTH]);
+                byte[] all = new byte[(pieces + 7) / 8];
+                for (int i = 0; i < pieces; i++) {
+                    all[i >>> 3] |= (byte) (0x80 >>> (i & 7));
+                }
+                out.write(MessageEncoder.encode(new Message.Bitfield(all)).getBytes());
+                out.write(MessageEncoder.encode(Message.Unchoke.INSTANCE).getBytes());
+                while (true) {
+                    int length = in.readInt();
+                    if (length > 0) {
+                        byte[] body = new byte[length];
+                        in.readFully(body);
+                        if (body[0] == Message.REQUEST) {
+                            requestsReceived.incrementAndGet();
+                        }
+                    }
+                }
+            } catch (Exception e) {
+                // closed: the test is over
+            }
+        }
+    }
+
+    @Test
     void downloadRateLimitHoldsTheAverage() throws Exception {
         Path content = TestTorrents.randomFile(dir.resolve("seed/capped.bin"), 1536 * 1024, 15);
         Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("capped.torrent"), null);
