@@ -36,22 +36,27 @@ public final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--upload-rate", paramLabel = "BYTES_PER_S", description = "Upload limit, 0 for none (default).")
     long uploadRate;
 
+    @Option(names = "--download-rate", paramLabel = "BYTES_PER_S", description = "Download limit, 0 for none (default).")
+    long downloadRate;
+
     @Mixin
     VerboseOption verbose;
 
     @Override
     public Integer call() throws Exception {
         PeerRun.checkPeers(peers);
-        if (uploadRate < 0 || timeout < 0 || port < 0 || port > 65535) {
-            throw new IllegalArgumentException("--port must be 0..65535, --timeout and --upload-rate >= 0");
+        if (uploadRate < 0 || downloadRate < 0 || timeout < 0 || port < 0 || port > 65535) {
+            throw new IllegalArgumentException("--port must be 0..65535, --timeout, --upload-rate and --download-rate >= 0");
         }
         Metainfo metainfo = Metainfo.read(torrent);
         long started = System.nanoTime();
-        try (PeerRun run = PeerRun.start(metainfo, out, true, port, uploadRate)) {
+        try (PeerRun run = PeerRun.start(metainfo, out, true, port, uploadRate, downloadRate)) {
             run.trapSignals();
             System.out.println("listening on " + run.port());
             System.out.flush();
             var state = run.engine.state();
+            System.out.println("pieces present at start: " + state.piecesAtStart() + "/" + state.pieceCount()
+                    + " (" + run.recheckOutcome() + ")");
             boolean terminal = System.console() != null;
             if (state.complete()) {
                 System.out.println("already complete: " + out.resolve(metainfo.info().name()));
@@ -67,6 +72,9 @@ public final class DownloadCommand implements Callable<Integer> {
                 System.out.printf(java.util.Locale.ROOT, "complete: %s (%s in %.1f s, %.1f MB/s)%n",
                         out.resolve(metainfo.info().name()), PeerRun.Status.size(state.totalLength()), seconds,
                         state.totalLength() / seconds / 1e6);
+                System.out.printf(java.util.Locale.ROOT,
+                        "pieces verified in this run: %d, hash failures %d, peers banned %d, bytes downloaded %d%n",
+                        state.piecesVerified(), state.hashFailures(), state.bans(), state.downloaded());
             }
             System.out.flush();
             if (seed) {

@@ -27,7 +27,7 @@ import org.enjambre.swarm.TorrentState;
  */
 final class PeerRun implements AutoCloseable {
     /** Plain status lines when stdout is not a terminal. */
-    static final long STATUS_INTERVAL_MILLIS = 5_000;
+    static final long STATUS_INTERVAL_MILLIS = Long.getLong("enjambre.statusMillis", 5_000);
     /** Progress bar refresh on a terminal. */
     static final long BAR_INTERVAL_MILLIS = 500;
     /** How long closing may take before the process exits anyway. */
@@ -40,8 +40,11 @@ final class PeerRun implements AutoCloseable {
     private volatile boolean closed;
 
     private final TorrentStorage storage;
+    private final StoragePieceStore store;
 
-    private PeerRun(Vertx vertx, PeerVerticle verticle, TorrentEngine engine, TorrentStorage storage) {
+    private PeerRun(Vertx vertx, PeerVerticle verticle, TorrentEngine engine, TorrentStorage storage,
+                    StoragePieceStore store) {
+        this.store = store;
         this.vertx = vertx;
         this.verticle = verticle;
         this.engine = engine;
@@ -55,18 +58,34 @@ final class PeerRun implements AutoCloseable {
     /** Starts the node, checks the data and starts the engine; the caller prints "listening on". */
     static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate)
             throws Exception {
+        return start(metainfo, dataDir, download, port, uploadRate, 0);
+    }
+
+    /**
+     * @param downloadRate bytes per second, 0 for none. Resume data lives under
+     *                     {@code dataDir/.enjambre/}: a restart trusts it when the files match it.
+     */
+    static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate,
+                         long downloadRate) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS));
         try {
             PeerVerticle verticle = new PeerVerticle("0.0.0.0", port);
             await(vertx.deployVerticle(verticle));
             TorrentStorage storage = TorrentStorage.open(metainfo.info(), dataDir);
-            EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate);
-            TorrentEngine engine = await(verticle.addTorrent(metainfo, new StoragePieceStore(storage, download), options));
-            return new PeerRun(vertx, verticle, engine, storage);
+            EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);
+            Path resume = download ? org.enjambre.storage.ResumeData.defaultPath(dataDir, metainfo.infoHash()) : null;
+            StoragePieceStore store = new StoragePieceStore(storage, download, metainfo.infoHash(), resume);
+            TorrentEngine engine = await(verticle.addTorrent(metainfo, store, options));
+            return new PeerRun(vertx, verticle, engine, storage, store);
         } catch (Exception e) {
             vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /** Whether resume data was trusted at start, or why the data was rechecked. */
+    String recheckOutcome() {
+        return store.recheckOutcome();
     }
 
     int port() {
@@ -223,9 +242,10 @@ final class PeerRun implements AutoCloseable {
             lastPrintNanos = now;
             double progress = state.progress();
             String eta = rate > 0 && !state.complete() ? duration((long) (state.left() / rate)) : "-";
-            String numbers = String.format(Locale.ROOT, "%5.1f%% %s/%s %s/s ETA %s peers %d up %s",
+            String numbers = String.format(Locale.ROOT, "%5.1f%% %s/%s %s/s ETA %s peers %d up %s pieces %d/%d",
                     progress * 100, size(state.totalLength() - state.left()), size(state.totalLength()),
-                    size((long) rate), eta, state.peers(), size(state.uploaded()));
+                    size((long) rate), eta, state.peers(), size(state.uploaded()), state.verifiedCount(),
+                    state.pieceCount());
             if (terminal) {
                 int width = 30;
                 int filled = (int) Math.round(progress * width);

@@ -42,6 +42,8 @@ public final class PeerVerticle extends VerticleBase {
 
     private final Map<InfoHash, TorrentEngine> engines = new ConcurrentHashMap<>();
     private final Map<InfoHash, Announcer> announcers = new ConcurrentHashMap<>();
+    private volatile org.enjambre.swarm.RateLimiter nodeUpload;
+    private volatile org.enjambre.swarm.RateLimiter nodeDownload;
     private NetServer server;
     private NetClient client;
     private WorkerExecutor workers;
@@ -72,6 +74,16 @@ public final class PeerVerticle extends VerticleBase {
                 .transform(ar -> workers.close());
     }
 
+    /**
+     * Limits the node as a whole (every torrent it hosts shares them), in bytes per second, 0 for
+     * none; applies to torrents added afterwards.
+     */
+    public PeerVerticle nodeRateLimits(long uploadBytesPerSecond, long downloadBytesPerSecond) {
+        nodeUpload = uploadBytesPerSecond > 0 ? new org.enjambre.swarm.RateLimiter(uploadBytesPerSecond) : null;
+        nodeDownload = downloadBytesPerSecond > 0 ? new org.enjambre.swarm.RateLimiter(downloadBytesPerSecond) : null;
+        return this;
+    }
+
     /** The port peers connect to (the real one when 0 was asked). */
     public int actualPort() {
         return server.actualPort();
@@ -86,7 +98,8 @@ public final class PeerVerticle extends VerticleBase {
      * accepts peers. Fails if the torrent is already hosted or its data cannot be read.
      */
     public Future<TorrentEngine> addTorrent(Metainfo metainfo, PieceStore store, EngineOptions options) {
-        TorrentEngine engine = new TorrentEngine(vertx, context, metainfo, peerId, store, workers, client, options);
+        TorrentEngine engine = new TorrentEngine(vertx, context, metainfo, peerId, store, workers, client, options,
+                nodeUpload, nodeDownload);
         if (engines.containsKey(metainfo.infoHash())) {
             return Future.failedFuture("torrent " + metainfo.infoHash().hex() + " is already hosted");
         }

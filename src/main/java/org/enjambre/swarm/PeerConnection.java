@@ -55,6 +55,26 @@ final class PeerConnection {
     long bytesDownloaded;
     long bytesUploaded;
 
+    /** Session counters of this peer (null until the handshake names it). */
+    PeerStats stats;
+    /** Byte counts at the start of the current choke round: the rates the choker compares. */
+    long downloadedAtRound;
+    long uploadedAtRound;
+    /** Pieces we sent this peer at least one block of. */
+    final BitSet piecesServed = new BitSet();
+    /** Choke rounds in a row this peer held a regular slot. */
+    int roundsUnchoked;
+    /** Holds the optimistic unchoke. */
+    boolean optimistic;
+    /** No block for the snub timeout while holding our requests: one request at a time until it sends. */
+    boolean snubbed;
+    /** Smoothed bytes per second received from this peer, and the last sample point. */
+    double downloadRate;
+    long rateSampleBytes;
+    long rateSampleNanos = System.nanoTime();
+    /** Reading paused by the download rate limit. */
+    boolean readPaused;
+
     PeerConnection(TorrentEngine engine, NetSocket socket, WireDecoder decoder, boolean incoming, int pieceCount) {
         this.engine = engine;
         this.socket = socket;
@@ -78,6 +98,7 @@ final class PeerConnection {
         lastReceivedNanos = System.nanoTime();
         decoder.feed(data);
         drain();
+        engine.received(this, data.length());
     }
 
     /** Hands every complete item in the decoder to the engine. */

@@ -14,7 +14,12 @@ import java.util.Random;
  * can be shared sooner); then a new piece, the rarest among the connected peers, ties broken at
  * random (scanning from a random start), so that a swarm of seeds does not make everyone download
  * sequentially. Availability is kept up to date from bitfield/have/disconnect, not recomputed.
- * The endgame (issue 5) slots in at {@link #next}: when it returns -1 while blocks are requested.
+ * The first {@link #RANDOM_FIRST_PIECES} pieces are picked at random instead: a new peer soon has a
+ * complete piece to trade, and rarest-first is not yet worth much.
+ *
+ * <p>Endgame: once every missing block is requested ({@link #inEndgame}), {@link #nextEndgame}
+ * hands out blocks that are requested but not yet written, to a bounded number of peers each;
+ * the engine cancels the duplicates when the first copy arrives.
  *
  * <p>Not thread-safe: used from the engine's event loop only.
  */
@@ -27,6 +32,8 @@ public final class PiecePicker {
     private final int[] availability;
     private final Map<Integer, Partial> partials = new LinkedHashMap<>();
     private final Random random;
+    /** Picked at random before rarest first applies, so a newcomer soon has something to trade. */
+    public static final int RANDOM_FIRST_PIECES = 4;
 
     /** Block states of one started piece. */
     private static final class Partial {
@@ -34,6 +41,8 @@ public final class PiecePicker {
         final int blocks;
         final BitSet requested;
         final BitSet written;
+        /** How many peers each block is requested from (more than 1 only in endgame). */
+        final byte[] requesters;
         int writtenCount;
         int nextFree;
 
@@ -42,6 +51,11 @@ public final class PiecePicker {
             this.blocks = blocks;
             this.requested = new BitSet(blocks);
             this.written = new BitSet(blocks);
+            this.requesters = new byte[blocks];
+        }
+
+        boolean hasFree() {
+            return requested.nextClearBit(0) < blocks;
         }
 
         int takeFree() {
@@ -53,6 +67,7 @@ public final class PiecePicker {
                 }
             }
             requested.set(b);
+            requesters[b] = 1;
             nextFree = b + 1;
             return b;
         }
@@ -138,7 +153,64 @@ public final class PiecePicker {
         return block(piece, p.takeFree() * blockLength);
     }
 
+    /**
+     * Whether every block still missing is requested from someone (or written, awaiting its hash):
+     * the time to ask several peers for the same blocks.
+     */
+    public boolean inEndgame() {
+        if (pieceCount - state.verifiedCount() > partials.size()) {
+            return false; // a piece nobody asked for yet
+        }
+        for (Partial p : partials.values()) {
+            if (p.hasFree()) {
+                return false;
+            }
+        }
+        return !partials.isEmpty();
+    }
+
+    /**
+     * In endgame, a block that the peer with {@code peerPieces} has, requested from fewer than
+     * {@code redundancy} peers and not written yet, and not in {@code alreadyAsked} (this peer's own
+     * requests): marked requested once more. -1 when there is none.
+     */
+    public long nextEndgame(BitSet peerPieces, java.util.Set<Long> alreadyAsked, int redundancy) {
+        long best = -1;
+        int fewest = Integer.MAX_VALUE;
+        Partial bestPartial = null;
+        for (Partial p : partials.values()) {
+            if (!peerPieces.get(p.piece)) {
+                continue;
+            }
+            for (int b = p.written.nextClearBit(0); b < p.blocks; b = p.written.nextClearBit(b + 1)) {
+                long block = block(p.piece, b * blockLength);
+                int n = p.requesters[b];
+                // The block asked of the fewest peers first: one slow peer's blocks are duplicated first.
+                if (n < redundancy && n < fewest && !alreadyAsked.contains(block)) {
+                    best = block;
+                    fewest = n;
+                    bestPartial = p;
+                }
+            }
+        }
+        if (bestPartial != null) {
+            int b = beginOf(best) / blockLength;
+            bestPartial.requested.set(b);
+            bestPartial.requesters[b]++;
+        }
+        return best;
+    }
+
+    /** Peers a block is requested from now (0 if it is not, or is written). */
+    public int requesters(long block) {
+        Partial p = partials.get(pieceOf(block));
+        return p == null ? 0 : p.requesters[beginOf(block) / blockLength];
+    }
+
     private int rarestNewPiece(BitSet peerPieces) {
+        if (state.verifiedCount() + partials.size() < RANDOM_FIRST_PIECES) {
+            return randomNewPiece(peerPieces);
+        }
         int best = -1;
         int bestAvailability = Integer.MAX_VALUE;
         int start = random.nextInt(pieceCount);
@@ -160,15 +232,37 @@ public final class PiecePicker {
         return best;
     }
 
-    /** A request was not answered (choke, disconnect, cancel): the block is free again. */
+    private int randomNewPiece(BitSet peerPieces) {
+        int start = random.nextInt(pieceCount);
+        for (int pass = 0; pass < 2; pass++) {
+            int from = pass == 0 ? start : 0;
+            int to = pass == 0 ? pieceCount : start;
+            for (int i = peerPieces.nextSetBit(from); i >= 0 && i < to; i = peerPieces.nextSetBit(i + 1)) {
+                if (!state.has(i) && !partials.containsKey(i)) {
+                    return i;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * A request was not answered (choke, disconnect, cancel, snub): one requester less; with none
+     * left the block is free again.
+     */
     public void release(long block) {
         Partial p = partials.get(pieceOf(block));
         if (p != null) {
             int b = beginOf(block) / blockLength;
             if (!p.written.get(b)) {
-                p.requested.clear(b);
-                if (b < p.nextFree) {
-                    p.nextFree = b;
+                if (p.requesters[b] > 0) {
+                    p.requesters[b]--;
+                }
+                if (p.requesters[b] == 0) {
+                    p.requested.clear(b);
+                    if (b < p.nextFree) {
+                        p.nextFree = b;
+                    }
                 }
             }
         }
@@ -188,6 +282,7 @@ public final class PiecePicker {
         }
         p.written.set(b);
         p.requested.set(b);
+        p.requesters[b] = 0;
         p.writtenCount++;
         return p.writtenCount == p.blocks;
     }

@@ -23,6 +23,13 @@ public interface PieceStore extends AutoCloseable {
     /** Checks the data already on disk: the set of pieces present and valid. */
     BitSet recheck() throws IOException;
 
+    /**
+     * Records which pieces are verified so that a restart need not check the data again
+     * ({@link #recheck} may then trust it). Does nothing by default.
+     */
+    default void saveResume(BitSet verified) throws IOException {
+    }
+
     @Override
     void close() throws IOException;
 }

@@ -3,18 +3,32 @@ package org.enjambre.swarm;
 /**
  * A token bucket in bytes per second (unlimited when the rate is 0). Tokens may go negative: a
  * block is sent whole and the debt delays the next one, so the average holds without splitting
- * blocks. The burst is one second of tokens.
+ * blocks. The burst is one second of tokens (at most {@link #MAX_BURST} bytes ahead).
+ *
+ * <p>A limiter may have a parent (the node's limit above a torrent's): bytes are taken from both,
+ * and the wait is the longer of the two. Thread-safe, because one node limiter serves every
+ * torrent of a node.
  */
 public final class RateLimiter {
+    /** The most a bucket may save up: a fast burst after a quiet second stays short. */
+    static final long MAX_BURST = 256 * 1024;
+
     private final long bytesPerSecond;
+    private final RateLimiter parent;
     private double tokens;
     private long lastNanos;
 
     public RateLimiter(long bytesPerSecond) {
+        this(bytesPerSecond, null);
+    }
+
+    /** @param parent a shared limit this one also obeys (null for none) */
+    public RateLimiter(long bytesPerSecond, RateLimiter parent) {
         if (bytesPerSecond < 0) {
             throw new IllegalArgumentException("rate must be >= 0");
         }
         this.bytesPerSecond = bytesPerSecond;
+        this.parent = parent;
         this.lastNanos = System.nanoTime();
         this.tokens = bytesPerSecond == 0 ? 0 : Math.min(bytesPerSecond, 16 * 1024);
     }
@@ -23,25 +37,58 @@ public final class RateLimiter {
         return new RateLimiter(0);
     }
 
+    /** Whether this limiter or its parent limits anything. */
     public boolean limited() {
-        return bytesPerSecond > 0;
+        return bytesPerSecond > 0 || (parent != null && parent.limited());
+    }
+
+    public long rate() {
+        return bytesPerSecond;
     }
 
     /**
      * Milliseconds to wait before {@code bytes} may be sent; 0 means take them now (the tokens are
-     * taken). When positive nothing is taken: ask again after the delay.
+     * taken here and in the parent). When positive nothing is taken: ask again after the delay.
      */
     public long acquire(int bytes) {
+        long wait = Math.max(waitMillis(), parent == null ? 0 : parent.waitMillis());
+        if (wait > 0) {
+            return wait;
+        }
+        take(bytes);
+        return 0;
+    }
+
+    /** Milliseconds until tokens are available here and in the parent, taking nothing. */
+    public long acquireWait() {
+        return Math.max(waitMillis(), parent == null ? 0 : parent.waitMillis());
+    }
+
+    /**
+     * Takes {@code bytes} that already went through (received data cannot be refused), here and
+     * in the parent; returns how long to pause before taking more, 0 for not at all.
+     */
+    public long consume(int bytes) {
+        take(bytes);
+        return Math.max(waitMillis(), parent == null ? 0 : parent.waitMillis());
+    }
+
+    private synchronized void take(int bytes) {
+        if (bytesPerSecond > 0) {
+            tokens -= bytes;
+        }
+        if (parent != null) {
+            parent.take(bytes);
+        }
+    }
+
+    private synchronized long waitMillis() {
         if (bytesPerSecond == 0) {
             return 0;
         }
         long now = System.nanoTime();
-        tokens = Math.min(bytesPerSecond, tokens + (now - lastNanos) * (double) bytesPerSecond / 1e9);
+        tokens = Math.min(Math.min(bytesPerSecond, MAX_BURST), tokens + (now - lastNanos) * (double) bytesPerSecond / 1e9);
         lastNanos = now;
-        if (tokens > 0) {
-            tokens -= bytes;
-            return 0;
-        }
-        return Math.max(1, (long) Math.ceil(-tokens * 1000.0 / bytesPerSecond));
+        return tokens > 0 ? 0 : Math.max(1, (long) Math.ceil(-tokens * 1000.0 / bytesPerSecond));
     }
 }

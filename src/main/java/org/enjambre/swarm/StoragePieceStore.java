@@ -12,12 +12,34 @@ import org.enjambre.storage.TorrentStorage;
  * wrong {@code --data} folder is reported instead of filled with empty files.
  */
 public final class StoragePieceStore implements PieceStore {
+    /** Threads that hash a recheck at start. */
+    static final int RECHECK_THREADS = Math.max(1, Runtime.getRuntime().availableProcessors());
     private final TorrentStorage storage;
     private final boolean createFiles;
+    private final java.nio.file.Path resumeFile;
+    private final org.enjambre.metainfo.InfoHash infoHash;
+    private volatile String recheckOutcome = "not checked yet";
 
     public StoragePieceStore(TorrentStorage storage, boolean createFiles) {
+        this(storage, createFiles, null, null);
+    }
+
+    /**
+     * @param resumeFile where resume data is kept ({@link org.enjambre.storage.ResumeData}): trusted at
+     *                   start when every file's size and mtime match it, else the data is rechecked;
+     *                   null for none (always recheck)
+     */
+    public StoragePieceStore(TorrentStorage storage, boolean createFiles, org.enjambre.metainfo.InfoHash infoHash,
+                             java.nio.file.Path resumeFile) {
+        this.infoHash = infoHash;
         this.storage = storage;
         this.createFiles = createFiles;
+        this.resumeFile = resumeFile;
+    }
+
+    /** How the last {@link #recheck} learned the pieces: trusted resume data, or why it rechecked. */
+    public String recheckOutcome() {
+        return recheckOutcome;
     }
 
     public TorrentStorage storage() {
@@ -42,7 +64,17 @@ public final class StoragePieceStore implements PieceStore {
     @Override
     public BitSet recheck() throws IOException {
         try {
-            BitSet found = storage.recheck(org.enjambre.storage.RecheckProgress.NONE);
+            BitSet found;
+            if (resumeFile != null && infoHash != null) {
+                org.enjambre.storage.ResumeData.Outcome outcome = org.enjambre.storage.ResumeData.loadOrRecheck(
+                        resumeFile, infoHash, storage, RECHECK_THREADS,
+                        org.enjambre.storage.RecheckProgress.NONE);
+                recheckOutcome = outcome.reason();
+                found = outcome.verified();
+            } else {
+                found = storage.recheck(org.enjambre.storage.RecheckProgress.NONE);
+                recheckOutcome = "rechecked";
+            }
             if (createFiles) {
                 storage.createFiles();
             }
@@ -50,6 +82,13 @@ public final class StoragePieceStore implements PieceStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("recheck interrupted");
+        }
+    }
+
+    @Override
+    public void saveResume(BitSet verified) throws IOException {
+        if (resumeFile != null && infoHash != null) {
+            org.enjambre.storage.ResumeData.capture(infoHash, storage, verified).save(resumeFile);
         }
     }
 

@@ -24,6 +24,15 @@ public final class TorrentState {
     private final AtomicInteger requestsOutstanding = new AtomicInteger();
     private final AtomicInteger peers = new AtomicInteger();
     private final AtomicLong wasted = new AtomicLong();
+    private final AtomicInteger bans = new AtomicInteger();
+    private final AtomicLong endgameRequests = new AtomicLong();
+    private final AtomicLong cancelsSent = new AtomicLong();
+    private final AtomicLong snubs = new AtomicLong();
+    private final AtomicLong rerouted = new AtomicLong();
+    private volatile int piecesAtStart;
+    /** Per remote peer (by peer id hex), for the whole session: the one place peer counters live. */
+    private final java.util.concurrent.ConcurrentHashMap<String, PeerStats> peerStats =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     public TorrentState(int pieceCount, int pieceLength, long totalLength) {
         this.pieceCount = pieceCount;
@@ -55,6 +64,12 @@ public final class TorrentState {
         verified.clear();
         verified.or(pieces);
         verifiedCount = verified.cardinality();
+        piecesAtStart = verifiedCount;
+    }
+
+    /** Pieces found verified on disk (or in trusted resume data) when the engine started. */
+    public int piecesAtStart() {
+        return piecesAtStart;
     }
 
     public synchronized int verifiedCount() {
@@ -124,6 +139,67 @@ public final class TorrentState {
     /** Bytes received that were not needed (unrequested or duplicate blocks). */
     public long wasted() {
         return wasted.get();
+    }
+
+    /** Peers banned in this session for sending data that failed SHA-1. */
+    public int bans() {
+        return bans.get();
+    }
+
+    /** Duplicate requests sent in endgame (a block asked of a second or third peer). */
+    public long endgameRequests() {
+        return endgameRequests.get();
+    }
+
+    /** {@code cancel} messages sent for endgame duplicates that another peer delivered first. */
+    public long cancelsSent() {
+        return cancelsSent.get();
+    }
+
+    /** Times a peer was found snubbing us (no block for the snub timeout) and lost its requests. */
+    public long snubs() {
+        return snubs.get();
+    }
+
+    /** Requests cancelled at a seed because a leecher that unchokes us announced the piece. */
+    public long rerouted() {
+        return rerouted.get();
+    }
+
+    void rerouted(int blocks) {
+        rerouted.addAndGet(blocks);
+    }
+
+    /** Every peer seen in this session, connected or not. */
+    public java.util.List<PeerStats> peerStats() {
+        return java.util.List.copyOf(peerStats.values());
+    }
+
+    /** One peer's counters by its peer id (40 lowercase hex), or null if never connected. */
+    public PeerStats peerStats(String peerIdHex) {
+        return peerStats.get(peerIdHex);
+    }
+
+    PeerStats peerStatsFor(String peerIdHex, String address) {
+        PeerStats stats = peerStats.computeIfAbsent(peerIdHex, id -> new PeerStats(id, address));
+        stats.address(address);
+        return stats;
+    }
+
+    void banned() {
+        bans.incrementAndGet();
+    }
+
+    void endgameRequest() {
+        endgameRequests.incrementAndGet();
+    }
+
+    void cancelSent() {
+        cancelsSent.incrementAndGet();
+    }
+
+    void snubbed() {
+        snubs.incrementAndGet();
     }
 
     void addUploaded(long bytes) {

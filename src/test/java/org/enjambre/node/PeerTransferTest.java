@@ -385,6 +385,15 @@ class PeerTransferTest {
             lyingSeeder(server, metainfo, content);
             TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, EngineOptions.defaults());
             await(leech.connect("127.0.0.1", server.getLocalPort()));
+            // Alone in a failed piece, the liar is banned (issue 5): an honest seed then supplies the rest.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (leech.state().bans() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(leech.state().bans()).isEqualTo(1);
+            PeerVerticle honest = node();
+            host(honest, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+            await(leech.connect("127.0.0.1", honest.actualPort()));
             await(leech.completion());
             assertThat(leech.state().hashFailures()).isEqualTo(1);
             assertThat(leech.state().piecesVerified()).isEqualTo(metainfo.info().pieceCount());

@@ -108,4 +108,71 @@ class PiecePickerTest {
         picker.peerGone(peer);
         assertThat(picker.availability(3)).isZero();
     }
+
+    @Test
+    void endgameStartsOnlyWhenEveryMissingBlockIsRequestedAndBoundsDuplicates() {
+        TorrentState state = new TorrentState(8, 65536, TOTAL);
+        PiecePicker picker = picker(state, 5);
+        BitSet all = pieces(0, 1, 2, 3, 4, 5, 6, 7);
+        picker.peerHasAll(all);
+        picker.peerHasAll(all);
+        Set<Long> slowPeer = new HashSet<>();
+        long block;
+        while (true) {
+            boolean endgameBefore = picker.inEndgame();
+            if ((block = picker.next(all)) < 0) {
+                break;
+            }
+            assertThat(endgameBefore).as("endgame while blocks were still free").isFalse();
+            slowPeer.add(block);
+        }
+        assertThat(picker.inEndgame()).isTrue();
+        // A second peer gets every outstanding block once, never one it already asked for.
+        Set<Long> fastPeer = new HashSet<>();
+        while ((block = picker.nextEndgame(all, fastPeer, 2)) >= 0) {
+            assertThat(fastPeer.add(block)).isTrue();
+        }
+        assertThat(fastPeer).isEqualTo(slowPeer);
+        // Redundancy 2: a third peer gets nothing more.
+        assertThat(picker.nextEndgame(all, new HashSet<>(), 2)).isEqualTo(-1);
+        long first = slowPeer.iterator().next();
+        assertThat(picker.requesters(first)).isEqualTo(2);
+        picker.written(first);
+        assertThat(picker.requesters(first)).isZero();
+        assertThat(picker.wanted(first)).isFalse();
+    }
+
+    @Test
+    void releasingOneOfTwoEndgameRequestsKeepsTheBlockRequested() {
+        TorrentState state = new TorrentState(8, 65536, TOTAL);
+        PiecePicker picker = picker(state, 6);
+        BitSet one = pieces(3);
+        picker.peerHasAll(one);
+        Set<Long> a = new HashSet<>();
+        long block;
+        while ((block = picker.next(one)) >= 0) {
+            a.add(block);
+        }
+        long dup = picker.nextEndgame(one, new HashSet<>(), 3);
+        assertThat(a).contains(dup);
+        picker.release(dup);
+        assertThat(picker.next(one)).as("still requested from the other peer").isEqualTo(-1);
+        picker.release(dup);
+        assertThat(picker.next(one)).as("free once nobody holds it").isEqualTo(dup);
+    }
+
+    @Test
+    void theFirstPiecesArePickedAtRandomNotRarestFirst() {
+        Set<Integer> firstPicks = new HashSet<>();
+        for (long seed = 0; seed < 40; seed++) {
+            TorrentState state = new TorrentState(8, 65536, TOTAL);
+            // Scrambled seeds: java.util.Random's first draws from consecutive seeds are alike.
+            PiecePicker picker = picker(state, seed * 0x9E3779B97F4A7C15L);
+            picker.peerHasAll(pieces(0, 1, 2, 3, 4, 5, 6, 7));
+            picker.peerHasAll(pieces(0, 1, 2, 3, 4, 5, 6));
+            firstPicks.add(PiecePicker.pieceOf(picker.next(pieces(0, 1, 2, 3, 4, 5, 6, 7))));
+        }
+        // Rarest first would always start with piece 7 (one copy); random picks spread.
+        assertThat(firstPicks.size()).isGreaterThan(3);
+    }
 }
