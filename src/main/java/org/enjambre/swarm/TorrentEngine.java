@@ -860,13 +860,14 @@ public final class TorrentEngine {
             return;
         }
         state.pieceVerified();
+        // Every peer is told, even one that has the piece already (libtorrent's send_redundant_have
+        // default): a seeder learns its leechers' progress that way, for its choker and the dashboard.
         Buffer have = MessageEncoder.encode(new Message.Have(piece));
         for (PeerConnection c : new ArrayList<>(connections)) {
             if (c.pieces.get(piece)) {
                 c.interesting--;
-            } else {
-                c.send(have.copy());
             }
+            c.send(have.copy());
             updateInterest(c);
         }
         if (state.complete()) {
