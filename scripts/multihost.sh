@@ -16,7 +16,7 @@
 # Removes every namespace, process and file it made, also on failure or Ctrl-C (trap).
 #
 # Needs root (ip netns), java 17, curl, sha256sum; the jar (built when missing: mvn package).
-# Usage: sudo scripts/multihost.sh [SIZE_MIB]        (default 24)
+# Usage: sudo scripts/multihost.sh [SIZE_MIB]        (default 24; MULTIHOST_KEEP=1 keeps data and logs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -60,7 +60,7 @@ cleanup() {
     echo "multihost: FAILED (exit $rc); last lines of each node's log:"
     for f in "$WORK"/logs/*.log; do [ -f "$f" ] && { echo "== $(basename "$f")"; tail -n 8 "$f"; }; done
   fi
-  rm -rf "$WORK"
+  if [ -n "${MULTIHOST_KEEP:-}" ]; then echo "multihost: kept $WORK"; else rm -rf "$WORK"; fi
   exit "$rc"
 }
 trap cleanup EXIT
@@ -110,10 +110,18 @@ for i in 1 2 3 4; do
   attach "$PREFIX-l$i" peer br-peer "10.77.2.1$i"
 done
 # reach NS IP: a TCP connect to a closed port is refused (reachable) rather than unroutable or silent.
-reach() { ip netns exec "$1" timeout 3 bash -c "exec 3<>/dev/tcp/$2/9" 2>&1 | grep -q refused; }
+# Links take a moment to come up: up to 5 tries.
+reach() {
+  for _ in 1 2 3 4 5; do
+    local out; out=$(ip netns exec "$1" timeout 3 bash -c "exec 3<>/dev/tcp/$2/9" 2>&1 || true)
+    [[ "$out" == *refused* ]] && return 0
+    sleep 1
+  done
+  return 1
+}
 # The peers network must not reach the trackers network.
-if reach "$SEED" 10.77.1.1; then fail "peers reach the trackers network"; fi
 reach "$SEED" 10.77.2.1 || fail "seeder cannot reach tracker-1"
+if ip netns exec "$SEED" timeout 3 bash -c "exec 3<>/dev/tcp/10.77.1.1/9" 2>/dev/null; then fail "peers reach the trackers network"; fi
 reach "$T1" 10.77.1.2 || fail "tracker-1 cannot reach tracker-2 on the trackers network"
 log "network: ${#NAMESPACES[@]} namespaces, bridges br-trk and br-peer"
 
@@ -149,7 +157,7 @@ await_up() {
 # await_complete NAME NS: polls the node's own REST API until its torrent is complete; prints seconds since start.
 await_complete() {
   local name=$1 ns=$2 deadline=$(( $(date +%s) + COMPLETE_TIMEOUT ))
-  until ip netns exec "$ns" curl -sf --max-time 2 http://127.0.0.1:8080/api/node | grep -q '"complete":true'; do
+  until [[ "$(ip netns exec "$ns" curl -sf --max-time 2 http://127.0.0.1:8080/api/node || true)" == *'"complete":true'* ]]; do
     kill -0 "${PID_OF[$name]}" 2>/dev/null || fail "$name exited while downloading"
     [ "$(date +%s)" -lt "$deadline" ] || fail "$name did not complete within ${COMPLETE_TIMEOUT}s"
     check_budget
@@ -157,8 +165,9 @@ await_complete() {
   done
   since "${STARTED_AT[$name]}"
 }
-members_seen_by() {  # number of Hazelcast members tracker in NS reports
-  ip netns exec "$1" curl -sf --max-time 2 http://127.0.0.1:6969/api/cluster | grep -o '"address"' | wc -l
+members_seen_by() {  # number of Hazelcast members the tracker in NS reports (0 when it does not answer)
+  local out; out=$(ip netns exec "$1" curl -sf --max-time 2 http://127.0.0.1:6969/api/cluster || true)
+  [[ "$out" =~ \"size\":([0-9]+) ]] && echo "${BASH_REMATCH[1]}" || echo 0
 }
 trk_bytes() {  # bytes both ways through tracker-1's port on the trackers bridge
   local p; p=$(ip -n "$SW" -o link show master br-trk | awk -F': ' 'NR==1{print $2}' | cut -d@ -f1)
@@ -167,8 +176,8 @@ trk_bytes() {  # bytes both ways through tracker-1's port on the trackers bridge
 
 # ---------------------------------------------------------------- swarm
 T0=$(now)
-node tracker-1 "$T1" 10.77.2.1 "$WORK/t1" --tracker --tracker-port 6969 --tracker-interval 10
-node tracker-2 "$T2" 10.77.2.2 "$WORK/t2" --tracker --tracker-port 6969 --tracker-interval 10
+node tracker-1 "$T1" 10.77.2.1 "$WORK/t1" --tracker --tracker-port 6969 --tracker-interval 30
+node tracker-2 "$T2" 10.77.2.2 "$WORK/t2" --tracker --tracker-port 6969 --tracker-interval 30
 await_up tracker-1; await_up tracker-2
 log "trackers up in $(since "$T0") s"
 node seeder "$SEED" 10.77.2.10 "$WORK/seed" --torrent "$WORK/multihost.torrent"
@@ -198,7 +207,7 @@ ip netns del "$T1"
 log "tracker-1 killed (SIGKILL) and its namespace deleted"
 node leecher-4 "$PREFIX-l4" 10.77.2.14 "$WORK/l4" --torrent "$WORK/multihost.torrent"
 deadline=$(( $(date +%s) + 60 ))
-until [ "$(members_seen_by "$T2")" -eq 6 ] && ip netns exec "$T2" curl -sf --max-time 2 http://127.0.0.1:6969/api/cluster | grep -qv '10.77.2.1:'; do
+until [ "$(members_seen_by "$T2")" -eq 6 ] && [[ "$(ip netns exec "$T2" curl -sf --max-time 2 http://127.0.0.1:6969/api/cluster || true)" != *'"10.77.2.1:'* ]]; do
   [ "$(date +%s)" -lt "$deadline" ] || fail "the cluster did not drop tracker-1 and take leecher-4 within 60 s"
   sleep 0.2
 done
@@ -207,11 +216,12 @@ log "cluster view after failover (tracker-1 gone, leecher-4 joined): ${FAILOVER}
 t=$(await_complete leecher-4 "$PREFIX-l4")
 got=$(sha256sum "$WORK/l4/multihost.bin" | cut -d' ' -f1)
 [ "$got" = "$SHA" ] || fail "leecher-4: sha256 $got differs"
-INFOHASH=$(java -XX:+UseSerialGC -jar "$JAR" info "$WORK/multihost.torrent" --json | grep -o '"infoHash" *: *"[0-9a-f]*"' | grep -o '[0-9a-f]\{40\}')
-ip netns exec "$T2" curl -sf --max-time 2 "http://127.0.0.1:6969/api/torrents/$INFOHASH" | grep -q '10.77.2.14' \
-  || fail "leecher-4 is not in tracker-2's registry"
-ip netns exec "$T2" curl -sf --max-time 2 "http://127.0.0.1:6969/api/torrents/$INFOHASH" | grep -q '10.77.2.10' \
-  || fail "the seeder's registration did not survive tracker-1"
+INFO=$(java -XX:+UseSerialGC -jar "$JAR" info "$WORK/multihost.torrent" --json)
+[[ "$INFO" =~ \"infoHash\"\ *:\ *\"([0-9a-f]{40})\" ]] || fail "no info-hash in: $INFO"
+INFOHASH=${BASH_REMATCH[1]}
+REG=$(ip netns exec "$T2" curl -sf --max-time 2 "http://127.0.0.1:6969/api/torrents/$INFOHASH" || true)
+[[ "$REG" == *'10.77.2.14'* ]] || fail "leecher-4 is not in tracker-2's registry: $REG"
+[[ "$REG" == *'10.77.2.10'* ]] || fail "the seeder's registration did not survive tracker-1: $REG"
 log "leecher-4 announced through tracker-2 (tracker-1 unreachable), complete byte-exact ${t} s after its JVM started, $(since "$K0") s after the kill"
 
 echo
