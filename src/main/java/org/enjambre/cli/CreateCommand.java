@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -71,6 +72,9 @@ final class CreateCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path out = output.toAbsolutePath();
+        if (!Files.isDirectory(out.getParent())) {
+            throw new NoSuchFileException(out.getParent().toString(), null, "the output's folder does not exist");
+        }
         if (Files.exists(out) && !force) {
             throw new FileAlreadyExistsException(output.toString(), null, "already exists (use --force to overwrite)");
         }

@@ -99,7 +99,7 @@ public final class Main implements Runnable {
     /** One clear line for an exception: its message, or what it is when it has none. */
     static String describe(Throwable e) {
         if (e instanceof NoSuchFileException nsf) {
-            return "no such file: " + nsf.getFile();
+            return (nsf.getReason() != null ? nsf.getReason() : "no such file") + ": " + nsf.getFile();
         }
         if (e instanceof AccessDeniedException ade) {
             return "permission denied: " + ade.getFile();

@@ -28,6 +28,9 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "bind address of every server (default: ${DEFAULT-VALUE})")
     String host;
 
+    @Option(names = "--public-host", description = "host name or address other machines reach this node at, used in the tracker's announce URL (default: --host, or 127.0.0.1 for 0.0.0.0)")
+    String publicHost;
+
     @Option(names = "--web-port", defaultValue = "8080", description = "dashboard and REST API port, 0 for any (default: ${DEFAULT-VALUE})")
     int webPort;
 
@@ -80,7 +83,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         }
         String nodeName = name != null ? name : InetAddress.getLocalHost().getHostName() + ":" + webPort;
         NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
-                trackerInterval, data, uploadRate, maxUpload);
+                trackerInterval, data, uploadRate, maxUpload, publicHost);
         Config config = null;
         if (cluster) {
             String members = clusterMembers != null ? clusterMembers : System.getenv(ClusterConfig.MEMBERS_ENV);

@@ -97,8 +97,8 @@ public final class EnjambreNode implements AutoCloseable {
                 // The tracker's own deployment (verticle, port, sweep), with its registry wrapped to count announces.
                 registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts));
                 trackerPort = await(TrackerNode.deploy(vertx, hazelcast, ts, 1, registry));
-                String host = settings.host().equals("0.0.0.0") ? "127.0.0.1" : settings.host();
-                announceUrl = "http://" + host + ":" + trackerPort + "/announce";
+                String host = settings.advertisedHost();
+                announceUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + trackerPort + "/announce";
             }
             NodeIdentity identity = new NodeIdentity(UUID.randomUUID().toString(), settings.name(),
                     java.util.HexFormat.of().formatHex(peer.peerId()), peer.actualPort(), 0);

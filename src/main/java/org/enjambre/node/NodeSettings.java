@@ -16,9 +16,26 @@ import java.nio.file.Path;
  * @param dataDir         where torrent data lives; the node's own files go to {@code dataDir/.enjambre}
  * @param uploadRate      upload limit per torrent in bytes per second, 0 for none
  * @param maxUploadBytes  largest REST upload accepted (413 past it)
+ * @param publicHost      the host other machines reach this node at (the tracker's announce URL);
+ *                        null: the bind host, or 127.0.0.1 when binding every interface
  */
 public record NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
-                           int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes) {
+                           int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes,
+                           String publicHost) {
+    /** Without a public host (tests, a single machine). */
+    public NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
+                        int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes) {
+        this(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir, uploadRate, maxUploadBytes, null);
+    }
+
+    /** The host for URLs given to others. */
+    public String advertisedHost() {
+        if (publicHost != null && !publicHost.isBlank()) {
+            return publicHost;
+        }
+        return host.equals("0.0.0.0") || host.equals("::") ? "127.0.0.1" : host;
+    }
+
     public NodeSettings {
         if (name == null || name.isBlank() || name.length() > 100) {
             throw new IllegalArgumentException("--name must be 1..100 characters");

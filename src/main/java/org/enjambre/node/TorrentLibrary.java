@@ -134,7 +134,17 @@ public final class TorrentLibrary {
                     String m = String.valueOf(e.getMessage());
                     return Future.failedFuture(m.contains("already hosted") ? new LibraryException(409, m) : e);
                 })
-                .onSuccess(engine -> hosted.put(metainfo.infoHash(), new Hosted(engine, storage)));
+                .onSuccess(engine -> {
+                    Hosted h = new Hosted(engine, storage);
+                    hosted.put(metainfo.infoHash(), h);
+                    // A finished download is worth remembering at once: a restart then trusts it without a recheck.
+                    engine.completion().onSuccess(v -> vertx.executeBlocking(() -> {
+                        if (hosted.get(metainfo.infoHash()) == h) {
+                            saveOne(h);
+                        }
+                        return null;
+                    }, false));
+                });
     }
 
     /** Stops hosting a torrent and forgets it (its data stays). Fails with 404 when it is not hosted. */

@@ -13,10 +13,12 @@ import java.time.Duration;
  * @param idleTimeout           drop a peer that sent nothing for this long
  * @param handshakeTimeout      drop a connection whose handshake has not arrived by then
  * @param uploadRate            bytes per second of uploads for this torrent, 0 for unlimited
+ * @param requestTimeout        a peer that leaves our requests unanswered this long (while
+ *                              unchoking us) loses them: they are requested again, from anyone
  */
 public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxReadsPerPeer, int maxConnections,
                             Duration keepAliveInterval, Duration idleTimeout, Duration handshakeTimeout,
-                            long uploadRate) {
+                            long uploadRate, Duration requestTimeout) {
 
     public static final int DEFAULT_REQUEST_QUEUE_DEPTH = 128;
     public static final int DEFAULT_MAX_UPLOAD_QUEUE = 2048;
@@ -26,6 +28,7 @@ public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxRe
     public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(180);
     public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
     public EngineOptions {
         if (requestQueueDepth < 1 || maxUploadQueue < 1 || maxReadsPerPeer < 1 || maxConnections < 1) {
@@ -47,21 +50,26 @@ public record EngineOptions(int requestQueueDepth, int maxUploadQueue, int maxRe
         return new EngineOptions(Integer.getInteger("enjambre.requestQueueDepth", DEFAULT_REQUEST_QUEUE_DEPTH),
                 DEFAULT_MAX_UPLOAD_QUEUE, Integer.getInteger("enjambre.maxReadsPerPeer", DEFAULT_MAX_READS_PER_PEER),
                 DEFAULT_MAX_CONNECTIONS, DEFAULT_KEEP_ALIVE_INTERVAL, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_HANDSHAKE_TIMEOUT, 0);
+                DEFAULT_HANDSHAKE_TIMEOUT, 0, DEFAULT_REQUEST_TIMEOUT);
     }
 
     public EngineOptions withUploadRate(long bytesPerSecond) {
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
-                keepAliveInterval, idleTimeout, handshakeTimeout, bytesPerSecond);
+                keepAliveInterval, idleTimeout, handshakeTimeout, bytesPerSecond, requestTimeout);
     }
 
     public EngineOptions withTimeouts(Duration keepAlive, Duration idle) {
         return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
-                keepAlive, idle, handshakeTimeout, uploadRate);
+                keepAlive, idle, handshakeTimeout, uploadRate, requestTimeout);
     }
 
     public EngineOptions withRequestQueueDepth(int depth) {
         return new EngineOptions(depth, maxUploadQueue, maxReadsPerPeer, maxConnections,
-                keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate);
+                keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, requestTimeout);
+    }
+
+    public EngineOptions withRequestTimeout(Duration timeout) {
+        return new EngineOptions(requestQueueDepth, maxUploadQueue, maxReadsPerPeer, maxConnections,
+                keepAliveInterval, idleTimeout, handshakeTimeout, uploadRate, timeout);
     }
 }

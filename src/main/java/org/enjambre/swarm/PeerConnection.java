@@ -49,6 +49,8 @@ final class PeerConnection {
     boolean rateTimerArmed;
 
     long lastReceivedNanos = System.nanoTime();
+    /** When a requested block last arrived (or the first request went out): for the request timeout. */
+    long lastBlockNanos = System.nanoTime();
     long lastSentNanos = System.nanoTime();
     long bytesDownloaded;
     long bytesUploaded;

@@ -425,6 +425,9 @@ public final class TorrentEngine {
             added++;
         }
         if (batch != null) {
+            if (c.outstanding.size() == added) {
+                c.lastBlockNanos = System.nanoTime(); // the clock starts with the first request
+            }
             state.requestsOutstanding(added);
             c.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
         }
@@ -446,6 +449,7 @@ public final class TorrentEngine {
             return;
         }
         state.requestsOutstanding(-1);
+        c.lastBlockNanos = System.nanoTime();
         if (length != picker.blockSize(piece.index(), piece.begin()) || !picker.wanted(block)) {
             picker.release(block);
             state.addWasted(length);
@@ -471,6 +475,9 @@ public final class TorrentEngine {
             return null;
         }, false).onComplete(ar -> {
             c.pendingWrites--;
+            if (stopped) {
+                return; // the store is closed: late writes fail and need no log
+            }
             if (ar.failed()) {
                 LOG.error("{}: writing piece {} failed: {}", info.name(), piece.index(), ar.cause().getMessage());
                 picker.release(block);
@@ -531,6 +538,9 @@ public final class TorrentEngine {
     }
 
     private void onVerified(int piece, Boolean valid, Throwable failure) {
+        if (stopped) {
+            return;
+        }
         if (failure != null) {
             LOG.error("{}: storing piece {} failed: {}", info.name(), piece, failure.getMessage());
             picker.failed(piece);
@@ -705,7 +715,18 @@ public final class TorrentEngine {
         }
         long keepAlive = options.keepAliveInterval().toNanos();
         long idle = options.idleTimeout().toNanos();
+        long requestTimeout = options.requestTimeout().toNanos();
         for (PeerConnection c : new ArrayList<>(connections)) {
+            if (!c.outstanding.isEmpty() && now - c.lastBlockNanos > requestTimeout) {
+                // Its requests go back to the picker; everyone (this peer too) may be asked again.
+                LOG.info("{}: {} left {} requests unanswered for {} s; asking again", info.name(), c,
+                        c.outstanding.size(), TimeUnit.NANOSECONDS.toSeconds(requestTimeout));
+                releaseRequests(c);
+                c.lastBlockNanos = now;
+                for (PeerConnection other : connections) {
+                    fillRequests(other);
+                }
+            }
             if (now - c.lastReceivedNanos > idle) {
                 c.close("nothing received for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
             } else if (now - c.lastSentNanos > keepAlive) {

@@ -44,9 +44,12 @@ public final class MessageEncoder {
         throw new IllegalArgumentException("unknown message " + message);
     }
 
-    /** The 13-byte header of a piece message, for writers that send the block as a separate buffer. */
+    /**
+     * The 13-byte header of a piece message in a buffer with room for the block, so that a writer
+     * appends the block without the buffer growing (one copy of the data).
+     */
     public static Buffer pieceHeader(int index, int begin, int blockLength) {
-        return Buffer.buffer(13).appendInt(9 + blockLength).appendByte((byte) Message.PIECE)
+        return Buffer.buffer(13 + blockLength).appendInt(9 + blockLength).appendByte((byte) Message.PIECE)
                 .appendInt(index).appendInt(begin);
     }
 

@@ -32,9 +32,11 @@ class Aria2InteropIT {
         Path aria2 = Interop.requireExecutable("aria2c", "aria2");
         int seedPort = FreePorts.next();
         AtomicInteger announces = new AtomicInteger();
+        java.util.List<String> queries = new java.util.concurrent.CopyOnWriteArrayList<>();
         HttpServer tracker = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 16);
         tracker.createContext("/announce", exchange -> {
             announces.incrementAndGet();
+            queries.add(String.valueOf(exchange.getRequestURI().getRawQuery()));
             ByteArrayOutputStream body = new ByteArrayOutputStream();
             body.writeBytes("d8:intervali30e5:peers6:".getBytes());
             body.writeBytes(new byte[] {127, 0, 0, 1, (byte) (seedPort >> 8), (byte) seedPort});
@@ -66,6 +68,9 @@ class Aria2InteropIT {
             }
             assertThat(Files.mismatch(content, dir.resolve("aria/aria.bin"))).isEqualTo(-1L);
             assertThat(announces.get()).isGreaterThanOrEqualTo(2); // the seed and aria2c both announced
+            // The seed announced itself as started, and stopped when it got SIGTERM, with left=0.
+            assertThat(queries).anyMatch(q -> q.contains("event=started") && q.contains("left=0"));
+            assertThat(queries).anyMatch(q -> q.contains("event=stopped") && q.contains("left=0"));
         } finally {
             tracker.stop(0);
         }

@@ -192,4 +192,12 @@ class CliTest {
         assertThat(Sizes.human(1536)).isEqualTo("1.5 KiB");
         assertThat(Sizes.human(1L << 30)).isEqualTo("1.0 GiB");
     }
+
+    @Test
+    void outputIntoAMissingFolderIsOneClearLine() throws Exception {
+        Path out = dir.resolve("no/such/folder/x.torrent");
+        Result r = run("create", album().toString(), "-o", out.toString());
+        assertThat(r.exitCode()).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(r.errLines()).containsExactly("enjambre create: the output's folder does not exist: " + out.getParent());
+    }
 }

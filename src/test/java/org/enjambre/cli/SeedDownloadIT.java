@@ -36,8 +36,28 @@ class SeedDownloadIT {
                 assertThat(again.out).anyMatch(l -> l.startsWith("already complete"));
             }
 
+            // download --seed keeps serving what it fetched: a third peer gets it from there alone.
             seed.terminate();
             assertThat(seed.awaitExit(20)).isZero();
+            try (Proc relay = Proc.enjambre("relay", dir, "download", "file.torrent", "--out", "relay",
+                    "--peer", "127.0.0.1:" + port, "--seed")) {
+                int relayPort = relay.listeningPort();
+                try (Proc original = Proc.enjambre("seed again", dir, "seed", "file.torrent", "--data", "data",
+                        "--port", String.valueOf(port))) {
+                    original.listeningPort();
+                    relay.awaitLine("^complete: ", 90);
+                    original.terminate();
+                    assertThat(original.awaitExit(20)).isZero();
+                }
+                try (Proc third = Proc.enjambre("third", dir, "download", "file.torrent", "--out", "third",
+                        "--peer", "127.0.0.1:" + relayPort)) {
+                    assertThat(third.awaitExit(90)).isZero();
+                }
+                assertThat(relay.process.isAlive()).isTrue();
+                relay.terminate();
+                assertThat(relay.awaitExit(20)).isZero();
+            }
+            assertThat(Files.mismatch(content, dir.resolve("third/file.bin"))).isEqualTo(-1L);
         }
     }
 
@@ -73,5 +93,33 @@ class SeedDownloadIT {
             assertThat(download.awaitExit(60)).isEqualTo(1);
             assertThat(download.err).hasSize(1);
         }
+    }
+
+    @Test
+    void downloadStoppedBySigtermExitsZeroAndARestartKeepsTheVerifiedPieces() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("data/big.bin"), 24L * 1024 * 1024, 15);
+        TestTorrents.create(content, 256 * 1024, dir.resolve("big.torrent"), null);
+        // A seed limited to 4 MB/s: the first download is stopped while about half done.
+        try (Proc seed = Proc.enjambre("seed", dir, "seed", "big.torrent", "--data", "data",
+                "--upload-rate", "4000000")) {
+            int port = seed.listeningPort();
+            try (Proc first = Proc.enjambre("first", dir, "download", "big.torrent", "--out", "out",
+                    "--peer", "127.0.0.1:" + port)) {
+                first.listeningPort();
+                Thread.sleep(3000);
+                first.terminate();
+                assertThat(first.awaitExit(20)).isZero();
+            }
+            try (Proc second = Proc.enjambre("second", dir, "download", "big.torrent", "--out", "out",
+                    "--peer", "127.0.0.1:" + port)) {
+                assertThat(second.awaitExit(90)).isZero();
+                String present = second.err.stream().filter(l -> l.contains("pieces present")).findFirst().orElseThrow();
+                int kept = Integer.parseInt(present.replaceAll(".*: (\\d+) of 96 pieces present.*", "$1"));
+                assertThat(kept).isBetween(5, 95);
+            }
+            seed.terminate();
+            assertThat(seed.awaitExit(20)).isZero();
+        }
+        assertThat(Files.mismatch(content, dir.resolve("out/big.bin"))).isEqualTo(-1L);
     }
 }

@@ -205,4 +205,42 @@ class TorrentBuilderTest {
         assertThatThrownBy(() -> TorrentBuilder.forPath(dir).trackers(List.of("not a url")))
                 .isInstanceOf(MetainfoException.class).hasMessageContaining("tracker URL");
     }
+
+    @Test
+    void aLinkGivenAsThePathIsNamedAfterTheLink() throws Exception {
+        Path target = Files.write(dir.resolve("target-name.bin"), random(1000, 5));
+        Path link = Files.createSymbolicLink(dir.resolve("link-name.bin"), target);
+        Metainfo m = TorrentBuilder.forPath(link).build();
+        assertThat(m.info().name()).isEqualTo("link-name.bin");
+        assertThat(m.info().pieceHashes()).isEqualTo(expectedHashes(Files.readAllBytes(target), 16 * 1024));
+    }
+
+    @Test
+    void fileThatIsNotRegularIsRefused() throws Exception {
+        Path root = folder();
+        Path fifo = root.resolve("pipe");
+        Process p = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo not available");
+        assertThatThrownBy(() -> TorrentBuilder.forPath(root).build())
+                .isInstanceOf(MetainfoException.class).hasMessageContaining("pipe").hasMessageContaining("not a regular file");
+    }
+
+    @Test
+    void progressReportsEveryByteHashed() throws Exception {
+        byte[] data = random(20 * 1024 * 1024 + 5, 11);
+        Path file = Files.write(dir.resolve("p.bin"), data);
+        java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong();
+        TorrentBuilder.forPath(file).pieceLength(1 << 20).threads(2).progress(n -> highest.accumulateAndGet(n, Math::max)).build();
+        assertThat(highest.get()).isEqualTo(data.length);
+    }
+
+    @Test
+    void pathsCompareByComponentsAsUnsignedUtf8Bytes() {
+        assertThat(TorrentBuilder.compareComponents(List.of("a", "z"), List.of("a-b"))).isNegative(); // "a" is a prefix of "a-b"
+        assertThat(TorrentBuilder.compareComponents(List.of("Z"), List.of("a"))).isNegative(); // 'Z' 0x5a < 'a' 0x61
+        assertThat(TorrentBuilder.compareComponents(List.of("z"), List.of("é"))).isNegative(); // 0x7a < 0xc3
+        assertThat(TorrentBuilder.compareComponents(List.of("\uFF5E"), List.of("\uD83D\uDE00"))).isNegative(); // ef < f0, unlike UTF-16 order
+        assertThat(TorrentBuilder.compareComponents(List.of("a"), List.of("a", "b"))).isNegative();
+        assertThat(TorrentBuilder.compareComponents(List.of("a", "b"), List.of("a", "b"))).isZero();
+    }
 }

@@ -22,6 +22,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -75,7 +76,10 @@ class DashboardBrowserIT {
     @Test
     void dashboardShowsTheLiveSwarmCreatesTorrentsAndEscapesNames() throws Exception {
         browser.get(swarm.webUrl(swarm.tracker) + "/");
+        // The page re-renders every second: element references go stale, so reads go through
+        // small scripts (atomic in the page) and waits ignore staleness.
         WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(StaleElementReferenceException.class);
 
         // Every node and the tracker appear, live.
         wait.until(d -> text("#nodes").contains("seed-1") && text("#nodes").contains("leech-1")
@@ -84,9 +88,8 @@ class DashboardBrowserIT {
         assertThat(text("#live-text")).isEqualTo("live");
 
         // The hostile name is text: no <img> made of it, no alert, the exact characters shown.
-        wait.until(d -> !browser.findElements(By.cssSelector(".torrent-name")).isEmpty()
-                && browser.findElements(By.cssSelector(".torrent-name")).stream()
-                .anyMatch(e -> e.getText().equals(TestSwarm.XSS_NAME)));
+        wait.until(d -> ((List<?>) js("return Array.from(document.querySelectorAll('.torrent-name'), e => e.textContent);"))
+                .contains(TestSwarm.XSS_NAME));
         assertThat(browser.findElements(By.tagName("img"))).isEmpty();
         assertThatThrownBy(() -> browser.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
 
@@ -99,9 +102,10 @@ class DashboardBrowserIT {
         // Peers: the seeder's peer table lists the leechers with their client name.
         expandPeers("seed-1");
         wait.until(d -> text("#nodes").contains("Enjambre 0.0.1"));
-        assertThat(browser.findElements(By.cssSelector("table.peers tbody tr")).size()).isGreaterThanOrEqualTo(2);
+        assertThat((Long) js("return document.querySelectorAll('table.peers tbody tr').length;")).isGreaterThanOrEqualTo(2L);
         screenshot("dashboard-peers.png");
-        new WebDriverWait(browser, Duration.ofSeconds(60)).until(d -> leechProgress() >= 200.0);
+        new WebDriverWait(browser, Duration.ofSeconds(60)).ignoring(StaleElementReferenceException.class)
+                .until(d -> leechProgress() >= 200.0);
 
         // The piece map is drawn: rows for the nodes, columns of pieces.
         Long canvasHeight = (Long) js("return document.getElementById('piecemap').clientHeight;");
@@ -148,8 +152,8 @@ class DashboardBrowserIT {
     }
 
     static String text(String css) {
-        List<WebElement> found = browser.findElements(By.cssSelector(css));
-        return found.isEmpty() ? "" : found.get(0).getText();
+        Object t = js("const e = document.querySelector(arguments[0]); return e ? e.innerText : '';", css);
+        return t == null ? "" : t.toString();
     }
 
     static Object js(String script, Object... args) {

@@ -83,7 +83,8 @@ class DashboardScaleIT {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (System.nanoTime() < deadline) {
                 doc = EnjambreNode.await(client.get(seed.webPort(), "127.0.0.1", "/api/node").send()).bodyAsJsonObject();
-                if (doc.getJsonArray("torrents").getJsonObject(0).getJsonArray("peers").size() >= PEERS) {
+                if (!doc.getJsonArray("torrents").isEmpty()
+                        && doc.getJsonArray("torrents").getJsonObject(0).getJsonArray("peers").size() >= PEERS) {
                     break;
                 }
                 Thread.sleep(200);

@@ -24,6 +24,9 @@ import org.enjambre.metainfo.Metainfo;
 import org.enjambre.metainfo.TorrentBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * node, one seeding node and two leeching nodes (real sockets, random ports).
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NodeRestApiIT {
     static final Pattern HEX40 = Pattern.compile("[0-9a-f]{40}");
 
@@ -44,7 +48,9 @@ class NodeRestApiIT {
 
     @BeforeAll
     static void startSwarm() throws Exception {
-        swarm = TestSwarm.start(dir, 3 * 1024 * 1024, 32 * 1024, 1024 * 1024);
+        // The leechers start in the first test, which looks at the seeder's peers while they download
+        // (complete peers may drop their connections to each other afterwards).
+        swarm = TestSwarm.startSeeded(dir, 3 * 1024 * 1024, 32 * 1024, 512 * 1024);
         vertx = Vertx.vertx();
         client = WebClient.create(vertx);
     }
@@ -84,6 +90,7 @@ class NodeRestApiIT {
     }
 
     @Test
+    @Order(2)
     void swarmAggregatesEveryNodeAndTheTrackerFromTheEventBus() throws Exception {
         JsonObject doc = await(swarm.leech2, "/api/swarm", Duration.ofSeconds(30), d ->
                 names(d.getJsonArray("nodes")).containsAll(Set.of("tracker-1", "seed-1", "leech-1", "leech-2"))
@@ -121,7 +128,9 @@ class NodeRestApiIT {
     }
 
     @Test
+    @Order(1)
     void nodeStateNamesPeersWithTheirClientFlagsAndProgress() throws Exception {
+        swarm.startLeeching();
         String hash = swarm.torrent.infoHash().hex();
         JsonObject node = await(swarm.seed, "/api/node", Duration.ofSeconds(30), n -> {
             JsonObject t = hosted(n, hash);

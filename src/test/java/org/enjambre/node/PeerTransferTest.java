@@ -313,4 +313,99 @@ class PeerTransferTest {
         assertThat(seconds).isBetween(1.8, 10.0);
         assertSameTree(content, dir.resolve("leech/slow.bin"));
     }
+
+    /**
+     * A seeder speaking the real wire protocol from a plain socket, whose first answer for every
+     * block of piece 0 is corrupt and every later answer is the true data.
+     */
+    static Thread lyingSeeder(java.net.ServerSocket server, Metainfo metainfo, Path content) {
+        return wireSeeder(server, metainfo, content, false);
+    }
+
+    /**
+     * @param ignoreFirst instead of lying, leave the first request for each block of piece 0
+     *                    unanswered (without choking)
+     */
+    static Thread wireSeeder(java.net.ServerSocket server, Metainfo metainfo, Path content, boolean ignoreFirst) {
+        Thread t = new Thread(() -> {
+            try (Socket s = server.accept(); var file = java.nio.channels.FileChannel.open(content)) {
+                s.setSoTimeout(20_000);
+                InputStream in = s.getInputStream();
+                OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream());
+                in.readNBytes(68);
+                out.write(Handshake.ours(metainfo.infoHash().bytes(), PeerId.generate()).encode().getBytes());
+                int pieces = metainfo.info().pieceCount();
+                byte[] bits = new byte[(pieces + 7) / 8];
+                for (int i = 0; i < pieces; i++) {
+                    bits[i / 8] |= (byte) (0x80 >>> (i % 8));
+                }
+                out.write(MessageEncoder.encode(new Message.Bitfield(bits)).getBytes());
+                out.write(MessageEncoder.encode(Message.Unchoke.INSTANCE).getBytes());
+                out.flush();
+                java.util.Set<Long> lied = new java.util.HashSet<>();
+                while (true) {
+                    byte[] header = in.readNBytes(4);
+                    if (header.length < 4) {
+                        return;
+                    }
+                    int length = java.nio.ByteBuffer.wrap(header).getInt();
+                    byte[] frame = in.readNBytes(length);
+                    if (length == 13 && frame[0] == Message.REQUEST) {
+                        var b = java.nio.ByteBuffer.wrap(frame, 1, 12);
+                        int index = b.getInt();
+                        int begin = b.getInt();
+                        int size = b.getInt();
+                        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(size);
+                        file.read(data, (long) index * metainfo.info().pieceLength() + begin);
+                        byte[] block = data.array();
+                        if (index == 0 && lied.add((long) begin)) {
+                            if (ignoreFirst) {
+                                continue;
+                            }
+                            block[0] ^= 0x5a;
+                        }
+                        out.write(MessageEncoder.encode(new Message.Piece(index, begin, block)).getBytes());
+                        out.flush();
+                    }
+                }
+            } catch (Exception e) {
+                // the leecher closed the connection: done
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    @Test
+    void pieceThatFailsSha1IsDiscardedAndFetchedAgain() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/liar.bin"), 500_000, 14);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("liar.torrent"), null);
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            lyingSeeder(server, metainfo, content);
+            TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, EngineOptions.defaults());
+            await(leech.connect("127.0.0.1", server.getLocalPort()));
+            await(leech.completion());
+            assertThat(leech.state().hashFailures()).isEqualTo(1);
+            assertThat(leech.state().piecesVerified()).isEqualTo(metainfo.info().pieceCount());
+            assertSameTree(content, dir.resolve("leech/liar.bin"));
+        }
+    }
+
+    @Test
+    void requestsAPeerLeavesUnansweredAreAskedAgainAfterTheRequestTimeout() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/mute.bin"), 300_000, 16);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("mute.torrent"), null);
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            wireSeeder(server, metainfo, content, true);
+            TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true,
+                    EngineOptions.defaults().withRequestTimeout(Duration.ofSeconds(1)));
+            long start = System.nanoTime();
+            await(leech.connect("127.0.0.1", server.getLocalPort()));
+            await(leech.completion());
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isGreaterThanOrEqualTo(900L);
+            assertSameTree(content, dir.resolve("leech/mute.bin"));
+            assertThat(leech.state().requestsOutstanding()).isZero();
+        }
+    }
 }

@@ -32,12 +32,16 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
     private boolean compact;
     private long now;
     private long cutoff;
+    private int maxPeers;
+    private boolean mayCreate;
     private boolean backup;
 
     AnnounceProcessor() {
     }
 
-    AnnounceProcessor(AnnounceRequest r, long now, long cutoff) {
+    AnnounceProcessor(AnnounceRequest r, long now, long cutoff, int maxPeers, boolean mayCreate) {
+        this.maxPeers = maxPeers;
+        this.mayCreate = mayCreate;
         this.peerId = r.peerId();
         this.ip = r.ip();
         this.port = r.port();
@@ -59,6 +63,9 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
             if (event == Event.STOPPED) {
                 return new AnnounceOutcome(org.enjambre.tracker.SwarmStats.EMPTY, List.of());
             }
+            if (!mayCreate) {
+                return AnnounceOutcome.refused("tracker full: no new torrents for now, retry later");
+            }
             swarm = new Swarm();
         }
         swarm.expire(cutoff);
@@ -67,6 +74,9 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
                 && !known.sameIp(ip)) {
             // BEP 3 "key": a peer id moving to another address must prove it is the same client.
             return AnnounceOutcome.refused("peer_id already registered from another address with another key");
+        }
+        if (known == null && event != Event.STOPPED && swarm.size() >= maxPeers) {
+            return AnnounceOutcome.refused("swarm full (" + maxPeers + " peers), retry later");
         }
         List<PeerEndpoint> peers = List.of();
         byte[][] packed = null;
@@ -107,6 +117,8 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         b.compact = compact;
         b.now = now;
         b.cutoff = cutoff;
+        b.maxPeers = maxPeers;
+        b.mayCreate = mayCreate;
         b.backup = true;
         return b;
     }
@@ -135,6 +147,8 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         out.writeBoolean(compact);
         out.writeLong(now);
         out.writeLong(cutoff);
+        out.writeInt(maxPeers);
+        out.writeBoolean(mayCreate);
         out.writeBoolean(backup);
     }
 
@@ -152,6 +166,8 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         compact = in.readBoolean();
         now = in.readLong();
         cutoff = in.readLong();
+        maxPeers = in.readInt();
+        mayCreate = in.readBoolean();
         backup = in.readBoolean();
     }
 }

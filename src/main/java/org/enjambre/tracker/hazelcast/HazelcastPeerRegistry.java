@@ -30,16 +30,36 @@ import org.enjambre.tracker.TrackerRefusal;
  * change on its backup), whatever the number of members or peers.
  */
 public final class HazelcastPeerRegistry implements PeerRegistry {
+    /** Most peers one swarm holds; a new peer past it is refused (real swarms stay far below). */
+    public static final int DEFAULT_MAX_PEERS_PER_SWARM = 100_000;
+    /**
+     * Most swarms the cluster holds; past it, announces for new torrents are refused until the
+     * sweep brings the count down. Checked from the map's size as of the last sweep, so the
+     * announce path never counts.
+     */
+    public static final int DEFAULT_MAX_SWARMS = 2_000_000;
+
     private final Vertx vertx;
     private final IMap<String, Swarm> swarms;
     private final long peerTimeoutMillis;
     private final LongSupplier clock;
+    private final int maxPeersPerSwarm;
+    private final int maxSwarms;
+    private volatile boolean full;
 
     /**
      * @param peerTimeout how long a peer stays without announcing (BEP 3 trackers use 2 x interval)
      * @param clock       epoch milliseconds
      */
     public HazelcastPeerRegistry(Vertx vertx, HazelcastInstance hazelcast, Duration peerTimeout, LongSupplier clock) {
+        this(vertx, hazelcast, peerTimeout, clock, DEFAULT_MAX_PEERS_PER_SWARM, DEFAULT_MAX_SWARMS);
+    }
+
+    /** With explicit limits (tests use small ones). */
+    public HazelcastPeerRegistry(Vertx vertx, HazelcastInstance hazelcast, Duration peerTimeout, LongSupplier clock,
+                                 int maxPeersPerSwarm, int maxSwarms) {
+        this.maxPeersPerSwarm = maxPeersPerSwarm;
+        this.maxSwarms = maxSwarms;
         this.vertx = vertx;
         this.swarms = hazelcast.getMap(TrackerMaps.SWARMS);
         this.peerTimeoutMillis = peerTimeout.toMillis();
@@ -77,7 +97,7 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     @Override
     public Future<AnnounceResult> announce(AnnounceRequest request) {
         long now = clock.getAsLong();
-        AnnounceProcessor processor = new AnnounceProcessor(request, now, now - peerTimeoutMillis);
+        AnnounceProcessor processor = new AnnounceProcessor(request, now, now - peerTimeoutMillis, maxPeersPerSwarm, !full);
         return onContext(swarms.submitToKey(request.infoHashHex(), processor))
                 .compose(outcome -> outcome.refusal != null
                         ? Future.failedFuture(new TrackerRefusal(outcome.refusal))
@@ -134,12 +154,14 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
             // Only the keys this member owns: each member sweeps its share, nobody scans it all.
             Set<String> local = swarms.localKeySet();
             if (local.isEmpty()) {
+                full = swarms.size() >= maxSwarms;
                 return 0;
             }
             int removed = 0;
             for (Integer n : swarms.executeOnKeys(local, new SweepProcessor(cutoff)).values()) {
                 removed += n == null ? 0 : n;
             }
+            full = swarms.size() >= maxSwarms;
             return removed;
         }, false);
     }

@@ -152,6 +152,32 @@ class HazelcastPeerRegistryTest {
     }
 
     @Test
+    void aFullSwarmRefusesNewPeersButServesItsOwn() throws Exception {
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 2, 1_000_000);
+        announce("a", 1001, 1, Event.STARTED);
+        announce("b", 1002, 1, Event.STARTED);
+        assertThatThrownBy(() -> announce("c", 1003, 1, Event.STARTED))
+                .isInstanceOf(TrackerRefusal.class).hasMessage("swarm full (2 peers), retry later");
+        assertThat(ports(announce("a", 1001, 1, Event.NONE))).containsExactly(1002);
+        announce("b", 1002, 1, Event.STOPPED);
+        assertThat(ports(announce("c", 1003, 1, Event.STARTED))).containsExactly(1001);
+    }
+
+    @Test
+    void pastTheSwarmLimitNewTorrentsAreRefusedUntilTheSweepFindsRoom() throws Exception {
+        announce("a", 1001, 1, Event.STARTED);
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 10, 1);
+        await(registry.sweep());
+        byte[] known = infoHash;
+        infoHash = new byte[20];
+        infoHash[0] = 42;
+        assertThatThrownBy(() -> announce("b", 1002, 1, Event.STARTED))
+                .isInstanceOf(TrackerRefusal.class).hasMessageContaining("tracker full");
+        infoHash = known;
+        assertThat(ports(announce("c", 1003, 1, Event.STARTED))).containsExactly(1001);
+    }
+
+    @Test
     void stoppedRemovesThePeerAtOnce() throws Exception {
         announce("a", 1001, 10, Event.STARTED);
         announce("b", 1002, 10, Event.STARTED);
