@@ -59,6 +59,8 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        // Bad numbers first, before anything is created or started (the paths are checked below).
+        new DemoSwarm.Options(leechers, size, webPort, rate, Path.of("."), keep, Path.of("."), List.of());
         Path jar = DemoSwarm.runningJar();
         if (jar == null && System.getProperty("enjambre.jar") != null) {
             jar = Path.of(System.getProperty("enjambre.jar")).toAbsolutePath();
@@ -68,8 +70,14 @@ public final class DemoCommand implements Callable<Integer> {
         }
         Path work = dir != null ? Files.createDirectories(dir).toAbsolutePath() : Files.createTempDirectory("enjambre-demo-");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
+        // The class-data archive ./enjambre dumps next to the jar: a quicker start for every child.
+        Path jsa = jar.resolveSibling("enjambre.jsa");
+        if (Files.isRegularFile(jsa) && Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
+            jvm.addAll(List.of("-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
+        }
         DemoSwarm swarm = new DemoSwarm(new DemoSwarm.Options(leechers, size, webPort, rate, work, keep, jar,
-                List.of("-Xmx256m", "-XX:+UseSerialGC")), line -> out.println(line));
+                jvm), line -> out.println(line));
 
         // Ctrl-C and SIGTERM: wake the main thread, which stops the swarm; the hook covers any other exit.
         Thread main = Thread.currentThread();
