@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
                 "the demo's temporary data (unless --keep)."})
 public final class DemoCommand implements Callable<Integer> {
     /** Upload limit per node that makes the default swarm (256 MiB, 3 leechers) take about a minute. */
-    static final long DEFAULT_RATE = 3L << 20;
+    static final long DEFAULT_RATE = 4L << 20;
     private static final long REFRESH_MILLIS = 1000;
     private static final long PLAIN_STATUS_MILLIS = 5000;
 
@@ -45,7 +45,7 @@ public final class DemoCommand implements Callable<Integer> {
     int webPort;
 
     @Option(names = "--rate", defaultValue = "" + DEFAULT_RATE, paramLabel = "BYTES_PER_S", converter = Sizes.Converter.class,
-            description = "upload limit of the seeder and of every leecher, bytes/s (e.g. 1M); 0 for none (default: 3MiB, about a minute for the default swarm)")
+            description = "upload limit of the seeder and of every leecher, bytes/s (e.g. 1M); 0 for none (default: 4MiB, about a minute for the default swarm)")
     long rate;
 
     @Option(names = "--keep", description = "keep the demo's folder (data, logs, torrent) after it stops")
