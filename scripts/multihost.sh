@@ -15,7 +15,7 @@
 # gets peers through tracker-2 and completes byte-exact. Prints the measured times.
 # Removes every namespace, process and file it made, also on failure or Ctrl-C (trap).
 #
-# Needs root (ip netns), java 17, curl, sha256sum; the jar (built when missing: mvn package).
+# Needs root (ip netns; iproute2), java 17, curl, coreutils, awk; the jar (built when missing: mvn package).
 # Usage: sudo scripts/multihost.sh [SIZE_MIB]        (default 24; MULTIHOST_KEEP=1 keeps data and logs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +31,7 @@ TOTAL_TIMEOUT=420                # the whole script; every wait below is also bo
 SCRIPT_START=$(date +%s)
 
 [ "$(id -u)" -eq 0 ] || { echo "multihost: must run as root (ip netns)"; exit 1; }
-for tool in ip java curl sha256sum bc timeout; do
+for tool in ip java curl sha256sum awk timeout; do
   command -v "$tool" >/dev/null || { echo "multihost: missing $tool"; exit 1; }
 done
 if [ ! -f "$JAR" ]; then
@@ -43,9 +43,9 @@ WORK="$(mktemp -d /tmp/enjambre-multihost.XXXXXX)"
 NAMESPACES=()
 PIDS=()
 
-log() { printf '[%5.1fs] %s\n' "$(echo "$(date +%s.%N) - $SCRIPT_START" | bc)" "$*"; }
+log() { printf '[%5.1fs] %s\n' "$(since "$SCRIPT_START")" "$*"; }
 now() { date +%s.%N; }
-since() { echo "scale=1; ($(now) - $1)/1" | bc; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 
 cleanup() {
   local rc=$?
