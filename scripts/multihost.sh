@@ -134,7 +134,7 @@ java -XX:+UseSerialGC -jar "$JAR" create "$WORK/seed/multihost.bin" -o "$WORK/mu
 log "content: ${SIZE_MIB} MiB, sha256 ${SHA:0:16}..., torrent names tracker-1 then tracker-2"
 
 MEMBERS="10.77.2.1:5701,10.77.2.2:5701,10.77.2.10:5701,10.77.2.11:5701,10.77.2.12:5701,10.77.2.13:5701,10.77.2.14:5701"
-declare -A PID_OF STARTED_AT
+declare -A PID_OF STARTED_AT UP_AT
 # node NAME NS ADDR DATA [extra args...]: one JVM in the namespace, output in logs/NAME.log.
 node() {
   local name=$1 ns=$2 addr=$3 data=$4; shift 4
@@ -153,6 +153,7 @@ await_up() {
     [ "$(date +%s)" -lt "$deadline" ] || fail "$name not up within ${START_TIMEOUT}s"
     sleep 0.2
   done
+  UP_AT[$name]=$(now)
 }
 # await_complete NAME NS: polls the node's own REST API until its torrent is complete; prints seconds since start.
 await_complete() {
@@ -163,7 +164,7 @@ await_complete() {
     check_budget
     sleep 0.2
   done
-  since "${STARTED_AT[$name]}"
+  echo "$(since "${STARTED_AT[$name]}") s after its JVM started, $(since "${UP_AT[$name]}") s after it was up"
 }
 members_seen_by() {  # number of Hazelcast members the tracker in NS reports (0 when it does not answer)
   local out; out=$(ip netns exec "$1" curl -sf --max-time 2 http://127.0.0.1:6969/api/cluster || true)
@@ -195,7 +196,7 @@ for i in 1 2 3; do
   t=$(await_complete "leecher-$i" "$PREFIX-l$i")
   got=$(sha256sum "$WORK/l$i/multihost.bin" | cut -d' ' -f1)
   [ "$got" = "$SHA" ] || fail "leecher-$i: sha256 $got differs"
-  log "leecher-$i complete, byte-exact, ${t} s after its JVM started"
+  log "leecher-$i complete, byte-exact, ${t}"
 done
 log "tracker-to-tracker traffic on the trackers network so far: $(trk_bytes) bytes"
 
@@ -213,6 +214,7 @@ until [ "$(members_seen_by "$T2")" -eq 6 ] && [[ "$(ip netns exec "$T2" curl -sf
 done
 FAILOVER=$(since "$K0")
 log "cluster view after failover (tracker-1 gone, leecher-4 joined): ${FAILOVER} s after the kill"
+await_up leecher-4
 t=$(await_complete leecher-4 "$PREFIX-l4")
 got=$(sha256sum "$WORK/l4/multihost.bin" | cut -d' ' -f1)
 [ "$got" = "$SHA" ] || fail "leecher-4: sha256 $got differs"
@@ -222,7 +224,7 @@ INFOHASH=${BASH_REMATCH[1]}
 REG=$(ip netns exec "$T2" curl -sf --max-time 2 "http://127.0.0.1:6969/api/torrents/$INFOHASH" || true)
 [[ "$REG" == *'10.77.2.14'* ]] || fail "leecher-4 is not in tracker-2's registry: $REG"
 [[ "$REG" == *'10.77.2.10'* ]] || fail "the seeder's registration did not survive tracker-1: $REG"
-log "leecher-4 announced through tracker-2 (tracker-1 unreachable), complete byte-exact ${t} s after its JVM started, $(since "$K0") s after the kill"
+log "leecher-4 announced through tracker-2 (tracker-1 unreachable), complete byte-exact ${t}, $(since "$K0") s after the kill"
 
 echo
 echo "multihost: PASS. ${SIZE_MIB} MiB; 2 trackers, 1 seeder, 4 leechers in 8 namespaces; total $(since "$SCRIPT_START") s"
