@@ -68,6 +68,14 @@ public final class DemoCommand implements Callable<Integer> {
         if (jar == null || !Files.isRegularFile(jar)) {
             throw new IllegalStateException("demo starts its nodes with 'java -jar enjambre.jar': run it from the jar (./enjambre demo)");
         }
+        if (dir != null && Files.isDirectory(dir)) {
+            try (var entries = Files.list(dir)) {
+                if (entries.findAny().isPresent()) {
+                    // The demo removes its folder at the end: never a folder that holds anything else.
+                    throw new IllegalArgumentException("--dir must be a new or empty folder: " + dir + " is not empty");
+                }
+            }
+        }
         Path work = dir != null ? Files.createDirectories(dir).toAbsolutePath() : Files.createTempDirectory("enjambre-demo-");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));

@@ -26,6 +26,21 @@ class DemoCommandTest {
     }
 
     @Test
+    void aFolderThatHoldsAnythingIsNeverUsedSinceTheDemoRemovesIt(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("precious.txt"), "keep me");
+        System.setProperty("enjambre.jar", dir.resolve("precious.txt").toString());
+        try {
+            String[] r = run("demo", "--dir", dir.toString());
+            assertThat(r[0]).isEqualTo("1");
+            assertThat(r[2]).contains("--dir must be a new or empty folder");
+            assertThat(dir.resolve("precious.txt")).hasContent("keep me");
+        } finally {
+            System.clearProperty("enjambre.jar");
+        }
+    }
+
+    @Test
     void outsideTheJarItSaysHowToRunIt() {
         // Tests run from target/classes: the demo needs the packaged jar to start its nodes.
         String previous = System.clearProperty("enjambre.jar");
