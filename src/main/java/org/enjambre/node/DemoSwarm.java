@@ -45,7 +45,7 @@ public final class DemoSwarm implements AutoCloseable {
     /** How long one node may take to start (JVM, Hazelcast join, the seeder's data check). */
     public static final Duration NODE_START_TIMEOUT = Duration.ofSeconds(120);
     /** How long a node may take to stop after SIGTERM before it is killed. */
-    public static final Duration NODE_STOP_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration NODE_STOP_TIMEOUT = Duration.ofSeconds(30);
     /** Largest generated file (the demo writes it to a temporary folder, plus one copy per leecher). */
     public static final long MAX_SIZE = 4L << 30;
     public static final int MAX_LEECHERS = 16;
@@ -369,7 +369,7 @@ public final class DemoSwarm implements AutoCloseable {
 
     /**
      * Stops every child: the peer nodes first (their {@code stopped} announce still finds a tracker),
-     * then the trackers; each gets SIGTERM and {@link #NODE_STOP_TIMEOUT}, then SIGKILL. Removes the
+     * then the trackers one by one; each gets SIGTERM and {@link #NODE_STOP_TIMEOUT}, then SIGKILL. Removes the
      * work folder unless {@code keep}. Safe to call twice and from a shutdown hook.
      */
     @Override
@@ -380,7 +380,11 @@ public final class DemoSwarm implements AutoCloseable {
         List<Child> peers = children.stream().filter(c -> !c.role().equals("tracker")).toList();
         List<Child> trackers = children.stream().filter(c -> c.role().equals("tracker")).toList();
         stop(peers);
-        stop(trackers);
+        // One tracker after the other: a Hazelcast member that leaves gracefully hands its partitions
+        // to the members that stay; two leaving at once wait on each other (measured: over 20 s).
+        for (int i = trackers.size() - 1; i >= 0; i--) {
+            stop(List.of(trackers.get(i)));
+        }
         if (!options.keep()) {
             try {
                 deleteTree(options.workDir());
