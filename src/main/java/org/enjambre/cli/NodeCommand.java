@@ -73,6 +73,10 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--torrent", paramLabel = "FILE.torrent", description = "host this torrent from the start (repeatable): data already under --data is checked and seeded, the rest downloaded; kept like torrents added through the REST API")
     java.util.List<Path> torrents = new java.util.ArrayList<>();
 
+    @Option(names = "--stop-on-stdin-close", hidden = true,
+            description = "stop when standard input closes: a parent that starts nodes (enjambre demo) takes them with it even if it is killed")
+    boolean stopOnStdinClose;
+
     @Override
     public Integer call() throws Exception {
         if (clusterPort != null && (clusterPort < 1 || clusterPort > 65535)) {
@@ -92,6 +96,20 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);
+        if (stopOnStdinClose) {
+            Thread watch = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // nothing is expected on stdin; only its end matters
+                    }
+                } catch (java.io.IOException ignored) {
+                    // a broken pipe is an end too
+                }
+                stop.countDown();
+            }, "stdin-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
         java.util.List<byte[]> torrentBytes = new java.util.ArrayList<>();
         for (Path t : torrents) {
             // Read before starting, so that a missing file is a clear error and not a half-started node.

@@ -213,7 +213,10 @@ public final class DemoSwarm implements AutoCloseable {
         command.addAll(options.jvmArgs());
         command.addAll(List.of("-jar", options.jar().toString(), "node", "--name", name, "--host", "127.0.0.1",
                 "--data", data.toString(), "--web-port", Integer.toString(webPort),
-                "--cluster", "--cluster-port", Integer.toString(clusterPort), "--cluster-members", members));
+                "--cluster", "--cluster-port", Integer.toString(clusterPort), "--cluster-members", members,
+                // The pipe to the child's stdin closes when this JVM ends, however it ends (even SIGKILL,
+                // when no hook runs): the child then stops by itself.
+                "--stop-on-stdin-close"));
         if (trackerPort > 0) {
             command.addAll(List.of("--tracker", "--tracker-port", Integer.toString(trackerPort),
                     "--tracker-interval", Integer.toString(TRACKER_INTERVAL_SECONDS)));

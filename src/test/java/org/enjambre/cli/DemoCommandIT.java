@@ -90,6 +90,30 @@ class DemoCommandIT {
         }
     }
 
+    @Test
+    void nodesStopByThemselvesWhenTheDemoIsKilledWithSigkill() throws Exception {
+        int web = FreePorts.next();
+        Path work = dir.resolve("demo");
+        try (Proc demo = Proc.enjambre("demo", dir, "demo", "--leechers", "1", "--size", "1MiB",
+                "--web-port", Integer.toString(web), "--dir", work.toString())) {
+            try {
+                demo.awaitLine("^swarm up in", 180);
+                demo.process.descendants().forEach(p -> children.put(p.pid(), p));
+                assertThat(children).hasSize(4);
+                demo.process.destroyForcibly();
+                demo.awaitExit(10);
+                // No hook ran; each node sees its stdin close and stops (cleanly: SIGTERM's path).
+                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+                while (children.values().stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
+                    Thread.sleep(200);
+                }
+                assertNothingLeftRunning();
+            } finally {
+                killLeftovers();
+            }
+        }
+    }
+
     private void assertNothingLeftRunning() throws InterruptedException {
         // The demo waits for every child before it exits; allow the kernel a moment to reap.
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
