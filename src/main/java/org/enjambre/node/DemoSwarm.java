@@ -251,8 +251,12 @@ public final class DemoSwarm implements AutoCloseable {
                 return;
             }
             if (!child.process().isAlive()) {
+                String why = errorLine(text);
+                if (why.contains("Address already in use") && child.name().equals("tracker-1")) {
+                    why += " (is --web-port " + options.webPort() + " free?)";
+                }
                 throw new IOException(child.name() + " exited with " + child.process().exitValue() + " while starting: "
-                        + lastLines(text, 4) + " (log: " + child.log() + ")");
+                        + why + (options.keep() ? " (log: " + child.log() + ")" : " (--keep keeps its log)"));
             }
             Thread.sleep(100);
         }
@@ -260,9 +264,15 @@ public final class DemoSwarm implements AutoCloseable {
                 + child.log() + ")");
     }
 
-    private static String lastLines(String text, int n) {
+    /** The node's own one-line error ("enjambre node: ..."), else its last log lines. */
+    static String errorLine(String text) {
         String[] lines = text.strip().split("\n");
-        return String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - n), lines.length));
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (lines[i].startsWith("enjambre node: ")) {
+                return lines[i].substring("enjambre node: ".length()).strip();
+            }
+        }
+        return String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 3), lines.length));
     }
 
     /** Random bytes, written in 1 MiB blocks (a fast generator: the content only has to be incompressible). */

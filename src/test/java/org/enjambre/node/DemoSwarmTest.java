@@ -49,6 +49,13 @@ class DemoSwarmTest {
     }
 
     @Test
+    void aNodeThatFailsToStartIsExplainedByItsOwnErrorLine() {
+        assertThat(DemoSwarm.errorLine("12:00 WARN noise\nenjambre node: Address already in use\n"))
+                .isEqualTo("Address already in use");
+        assertThat(DemoSwarm.errorLine("a\nb\nc\nd")).isEqualTo("b | c | d");
+    }
+
+    @Test
     void generatedContentHasTheExactSizeAndIsNotConstant() throws Exception {
         Path file = dir.resolve("x.bin");
         DemoSwarm.generate(file, (1 << 20) + 13);
