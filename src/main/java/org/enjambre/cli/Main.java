@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
                 DownloadCommand.class,
                 TrackerCommand.class,
                 NodeCommand.class,
+                DemoCommand.class,
         })
 public final class Main implements Runnable {
 

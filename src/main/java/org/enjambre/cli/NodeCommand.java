@@ -67,6 +67,16 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--cluster-members", description = "HOST[:PORT],... of other members (default: $" + ClusterConfig.MEMBERS_ENV + ", else the configuration's list)")
     String clusterMembers;
 
+    @Option(names = "--cluster-host", paramLabel = "IP", description = "address advertised to the other cluster members (Hazelcast and event bus), for a machine on several networks (default: chosen by Hazelcast)")
+    String clusterHost;
+
+    @Option(names = "--torrent", paramLabel = "FILE.torrent", description = "host this torrent from the start (repeatable): data already under --data is checked and seeded, the rest downloaded; kept like torrents added through the REST API")
+    java.util.List<Path> torrents = new java.util.ArrayList<>();
+
+    @Option(names = "--stop-on-stdin-close", hidden = true,
+            description = "stop when standard input closes: a parent that starts nodes (enjambre demo) takes them with it even if it is killed")
+    boolean stopOnStdinClose;
+
     @Override
     public Integer call() throws Exception {
         if (clusterPort != null && (clusterPort < 1 || clusterPort > 65535)) {
@@ -82,11 +92,38 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         if (cluster) {
             String members = clusterMembers != null ? clusterMembers : System.getenv(ClusterConfig.MEMBERS_ENV);
             config = ClusterConfig.member(clusterConfig, clusterPort == null ? ClusterConfig.DEFAULT_CLUSTER_PORT : clusterPort,
-                    ClusterConfig.parseMembers(members));
+                    ClusterConfig.parseMembers(members), clusterHost);
         }
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);
+        if (stopOnStdinClose) {
+            Thread watch = new Thread(() -> {
+                try {
+                    while (System.in.read() >= 0) {
+                        // nothing is expected on stdin; only its end matters
+                    }
+                } catch (java.io.IOException ignored) {
+                    // a broken pipe is an end too
+                }
+                stop.countDown();
+            }, "stdin-watch");
+            watch.setDaemon(true);
+            watch.start();
+        }
+        java.util.List<byte[]> torrentBytes = new java.util.ArrayList<>();
+        for (Path t : torrents) {
+            // Read before starting, so that a missing file is a clear error and not a half-started node.
+            torrentBytes.add(java.nio.file.Files.readAllBytes(t));
+        }
         EnjambreNode node = EnjambreNode.start(settings, config);
+        try {
+            for (int i = 0; i < torrentBytes.size(); i++) {
+                host(node, torrents.get(i), torrentBytes.get(i));
+            }
+        } catch (Exception e) {
+            node.close();
+            throw e;
+        }
         System.out.println("node " + nodeName + ": dashboard on http://localhost:" + node.webPort() + "/, peers on port "
                 + node.peerPort() + (node.announceUrl() != null ? ", tracker " + node.announceUrl() : "")
                 + ", " + node.library().hosted().size() + " torrent(s)");
@@ -97,5 +134,21 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         System.out.println("node stopped");
         System.out.flush();
         return 0;
+    }
+
+    /** Hosts one {@code --torrent}; one the node already hosts (kept from an earlier run) is left as it is. */
+    private static void host(EnjambreNode node, Path file, byte[] torrent) throws Exception {
+        try {
+            var engine = node.library().add(torrent).toCompletionStage().toCompletableFuture()
+                    .get(30, java.util.concurrent.TimeUnit.MINUTES);
+            System.out.printf(java.util.Locale.ROOT, "hosting %s (%s): %.1f%% present%n", file.getFileName(),
+                    engine.infoHash().hex(), engine.state().progress() * 100);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof org.enjambre.node.TorrentLibrary.LibraryException le && le.status() == 409) {
+                System.out.println("hosting " + file.getFileName() + ": already hosted");
+                return;
+            }
+            throw new IllegalArgumentException(file + ": " + Main.describe(e.getCause()), e.getCause());
+        }
     }
 }

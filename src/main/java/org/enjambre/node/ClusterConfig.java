@@ -30,6 +30,21 @@ public final class ClusterConfig {
      * @param members HOST[:PORT] entries; empty keeps the file's list
      */
     public static Config member(Path file, Integer port, List<String> members) throws IOException {
+        return member(file, port, members, null);
+    }
+
+    /**
+     * As {@link #member(Path, Integer, List)}, advertising {@code host} (an IP address of this machine)
+     * to the other members: Hazelcast and the clustered event bus then use that address. Needed on a
+     * machine with several networks (a container or namespace on both the trackers and the peers
+     * network), where Hazelcast would otherwise pick an interface the other members may not reach.
+     *
+     * @param host an IPv4/IPv6 literal, or null to let Hazelcast choose (loopback when every member is)
+     */
+    public static Config member(Path file, Integer port, List<String> members, String host) throws IOException {
+        if (host != null && !host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            throw new IllegalArgumentException("--cluster-host must be an IP address of this machine, got '" + host + "'");
+        }
         Config config;
         if (file != null && Files.isRegularFile(file)) {
             try (InputStream in = Files.newInputStream(file)) {
@@ -56,7 +71,10 @@ public final class ClusterConfig {
             join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(members));
         }
         List<String> listed = join.getTcpIpConfig().getMembers();
-        if (!listed.isEmpty() && listed.stream().allMatch(ClusterConfig::isLoopback)) {
+        if (host != null) {
+            // The member address is also the event bus address (HazelcastClusterManager.clusterHost()).
+            network.getInterfaces().setEnabled(true).setInterfaces(List.of(host));
+        } else if (!listed.isEmpty() && listed.stream().allMatch(ClusterConfig::isLoopback)) {
             // A loopback-only cluster: bind and advertise 127.0.0.1, not whatever interface
             // Hazelcast would pick, or members would announce addresses the others never dial.
             network.getInterfaces().setEnabled(true).setInterfaces(List.of("127.0.0.1"));

@@ -1,0 +1,37 @@
+package org.enjambre.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node options the deployment adds ({@code --torrent}, {@code --cluster-host}): bad values fail before a node starts. */
+class NodeOptionsTest {
+    @TempDir
+    Path dir;
+
+    private String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void aMissingTorrentFileIsOneClearLine() {
+        String[] r = run("node", "--data", dir.toString(), "--web-port", "0", "--torrent", dir.resolve("nope.torrent").toString());
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2].strip()).isEqualTo("enjambre node: no such file: " + dir.resolve("nope.torrent"));
+        assertThat(r[1]).doesNotContain("dashboard on");
+    }
+
+    @Test
+    void aClusterHostThatIsNotAnAddressIsRefused() {
+        String[] r = run("node", "--data", dir.toString(), "--web-port", "0", "--cluster", "--cluster-host", "tracker-1");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("--cluster-host must be an IP address of this machine, got 'tracker-1'");
+    }
+}
