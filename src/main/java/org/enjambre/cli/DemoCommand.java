@@ -20,11 +20,7 @@ import picocli.CommandLine.Option;
  * progress on the terminal, and everything stopped and removed on Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a demo swarm on this machine: a 2-node tracker cluster, a seeder of a generated",
-                "file and N leechers, each its own JVM running 'enjambre node', all members of one",
-                "Hazelcast cluster on 127.0.0.1. Prints the dashboard URL and the swarm's progress; keeps",
-                "seeding after the leechers complete until Ctrl-C, which stops every node and removes",
-                "the demo's temporary data (unless --keep)."})
+        description = {"Start a demo swarm on this machine.", "A 2-node tracker cluster, a seeder of a generated file and N leechers, each its own JVM running 'enjambre node', all members of one Hazelcast cluster on 127.0.0.1. Prints the dashboard URL and the swarm's progress; keeps seeding after the leechers complete until Ctrl-C, which stops every node and removes the demo's temporary data (unless --keep)."})
 public final class DemoCommand implements Callable<Integer> {
     /** Upload limit per node that makes the default swarm (256 MiB, 3 leechers) take about a minute. */
     static final long DEFAULT_RATE = 4L << 20;

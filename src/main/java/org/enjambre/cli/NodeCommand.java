@@ -14,10 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code enjambre node}: the verticles one container runs (peer, web, optionally tracker). */
 @Command(name = "node", mixinStandardHelpOptions = true,
-        description = {"Run a node: a peer hosting any number of torrents, the web dashboard and REST API,",
-                "and with --tracker an HTTP tracker. With --cluster, nodes share one Hazelcast cluster and",
-                "one clustered event bus, and every dashboard shows the whole swarm. Torrents added to a node",
-                "are kept under DATA/.enjambre and hosted again after a restart. Stops cleanly on SIGINT/SIGTERM."})
+        description = {"Run a node: a peer hosting torrents, the dashboard and REST API, with --tracker a tracker.", "A node hosts any number of torrents. With --cluster, nodes share one Hazelcast cluster and one clustered event bus, and every dashboard shows the whole swarm. Torrents added to a node are kept under DATA/.enjambre and hosted again after a restart. Stops cleanly on SIGINT/SIGTERM."})
 public final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     VerboseOption verbose;
