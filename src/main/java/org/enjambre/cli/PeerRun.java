@@ -241,7 +241,8 @@ final class PeerRun implements AutoCloseable {
             }
             lastPrintNanos = now;
             double progress = state.progress();
-            String eta = rate > 0 && !state.complete() ? duration((long) (state.left() / rate)) : "-";
+            // Below 1 KiB/s the decaying average means "stalled", not an ETA of years.
+            String eta = rate >= 1024 && !state.complete() ? duration((long) (state.left() / rate)) : "-";
             String numbers = String.format(Locale.ROOT, "%5.1f%% %s/%s %s/s ETA %s peers %d up %s pieces %d/%d",
                     progress * 100, size(state.totalLength() - state.left()), size(state.totalLength()),
                     size((long) rate), eta, state.peers(), size(state.uploaded()), state.verifiedCount(),

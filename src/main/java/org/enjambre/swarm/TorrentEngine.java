@@ -93,6 +93,12 @@ public final class TorrentEngine {
     private final Set<PeerConnection> connections = new LinkedHashSet<>();
     private final java.util.Map<String, Redial> knownPeers = new java.util.LinkedHashMap<>();
     private final java.util.Map<Integer, byte[]> pieceBuffers = new java.util.HashMap<>();
+    /**
+     * Pieces whose blocks go to disk because no buffer could be had when their first block came.
+     * They stay on disk until verified: their writes complete asynchronously, so "nothing written
+     * yet" does not mean "nothing received yet", and a buffer made later would miss those blocks.
+     */
+    private final java.util.Set<Integer> unbufferedPieces = new java.util.HashSet<>();
     private long bufferedBytes;
     private final ReadCache readCache = new ReadCache(READ_CACHE_BYTES);
     private final java.util.Map<Integer, Future<byte[]>> readsLoading = new java.util.HashMap<>();
@@ -741,11 +747,12 @@ public final class TorrentEngine {
      */
     private byte[] pieceBuffer(int piece) {
         byte[] buffer = pieceBuffers.get(piece);
-        if (buffer != null || picker.writtenCount(piece) > 0) {
+        if (buffer != null || unbufferedPieces.contains(piece) || picker.writtenCount(piece) > 0) {
             return buffer;
         }
         int size = picker.pieceSize(piece);
         if (size > MAX_BUFFERED_PIECE || bufferedBytes + size > MAX_BUFFERED_BYTES) {
+            unbufferedPieces.add(piece);
             return null;
         }
         buffer = new byte[size];
@@ -834,6 +841,7 @@ public final class TorrentEngine {
     }
 
     private void onVerified(int piece, Boolean valid, Throwable failure) {
+        unbufferedPieces.remove(piece);
         if (stopped) {
             return;
         }
