@@ -52,6 +52,15 @@ public final class FileLayout {
 
     /** Index of the first file whose range contains {@code offset} (binary search over the starts). */
     private int firstFileAt(long offset) {
+        return firstFileAt(starts, offset);
+    }
+
+    /**
+     * Index of the first file starting at or before {@code offset}, given the files' ascending start
+     * offsets; of several files starting at the same offset (empty ones), the first. Shared with the
+     * torrent builder, which walks the same concatenated content while hashing.
+     */
+    static int firstFileAt(long[] starts, long offset) {
         int lo = 0;
         int hi = starts.length - 1;
         int found = 0;

@@ -476,21 +476,7 @@ public final class TorrentBuilder {
 
         /** The first non-empty file holding content byte {@code position}. */
         private int fileAt(long position) {
-            int lo = 0;
-            int hi = starts.length - 1;
-            int found = 0;
-            while (lo <= hi) {
-                int mid = (lo + hi) >>> 1;
-                if (starts[mid] <= position) {
-                    found = mid;
-                    lo = mid + 1;
-                } else {
-                    hi = mid - 1;
-                }
-            }
-            while (found > 0 && starts[found - 1] == starts[found]) {
-                found--;
-            }
+            int found = FileLayout.firstFileAt(starts, position);
             while (starts[found] + sources.get(found).length() <= position) {
                 found++;
             }
