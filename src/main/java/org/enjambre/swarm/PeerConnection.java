@@ -46,7 +46,8 @@ final class PeerConnection {
     final ArrayDeque<Message.Request> uploadQueue = new ArrayDeque<>();
     int readsInFlight;
     boolean drainArmed;
-    boolean rateTimerArmed;
+    /** In the engine's round of peers waiting for upload tokens. */
+    boolean waitingToUpload;
 
     long lastReceivedNanos = System.nanoTime();
     /** When a requested block last arrived (or the first request went out): for the request timeout. */

@@ -59,9 +59,27 @@ public final class RateLimiter {
         return 0;
     }
 
-    /** Milliseconds until tokens are available here and in the parent, taking nothing. */
-    public long acquireWait() {
-        return Math.max(waitMillis(), parent == null ? 0 : parent.waitMillis());
+    /** The rate that binds: the lower of this limiter's and its parent's, 0 when neither limits. */
+    public long effectiveRate() {
+        long parentRate = parent == null ? 0 : parent.effectiveRate();
+        if (bytesPerSecond == 0 || parentRate == 0) {
+            return Math.max(bytesPerSecond, parentRate);
+        }
+        return Math.min(bytesPerSecond, parentRate);
+    }
+
+    /**
+     * How long a caller may wait to send several blocks at once, at most {@code preferredMillis}:
+     * no longer than half the burst takes to fill at the fastest rate that applies (here or in the
+     * parent), so that waiting never costs tokens to the burst cap. At least 1 ms.
+     */
+    public long batchMillis(long preferredMillis) {
+        long fastest = Math.max(bytesPerSecond, parent == null ? 0 : parent.bytesPerSecond);
+        if (fastest == 0) {
+            return Math.max(1, preferredMillis);
+        }
+        long halfBurstMillis = Math.min(fastest, MAX_BURST) * 1000 / (2 * fastest);
+        return Math.max(1, Math.min(preferredMillis, halfBurstMillis));
     }
 
     /**

@@ -465,17 +465,110 @@ public final class TorrentEngine {
      */
     private void decideChoke(PeerConnection c) {
         if (c.peerInterested && c.amChoking) {
-            if (regularUnchoked() < options.uploadSlots()) {
+            if (regularUnchoked() < uploadSlots()) {
                 unchoke(c);
             } else if (!hasLiveOptimistic()) {
                 c.optimistic = true;
                 unchoke(c);
             }
         } else if (!c.peerInterested && !c.amChoking) {
+            boolean wasOptimistic = c.optimistic;
             choke(c);
             c.optimistic = false;
+            giveFreeSlot(wasOptimistic);
         }
     }
+
+    /**
+     * A slot was given back between rounds: it goes at once to the choked interested peer with the
+     * best rate so far this round (ties at random), not at the next round, so that our upload does
+     * not idle for up to a round while others wait for it.
+     */
+    private void giveFreeSlot(boolean optimistic) {
+        if (optimistic ? hasLiveOptimistic() : regularUnchoked() >= uploadSlots()) {
+            return;
+        }
+        unchokeBestChoked(optimistic);
+    }
+
+    /** Unchokes the choked interested peer with the best rate this round; false if there is none. */
+    private boolean unchokeBestChoked(boolean optimistic) {
+        boolean seeding = state.complete();
+        PeerConnection best = null;
+        long bestRate = -1;
+        int ties = 0;
+        for (PeerConnection o : connections) {
+            if (o.closed || !o.amChoking || !o.peerInterested) {
+                continue;
+            }
+            long rate = seeding ? o.bytesUploaded - o.uploadedAtRound : o.bytesDownloaded - o.downloadedAtRound;
+            if (rate > bestRate) {
+                best = o;
+                bestRate = rate;
+                ties = 1;
+            } else if (rate == bestRate && random.nextInt(++ties) == 0) {
+                best = o;
+            }
+        }
+        if (best == null) {
+            return false;
+        }
+        best.optimistic = optimistic;
+        unchoke(best);
+        return true;
+    }
+
+    /** Regular upload slots now: the configured ones plus those added while our upload idled. */
+    private int uploadSlots() {
+        return options.uploadSlots() + extraSlots;
+    }
+
+    /** Slots added by {@link #useIdleUpload}, at most as many as the configured ones. */
+    private int extraSlots;
+    private long uploadSampleBytes;
+    private long uploadSampleNanos = System.nanoTime();
+    private long uploadedAtRound;
+    private long roundStartNanos = System.nanoTime();
+
+    /**
+     * Under an upload limit, an upload that runs well below it means the unchoked peers have too
+     * little to ask of us (they take those pieces from others): one more interested peer gets a
+     * slot now, as a rate-based choker does. A choke round that uses the limit nearly fully gives
+     * one such slot back.
+     */
+    private void useIdleUpload(long now) {
+        long rate = uploadLimiter.effectiveRate();
+        double seconds = (now - uploadSampleNanos) / 1e9;
+        if (rate == 0 || seconds < 0.2) {
+            return;
+        }
+        long sent = state.uploaded() - uploadSampleBytes;
+        uploadSampleBytes = state.uploaded();
+        uploadSampleNanos = now;
+        if (sent < IDLE_UPLOAD_SHARE * rate * seconds && extraSlots < options.uploadSlots()
+                && regularUnchoked() >= uploadSlots() && unchokeBestChoked(false)) {
+            extraSlots++;
+        }
+    }
+
+    /** At each choke round: a round that used the limit nearly fully gives back an extra slot. */
+    private void settleExtraSlots(long now) {
+        long rate = uploadLimiter.effectiveRate();
+        double seconds = (now - roundStartNanos) / 1e9;
+        long sent = state.uploaded() - uploadedAtRound;
+        uploadedAtRound = state.uploaded();
+        roundStartNanos = now;
+        if (rate == 0) {
+            extraSlots = 0;
+        } else if (extraSlots > 0 && seconds > 0 && sent >= FULL_UPLOAD_SHARE * rate * seconds) {
+            extraSlots--;
+        }
+    }
+
+    /** Below this share of the upload limit over a tick, the upload is idling. */
+    static final double IDLE_UPLOAD_SHARE = 0.7;
+    /** At or above this share over a choke round, the upload is full. */
+    static final double FULL_UPLOAD_SHARE = 0.9;
 
     private int regularUnchoked() {
         int n = 0;
@@ -541,7 +634,8 @@ public final class TorrentEngine {
                 candidates.add(new Choker.Candidate<>(c, rotatedOut || (!seeding && c.snubbed) ? -1 : rate));
             }
         }
-        Choker.Selection<PeerConnection> selection = Choker.select(candidates, options.uploadSlots(),
+        settleExtraSlots(System.nanoTime());
+        Choker.Selection<PeerConnection> selection = Choker.select(candidates, uploadSlots(),
                 currentOptimistic, rotateOptimistic, random);
         for (PeerConnection c : all) {
             c.optimistic = c == selection.optimistic();
@@ -945,96 +1039,153 @@ public final class TorrentEngine {
         serve(c);
     }
 
-    /** Sends queued blocks while the socket can take them; resumes from drain or the rate timer. */
+    /**
+     * Sends queued blocks while the socket can take them; resumes from drain, a finished read, or
+     * the upload pacer. Under an upload limit the blocks go out through {@link #pumpUploads}.
+     */
     private void serve(PeerConnection c) {
-        while (!c.closed && !c.amChoking && !c.uploadQueue.isEmpty()
-                && c.readsInFlight < options.maxReadsPerPeer()) {
-            if (c.socket.writeQueueFull()) {
-                if (!c.drainArmed) {
-                    c.drainArmed = true;
-                    c.socket.drainHandler(v -> {
-                        c.drainArmed = false;
-                        serve(c);
-                    });
-                }
-                return;
+        if (uploadLimiter.limited()) {
+            if (!c.waitingToUpload) {
+                c.waitingToUpload = true;
+                uploadWaiters.addLast(c);
             }
-            if (uploadLimiter.limited() && state.complete()) {
-                preferPiecesSentLeast(c);
-            }
-            Message.Request r = c.uploadQueue.peek();
-            long wait = uploadTurn(c, r.length());
-            if (wait > 0) {
-                if (!c.rateTimerArmed) {
-                    c.rateTimerArmed = true;
-                    vertx.setTimer(wait, id -> {
-                        c.rateTimerArmed = false;
-                        serve(c);
-                    });
-                }
-                return;
-            }
-            c.uploadQueue.poll();
-            byte[] cached = readCache.get(r.index());
-            if (cached != null) {
-                sendBlock(c, r, cached, r.begin());
-                continue;
-            }
-            c.readsInFlight++;
-            boolean wholePiece = picker.pieceSize(r.index()) <= MAX_BUFFERED_PIECE;
-            loadForUpload(r, wholePiece).onComplete(ar -> {
-                c.readsInFlight--;
-                if (ar.failed()) {
-                    LOG.error("{}: reading piece {} failed: {}", info.name(), r.index(), ar.cause().getMessage());
-                    c.close(null);
-                    return;
-                }
-                sendBlock(c, r, ar.result(), wholePiece ? r.begin() : 0);
-                serve(c);
-            });
+            pumpUploads();
+            return;
+        }
+        while (canSend(c)) {
+            sendNext(c);
         }
     }
 
-    /** Peers waiting for upload tokens, served in turn. */
+    /** Whether {@code c} may send its next block now; arms its drain handler when its socket is full. */
+    private boolean canSend(PeerConnection c) {
+        if (c.closed || c.amChoking || c.uploadQueue.isEmpty() || c.readsInFlight >= options.maxReadsPerPeer()) {
+            return false;
+        }
+        if (c.socket.writeQueueFull()) {
+            if (!c.drainArmed) {
+                c.drainArmed = true;
+                c.socket.drainHandler(v -> {
+                    c.drainArmed = false;
+                    serve(c);
+                });
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Sends the block at the head of {@code c}'s queue, from the read cache or after a disk read. */
+    private void sendNext(PeerConnection c) {
+        Message.Request r = c.uploadQueue.poll();
+        byte[] cached = readCache.get(r.index());
+        if (cached != null) {
+            sendBlock(c, r, cached, r.begin());
+            return;
+        }
+        c.readsInFlight++;
+        boolean wholePiece = picker.pieceSize(r.index()) <= MAX_BUFFERED_PIECE;
+        loadForUpload(r, wholePiece).onComplete(ar -> {
+            c.readsInFlight--;
+            if (ar.failed()) {
+                LOG.error("{}: reading piece {} failed: {}", info.name(), r.index(), ar.cause().getMessage());
+                c.close(null);
+                return;
+            }
+            sendBlock(c, r, ar.result(), wholePiece ? r.begin() : 0);
+            serve(c);
+        });
+    }
+
+    /** Peers with blocks to send under an upload limit, served one block each in turn. */
     private final java.util.ArrayDeque<PeerConnection> uploadWaiters = new java.util.ArrayDeque<>();
+    private boolean uploadPacerArmed;
 
     /**
-     * Under an upload limit, peers take tokens in turn (round robin): otherwise whichever timer
-     * fires first wins, and one peer can take most of a rate-limited seeder. Returns 0 when
-     * {@code c} may send {@code bytes} now (tokens taken), else milliseconds to wait. A waiter at
-     * the head that cannot send anyway (write queue full, nothing queued, choked) loses its turn.
+     * Under an upload limit, peers take tokens in turn (round robin), one block each, so that no
+     * peer takes most of a rate-limited seeder. When the tokens run out, one timer for the whole
+     * torrent (not one per peer) resumes the round: with a dozen peers waiting, per-peer timers
+     * woke the event loop a thousand times a second to find it was someone else's turn. A peer
+     * that cannot send (choked, nothing queued, socket full, reads in flight) leaves the round;
+     * {@link #serve} puts it back when it can.
      */
-    private long uploadTurn(PeerConnection c, int bytes) {
-        if (!uploadLimiter.limited()) {
-            return 0;
-        }
-        PeerConnection head;
-        while ((head = uploadWaiters.peekFirst()) != null && head != c
-                && (head.closed || head.amChoking || head.uploadQueue.isEmpty() || head.socket.writeQueueFull()
-                || head.readsInFlight >= options.maxReadsPerPeer())) {
-            uploadWaiters.pollFirst();
-        }
-        if (head != null && head != c) {
-            if (!uploadWaiters.contains(c)) {
-                uploadWaiters.addLast(c);
+    private void pumpUploads() {
+        PeerConnection c;
+        while ((c = nextUploader()) != null) {
+            long wait = uploadLimiter.acquire(c.uploadQueue.peek().length());
+            if (wait > 0) {
+                armUploadPacer(wait);
+                return;
             }
-            // Not before the head could have sent its block: no busy polling while it takes its turn.
-            long turn = uploadLimiter.rate() > 0 ? bytes * 1000L / uploadLimiter.rate() : 1;
-            return Math.max(Math.max(1, turn), uploadLimiter.acquireWait());
-        }
-        long wait = uploadLimiter.acquire(bytes);
-        if (wait > 0) {
-            if (!uploadWaiters.contains(c)) {
-                uploadWaiters.addLast(c);
-            }
-            return wait;
-        }
-        uploadWaiters.remove(c);
-        if (c.uploadQueue.size() > 1) {
+            uploadWaiters.remove(c);
+            sendNext(c);
             uploadWaiters.addLast(c); // its next block waits for the others' turns
         }
-        return 0;
     }
+
+    /**
+     * Whose block goes out next under an upload limit: in turn order, the first whose next block
+     * belongs to the scarcest piece (see {@link #scarcity}). A seeder's first copy of each piece is
+     * the one upload a swarm cannot do without, and a piece few peers have is the one that holds the
+     * swarm back, so those go first; requests for common pieces wait, and are often cancelled when
+     * the leecher gets them elsewhere. Peers that cannot send leave the round.
+     */
+    private PeerConnection nextUploader() {
+        PeerConnection best = null;
+        int scarcest = Integer.MAX_VALUE;
+        for (var it = uploadWaiters.iterator(); it.hasNext(); ) {
+            PeerConnection c = it.next();
+            if (!canSend(c)) {
+                it.remove();
+                c.waitingToUpload = false;
+                continue;
+            }
+            preferScarcePieces(c);
+            int rank = scarcity(c, c.uploadQueue.peek().index());
+            if (rank < scarcest) {
+                best = c;
+                scarcest = rank;
+                if (rank == 0) {
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * How much the swarm already has a piece, as far as we can tell; lower goes first. A piece
+     * already being sent to {@code c} ranks 0: finishing it lets {@code c} share it. Otherwise a
+     * seeder counts the other peers it sent the piece to; a leecher counts the connected peers that
+     * have it (its availability).
+     */
+    private int scarcity(PeerConnection c, int piece) {
+        if (c.piecesServed.get(piece)) {
+            return 0;
+        }
+        if (state.complete()) {
+            return piecesSentTo == null ? 0 : piecesSentTo[piece];
+        }
+        return picker.availability(piece);
+    }
+
+    private void armUploadPacer(long waitMillis) {
+        if (uploadPacerArmed || stopped) {
+            return;
+        }
+        uploadPacerArmed = true;
+        // Waking a little later than the first token is due lets one wake-up send a few blocks;
+        // never so late that the bucket's burst cap would throw tokens away.
+        vertx.setTimer(Math.max(waitMillis, uploadLimiter.batchMillis(UPLOAD_PACER_MILLIS)), id -> {
+            uploadPacerArmed = false;
+            if (!stopped) {
+                pumpUploads();
+            }
+        });
+    }
+
+    /** The longest the upload pacer waits to batch blocks (a few 16 KiB blocks at a few MB/s). */
+    static final long UPLOAD_PACER_MILLIS = 10;
 
     /**
      * Reads what a request needs: the whole piece (small pieces, kept in {@link #readCache} so that
@@ -1059,32 +1210,37 @@ public final class TorrentEngine {
         return loading;
     }
 
-    /** Peers each piece was sent to (a seeder's count, for {@link #preferPiecesSentLeast}). */
+    /** Peers each piece was sent to (a seeder's count, for {@link #scarcity}). */
     private int[] piecesSentTo;
+    /** Pieces sent to at least one peer. */
+    private int piecesOut;
 
     /**
-     * A rate-limited seeder serves first the requests for pieces it has sent to the fewest peers:
-     * its scarce upload goes to pieces nobody has yet, and the requests for pieces already out
-     * wait, often long enough to be cancelled when the leecher gets them from another leecher.
-     * Only the head of the queue moves: the order within a piece is kept.
+     * Under an upload limit, the head of {@code c}'s queue becomes its request for the scarcest
+     * piece (see {@link #scarcity}), unless the head is a piece already under way to {@code c}.
+     * Only the head moves: the order within a piece is kept.
      */
-    private void preferPiecesSentLeast(PeerConnection c) {
-        if (piecesSentTo == null) {
+    private void preferScarcePieces(PeerConnection c) {
+        Message.Request head = c.uploadQueue.peek();
+        if (head == null) {
             return;
         }
-        Message.Request head = c.uploadQueue.peek();
-        if (head == null || piecesSentTo[head.index()] == 0 || c.piecesServed.get(head.index())) {
-            return; // a new piece, or one this peer is already getting: keep going
+        int headRank = scarcity(c, head.index());
+        if (headRank == 0) {
+            return; // a piece under way, or one nobody has yet: keep going
         }
         Message.Request best = head;
+        int bestRank = headRank;
         int scanned = 0;
         for (Message.Request r : c.uploadQueue) {
             if (++scanned > MAX_UPLOAD_QUEUE_SCAN) {
                 break;
             }
-            if (piecesSentTo[r.index()] < piecesSentTo[best.index()]) {
+            int rank = scarcity(c, r.index());
+            if (rank < bestRank) {
                 best = r;
-                if (piecesSentTo[r.index()] == 0) {
+                bestRank = rank;
+                if (rank == 0) {
                     break;
                 }
             }
@@ -1095,7 +1251,7 @@ public final class TorrentEngine {
         }
     }
 
-    /** Requests looked at when choosing what a seeder serves next. */
+    /** Requests looked at when choosing what to serve next. */
     static final int MAX_UPLOAD_QUEUE_SCAN = 256;
 
     private void sendBlock(PeerConnection c, Message.Request r, byte[] data, int offset) {
@@ -1107,7 +1263,13 @@ public final class TorrentEngine {
             if (piecesSentTo == null) {
                 piecesSentTo = new int[info.pieceCount()];
             }
-            piecesSentTo[r.index()]++;
+            if (piecesSentTo[r.index()]++ == 0 && ++piecesOut == info.pieceCount() && state.complete()) {
+                // How well a seeder spends its upload: 1.0 copies would be perfect.
+                state.everyPieceOut();
+                LOG.info("{}: every piece is out, after {} bytes uploaded ({} copies)", info.name(),
+                        state.uploaded(), String.format(java.util.Locale.ROOT, "%.2f",
+                                (double) state.uploaded() / info.totalLength()));
+            }
         }
         c.send(MessageEncoder.pieceHeader(r.index(), r.begin(), r.length()).appendBytes(data, offset, r.length()));
         c.bytesUploaded += r.length();
@@ -1181,6 +1343,7 @@ public final class TorrentEngine {
             }
             checkSnubs(now);
             sampleRates(now);
+            useIdleUpload(now);
             if (resumeDirty && !resumeSaving && now - nextResumeSaveNanos >= 0) {
                 saveResume(now);
             }

@@ -30,6 +30,7 @@ public final class TorrentState {
     private final AtomicLong snubs = new AtomicLong();
     private final AtomicLong rerouted = new AtomicLong();
     private volatile int piecesAtStart;
+    private volatile long uploadedWhenAllOut = -1;
     /** Per remote peer (by peer id hex), for the whole session: the one place peer counters live. */
     private final java.util.concurrent.ConcurrentHashMap<String, PeerStats> peerStats =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -168,6 +169,19 @@ public final class TorrentState {
 
     void rerouted(int blocks) {
         rerouted.addAndGet(blocks);
+    }
+
+    /**
+     * A seeder's bytes uploaded at the moment every piece had been sent to some peer, -1 until then
+     * (or if it was not a seeder): one torrent's length here means no piece was sent twice before
+     * every piece was sent once.
+     */
+    public long uploadedWhenEveryPieceWasOut() {
+        return uploadedWhenAllOut;
+    }
+
+    void everyPieceOut() {
+        uploadedWhenAllOut = uploaded.get();
     }
 
     /** Every peer seen in this session, connected or not. */

@@ -70,4 +70,33 @@ class RateLimiterTest {
         // About two seconds of debt minus the small initial allowance.
         assertThat(pause).isBetween(1_500L, 2_100L);
     }
+
+    @Test
+    void aPacerMayBatchAFewBlocksButNeverLongerThanHalfTheBurst() {
+        assertThat(new RateLimiter(4_000_000).batchMillis(10)).isEqualTo(10);
+        // 256 KiB of burst fills in 2.6 ms at 100 MB/s: waiting 10 ms would waste tokens.
+        assertThat(new RateLimiter(100_000_000).batchMillis(10)).isEqualTo(1);
+        assertThat(new RateLimiter(0, new RateLimiter(100_000_000)).batchMillis(10)).isEqualTo(1);
+        assertThat(RateLimiter.unlimited().batchMillis(10)).isEqualTo(10);
+    }
+
+    @Test
+    void aPacerThatWakesInBatchesKeepsTheRate() throws Exception {
+        long rateLimit = 40_000_000;
+        RateLimiter limiter = new RateLimiter(rateLimit);
+        long start = System.nanoTime();
+        long sent = 0;
+        int wakeUps = 0;
+        while (System.nanoTime() - start < 1_000_000_000L) {
+            long wait;
+            while ((wait = limiter.acquire(16384)) == 0) {
+                sent += 16384;
+            }
+            wakeUps++;
+            Thread.sleep(Math.max(wait, limiter.batchMillis(10)));
+        }
+        double rate = sent / ((System.nanoTime() - start) / 1e9);
+        assertThat(rate).isBetween(rateLimit * 0.8, rateLimit * 1.3);
+        assertThat(wakeUps).isLessThan(400); // several blocks per wake-up, not one
+    }
 }
