@@ -10,6 +10,8 @@
 #
 # usage: bench/swarm.sh [SIZE_MIB=64] [RATE_BYTES_PER_S=4000000] [NS="8 16"] [KINDS="enjambre libtorrent mixed"]
 # The tracker is `enjambre tracker` when the jar has it, else Debian's opentracker (whitelisted).
+# Enjambre processes run through ./enjambre, with the JVM options a user gets from it, plus
+# ENJAMBRE_JAVA_OPTS (default: a 192 MiB heap and the serial collector, for 17 JVMs on one machine).
 set -euo pipefail
 SIZE_MIB=${1:-64}
 RATE=${2:-4000000}
@@ -22,7 +24,7 @@ JAR=$ROOT/target/enjambre.jar
 LT=$ROOT/bench/lt_swarm_peer.py
 PY=/usr/bin/python3
 JAVA_OPTS=${ENJAMBRE_JAVA_OPTS:-"-Xmx192m -XX:+UseSerialGC"}
-[ -f "$JAR" ] || (cd "$ROOT" && mvn -q -o package -DskipTests)
+"$ROOT/enjambre" --version > /dev/null # builds the jar (and its class-data archive) when stale
 command -v mktorrent >/dev/null || { echo "mktorrent is needed (Debian package mktorrent)"; exit 1; }
 $PY -c 'import libtorrent' || { echo "python3-libtorrent is needed"; exit 1; }
 
@@ -58,7 +60,7 @@ INFO_HASH=$(java -jar "$JAR" info "$WORK/swarm.torrent" --json | $PY -c 'import 
 if java -jar "$JAR" --help 2>/dev/null | grep -qE "^ +tracker "; then TRACKER=enjambre; else TRACKER=opentracker; fi
 start_tracker() {
   if [ "$TRACKER" = enjambre ]; then
-    java $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$TRACKER_PORT" --interval 60 > "$WORK/tracker.log" 2>&1 &
+    ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" tracker --host 127.0.0.1 --port "$TRACKER_PORT" --interval 60 > "$WORK/tracker.log" 2>&1 &
     PIDS+=($!)
     for _ in $(seq 300); do (exec 3<>/dev/tcp/127.0.0.1/$TRACKER_PORT) 2>/dev/null && return 0; sleep 0.1; done
   else
@@ -77,14 +79,14 @@ start_peer() {
   LOG=$WORK/$role$i.$kind.log
   if [ "$role" = seed ]; then
     if [ "$kind" = enjambre ]; then
-      java $JAVA_OPTS -jar "$JAR" seed "$WORK/swarm.torrent" --data "$WORK/seed" --port "$port" --upload-rate "$RATE" > "$LOG" 2>&1 &
+      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" seed "$WORK/swarm.torrent" --data "$WORK/seed" --port "$port" --upload-rate "$RATE" > "$LOG" 2>&1 &
     else
       $PY "$LT" seed "$WORK/swarm.torrent" "$WORK/seed" "$port" "$RATE" > "$LOG" 2>&1 &
     fi
   else
     rm -rf "$WORK/leech$i"; mkdir -p "$WORK/leech$i"
     if [ "$kind" = enjambre ]; then
-      java $JAVA_OPTS -jar "$JAR" download "$WORK/swarm.torrent" --out "$WORK/leech$i" --port "$port" --upload-rate "$RATE" --seed > "$LOG" 2>&1 &
+      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" download "$WORK/swarm.torrent" --out "$WORK/leech$i" --port "$port" --upload-rate "$RATE" --seed > "$LOG" 2>&1 &
     else
       $PY "$LT" download "$WORK/swarm.torrent" "$WORK/leech$i" "$port" "$RATE" > "$LOG" 2>&1 &
     fi
