@@ -4,7 +4,6 @@ import com.hazelcast.config.Config;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
-import org.enjambre.node.ClusterConfig;
 import org.enjambre.node.EnjambreNode;
 import org.enjambre.node.NodeSettings;
 import org.enjambre.node.TrackerSettings;
@@ -18,6 +17,9 @@ import picocli.CommandLine.Option;
 public final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     VerboseOption verbose;
+
+    @Mixin
+    ClusterOptions clusterOptions;
 
     @Option(names = "--name", description = "name shown on the dashboard (default: host name and web port)")
     String name;
@@ -52,18 +54,6 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--max-upload", defaultValue = "" + TrackerSettings.DEFAULT_MAX_UPLOAD, description = "largest REST upload in bytes (default: ${DEFAULT-VALUE})")
     long maxUpload;
 
-    @Option(names = "--cluster", description = "join a Hazelcast cluster (shared tracker registry and event bus)")
-    boolean cluster;
-
-    @Option(names = "--cluster-config", defaultValue = "cluster.xml", description = "Hazelcast XML configuration; the copy in the jar when the file is missing (default: ${DEFAULT-VALUE})")
-    Path clusterConfig;
-
-    @Option(names = "--cluster-port", description = "Hazelcast member port (default: 5701)")
-    Integer clusterPort;
-
-    @Option(names = "--cluster-members", description = "HOST[:PORT],... of other members (default: $" + ClusterConfig.MEMBERS_ENV + ", else the configuration's list)")
-    String clusterMembers;
-
     @Option(names = "--cluster-host", paramLabel = "IP", description = "address advertised to the other cluster members (Hazelcast and event bus), for a machine on several networks (default: chosen by Hazelcast)")
     String clusterHost;
 
@@ -76,21 +66,14 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
 
     @Override
     public Integer call() throws Exception {
-        if (clusterPort != null && (clusterPort < 1 || clusterPort > 65535)) {
-            throw new IllegalArgumentException("--cluster-port must be 1..65535, got " + clusterPort);
-        }
+        clusterOptions.check();
         if (trackerInterval < 1) {
             throw new IllegalArgumentException("--tracker-interval must be at least 1 second");
         }
         String nodeName = name != null ? name : InetAddress.getLocalHost().getHostName() + ":" + webPort;
         NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
                 trackerInterval, data, uploadRate, maxUpload, publicHost);
-        Config config = null;
-        if (cluster) {
-            String members = clusterMembers != null ? clusterMembers : System.getenv(ClusterConfig.MEMBERS_ENV);
-            config = ClusterConfig.member(clusterConfig, clusterPort == null ? ClusterConfig.DEFAULT_CLUSTER_PORT : clusterPort,
-                    ClusterConfig.parseMembers(members), clusterHost);
-        }
+        Config config = clusterOptions.memberConfig(clusterHost);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);
         if (stopOnStdinClose) {

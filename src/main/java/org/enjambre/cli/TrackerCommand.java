@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Pattern;
-import org.enjambre.node.ClusterConfig;
 import org.enjambre.node.TrackerNode;
 import org.enjambre.node.TrackerSettings;
 import picocli.CommandLine.Command;
@@ -31,6 +30,9 @@ public final class TrackerCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
+    @Mixin
+    ClusterOptions clusterOptions;
+
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "HTTP bind address (default: ${DEFAULT-VALUE})")
     String host;
 
@@ -39,18 +41,6 @@ public final class TrackerCommand implements Callable<Integer> {
 
     @Option(names = "--interval", defaultValue = "1800", description = "announce interval in seconds; peers expire after twice that (default: ${DEFAULT-VALUE})")
     int interval;
-
-    @Option(names = "--cluster", description = "join a Hazelcast cluster of tracker nodes")
-    boolean cluster;
-
-    @Option(names = "--cluster-config", defaultValue = "cluster.xml", description = "Hazelcast XML configuration; the copy in the jar when the file is missing (default: ${DEFAULT-VALUE})")
-    Path clusterConfig;
-
-    @Option(names = "--cluster-port", description = "Hazelcast member port (default: 5701)")
-    Integer clusterPort;
-
-    @Option(names = "--cluster-members", description = "HOST[:PORT],... of other members (default: $" + ClusterConfig.MEMBERS_ENV + ", else the configuration's list)")
-    String clusterMembers;
 
     @Option(names = "--allow-list", description = "file with one hex info-hash a line; other torrents are refused")
     Path allowList;
@@ -66,17 +56,10 @@ public final class TrackerCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0..65535, got " + port);
         }
-        if (clusterPort != null && (clusterPort < 1 || clusterPort > 65535)) {
-            throw new IllegalArgumentException("--cluster-port must be 1..65535, got " + clusterPort);
-        }
+        clusterOptions.check();
         TrackerSettings settings = new TrackerSettings(host, port, interval,
                 allowList == null ? null : readAllowList(allowList), maxUpload);
-        Config config = null;
-        if (cluster) {
-            String members = clusterMembers != null ? clusterMembers : System.getenv(ClusterConfig.MEMBERS_ENV);
-            config = ClusterConfig.member(clusterConfig, clusterPort == null ? ClusterConfig.DEFAULT_CLUSTER_PORT : clusterPort,
-                    ClusterConfig.parseMembers(members));
-        }
+        Config config = clusterOptions.memberConfig(null);
         int n = instances != null ? Math.max(1, instances) : Math.max(1, Runtime.getRuntime().availableProcessors());
         CountDownLatch stop = new CountDownLatch(1);
         // Signals are handled (not left to shutdown hooks) so that a requested stop exits 0.
