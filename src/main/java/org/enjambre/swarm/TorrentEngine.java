@@ -92,14 +92,7 @@ public final class TorrentEngine {
 
     private final Set<PeerConnection> connections = new LinkedHashSet<>();
     private final java.util.Map<String, Redial> knownPeers = new java.util.LinkedHashMap<>();
-    private final java.util.Map<Integer, byte[]> pieceBuffers = new java.util.HashMap<>();
-    /**
-     * Pieces whose blocks go to disk because no buffer could be had when their first block came.
-     * They stay on disk until verified: their writes complete asynchronously, so "nothing written
-     * yet" does not mean "nothing received yet", and a buffer made later would miss those blocks.
-     */
-    private final java.util.Set<Integer> unbufferedPieces = new java.util.HashSet<>();
-    private long bufferedBytes;
+    private final PieceBuffers pieceBuffers = new PieceBuffers(MAX_BUFFERED_BYTES, MAX_BUFFERED_PIECE);
     private final ReadCache readCache = new ReadCache(READ_CACHE_BYTES);
     private final java.util.Map<Integer, Future<byte[]>> readsLoading = new java.util.HashMap<>();
     private final Set<PeerConnection> handshaking = new LinkedHashSet<>();
@@ -788,7 +781,8 @@ public final class TorrentEngine {
         c.stats.addDownloaded(length);
         contributors.computeIfAbsent(piece.index(), k -> new java.util.HashMap<>())
                 .put(piece.begin() / WireLimits.BLOCK_LENGTH, c.stats);
-        byte[] buffer = pieceBuffer(piece.index());
+        byte[] buffer = pieceBuffers.forBlock(piece.index(), picker.pieceSize(piece.index()),
+                picker.writtenCount(piece.index()) > 0);
         if (buffer != null) {
             // Buffered piece: the block waits in memory; the whole piece is hashed there and
             // written once, verified, in one worker task (no per-block hop, no read-back).
@@ -835,33 +829,6 @@ public final class TorrentEngine {
         }
     }
 
-    /**
-     * The memory buffer of a piece being downloaded, made when its first block arrives if the piece
-     * is small enough and the memory budget allows; null means the piece goes to disk block by block.
-     */
-    private byte[] pieceBuffer(int piece) {
-        byte[] buffer = pieceBuffers.get(piece);
-        if (buffer != null || unbufferedPieces.contains(piece) || picker.writtenCount(piece) > 0) {
-            return buffer;
-        }
-        int size = picker.pieceSize(piece);
-        if (size > MAX_BUFFERED_PIECE || bufferedBytes + size > MAX_BUFFERED_BYTES) {
-            unbufferedPieces.add(piece);
-            return null;
-        }
-        buffer = new byte[size];
-        pieceBuffers.put(piece, buffer);
-        bufferedBytes += size;
-        return buffer;
-    }
-
-    private void releaseBuffer(int piece) {
-        byte[] buffer = pieceBuffers.remove(piece);
-        if (buffer != null) {
-            bufferedBytes -= buffer.length;
-        }
-    }
-
     private void verifyBuffered(int piece, byte[] buffer) {
         boolean suspected = suspects.containsKey(piece);
         workers.executeBlocking(() -> {
@@ -874,7 +841,7 @@ public final class TorrentEngine {
             }
             return new Verdict(valid, blocks);
         }, false).onComplete(ar -> {
-            releaseBuffer(piece);
+            pieceBuffers.release(piece);
             if (ar.succeeded()) {
                 judgeBlocks(piece, ar.result());
             }
@@ -935,7 +902,7 @@ public final class TorrentEngine {
     }
 
     private void onVerified(int piece, Boolean valid, Throwable failure) {
-        unbufferedPieces.remove(piece);
+        pieceBuffers.settled(piece);
         if (stopped) {
             return;
         }
