@@ -51,6 +51,12 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--upload-rate", defaultValue = "0", paramLabel = "BYTES_PER_S", description = "upload limit per torrent, 0 for none (default)")
     long uploadRate;
 
+    @Option(names = "--node-upload-rate", defaultValue = "0", paramLabel = "BYTES_PER_S", description = "upload limit of the whole node, shared by every torrent, 0 for none (default)")
+    long nodeUploadRate;
+
+    @Option(names = "--node-download-rate", defaultValue = "0", paramLabel = "BYTES_PER_S", description = "download limit of the whole node, shared by every torrent, 0 for none (default)")
+    long nodeDownloadRate;
+
     @Option(names = "--max-upload", defaultValue = "" + TrackerSettings.DEFAULT_MAX_UPLOAD, description = "largest REST upload in bytes (default: ${DEFAULT-VALUE})")
     long maxUpload;
 
@@ -72,7 +78,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         }
         String nodeName = name != null ? name : InetAddress.getLocalHost().getHostName() + ":" + webPort;
         NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
-                trackerInterval, data, uploadRate, maxUpload, publicHost);
+                trackerInterval, data, uploadRate, maxUpload, publicHost, nodeUploadRate, nodeDownloadRate);
         Config config = clusterOptions.memberConfig(clusterHost);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);

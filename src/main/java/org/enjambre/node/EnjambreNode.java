@@ -85,7 +85,8 @@ public final class EnjambreNode implements AutoCloseable {
         }
         try {
             int trackerPort = -1;
-            PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort());
+            PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())
+                    .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate());
             await(vertx.deployVerticle(peer));
             TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), settings.uploadRate());
 

@@ -18,14 +18,23 @@ import java.nio.file.Path;
  * @param maxUploadBytes  largest REST upload accepted (413 past it)
  * @param publicHost      the host other machines reach this node at (the tracker's announce URL);
  *                        null: the bind host, or 127.0.0.1 when binding every interface
+ * @param nodeUploadRate   upload limit of the whole node (every torrent shares it), bytes per second, 0 for none
+ * @param nodeDownloadRate download limit of the whole node, bytes per second, 0 for none
  */
 public record NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
                            int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes,
-                           String publicHost) {
-    /** Without a public host (tests, a single machine). */
+                           String publicHost, long nodeUploadRate, long nodeDownloadRate) {
+    /** Without a public host (tests, a single machine) and without node-wide limits. */
     public NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
                         int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes) {
-        this(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir, uploadRate, maxUploadBytes, null);
+        this(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir, uploadRate, maxUploadBytes,
+                null, 0, 0);
+    }
+
+    /** The same settings with node-wide rate limits (bytes per second, 0 for none). */
+    public NodeSettings withNodeRates(long upload, long download) {
+        return new NodeSettings(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir,
+                uploadRate, maxUploadBytes, publicHost, upload, download);
     }
 
     /** The host for URLs given to others. */
@@ -47,6 +56,9 @@ public record NodeSettings(String name, String host, int webPort, int peerPort, 
         }
         if (uploadRate < 0) {
             throw new IllegalArgumentException("--upload-rate must be >= 0");
+        }
+        if (nodeUploadRate < 0 || nodeDownloadRate < 0) {
+            throw new IllegalArgumentException("--node-upload-rate and --node-download-rate must be >= 0");
         }
         if (maxUploadBytes < 1) {
             throw new IllegalArgumentException("the upload limit must be positive");

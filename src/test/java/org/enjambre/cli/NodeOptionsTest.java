@@ -34,4 +34,11 @@ class NodeOptionsTest {
         assertThat(r[0]).isEqualTo("1");
         assertThat(r[2]).contains("--cluster-host must be an IP address of this machine, got 'tracker-1'");
     }
+
+    @Test
+    void aNegativeNodeRateIsRefused() {
+        String[] r = run("node", "--data", dir.toString(), "--web-port", "0", "--node-upload-rate", "-1");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("--node-upload-rate and --node-download-rate must be >= 0");
+    }
 }
