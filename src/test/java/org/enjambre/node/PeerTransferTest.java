@@ -357,14 +357,7 @@ class PeerTransferTest {
                 InputStream in = s.getInputStream();
                 OutputStream out = new java.io.BufferedOutputStream(s.getOutputStream());
                 in.readNBytes(68);
-                out.write(Handshake.ours(metainfo.infoHash().bytes(), PeerId.generate()).encode().getBytes());
-                int pieces = metainfo.info().pieceCount();
-                byte[] bits = new byte[(pieces + 7) / 8];
-                for (int i = 0; i < pieces; i++) {
-                    bits[i / 8] |= (byte) (0x80 >>> (i % 8));
-                }
-                out.write(MessageEncoder.encode(new Message.Bitfield(bits)).getBytes());
-                out.write(MessageEncoder.encode(Message.Unchoke.INSTANCE).getBytes());
+                out.write(TestTorrents.seedGreeting(metainfo, PeerId.generate()));
                 out.flush();
                 java.util.Set<Long> lied = new java.util.HashSet<>();
                 while (true) {

@@ -269,19 +269,12 @@ class SwarmBehaviourTest {
 
         @Override
         public void run() {
-            int pieces = metainfo.info().pieceCount();
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 socket = s;
                 OutputStream out = s.getOutputStream();
                 DataInputStream in = new DataInputStream(s.getInputStream());
-                out.write(Handshake.ours(metainfo.infoHash().bytes(), peerId).encode().getBytes());
+                out.write(TestTorrents.seedGreeting(metainfo, peerId));
                 in.readFully(new byte[Handshake.LENGTH]);
-                byte[] all = new byte[(pieces + 7) / 8];
-                for (int i = 0; i < pieces; i++) {
-                    all[i >>> 3] |= (byte) (0x80 >>> (i & 7));
-                }
-                out.write(MessageEncoder.encode(new Message.Bitfield(all)).getBytes());
-                out.write(MessageEncoder.encode(Message.Unchoke.INSTANCE).getBytes());
                 while (true) {
                     int length = in.readInt();
                     if (length > 0) {
@@ -359,19 +352,12 @@ class SwarmBehaviourTest {
 
         private void serveLies() throws Exception {
             Random random = new Random(99);
-            int pieces = metainfo.info().pieceCount();
             try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
                 s.setSoTimeout(30_000);
                 OutputStream out = s.getOutputStream();
                 DataInputStream in = new DataInputStream(s.getInputStream());
-                out.write(Handshake.ours(metainfo.infoHash().bytes(), peerId).encode().getBytes());
+                out.write(TestTorrents.seedGreeting(metainfo, peerId));
                 in.readFully(new byte[Handshake.LENGTH]);
-                byte[] all = new byte[(pieces + 7) / 8];
-                for (int i = 0; i < pieces; i++) {
-                    all[i >>> 3] |= (byte) (0x80 >>> (i & 7));
-                }
-                out.write(MessageEncoder.encode(new Message.Bitfield(all)).getBytes());
-                out.write(MessageEncoder.encode(Message.Unchoke.INSTANCE).getBytes());
                 while (true) {
                     int length = in.readInt();
                     if (length == 0) {

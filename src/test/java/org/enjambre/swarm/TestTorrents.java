@@ -25,6 +25,22 @@ public final class TestTorrents {
     private TestTorrents() {
     }
 
+    /**
+     * What a test seeder speaking the wire protocol sends first: its handshake, a bitfield with
+     * every piece, and an unchoke.
+     */
+    public static byte[] seedGreeting(Metainfo metainfo, byte[] peerId) {
+        int pieces = metainfo.info().pieceCount();
+        byte[] all = new byte[(pieces + 7) / 8];
+        for (int i = 0; i < pieces; i++) {
+            all[i >>> 3] |= (byte) (0x80 >>> (i & 7));
+        }
+        return org.enjambre.wire.Handshake.ours(metainfo.infoHash().bytes(), peerId).encode()
+                .appendBuffer(org.enjambre.wire.MessageEncoder.encode(new org.enjambre.wire.Message.Bitfield(all)))
+                .appendBuffer(org.enjambre.wire.MessageEncoder.encode(org.enjambre.wire.Message.Unchoke.INSTANCE))
+                .getBytes();
+    }
+
     /** Writes {@code size} random bytes (seeded, so reproducible) to {@code file}. */
     public static Path randomFile(Path file, long size, long seed) throws IOException {
         Files.createDirectories(file.getParent());
