@@ -55,9 +55,11 @@ F=$((SIZE_MIB * 1024 * 1024))
 TRACKER_PORT=$(free_port)
 rm -f "$WORK/swarm.torrent"
 mktorrent -l "$PIECE_LOG2" -a "http://127.0.0.1:$TRACKER_PORT/announce" -o "$WORK/swarm.torrent" "$FILE" > /dev/null
-INFO_HASH=$(java -jar "$JAR" info "$WORK/swarm.torrent" --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["infoHash"])')
+. "$ROOT/scripts/find-java.sh"
+require_java
+INFO_HASH=$("$JAVA" -jar "$JAR" info "$WORK/swarm.torrent" --json | $PY -c 'import json,sys; print(json.load(sys.stdin)["infoHash"])')
 
-if java -jar "$JAR" --help 2>/dev/null | grep -qE "^ +tracker "; then TRACKER=enjambre; else TRACKER=opentracker; fi
+if "$JAVA" -jar "$JAR" --help 2>/dev/null | grep -qE "^ +tracker "; then TRACKER=enjambre; else TRACKER=opentracker; fi
 start_tracker() {
   if [ "$TRACKER" = enjambre ]; then
     ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" tracker --host 127.0.0.1 --port "$TRACKER_PORT" --interval 60 > "$WORK/tracker.log" 2>&1 &

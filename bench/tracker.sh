@@ -10,7 +10,7 @@
 # counts as a refusal, so a tracker that refuses cannot look fast.
 #
 # Usage: bench/tracker.sh [--smoke]     (--smoke: a few seconds per tracker, nothing recorded; for CI)
-# Needs: java 17, wrk, opentracker, python3. Loopback only.
+# Needs: Java 25 (scripts/find-java.sh finds it), wrk, opentracker, python3. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +29,9 @@ if [ -z "${JAVA_OPTS:-}" ]; then
   JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseZGC"
 fi
 
-for tool in wrk opentracker java python3 curl; do
+. "$(dirname "$0")/../scripts/find-java.sh"
+require_java
+for tool in wrk opentracker python3 curl; do
   command -v "$tool" >/dev/null || { echo "bench/tracker.sh: $tool not found (Debian: wrk, opentracker, openjdk-17, python3, curl)" >&2; exit 1; }
 done
 JAR=target/enjambre.jar
@@ -154,7 +156,7 @@ kill "$OT_PID"; wait "$OT_PID" 2>/dev/null || true
 # 2. one Enjambre node.
 E1_PORT=$(free_port)
 # shellcheck disable=SC2086
-java $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$E1_PORT" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/enjambre1.log" 2>&1 &
+"$JAVA" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$E1_PORT" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/enjambre1.log" 2>&1 &
 PIDS+=($!)
 E1_PID=$!
 await_http "$E1_PORT"
@@ -168,7 +170,7 @@ MEMBERS="127.0.0.1:$C1,127.0.0.1:$C2"
 for i in 1 2; do
   cp=$([ $i = 1 ] && echo "$C1" || echo "$C2"); hp=$([ $i = 1 ] && echo "$H1" || echo "$H2")
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$hp" --cluster --cluster-port "$cp" \
+  "$JAVA" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$hp" --cluster --cluster-port "$cp" \
     --cluster-members "$MEMBERS" --cluster-config "$WORK/none.xml" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/cluster$i.log" 2>&1 &
   PIDS+=($!)
 done

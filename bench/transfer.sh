@@ -74,7 +74,7 @@ leech() {
   read -r LEECH_SECS LEECH_RSS < <(tail -1 "$WORK/time")
 }
 
-PAIRS="enjambre:enjambre libtorrent:libtorrent enjambre:libtorrent libtorrent:enjambre"
+PAIRS=${PAIRS:-"enjambre:enjambre libtorrent:libtorrent enjambre:libtorrent libtorrent:enjambre"}
 declare -A TIMES=() RSS=() FAILED=()
 for rep in $(seq "$REPS"); do
   for pair in $PAIRS; do

@@ -15,7 +15,7 @@
 # gets peers through tracker-2 and completes byte-exact. Prints the measured times.
 # Removes every namespace, process and file it made, also on failure or Ctrl-C (trap).
 #
-# Needs root (ip netns; iproute2), java 17, curl, coreutils, awk; the jar (built when missing: mvn package).
+# Needs root (ip netns; iproute2), Java 25 (scripts/find-java.sh finds it), curl, coreutils, awk; the jar (built when missing: mvn package).
 # Usage: sudo scripts/multihost.sh [SIZE_MIB]        (default 24; MULTIHOST_KEEP=1 keeps data and logs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +31,9 @@ TOTAL_TIMEOUT=420                # the whole script; every wait below is also bo
 SCRIPT_START=$(date +%s)
 
 [ "$(id -u)" -eq 0 ] || { echo "multihost: must run as root (ip netns)"; exit 1; }
-for tool in ip java curl sha256sum awk timeout; do
+. "$(dirname "$0")/find-java.sh"
+require_java
+for tool in ip curl sha256sum awk timeout; do
   command -v "$tool" >/dev/null || { echo "multihost: missing $tool"; exit 1; }
 done
 if [ ! -f "$JAR" ]; then
@@ -129,7 +131,7 @@ log "network: ${#NAMESPACES[@]} namespaces, bridges br-trk and br-peer"
 mkdir -p "$WORK/logs" "$WORK/seed"
 head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom > "$WORK/seed/multihost.bin"
 SHA=$(sha256sum "$WORK/seed/multihost.bin" | cut -d' ' -f1)
-java -XX:+UseSerialGC -jar "$JAR" create "$WORK/seed/multihost.bin" -o "$WORK/multihost.torrent" \
+"$JAVA" -XX:+UseSerialGC -jar "$JAR" create "$WORK/seed/multihost.bin" -o "$WORK/multihost.torrent" \
   --tracker http://10.77.2.1:6969/announce --tracker http://10.77.2.2:6969/announce >/dev/null
 log "content: ${SIZE_MIB} MiB, sha256 ${SHA:0:16}..., torrent names tracker-1 then tracker-2"
 
@@ -140,7 +142,7 @@ node() {
   local name=$1 ns=$2 addr=$3 data=$4; shift 4
   mkdir -p "$data"
   STARTED_AT[$name]=$(now)
-  ip netns exec "$ns" java "${JVM_OPTS[@]}" -jar "$JAR" node --name "$name" --host 0.0.0.0 --data "$data" \
+  ip netns exec "$ns" "$JAVA" "${JVM_OPTS[@]}" -jar "$JAR" node --name "$name" --host 0.0.0.0 --data "$data" \
     --web-port 8080 --peer-port 6881 --cluster --cluster-port 5701 --cluster-host "$addr" \
     --cluster-members "$MEMBERS" "$@" > "$WORK/logs/$name.log" 2>&1 &
   PID_OF[$name]=$!
@@ -218,7 +220,7 @@ await_up leecher-4
 t=$(await_complete leecher-4 "$PREFIX-l4")
 got=$(sha256sum "$WORK/l4/multihost.bin" | cut -d' ' -f1)
 [ "$got" = "$SHA" ] || fail "leecher-4: sha256 $got differs"
-INFO=$(java -XX:+UseSerialGC -jar "$JAR" info "$WORK/multihost.torrent" --json)
+INFO=$("$JAVA" -XX:+UseSerialGC -jar "$JAR" info "$WORK/multihost.torrent" --json)
 [[ "$INFO" =~ \"infoHash\"\ *:\ *\"([0-9a-f]{40})\" ]] || fail "no info-hash in: $INFO"
 INFOHASH=${BASH_REMATCH[1]}
 REG=$(ip netns exec "$T2" curl -sf --max-time 2 "http://127.0.0.1:6969/api/torrents/$INFOHASH" || true)

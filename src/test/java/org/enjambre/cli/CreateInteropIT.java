@@ -30,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Skipped when a tool is missing; failing instead under {@code REQUIRE_INTEROP=1}.
  */
 class CreateInteropIT {
+    /** The JVM running the tests (a JDK 25): the jar needs it, and Debian's default `java` is 17. */
+    private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     private static final int PIECE = 16 * 1024;
     private static final long PROCESS_TIMEOUT_SECONDS = 90;
     private static final String NON_ASCII = "ñandú-日本.bin";
@@ -106,7 +108,7 @@ class CreateInteropIT {
 
     private Path enjambreCreate(String torrentName) throws Exception {
         Path torrent = dir.resolve(torrentName);
-        Run r = succeed(dir, "java", "-jar", jar(), "create", folder.toString(), "-o", torrent.toString(),
+        Run r = succeed(dir, JAVA, "-jar", jar(), "create", folder.toString(), "-o", torrent.toString(),
                 "--piece-size", String.valueOf(PIECE), "--tracker", "http://127.0.0.1:6969/announce");
         assertThat(r.out()).contains("info-hash: " + Metainfo.read(torrent).infoHash().hex());
         return torrent;
@@ -237,7 +239,7 @@ class CreateInteropIT {
     void infoJsonOfTheJarAgreesWithLibtorrent() throws Exception {
         Interop.requireLibtorrent();
         Path torrent = enjambreCreate("datos.torrent");
-        Run r = succeed(dir, "java", "-jar", jar(), "info", torrent.toString(), "--json");
+        Run r = succeed(dir, JAVA, "-jar", jar(), "info", torrent.toString(), "--json");
         JsonObject info = new JsonObject(r.out().strip());
         JsonObject lt = libtorrentView(torrent, null);
         assertThat(info.getString("infoHash")).isEqualTo(lt.getString("infoHash"));

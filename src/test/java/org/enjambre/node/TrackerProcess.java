@@ -39,7 +39,7 @@ final class TrackerProcess implements AutoCloseable {
     }
 
     static TrackerProcess start(String name, Path dir, int httpPort, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-jar", jar().toString(), "tracker", "--host", "127.0.0.1", "--port", Integer.toString(httpPort),
                 "--instances", "1"));
         cmd.addAll(List.of(extra));

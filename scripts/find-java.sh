@@ -1,0 +1,30 @@
+# Finds a Java 25 or newer and prints its `java`: JAVA_HOME, then `java` on PATH, then the JDKs
+# under /usr/lib/jvm. Sourced by ./enjambre and the scripts under scripts/ and bench/, so that
+# every process they start runs on the same JDK as the launcher's (Debian's default is 17).
+# The JDK's `release` file says its version without starting a JVM (a start costs ~0.1 s).
+java_feature() {
+  local home v
+  home="$(dirname "$(dirname "$(readlink -f "$1")")")"
+  v="$(sed -n 's/^JAVA_VERSION="\([0-9]*\).*/\1/p' "$home/release" 2>/dev/null)"
+  [ -n "$v" ] || v="$("$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = \([0-9]*\).*/\1/p')"
+  echo "$v"
+}
+find_java() {
+  local candidates=() c v
+  [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
+  command -v java >/dev/null 2>&1 && candidates+=("$(command -v java)")
+  for c in /usr/lib/jvm/*/bin/java; do [ -x "$c" ] && candidates+=("$c"); done
+  for c in "${candidates[@]}"; do
+    v="$(java_feature "$c")"
+    if [ -n "$v" ] && [ "${v%%.*}" -ge 25 ] 2>/dev/null; then echo "$c"; return 0; fi
+  done
+  return 1
+}
+
+# Sets JAVA to the java found, or says in one line what is missing and exits.
+require_java() {
+  if ! JAVA="$(find_java)"; then
+    echo "enjambre: needs Java 25 or newer (none in JAVA_HOME, on PATH or under /usr/lib/jvm); install a JDK 25 and set JAVA_HOME" >&2
+    exit 1
+  fi
+}
