@@ -2,10 +2,7 @@ package org.enjambre.swarm;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.BitSet;
-import java.util.LinkedHashSet;
+import org.enjambre.net.PeerAddress;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
 import org.enjambre.wire.MessageEncoder;
@@ -13,90 +10,62 @@ import org.enjambre.wire.WireDecoder;
 import org.enjambre.wire.WireException;
 
 /**
- * One peer connection of one torrent: the socket, its decoder, the four BEP 3 flags, the peer's
- * pieces, our requests to it and its requests to us. Decisions are the engine's; this class keeps
- * the state and moves bytes. Used only on the engine's event loop.
+ * One peer connection of one torrent over a {@link NetSocket}: feeds what it reads through the
+ * decoder to the engine, sends what the components give it, and keeps the connection's liveness
+ * (when it last read and wrote). The peer's state lives in its {@link PeerState}; decisions are the
+ * components'. Used only on the engine's context.
  */
-final class PeerConnection {
-    final TorrentEngine engine;
-    final NetSocket socket;
+final class PeerConnection implements PeerLink {
+    private final TorrentEngine engine;
+    private final NetSocket socket;
     final WireDecoder decoder;
-    final boolean incoming;
-    final String address;
+    private final boolean incoming;
+    private final String address;
+    private final PeerAddress remote;
+    private final EngineClock clock;
+    private final PeerState state;
 
-    byte[] peerId;
+    /** The handshake was accepted and the engine counts this connection. */
     boolean registered;
-    boolean closed;
-
-    boolean amChoking = true;
-    boolean amInterested;
-    boolean peerChoking = true;
-    boolean peerInterested;
-
-    final BitSet pieces;
-    /** Pieces the peer has that we lack: interest without rescanning the bitfield. */
-    int interesting;
-
-    /** Our requests to this peer, in the order sent. */
-    final LinkedHashSet<Long> outstanding = new LinkedHashSet<>();
-    /** Blocks received from this peer and not yet on disk: they count against the pipeline. */
-    int pendingWrites;
-
-    /** The peer's requests to us, waiting for a disk read. */
-    final ArrayDeque<Message.Request> uploadQueue = new ArrayDeque<>();
-    int readsInFlight;
-    boolean drainArmed;
-    /** In the engine's round of peers waiting for upload tokens. */
-    boolean waitingToUpload;
-
-    long lastReceivedNanos = System.nanoTime();
-    /** When a requested block last arrived (or the first request went out): for the request timeout. */
-    long lastBlockNanos = System.nanoTime();
-    long lastSentNanos = System.nanoTime();
-    long bytesDownloaded;
-    long bytesUploaded;
-
-    /** Session counters of this peer (null until the handshake names it). */
-    PeerStats stats;
-    /** Byte counts at the start of the current choke round: the rates the choker compares. */
-    long downloadedAtRound;
-    long uploadedAtRound;
-    /** Pieces we sent this peer at least one block of. */
-    final BitSet piecesServed = new BitSet();
-    /** Choke rounds in a row this peer held a regular slot. */
-    int roundsUnchoked;
-    /** Holds the optimistic unchoke. */
-    boolean optimistic;
-    /** No block for the snub timeout while holding our requests: one request at a time until it sends. */
-    boolean snubbed;
-    /** Smoothed bytes per second received from this peer, and the last sample point. */
-    double downloadRate;
-    long rateSampleBytes;
-    long rateSampleNanos = System.nanoTime();
+    private boolean closed;
+    long lastReceivedNanos;
+    long lastSentNanos;
     /** Reading paused by the download rate limit. */
     boolean readPaused;
 
-    PeerConnection(TorrentEngine engine, NetSocket socket, WireDecoder decoder, boolean incoming, int pieceCount) {
+    /** @param remote the address dialled, or the incoming socket's remote address (null if unknown) */
+    PeerConnection(TorrentEngine engine, NetSocket socket, WireDecoder decoder, boolean incoming, PeerAddress remote,
+                   int pieceCount, EngineClock clock) {
         this.engine = engine;
         this.socket = socket;
         this.decoder = decoder;
         this.incoming = incoming;
         this.address = socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
-        this.pieces = new BitSet(pieceCount);
+        this.remote = remote;
+        this.clock = clock;
+        long now = clock.nanoTime();
+        this.state = new PeerState(pieceCount, now);
+        this.lastReceivedNanos = now;
+        this.lastSentNanos = now;
     }
 
     /** Starts reading: every read goes through the decoder to the engine. */
     void start() {
         socket.handler(this::onData);
-        socket.closeHandler(v -> engine.closed(this, null));
+        socket.closeHandler(v -> {
+            if (!closed) {
+                closed = true;
+                engine.closed(this, null);
+            }
+        });
         socket.exceptionHandler(e -> close("socket error: " + e.getMessage()));
     }
 
-    void onData(Buffer data) {
+    private void onData(Buffer data) {
         if (closed) {
             return;
         }
-        lastReceivedNanos = System.nanoTime();
+        lastReceivedNanos = clock.nanoTime();
         decoder.feed(data);
         drain();
         engine.received(this, data.length());
@@ -107,10 +76,10 @@ final class PeerConnection {
         try {
             Object item;
             while (!closed && (item = decoder.next()) != null) {
-                if (item instanceof Handshake handshake) {
-                    engine.onHandshake(this, handshake);
-                } else {
-                    engine.onMessage(this, (Message) item);
+                switch (item) {
+                    case Handshake handshake -> engine.onHandshake(this, handshake);
+                    case Message message -> engine.onMessage(this, message);
+                    default -> throw new IllegalStateException("decoder gave " + item);
                 }
             }
         } catch (WireException e) {
@@ -118,32 +87,76 @@ final class PeerConnection {
         }
     }
 
-    void send(Message message) {
+    @Override
+    public String address() {
+        return address;
+    }
+
+    @Override
+    public PeerAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public boolean incoming() {
+        return incoming;
+    }
+
+    @Override
+    public PeerState state() {
+        return state;
+    }
+
+    @Override
+    public void send(Message message) {
         send(MessageEncoder.encode(message));
     }
 
-    void send(Buffer bytes) {
+    @Override
+    public void send(Buffer bytes) {
         if (!closed) {
-            lastSentNanos = System.nanoTime();
+            lastSentNanos = clock.nanoTime();
             socket.write(bytes);
         }
     }
 
-    /** Closes the connection; {@code reason} is logged once (null for an ordinary close). */
-    void close(String reason) {
+    @Override
+    public void close(String reason) {
         if (closed) {
             return;
         }
+        closed = true;
         socket.close();
         engine.closed(this, reason);
     }
 
-    String client() {
-        return peerId == null ? "?" : new String(peerId, 0, 8, StandardCharsets.ISO_8859_1);
+    @Override
+    public boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return socket.writeQueueFull();
+    }
+
+    @Override
+    public void onDrain(Runnable action) {
+        socket.drainHandler(v -> action.run());
+    }
+
+    @Override
+    public void pauseReading() {
+        socket.pause();
+    }
+
+    @Override
+    public void resumeReading() {
+        socket.resume();
     }
 
     @Override
     public String toString() {
-        return address + (peerId == null ? "" : " " + client());
+        return address + (state.peerId == null ? "" : " " + state.client());
     }
 }

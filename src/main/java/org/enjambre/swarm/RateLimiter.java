@@ -15,6 +15,7 @@ public final class RateLimiter {
 
     private final long bytesPerSecond;
     private final RateLimiter parent;
+    private final java.util.function.LongSupplier nanoTime;
     private double tokens;
     private long lastNanos;
 
@@ -24,12 +25,18 @@ public final class RateLimiter {
 
     /** @param parent a shared limit this one also obeys (null for none) */
     public RateLimiter(long bytesPerSecond, RateLimiter parent) {
+        this(bytesPerSecond, parent, System::nanoTime);
+    }
+
+    /** @param nanoTime the clock that refills the bucket (a manual one in unit tests) */
+    RateLimiter(long bytesPerSecond, RateLimiter parent, java.util.function.LongSupplier nanoTime) {
         if (bytesPerSecond < 0) {
             throw new IllegalArgumentException("rate must be >= 0");
         }
         this.bytesPerSecond = bytesPerSecond;
         this.parent = parent;
-        this.lastNanos = System.nanoTime();
+        this.nanoTime = nanoTime;
+        this.lastNanos = nanoTime.getAsLong();
         this.tokens = bytesPerSecond == 0 ? 0 : Math.min(bytesPerSecond, 16 * 1024);
     }
 
@@ -104,7 +111,7 @@ public final class RateLimiter {
         if (bytesPerSecond == 0) {
             return 0;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         tokens = Math.min(Math.min(bytesPerSecond, MAX_BURST), tokens + (now - lastNanos) * (double) bytesPerSecond / 1e9);
         lastNanos = now;
         return tokens > 0 ? 0 : Math.max(1, (long) Math.ceil(-tokens * 1000.0 / bytesPerSecond));

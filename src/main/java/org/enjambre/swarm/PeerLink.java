@@ -1,0 +1,46 @@
+package org.enjambre.swarm;
+
+import io.vertx.core.buffer.Buffer;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.wire.Message;
+
+/**
+ * How the engine's components talk to one peer connection: send a message or encoded bytes, close
+ * it with a reason, read the peer's state ({@link PeerState}: the four BEP 3 flags, its pieces,
+ * its identity and counters), honour the socket's backpressure, pause reading. {@code
+ * PeerConnection} implements it over a {@code NetSocket}; unit tests use a fake link that records
+ * what was sent. Used only on the engine's context.
+ */
+public interface PeerLink {
+    /** The remote address as logs and the dashboard show it. */
+    String address();
+
+    /** Where the peer is: the address we dialled, or the remote address of an incoming socket. */
+    PeerAddress remote();
+
+    boolean incoming();
+
+    /** What this torrent knows of the peer; changed only on the engine's context. */
+    PeerState state();
+
+    void send(Message message);
+
+    /** Sends bytes already encoded (a batch of requests, a piece header and its block). */
+    void send(Buffer bytes);
+
+    /** Closes the connection; {@code reason} is logged once (null for an ordinary close). */
+    void close(String reason);
+
+    boolean closed();
+
+    /** Whether the socket's write queue is full: stop sending until {@link #onDrain} fires. */
+    boolean writeQueueFull();
+
+    /** Runs {@code action} once the write queue has drained. */
+    void onDrain(Runnable action);
+
+    /** Stops reading from the socket, so that TCP pushes back on the sender. */
+    void pauseReading();
+
+    void resumeReading();
+}

@@ -1,0 +1,370 @@
+package org.enjambre.swarm;
+
+import io.vertx.core.Future;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.BitSet;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.enjambre.metainfo.Info;
+import org.enjambre.wire.Message;
+import org.enjambre.wire.MessageEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What we send: queues each unchoked peer's requests, reads the blocks (whole small pieces through
+ * a {@link ReadCache}, so one disk read serves a piece's blocks), and sends them while the socket
+ * takes them, resuming on drain. Under an upload limit the peers take tokens in turn from one pacer
+ * for the torrent, and the block of the scarcest piece goes first.
+ */
+final class UploadScheduler {
+    private static final Logger LOG = LoggerFactory.getLogger(UploadScheduler.class);
+    /** Memory for whole pieces read for uploads (least recently used dropped first). */
+    static final long READ_CACHE_BYTES = 16L * 1024 * 1024;
+    /** The longest the upload pacer waits to batch blocks (a few 16 KiB blocks at a few MB/s). */
+    static final long UPLOAD_PACER_MILLIS = 10;
+    /** Requests looked at when choosing what to serve next. */
+    static final int MAX_UPLOAD_QUEUE_SCAN = 256;
+
+    /** One peer's requests to us. */
+    private static final class Queue {
+        final ArrayDeque<Message.Request> requests = new ArrayDeque<>();
+        int readsInFlight;
+        boolean drainArmed;
+        /** In the round of peers waiting for upload tokens. */
+        boolean waiting;
+        /** Pieces we sent this peer at least one block of. */
+        final BitSet piecesServed = new BitSet();
+    }
+
+    private final Info info;
+    private final TorrentState state;
+    private final PiecePicker picker;
+    private final PieceStore store;
+    private final Workers workers;
+    private final RateLimiter limiter;
+    private final EngineClock clock;
+    private final int maxUploadQueue;
+    private final int maxReadsPerPeer;
+    private final Map<PeerLink, Queue> peers = new LinkedHashMap<>();
+    private final ReadCache readCache = new ReadCache(READ_CACHE_BYTES);
+    private final Map<Integer, Future<byte[]>> readsLoading = new HashMap<>();
+    /** Peers with blocks to send under an upload limit, served one block each in turn. */
+    private final ArrayDeque<PeerLink> waiters = new ArrayDeque<>();
+    private boolean pacerArmed;
+    private boolean stopped;
+    /** Peers each piece was sent to (a seeder's count, for {@link #scarcity}). */
+    private int[] piecesSentTo;
+    /** Pieces sent to at least one peer. */
+    private int piecesOut;
+
+    UploadScheduler(Info info, TorrentState state, PiecePicker picker, PieceStore store, Workers workers,
+                    RateLimiter limiter, EngineClock clock, EngineOptions options) {
+        this.info = info;
+        this.state = state;
+        this.picker = picker;
+        this.store = store;
+        this.workers = workers;
+        this.limiter = limiter;
+        this.clock = clock;
+        this.maxUploadQueue = options.maxUploadQueue();
+        this.maxReadsPerPeer = options.maxReadsPerPeer();
+    }
+
+    void add(PeerLink link) {
+        peers.put(link, new Queue());
+    }
+
+    void remove(PeerLink link) {
+        Queue q = peers.remove(link);
+        if (q != null) {
+            q.requests.clear();
+        }
+        waiters.remove(link);
+    }
+
+    void stop() {
+        stopped = true;
+    }
+
+    /** Requests queued from this peer (for tests and the dashboard). */
+    int queued(PeerLink link) {
+        Queue q = peers.get(link);
+        return q == null ? 0 : q.requests.size();
+    }
+
+    /** BEP 3: requests while choked are dropped; only verified pieces are served. */
+    void onRequest(PeerLink link, Message.Request r) {
+        Queue q = peers.get(link);
+        if (q == null || link.state().amChoking || !state.has(r.index())) {
+            return;
+        }
+        if (q.requests.size() >= maxUploadQueue) {
+            link.close("more than " + maxUploadQueue + " requests queued");
+            return;
+        }
+        q.requests.add(r);
+        serve(link);
+    }
+
+    void onCancel(PeerLink link, Message.Cancel cancel) {
+        Queue q = peers.get(link);
+        if (q != null) {
+            q.requests.remove(new Message.Request(cancel.index(), cancel.begin(), cancel.length()));
+        }
+    }
+
+    /** The peer was choked: what it asked for is dropped (BEP 3). */
+    void choked(PeerLink link) {
+        Queue q = peers.get(link);
+        if (q != null) {
+            q.requests.clear();
+        }
+    }
+
+    /**
+     * Sends queued blocks while the socket can take them; resumes from drain, a finished read, or
+     * the upload pacer. Under an upload limit the blocks go out through {@link #pump}.
+     */
+    void serve(PeerLink link) {
+        Queue q = peers.get(link);
+        if (q == null) {
+            return;
+        }
+        if (limiter.limited()) {
+            if (!q.waiting) {
+                q.waiting = true;
+                waiters.addLast(link);
+            }
+            pump();
+            return;
+        }
+        while (canSend(link, q)) {
+            sendNext(link, q);
+        }
+    }
+
+    /** Whether the peer may send its next block now; arms its drain handler when its socket is full. */
+    private boolean canSend(PeerLink link, Queue q) {
+        if (link.closed() || link.state().amChoking || q.requests.isEmpty() || q.readsInFlight >= maxReadsPerPeer) {
+            return false;
+        }
+        if (link.writeQueueFull()) {
+            if (!q.drainArmed) {
+                q.drainArmed = true;
+                link.onDrain(() -> {
+                    q.drainArmed = false;
+                    serve(link);
+                });
+            }
+            return false;
+        }
+        return true;
+    }
+
+    /** Sends the block at the head of the queue, from the read cache or after a disk read. */
+    private void sendNext(PeerLink link, Queue q) {
+        Message.Request r = q.requests.poll();
+        byte[] cached = readCache.get(r.index());
+        if (cached != null) {
+            sendBlock(link, q, r, cached, r.begin());
+            return;
+        }
+        q.readsInFlight++;
+        boolean wholePiece = picker.pieceSize(r.index()) <= PieceReceiver.MAX_BUFFERED_PIECE;
+        load(r, wholePiece).onComplete(ar -> {
+            q.readsInFlight--;
+            if (ar.failed()) {
+                LOG.error("{}: reading piece {} failed: {}", info.name(), r.index(), ar.cause().getMessage());
+                link.close(null);
+                return;
+            }
+            sendBlock(link, q, r, ar.result(), wholePiece ? r.begin() : 0);
+            serve(link);
+        });
+    }
+
+    /**
+     * Under an upload limit, peers take tokens in turn (round robin), one block each, so that no
+     * peer takes most of a rate-limited seeder. When the tokens run out, one timer for the whole
+     * torrent (not one per peer) resumes the round: with a dozen peers waiting, per-peer timers
+     * woke the event loop a thousand times a second to find it was someone else's turn. A peer
+     * that cannot send (choked, nothing queued, socket full, reads in flight) leaves the round;
+     * {@link #serve} puts it back when it can.
+     */
+    private void pump() {
+        PeerLink link;
+        while ((link = nextUploader()) != null) {
+            Queue q = peers.get(link);
+            long wait = limiter.acquire(q.requests.peek().length());
+            if (wait > 0) {
+                armPacer(wait);
+                return;
+            }
+            waiters.remove(link);
+            sendNext(link, q);
+            waiters.addLast(link); // its next block waits for the others' turns
+        }
+    }
+
+    /**
+     * Whose block goes out next under an upload limit: in turn order, the first whose next block
+     * belongs to the scarcest piece (see {@link #scarcity}). A seeder's first copy of each piece is
+     * the one upload a swarm cannot do without, and a piece few peers have is the one that holds the
+     * swarm back, so those go first; requests for common pieces wait, and are often cancelled when
+     * the leecher gets them elsewhere. Peers that cannot send leave the round.
+     */
+    private PeerLink nextUploader() {
+        PeerLink best = null;
+        int scarcest = Integer.MAX_VALUE;
+        for (Iterator<PeerLink> it = waiters.iterator(); it.hasNext(); ) {
+            PeerLink link = it.next();
+            Queue q = peers.get(link);
+            if (q == null || !canSend(link, q)) {
+                it.remove();
+                if (q != null) {
+                    q.waiting = false;
+                }
+                continue;
+            }
+            preferScarcePieces(q);
+            int rank = scarcity(q, q.requests.peek().index());
+            if (rank < scarcest) {
+                best = link;
+                scarcest = rank;
+                if (rank == 0) {
+                    break;
+                }
+            }
+        }
+        return best;
+    }
+
+    /**
+     * How much the swarm already has a piece, as far as we can tell; lower goes first. A piece
+     * already being sent to the peer ranks 0: finishing it lets the peer share it. Otherwise a
+     * seeder counts the other peers it sent the piece to; a leecher counts the connected peers that
+     * have it (its availability).
+     */
+    private int scarcity(Queue q, int piece) {
+        if (q.piecesServed.get(piece)) {
+            return 0;
+        }
+        if (state.complete()) {
+            return piecesSentTo == null ? 0 : piecesSentTo[piece];
+        }
+        return picker.availability(piece);
+    }
+
+    /**
+     * Under an upload limit, the head of the queue becomes its request for the scarcest piece (see
+     * {@link #scarcity}), unless the head is a piece already under way to the peer. Only the head
+     * moves: the order within a piece is kept.
+     */
+    private void preferScarcePieces(Queue q) {
+        Message.Request head = q.requests.peek();
+        if (head == null) {
+            return;
+        }
+        int headRank = scarcity(q, head.index());
+        if (headRank == 0) {
+            return; // a piece under way, or one nobody has yet: keep going
+        }
+        Message.Request best = head;
+        int bestRank = headRank;
+        int scanned = 0;
+        for (Message.Request r : q.requests) {
+            if (++scanned > MAX_UPLOAD_QUEUE_SCAN) {
+                break;
+            }
+            int rank = scarcity(q, r.index());
+            if (rank < bestRank) {
+                best = r;
+                bestRank = rank;
+                if (rank == 0) {
+                    break;
+                }
+            }
+        }
+        if (best != head) {
+            q.requests.remove(best);
+            q.requests.addFirst(best);
+        }
+    }
+
+    private void armPacer(long waitMillis) {
+        if (pacerArmed || stopped) {
+            return;
+        }
+        pacerArmed = true;
+        // Waking a little later than the first token is due lets one wake-up send a few blocks;
+        // never so late that the bucket's burst cap would throw tokens away.
+        clock.schedule(Math.max(waitMillis, limiter.batchMillis(UPLOAD_PACER_MILLIS)), () -> {
+            pacerArmed = false;
+            if (!stopped) {
+                pump();
+            }
+        });
+    }
+
+    /**
+     * Reads what a request needs: the whole piece (small pieces, kept in the read cache so that
+     * the piece's other blocks are served without touching the disk again), or just the block.
+     */
+    private Future<byte[]> load(Message.Request r, boolean wholePiece) {
+        if (!wholePiece) {
+            return workers.submit(() -> toArray(store.readBlock(r.index(), r.begin(), r.length())));
+        }
+        Future<byte[]> loading = readsLoading.get(r.index());
+        if (loading == null) {
+            int size = picker.pieceSize(r.index());
+            loading = workers.submit(() -> toArray(store.readBlock(r.index(), 0, size)));
+            readsLoading.put(r.index(), loading);
+            loading.onComplete(ar -> {
+                readsLoading.remove(r.index());
+                if (ar.succeeded()) {
+                    readCache.put(r.index(), ar.result());
+                }
+            });
+        }
+        return loading;
+    }
+
+    private void sendBlock(PeerLink link, Queue q, Message.Request r, byte[] data, int offset) {
+        PeerState peer = link.state();
+        if (link.closed() || peer.amChoking) {
+            return;
+        }
+        if (!q.piecesServed.get(r.index())) {
+            q.piecesServed.set(r.index());
+            if (piecesSentTo == null) {
+                piecesSentTo = new int[info.pieceCount()];
+            }
+            if (piecesSentTo[r.index()]++ == 0 && ++piecesOut == info.pieceCount() && state.complete()) {
+                // How well a seeder spends its upload: 1.0 copies would be perfect.
+                state.everyPieceOut();
+                LOG.info("{}: every piece is out, after {} bytes uploaded ({} copies)", info.name(),
+                        state.uploaded(), String.format(Locale.ROOT, "%.2f",
+                                (double) state.uploaded() / info.totalLength()));
+            }
+        }
+        link.send(MessageEncoder.pieceHeader(r.index(), r.begin(), r.length()).appendBytes(data, offset, r.length()));
+        peer.bytesUploaded += r.length();
+        peer.lastExchangeNanos = clock.nanoTime();
+        peer.stats.addUploaded(r.length());
+        state.addUploaded(r.length());
+    }
+
+    private static byte[] toArray(ByteBuffer data) {
+        if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0 && data.remaining() == data.array().length) {
+            return data.array();
+        }
+        byte[] out = new byte[data.remaining()];
+        data.duplicate().get(out);
+        return out;
+    }
+}
