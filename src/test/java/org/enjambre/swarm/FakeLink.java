@@ -1,0 +1,163 @@
+package org.enjambre.swarm;
+
+import io.vertx.core.buffer.Buffer;
+import java.util.ArrayList;
+import java.util.List;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.wire.Message;
+import org.enjambre.wire.MessageEncoder;
+import org.enjambre.wire.WireDecoder;
+import org.enjambre.wire.WireException;
+import org.enjambre.wire.WireLimits;
+
+/** A peer connection without a socket: records every message sent, as the peer would decode it. */
+final class FakeLink implements PeerLink {
+    private final String name;
+    private final PeerAddress remote;
+    private final PeerState state;
+    private final WireDecoder decoder;
+    final List<Message> sent = new ArrayList<>();
+    boolean closed;
+    String closeReason;
+    boolean writeQueueFull;
+    Runnable drain;
+    boolean paused;
+    /** When set, every message sent on any link sharing it, as "name message-type", in order. */
+    List<String> journal;
+    /** Called when the link is closed (the engine's close handler). */
+    Runnable onClose = () -> {
+    };
+
+    FakeLink(String name, PeerAddress remote, int pieceCount, int pieceLength, long totalLength, long nowNanos) {
+        this.name = name;
+        this.remote = remote;
+        this.state = new PeerState(pieceCount, nowNanos);
+        this.decoder = WireDecoder.forMessages(WireLimits.of(pieceCount, pieceLength, totalLength, true));
+        byte[] id = new byte[20];
+        byte[] n = name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        System.arraycopy(n, 0, id, 0, Math.min(20, n.length));
+        state.peerId = id;
+        state.stats = new PeerStats(org.enjambre.metainfo.InfoHash.of(id).hex(), name);
+    }
+
+    /** The peer has every piece. */
+    FakeLink seed() {
+        state.pieces.set(0, state.pieces.size());
+        return this;
+    }
+
+    FakeLink has(int... pieces) {
+        for (int p : pieces) {
+            state.pieces.set(p);
+        }
+        return this;
+    }
+
+    /** The peer unchoked us and we are interested in it: requests may go out. */
+    FakeLink unchokingUs() {
+        state.peerChoking = false;
+        state.amInterested = true;
+        return this;
+    }
+
+    <T extends Message> List<T> sent(Class<T> type) {
+        return sent.stream().filter(type::isInstance).map(type::cast).toList();
+    }
+
+    void clearSent() {
+        sent.clear();
+    }
+
+    @Override
+    public String address() {
+        return name;
+    }
+
+    @Override
+    public PeerAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public boolean incoming() {
+        return false;
+    }
+
+    @Override
+    public PeerState state() {
+        return state;
+    }
+
+    @Override
+    public void send(Message message) {
+        send(MessageEncoder.encode(message));
+    }
+
+    @Override
+    public void send(Buffer bytes) {
+        if (closed) {
+            return;
+        }
+        decoder.feed(bytes);
+        try {
+            Object item;
+            while ((item = decoder.next()) != null) {
+                sent.add((Message) item);
+                if (journal != null) {
+                    journal.add(name + " " + item.getClass().getSimpleName());
+                }
+            }
+        } catch (WireException e) {
+            throw new AssertionError("the engine sent bytes a peer cannot decode", e);
+        }
+    }
+
+    @Override
+    public void close(String reason) {
+        if (!closed) {
+            closed = true;
+            closeReason = reason;
+            onClose.run();
+        }
+    }
+
+    @Override
+    public boolean closed() {
+        return closed;
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+        return writeQueueFull;
+    }
+
+    @Override
+    public void onDrain(Runnable action) {
+        drain = action;
+    }
+
+    /** The socket drained: runs the drain action once. */
+    void drained() {
+        writeQueueFull = false;
+        Runnable d = drain;
+        drain = null;
+        if (d != null) {
+            d.run();
+        }
+    }
+
+    @Override
+    public void pauseReading() {
+        paused = true;
+    }
+
+    @Override
+    public void resumeReading() {
+        paused = false;
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}

@@ -1,0 +1,169 @@
+package org.enjambre.swarm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import org.enjambre.wire.Message;
+import org.enjambre.wire.WireLimits;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class UploadSchedulerTest {
+    static final int BLOCK = WireLimits.BLOCK_LENGTH;
+    final ManualClock clock = new ManualClock();
+    final List<String> journal = new ArrayList<>();
+    MemoryPieces torrent;
+    TorrentState state;
+    PiecePicker picker;
+    MemoryPieces.Store store;
+    UploadScheduler uploads;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        torrent = new MemoryPieces(8, 4 * BLOCK, 6);
+        state = torrent.state();
+        BitSet all = new BitSet();
+        all.set(0, torrent.pieceCount());
+        state.resetTo(all); // a seeder
+        picker = torrent.picker(state);
+        store = torrent.new Store(true);
+    }
+
+    RateLimiter limiter;
+
+    UploadScheduler uploads(long rate) {
+        limiter = new RateLimiter(rate, null, clock::nanoTime);
+        uploads = new UploadScheduler(torrent.info, state, picker, store, MemoryPieces.AT_ONCE, limiter, clock,
+                EngineOptions.defaults());
+        return uploads;
+    }
+
+    FakeLink unchoked(String name) {
+        FakeLink link = torrent.link(name, clock);
+        link.journal = journal;
+        link.state().amChoking = false;
+        uploads.add(link);
+        return link;
+    }
+
+    void request(FakeLink link, int piece, int block) {
+        uploads.onRequest(link, new Message.Request(piece, block * BLOCK, BLOCK));
+    }
+
+    static List<Message.Piece> pieces(FakeLink link) {
+        return link.sent(Message.Piece.class);
+    }
+
+    @Test
+    void withoutALimitBlocksGoOutAtOnceWithTheRightData() {
+        uploads(0);
+        FakeLink a = unchoked("a");
+        request(a, 2, 1);
+        assertThat(pieces(a)).singleElement().isEqualTo(new Message.Piece(2, BLOCK, torrent.block(2, BLOCK)));
+        assertThat(a.state().bytesUploaded).isEqualTo(BLOCK);
+        assertThat(state.uploaded()).isEqualTo(BLOCK);
+    }
+
+    @Test
+    void aPieceIsReadFromDiskOnceForAllItsBlocks() {
+        uploads(0);
+        FakeLink a = unchoked("a");
+        for (int b = 0; b < 4; b++) {
+            request(a, 3, b);
+        }
+        assertThat(pieces(a)).hasSize(4);
+        assertThat(store.reads.get()).isEqualTo(1);
+    }
+
+    @Test
+    void underALimitPeersTakeTurnsOneBlockEach() {
+        uploads(BLOCK); // one block a second
+        limiter.acquire(BLOCK); // the bucket is empty: every request below waits for the pacer
+        FakeLink a = unchoked("a");
+        FakeLink b = unchoked("b");
+        FakeLink c = unchoked("c");
+        for (int blk = 0; blk < 4; blk++) { // each asks for its own piece: equal scarcity
+            request(a, 0, blk);
+            request(b, 1, blk);
+            request(c, 2, blk);
+        }
+        clock.advanceMillis(6_500);
+        assertThat(journal).hasSizeBetween(6, 8);
+        assertThat(journal.subList(0, 6)).containsExactly("a Piece", "b Piece", "c Piece", "a Piece", "b Piece",
+                "c Piece");
+        clock.advanceMillis(10_000);
+        assertThat(journal).as("all twelve blocks, in about twelve seconds").hasSize(12);
+        assertThat(clock.pendingTimers()).as("the pacer stops when nobody waits").isZero();
+    }
+
+    @Test
+    void underALimitTheScarcestPieceGoesFirst() {
+        uploads(10 * 1024 * 1024);
+        FakeLink first = unchoked("first");
+        request(first, 0, 0); // piece 0 is out once now
+        FakeLink a = unchoked("a");
+        a.writeQueueFull = true;
+        request(a, 0, 1);
+        request(a, 5, 0);
+        assertThat(pieces(a)).isEmpty();
+        a.drained();
+        clock.advanceMillis(100);
+        assertThat(pieces(a)).extracting(Message.Piece::index).as("the piece nobody has yet first").containsExactly(5, 0);
+    }
+
+    @Test
+    void aFullSocketHoldsTheQueueUntilItDrains() {
+        uploads(0);
+        FakeLink a = unchoked("a");
+        a.writeQueueFull = true;
+        for (int b = 0; b < 3; b++) {
+            request(a, 1, b);
+        }
+        assertThat(pieces(a)).isEmpty();
+        assertThat(uploads.queued(a)).isEqualTo(3);
+        a.drained();
+        assertThat(pieces(a)).hasSize(3);
+        assertThat(uploads.queued(a)).isZero();
+    }
+
+    @Test
+    void requestsWhileChokedOrForMissingPiecesAreDroppedAndAChokeDropsTheQueue() {
+        uploads(0);
+        FakeLink a = unchoked("a");
+        a.writeQueueFull = true;
+        request(a, 1, 0);
+        request(a, 1, 1);
+        a.state().amChoking = true;
+        uploads.choked(a);
+        request(a, 1, 2);
+        a.drained();
+        assertThat(pieces(a)).isEmpty();
+        assertThat(uploads.queued(a)).isZero();
+    }
+
+    @Test
+    void aCancelRemovesTheQueuedRequest() {
+        uploads(0);
+        FakeLink a = unchoked("a");
+        a.writeQueueFull = true;
+        request(a, 1, 0);
+        request(a, 1, 1);
+        uploads.onCancel(a, new Message.Cancel(1, 0, BLOCK));
+        a.drained();
+        assertThat(pieces(a)).extracting(Message.Piece::begin).containsExactly(BLOCK);
+    }
+
+    @Test
+    void aPeerQueueingMoreThanTheLimitIsDisconnected() {
+        uploads(0);
+        FakeLink a = unchoked("a");
+        a.writeQueueFull = true;
+        for (int i = 0; i <= EngineOptions.DEFAULT_MAX_UPLOAD_QUEUE && !a.closed; i++) {
+            request(a, i % 8, 0);
+        }
+        assertThat(a.closed).isTrue();
+        assertThat(a.closeReason).contains("requests queued");
+    }
+}
