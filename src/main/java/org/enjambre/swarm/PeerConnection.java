@@ -2,6 +2,8 @@ package org.enjambre.swarm;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import java.time.Duration;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
@@ -11,8 +13,8 @@ import org.enjambre.wire.WireException;
 
 /**
  * One peer connection of one torrent over a {@link NetSocket}: feeds what it reads through the
- * decoder to the engine, sends what the components give it, and keeps the connection's liveness
- * (when it last read and wrote). The peer's state lives in its {@link PeerState}; decisions are the
+ * decoder to the engine, sends what the components give it, keeps the connection alive (keep-alives,
+ * closing a silent peer) and applies the download limit by pausing reads. The peer's state lives in its {@link PeerState}; decisions are the
  * components'. Used only on the engine's context.
  */
 final class PeerConnection implements PeerLink {
@@ -24,18 +26,19 @@ final class PeerConnection implements PeerLink {
     private final PeerAddress remote;
     private final EngineClock clock;
     private final PeerState state;
+    private final RateLimiter downloadLimiter;
 
     /** The handshake was accepted and the engine counts this connection. */
     boolean registered;
     private boolean closed;
-    long lastReceivedNanos;
-    long lastSentNanos;
+    private long lastReceivedNanos;
+    private long lastSentNanos;
     /** Reading paused by the download rate limit. */
-    boolean readPaused;
+    private boolean readPaused;
 
     /** @param remote the address dialled, or the incoming socket's remote address (null if unknown) */
     PeerConnection(TorrentEngine engine, NetSocket socket, WireDecoder decoder, boolean incoming, PeerAddress remote,
-                   int pieceCount, EngineClock clock) {
+                   int pieceCount, EngineClock clock, RateLimiter downloadLimiter) {
         this.engine = engine;
         this.socket = socket;
         this.decoder = decoder;
@@ -43,6 +46,7 @@ final class PeerConnection implements PeerLink {
         this.address = socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
         this.remote = remote;
         this.clock = clock;
+        this.downloadLimiter = downloadLimiter;
         long now = clock.nanoTime();
         this.state = new PeerState(pieceCount, now);
         this.lastReceivedNanos = now;
@@ -68,7 +72,47 @@ final class PeerConnection implements PeerLink {
         lastReceivedNanos = clock.nanoTime();
         decoder.feed(data);
         drain();
-        engine.received(this, data.length());
+        throttle(data.length());
+    }
+
+    /**
+     * Download rate limit: data already read is counted; when the bucket is in debt the socket stops
+     * reading until it is paid, so TCP pushes back on the sender.
+     */
+    private void throttle(int bytes) {
+        if (!downloadLimiter.limited() || closed) {
+            return;
+        }
+        long wait = downloadLimiter.consume(bytes);
+        if (wait > 0 && !readPaused) {
+            readPaused = true;
+            socket.pause();
+            clock.schedule(wait, () -> {
+                readPaused = false;
+                if (!closed) {
+                    socket.resume();
+                }
+            });
+        }
+    }
+
+    /** Closes a peer silent for {@code idle}; sends a keep-alive when we were silent for {@code keepAlive}. */
+    void checkLiveness(long now, Duration keepAlive, Duration idle) {
+        if (now - lastReceivedNanos > idle.toNanos()) {
+            close("nothing received for " + idle.toSeconds() + " s");
+        } else if (now - lastSentNanos > keepAlive.toNanos()) {
+            send(Message.KeepAlive.INSTANCE);
+        }
+    }
+
+    /** The remote address of a socket as a peer address; null if it has none (or not an IP). */
+    static PeerAddress remoteOf(NetSocket socket) {
+        SocketAddress a = socket.remoteAddress();
+        try {
+            return a == null || a.hostAddress() == null ? null : new PeerAddress(a.hostAddress(), a.port());
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /** Hands every complete item in the decoder to the engine. */

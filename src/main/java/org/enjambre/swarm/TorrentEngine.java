@@ -8,7 +8,6 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
@@ -17,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import org.enjambre.metainfo.Info;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
@@ -36,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * One torrent's coordinator: wires the rooms of the engine and routes each connection's events to
  * them. {@link PeerList} dials and admits peers; {@link RequestScheduler} asks them for blocks;
  * {@link PieceReceiver} stores and verifies what arrives, telling {@link SmartBan} and this class;
- * {@link ChokeController} decides whom we upload to; {@link UploadScheduler} serves them. Here stay
- * the handshake checks, the peer's interest, the {@code have}s of verified pieces, keep-alives and
- * idle peers, the download limit, resume data and the timer that drives the rest.
+ * {@link ChokeController} decides whom we upload to; {@link UploadScheduler} serves them; {@link
+ * Interest} says whether we want something from each peer. Here stay
+ * the handshake checks, the {@code have}s of verified pieces, resume data and
+ * the timer that drives the rest.
  *
  * <p>Runs on one Vert.x context: public methods may be called from any thread and hop onto it.
  * {@link #state()} is the torrent's single source of truth for progress and counters.
@@ -63,6 +62,7 @@ public final class TorrentEngine {
     private final PiecePicker picker;
     private final RateLimiter downloadLimiter;
     private final PeerList peerList;
+    private final Interest interest;
     private final RequestScheduler requests;
     private final PieceReceiver receiver;
     private final ChokeController choker;
@@ -109,6 +109,7 @@ public final class TorrentEngine {
                 WireLimits.BLOCK_LENGTH, state, new Random());
         RateLimiter uploadLimiter = new RateLimiter(options.uploadRate(), nodeUpload);
         this.downloadLimiter = new RateLimiter(options.downloadRate(), nodeDownload);
+        this.interest = new Interest(state, picker);
         this.peerList = new PeerList(info.name(), options, clock, this::dial);
         this.requests = new RequestScheduler(info.name(), picker, state, options, clock);
         this.uploads = new UploadScheduler(info, state, picker, store, this.workers, uploadLimiter, clock, options);
@@ -237,7 +238,7 @@ public final class TorrentEngine {
     private Future<PeerLink> dial(PeerAddress address) {
         return client.connect(address.port(), address.host()).map(socket -> {
             PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false, address,
-                    info.pieceCount(), clock);
+                    info.pieceCount(), clock, downloadLimiter);
             c.start();
             c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
             armHandshakeTimeout(c);
@@ -251,14 +252,15 @@ public final class TorrentEngine {
      */
     public void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs) {
         onContext(() -> {
-            PeerAddress remote = remoteOf(socket);
+            PeerAddress remote = PeerConnection.remoteOf(socket);
             String refused = peerList.admit(remote);
             if (refused != null) {
                 LOG.debug("{}: refusing {}: {}", info.name(), socket.remoteAddress(), refused);
                 socket.close();
                 return null;
             }
-            PeerConnection c = new PeerConnection(this, socket, decoder, true, remote, info.pieceCount(), clock);
+            PeerConnection c = new PeerConnection(this, socket, decoder, true, remote, info.pieceCount(), clock,
+                    downloadLimiter);
             c.start();
             c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
             peerList.opened(c);
@@ -266,15 +268,6 @@ public final class TorrentEngine {
             c.drain();
             return null;
         });
-    }
-
-    private static PeerAddress remoteOf(NetSocket socket) {
-        SocketAddress a = socket.remoteAddress();
-        try {
-            return a == null || a.hostAddress() == null ? null : new PeerAddress(a.hostAddress(), a.port());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
     }
 
     /** A snapshot of the connected peers, for the CLI and the dashboard. */
@@ -386,21 +379,10 @@ public final class TorrentEngine {
             case Message.Piece piece -> onPiece(c, piece);
             case Message.Request request -> uploads.onRequest(c, request);
             case Message.Have(int index) -> {
-                peerHas(c, index);
-                updateInterest(c);
+                interest.have(c, index);
                 requests.onHave(c, index);
             }
-            case Message.Bitfield bitfield -> {
-                // BEP 3 wants the bitfield first, but aria2 sends it after other messages: accept it
-                // whenever it comes, as a set of have messages (its length and spare bits are checked).
-                byte[] bits = bitfield.bits();
-                for (int i = 0; i < info.pieceCount(); i++) {
-                    if ((bits[i >>> 3] & (0x80 >>> (i & 7))) != 0) {
-                        peerHas(c, i);
-                    }
-                }
-                updateInterest(c);
-            }
+            case Message.Bitfield bitfield -> interest.bitfield(c, bitfield.bits());
             case Message.Unchoke _ -> {
                 peer.peerChoking = false;
                 requests.onUnchoke(c);
@@ -433,31 +415,6 @@ public final class TorrentEngine {
         requests.fill(c);
     }
 
-    private void peerHas(PeerLink c, int piece) {
-        PeerState peer = c.state();
-        if (!peer.pieces.get(piece)) {
-            peer.pieces.set(piece);
-            picker.peerHas(piece);
-            if (!state.has(piece)) {
-                peer.interesting++;
-            }
-        }
-    }
-
-    private void updateInterest(PeerLink c) {
-        PeerState peer = c.state();
-        if (peer.interesting > 0 && !peer.amInterested) {
-            peer.amInterested = true;
-            c.send(Message.Interested.INSTANCE);
-        } else if (peer.interesting == 0 && peer.amInterested) {
-            peer.amInterested = false;
-            c.send(Message.NotInterested.INSTANCE);
-        }
-        if (state.complete() && peer.pieces.cardinality() == info.pieceCount()) {
-            c.close(null); // two seeds have nothing to trade
-        }
-    }
-
     private void onPieceEvent(PieceEvent event) {
         switch (event) {
             case PieceEvent.Verified(int piece, var _) -> onVerified(piece);
@@ -478,11 +435,8 @@ public final class TorrentEngine {
         // default): a seeder learns its leechers' progress that way, for its choker and the dashboard.
         Buffer have = MessageEncoder.encode(new Message.Have(piece));
         for (PeerLink c : new ArrayList<>(peerList.connected())) {
-            if (c.state().pieces.get(piece)) {
-                c.state().interesting--;
-            }
             c.send(have.copy());
-            updateInterest(c);
+            interest.weHave(c, piece);
         }
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
@@ -515,27 +469,6 @@ public final class TorrentEngine {
         }
     }
 
-    /**
-     * Download rate limit: data already read is counted; when the bucket is in debt the socket stops
-     * reading until it is paid, so TCP pushes back on the sender.
-     */
-    void received(PeerConnection c, int bytes) {
-        if (!downloadLimiter.limited() || c.closed()) {
-            return;
-        }
-        long wait = downloadLimiter.consume(bytes);
-        if (wait > 0 && !c.readPaused) {
-            c.readPaused = true;
-            c.pauseReading();
-            clock.schedule(wait, () -> {
-                c.readPaused = false;
-                if (!c.closed()) {
-                    c.resumeReading();
-                }
-            });
-        }
-    }
-
     private void tick() {
         long now = clock.nanoTime();
         if (started && !stopped) {
@@ -549,15 +482,8 @@ public final class TorrentEngine {
         }
         peerList.redial(now);
         requests.checkTimeouts(now);
-        long keepAlive = options.keepAliveInterval().toNanos();
-        long idle = options.idleTimeout().toNanos();
         for (PeerLink link : new ArrayList<>(peerList.connected())) {
-            PeerConnection c = (PeerConnection) link;
-            if (now - c.lastReceivedNanos > idle) {
-                c.close("nothing received for " + TimeUnit.NANOSECONDS.toSeconds(idle) + " s");
-            } else if (now - c.lastSentNanos > keepAlive) {
-                c.send(Message.KeepAlive.INSTANCE);
-            }
+            ((PeerConnection) link).checkLiveness(now, options.keepAliveInterval(), options.idleTimeout());
         }
     }
 

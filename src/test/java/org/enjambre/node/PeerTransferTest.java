@@ -13,10 +13,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.metainfo.Metainfo;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.net.PeerOrigin;
 import org.enjambre.storage.TorrentStorage;
 import org.enjambre.swarm.EngineOptions;
+import org.enjambre.swarm.PeerExtensions;
+import org.enjambre.swarm.PeerLink;
 import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TestTorrents;
 import org.enjambre.swarm.TorrentEngine;
@@ -433,5 +438,34 @@ class PeerTransferTest {
             assertSameTree(content, dir.resolve("leech/mute.bin"));
             assertThat(leech.state().requestsOutstanding()).isZero();
         }
+    }
+
+    @Test
+    void aCandidateFromAPeerSourceIsDialledAndExtensionsSpeakRightAfterTheHandshake() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/ext.bin"), 1024 * 1024 + 3, 21);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("ext.torrent"), null);
+        PeerVerticle seedNode = node();
+        TorrentEngine seed = host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+        await(seed.extensions(new PeerExtensions() {
+            @Override
+            public void onHandshake(PeerLink link, Handshake theirs) {
+                link.send(new Message.Extended(0, "hello".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            }
+        }));
+        TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, EngineOptions.defaults());
+        CompletableFuture<String> heard = new CompletableFuture<>();
+        await(leech.extensions(new PeerExtensions() {
+            @Override
+            public void onExtended(PeerLink link, Message.Extended message) {
+                heard.complete(message.extendedId() + " "
+                        + new String(message.payload(), java.nio.charset.StandardCharsets.US_ASCII));
+            }
+        }));
+
+        leech.addPeer(new PeerAddress("127.0.0.1", seedNode.actualPort()), PeerOrigin.TRACKER);
+        await(leech.completion());
+
+        assertThat(heard.get(10, TimeUnit.SECONDS)).isEqualTo("0 hello");
+        assertSameTree(content, dir.resolve("leech/ext.bin"));
     }
 }

@@ -51,6 +51,15 @@ class PeerListTest {
         }
     }
 
+    /** Seconds between one dial and the next. */
+    List<Long> gapsInSeconds() {
+        List<Long> gaps = new ArrayList<>();
+        for (int i = 1; i < dialTimes.size(); i++) {
+            gaps.add(Math.round((dialTimes.get(i) - dialTimes.get(i - 1)) / 1000.0));
+        }
+        return gaps;
+    }
+
     @Test
     void anUnreachablePeerIsRedialledAfterOneSecondDoublingUpToSixty() {
         list(EngineOptions.defaults());
@@ -58,11 +67,7 @@ class PeerListTest {
         list.add(at("10.0.0.1:6881"), PeerOrigin.TRACKER);
         list.redial(clock.nanoTime());
         run(200_000);
-        List<Long> gaps = new ArrayList<>();
-        for (int i = 1; i < dialTimes.size(); i++) {
-            gaps.add(Math.round((dialTimes.get(i) - dialTimes.get(i - 1)) / 1000.0));
-        }
-        assertThat(gaps.subList(0, 8)).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L);
+        assertThat(gapsInSeconds().subList(0, 8)).containsExactly(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L);
     }
 
     @Test
@@ -81,11 +86,7 @@ class PeerListTest {
         reachable = false;
         dialTimes.clear();
         run(30_000);
-        List<Long> gaps = new ArrayList<>();
-        for (int i = 1; i < dialTimes.size(); i++) {
-            gaps.add(Math.round((dialTimes.get(i) - dialTimes.get(i - 1)) / 1000.0));
-        }
-        assertThat(gaps).as("the waits start again at one second, not at 16").startsWith(1L, 2L, 4L);
+        assertThat(gapsInSeconds()).as("the waits start again at one second, not at 16").startsWith(1L, 2L, 4L);
     }
 
     @Test

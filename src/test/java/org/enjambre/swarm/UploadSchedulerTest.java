@@ -129,7 +129,7 @@ class UploadSchedulerTest {
     }
 
     @Test
-    void requestsWhileChokedOrForMissingPiecesAreDroppedAndAChokeDropsTheQueue() {
+    void requestsWhileChokedAreDroppedAndAChokeDropsTheQueue() {
         uploads(0);
         FakeLink a = unchoked("a");
         a.writeQueueFull = true;
