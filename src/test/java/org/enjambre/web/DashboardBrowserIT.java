@@ -1,4 +1,4 @@
-package org.enjambre.node;
+package org.enjambre.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.metainfo.Metainfo;
+import org.enjambre.node.TestSwarm;
 import org.enjambre.testutil.Interop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
