@@ -31,6 +31,11 @@ final class DataQuota {
                 Replies.error(ctx, 400, "Content-Length is not a number");
                 return;
             }
+            if (declared != null && want == maxUploadBytes && Long.parseLong(declared.trim()) > maxUploadBytes) {
+                // Past the upload cap: the body handler refuses it at once, with the cap as the reason.
+                ctx.next();
+                return;
+            }
             String refusal = refusal(want);
             if (refusal != null) {
                 Replies.error(ctx, 413, refusal);

@@ -106,17 +106,22 @@ public final class WebVerticle extends VerticleBase {
         router.get("/api/events").handler(events::open);
         router.post("/api/node/torrents").handler(adding.body()).handler(adding::add);
         router.delete("/api/node/torrents/:infoHash").handler(adding::remove);
-        router.post("/api/torrents").handler(quota.reserveUpload(settings.maxUploadBytes()))
-                .handler(TorrentCreation.body(scratch, settings.maxUploadBytes())).handler(creation::create);
-        router.post("/api/node/seed").handler(quota.reserveUpload(settings.maxUploadBytes()))
-                .handler(TorrentCreation.body(scratch, settings.maxUploadBytes())).handler(creation::createAndSeed);
+        // The quota is reserved on a route of its own: Vert.x wants a body handler first on its route.
+        router.post("/api/torrents").handler(quota.reserveUpload(settings.maxUploadBytes()));
+        router.post("/api/torrents").handler(TorrentCreation.body(scratch, settings.maxUploadBytes())).handler(creation::create);
+        router.post("/api/node/seed").handler(quota.reserveUpload(settings.maxUploadBytes()));
+        router.post("/api/node/seed").handler(TorrentCreation.body(scratch, settings.maxUploadBytes()))
+                .handler(creation::createAndSeed);
         router.get("/metrics").handler(PrometheusScrapingHandler.create(metrics));
         router.route("/api/*").last().handler(ctx -> Replies.error(ctx, 404, "no such API resource: "
                 + ctx.request().method() + " " + ctx.request().path()));
         router.route("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
         for (int status : new int[] {400, 403, 404, 405, 413, 415, 500}) {
             router.errorHandler(status, ctx -> Replies.error(ctx, status, status == 413
-                    ? "body larger than the limit for " + ctx.request().path() + " (uploads: " + settings.maxUploadBytes() + " bytes, --max-upload)"
+                    ? ctx.request().path().startsWith("/api/node/torrents")
+                            ? "body larger than the limit: a .torrent up to " + TorrentAdding.MAX_TORRENT_BYTES
+                                    + " bytes, JSON up to " + TorrentAdding.MAX_JSON_BYTES + " bytes"
+                            : "upload larger than the limit of " + settings.maxUploadBytes() + " bytes (--max-upload)"
                     : status == 405 ? "method " + ctx.request().method() + " not allowed on " + ctx.request().path()
                     : ctx.failure() != null && ctx.failure().getMessage() != null ? ctx.failure().getMessage()
                     : "HTTP " + status));
