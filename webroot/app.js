@@ -78,7 +78,7 @@ const TOKEN_KEY = 'enjambre-api-token';
   const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token');
   if (fromUrl) {
     sessionStorage.setItem(TOKEN_KEY, fromUrl);
-    history.replaceState(null, '', location.pathname + location.search);
+    window.history.replaceState(null, '', location.pathname + location.search);
   }
 })();
 function token() { return sessionStorage.getItem(TOKEN_KEY); }
@@ -533,6 +533,8 @@ $('create-form').addEventListener('submit', async ev => {
       return;
     }
     const blob = await res.blob();
+    // Kept for the browser test and the console: the page's policy forbids fetching blob: URLs back.
+    window.enjambreCreatedTorrent = blob;
     const hash = res.headers.get('X-Info-Hash') || '';
     const name = (form.elements.name.value || files[0].name) + '.torrent';
     const a = el('a', { href: URL.createObjectURL(blob), download: name, id: 'created-link', text: 'download ' + name });
