@@ -42,7 +42,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--data-quota", defaultValue = "" + WebAccess.DEFAULT_DATA_QUOTA, paramLabel = "BYTES", description = "most bytes of hosted torrents plus uploads in flight the REST API lets in (default: ${DEFAULT-VALUE})")
     long dataQuota;
 
-    @Option(names = "--state", paramLabel = "DIR", description = "the node's own files: hosted torrents, resume data, uploads in flight (default: DATA" + NodeState.SUFFIX + " beside the data folder)")
+    @Option(names = "--state", paramLabel = "DIR", description = "the node's own files: hosted torrents, resume data, uploads in flight (default: $ENJAMBRE_STATE, else DATA" + NodeState.SUFFIX + " beside the data folder)")
     Path state;
 
     @Option(names = "--public-host", description = "host name or address other machines reach this node at, used in the tracker's announce URL (default: --host, or 127.0.0.1 for 0.0.0.0)")
@@ -95,11 +95,13 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
             throw new IllegalArgumentException("--tracker-interval must be at least 1 second");
         }
         String nodeName = name != null ? name : InetAddress.getLocalHost().getHostName() + ":" + webPort;
+        String stateFromEnv = System.getenv("ENJAMBRE_STATE");
+        Path stateDir = state != null ? state : stateFromEnv != null && !stateFromEnv.isBlank() ? Path.of(stateFromEnv) : null;
         // Checked with a throwaway token first: a bad option must not create a token file.
         java.util.Set<String> allowed = new java.util.HashSet<>(webAllowedHosts);
         NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
                 trackerInterval, data, uploadRate, maxUpload, publicHost, nodeUploadRate, nodeDownloadRate,
-                new WebAccess(webHost, ApiToken.generate(), allowed, dataQuota), state);
+                new WebAccess(webHost, ApiToken.generate(), allowed, dataQuota), stateDir);
         Config config = clusterOptions.memberConfig(clusterHost);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);
