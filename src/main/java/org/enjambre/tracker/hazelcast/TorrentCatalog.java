@@ -2,15 +2,12 @@ package org.enjambre.tracker.hazelcast;
 
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -52,17 +49,7 @@ public final class TorrentCatalog {
         }, false);
     }
 
-    /** Completes on the caller's context; see HazelcastPeerRegistry for why not fromCompletionStage. */
     private <T> Future<T> onContext(CompletionStage<T> stage) {
-        Context context = vertx.getOrCreateContext();
-        Promise<T> promise = Promise.promise();
-        stage.whenCompleteAsync((v, e) -> {
-            if (e != null) {
-                promise.fail(e instanceof CompletionException && e.getCause() != null ? e.getCause() : e);
-            } else {
-                promise.complete(v);
-            }
-        }, task -> context.runOnContext(x -> task.run()));
-        return promise.future();
+        return ContextFutures.onContext(vertx.getOrCreateContext(), stage);
     }
 }
