@@ -2,7 +2,8 @@
 # Checks docker-compose.yml without a Docker engine (none runs on the CI machines): the file is valid
 # for Debian's docker-compose (`config -q`), and it has the topology of the design: two tracker
 # nodes on both networks, the seeder, leechers and dashboard on the peers network only, every node
-# given the Hazelcast member list and its own address in it, the dashboard published, and the
+# given the Hazelcast member list and its own address in it, the dashboard published on 127.0.0.1
+# only, and the
 # Dockerfile it builds present with a non-root user, a HEALTHCHECK and a /data volume.
 # Needs docker-compose (apt-get install docker-compose) and python3-yaml (docker-compose brings it).
 set -euo pipefail
@@ -42,8 +43,17 @@ for s in trackers + peers:
     if host and host + ":" not in m: errors.append("%s (%s) is not in the member list" % (s, host))
     if not any(str(v).endswith(":/opt/enjambre/cluster.xml:ro") for v in services[s].get("volumes", [])):
         errors.append("%s does not mount the top-level cluster.xml" % s)
-if not any(str(p.get("target")) == "8080" for p in services["dashboard"].get("ports", []) if isinstance(p, dict)):
+def port(p):
+    # docker-compose 1.x gives "IP:HOST:CONTAINER/PROTO" when an address is set, a dict otherwise.
+    if isinstance(p, dict): return str(p.get("target")), p.get("host_ip")
+    parts = str(p).split("/")[0].split(":")
+    return parts[-1], parts[0] if len(parts) == 3 else None
+if not any(port(p)[0] == "8080" for p in services["dashboard"].get("ports", [])):
     errors.append("the dashboard port is not published")
+for s in services:
+    for p in services[s].get("ports", []) or []:
+        if port(p)[0] == "8080" and port(p)[1] != "127.0.0.1":
+            errors.append("%s publishes its web port beyond 127.0.0.1 (the node API is for its owner)" % s)
 if set(c.get("networks", {})) != {"trackers", "peers"}: errors.append("want networks trackers and peers")
 if errors:
     print("check-compose: " + "\ncheck-compose: ".join(errors)); sys.exit(1)

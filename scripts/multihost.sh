@@ -25,6 +25,9 @@ JAR="${ENJAMBRE_JAR:-$PWD/target/enjambre.jar}"
 PREFIX="enjmh$$"                 # namespace names: unique per run, so a stale run cannot collide
 VETH="v$$x"                      # veth names (at most 15 characters)
 JVM_OPTS=(-Xmx256m -XX:+UseSerialGC)
+# One API token for the run's nodes, given by environment: no token file lands in root's home.
+ENJAMBRE_API_TOKEN=$(od -An -N32 -tx1 /dev/urandom | tr -d ' \n')
+export ENJAMBRE_API_TOKEN
 START_TIMEOUT=150                # seconds for a node to be up (2 shared cores, several JVMs at once)
 COMPLETE_TIMEOUT=150             # seconds for a leecher to complete
 TOTAL_TIMEOUT=420                # the whole script; every wait below is also bounded on its own

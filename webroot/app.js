@@ -1,4 +1,5 @@
 // Enjambre dashboard: live view of the swarm from the web verticle's Server-Sent Events.
+// The page runs under a strict Content-Security-Policy: no inline script or style anywhere.
 // Every string that comes from the network (torrent names, client names, addresses, node names)
 // goes into the page as text (textContent / text nodes), never as HTML.
 
@@ -68,19 +69,93 @@ function decodeBitfield(b64, count) {
   return bits;
 }
 
+// ---------- the API token ----------
+// Every change needs the node's token (and every read when the node is not on loopback). It comes
+// once, from '#token=' in the URL that 'enjambre node' prints (the fragment never leaves the
+// browser) or from the form, and is kept for this tab only (sessionStorage).
+const TOKEN_KEY = 'enjambre-api-token';
+(function takeTokenFromUrl() {
+  const fromUrl = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    window.history.replaceState(null, '', location.pathname + location.search);
+  }
+})();
+function token() { return sessionStorage.getItem(TOKEN_KEY); }
+function askToken(why) {
+  $('token-form').hidden = false;
+  setText('token-why', why || '');
+}
+$('token-form').addEventListener('submit', ev => {
+  ev.preventDefault();
+  const v = ev.target.elements.token.value.trim();
+  if (!v) return;
+  sessionStorage.setItem(TOKEN_KEY, v);
+  ev.target.reset();
+  $('token-form').hidden = true;
+  thisNodeAsked = 0;
+  if (streamAbort) streamAbort.abort();
+});
+
+/** fetch with the token; a 401 forgets it and asks again. */
+async function api(path, options = {}) {
+  const headers = new Headers(options.headers || {});
+  const t = token();
+  if (t) headers.set('Authorization', 'Bearer ' + t);
+  const res = await fetch(path, { ...options, headers, credentials: 'omit' });
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    askToken('The node refused the token: give the one it printed at start.');
+  }
+  return res;
+}
+
 // ---------- live stream ----------
-function connect() {
+// Server-Sent Events read with fetch, not EventSource: EventSource cannot send the token header.
+let streamAbort = null;
+async function connect() {
   const live = $('live');
-  const es = new EventSource('/api/events');
-  es.addEventListener('open', () => { live.className = 'live on'; setText('live-text', 'live'); });
-  es.addEventListener('error', () => { live.className = 'live off'; setText('live-text', 'reconnecting'); });
-  es.addEventListener('swarm', ev => {
-    let doc;
-    try { doc = JSON.parse(ev.data); } catch { return; }
-    swarm = doc;
-    record(doc);
-    render();
-  });
+  for (;;) {
+    streamAbort = new AbortController();
+    try {
+      const res = await api('/api/events', { signal: streamAbort.signal, headers: { Accept: 'text/event-stream' } });
+      if (!res.ok || !res.body) throw new Error('HTTP ' + res.status);
+      live.className = 'live on';
+      setText('live-text', 'live');
+      const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buffered = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffered += value;
+        let end;
+        while ((end = buffered.indexOf('\n\n')) >= 0) {
+          onEvent(buffered.slice(0, end));
+          buffered = buffered.slice(end + 2);
+        }
+      }
+    } catch (e) {
+      // Reconnect below.
+    }
+    live.className = 'live off';
+    setText('live-text', 'reconnecting');
+    await new Promise(r => setTimeout(r, 2000));
+  }
+}
+
+function onEvent(block) {
+  let type = 'message';
+  const data = [];
+  for (const line of block.split('\n')) {
+    if (line.startsWith('event:')) type = line.slice(6).trim();
+    else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+  }
+  if (type !== 'swarm' || !data.length) return;
+  let doc;
+  try { doc = JSON.parse(data.join('\n')); } catch { return; }
+  swarm = doc;
+  record(doc);
+  render();
 }
 
 function record(doc) {
@@ -238,7 +313,7 @@ function renderThisNode() {
   const now = Date.now();
   if (now - thisNodeAsked > 2000) {
     thisNodeAsked = now;
-    fetch('/api/node').then(r => r.ok ? r.json() : null).then(n => { if (n) { thisNode = n; drawHosted(); } }).catch(() => {});
+    api('/api/node').then(r => r.ok ? r.json() : null).then(n => { if (n) { thisNode = n; drawHosted(); } }).catch(() => {});
   }
 }
 
@@ -254,7 +329,7 @@ function drawHosted() {
 }
 
 async function removeTorrent(t) {
-  const res = await fetch('/api/node/torrents/' + encodeURIComponent(t.infoHash), { method: 'DELETE' });
+  const res = await api('/api/node/torrents/' + encodeURIComponent(t.infoHash), { method: 'DELETE' });
   const body = await res.json().catch(() => ({}));
   showResult('add-result', res.ok, res.ok ? 'Removed ' + t.name + ' (its data stays on disk).' : body.error || 'HTTP ' + res.status);
   thisNodeAsked = 0;
@@ -451,13 +526,15 @@ $('create-form').addEventListener('submit', async ev => {
   showResult('create-result', true, 'Hashing\u2026');
   try {
     // Seeding keeps the files on this node (POST /api/node/seed); otherwise only the .torrent is made.
-    const res = await fetch(seed ? '/api/node/seed' : '/api/torrents', { method: 'POST', body: data });
+    const res = await api(seed ? '/api/node/seed' : '/api/torrents', { method: 'POST', body: data });
     if (!res.ok) {
       const body = await res.json().catch(() => ({}));
       showResult('create-result', false, body.error || 'HTTP ' + res.status);
       return;
     }
     const blob = await res.blob();
+    // Kept for the browser test and the console: the page's policy forbids fetching blob: URLs back.
+    window.enjambreCreatedTorrent = blob;
     const hash = res.headers.get('X-Info-Hash') || '';
     const name = (form.elements.name.value || files[0].name) + '.torrent';
     const a = el('a', { href: URL.createObjectURL(blob), download: name, id: 'created-link', text: 'download ' + name });
@@ -481,9 +558,9 @@ $('add-form').addEventListener('submit', async ev => {
     if (file) {
       const data = new FormData();
       data.append('torrent', file, file.name);
-      res = await fetch('/api/node/torrents', { method: 'POST', body: data });
+      res = await api('/api/node/torrents', { method: 'POST', body: data });
     } else if (magnet) {
-      res = await fetch('/api/node/torrents', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      res = await api('/api/node/torrents', { method: 'POST', headers: { 'Content-Type': 'application/json' },
         body: JSON.stringify({ magnet }) });
     } else {
       showResult('add-result', false, 'Choose a .torrent file or paste a magnet link.');
@@ -499,4 +576,5 @@ $('add-form').addEventListener('submit', async ev => {
 });
 
 window.addEventListener('resize', () => { if (swarm) { drawChart(); drawPieceMap(); } });
+if (!token()) askToken('Changes need the token that enjambre node printed at start.');
 connect();

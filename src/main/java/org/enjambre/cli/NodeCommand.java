@@ -6,14 +6,17 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.enjambre.node.EnjambreNode;
 import org.enjambre.node.NodeSettings;
+import org.enjambre.node.NodeState;
 import org.enjambre.node.TrackerSettings;
+import org.enjambre.web.ApiToken;
+import org.enjambre.web.WebAccess;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code enjambre node}: the verticles one container runs (peer, web, optionally tracker). */
 @Command(name = "node", mixinStandardHelpOptions = true,
-        description = {"Run a node: a peer hosting torrents, the dashboard and REST API, with --tracker a tracker.", "A node hosts any number of torrents. With --cluster, nodes share one Hazelcast cluster and one clustered event bus, and every dashboard shows the whole swarm. Torrents added to a node are kept under DATA/.enjambre and hosted again after a restart. Stops cleanly on SIGINT/SIGTERM."})
+        description = {"Run a node: a peer hosting torrents, the dashboard and REST API, with --tracker a tracker.", "A node hosts any number of torrents. With --cluster, nodes share one Hazelcast cluster and one clustered event bus, and every dashboard shows the whole swarm. Torrents added to a node are kept in its state folder (--state, outside DATA) and hosted again after a restart.", "The web port listens on 127.0.0.1 unless --web-host says otherwise; every API call that changes something needs the token printed at start (Authorization: Bearer TOKEN). Stops cleanly on SIGINT/SIGTERM."})
 public final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     @Mixin
     VerboseOption verbose;
@@ -24,8 +27,23 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--name", description = "name shown on the dashboard (default: host name and web port)")
     String name;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "bind address of every server (default: ${DEFAULT-VALUE})")
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "bind address of the peer and tracker ports (default: ${DEFAULT-VALUE}); the web port has --web-host")
     String host;
+
+    @Option(names = "--web-host", defaultValue = WebAccess.DEFAULT_HOST, description = "bind address of the dashboard and REST API (default: ${DEFAULT-VALUE}, this machine only; another address opens the node's API to the network, token required for every call)")
+    String webHost;
+
+    @Option(names = "--web-allowed-hosts", split = ",", paramLabel = "NAME", description = "host names the web port answers to besides localhost and its addresses (the Host header; against DNS rebinding)")
+    java.util.List<String> webAllowedHosts = new java.util.ArrayList<>();
+
+    @Option(names = "--api-token", paramLabel = "TOKEN", description = "bearer token of the REST API (default: $" + ApiToken.ENV + ", else the one kept in ~/.config/enjambre/api-token, made at first start)")
+    String apiToken;
+
+    @Option(names = "--data-quota", defaultValue = "" + WebAccess.DEFAULT_DATA_QUOTA, paramLabel = "BYTES", description = "most bytes of hosted torrents plus uploads in flight the REST API lets in (default: ${DEFAULT-VALUE})")
+    long dataQuota;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "the node's own files: hosted torrents, resume data, uploads in flight (default: $ENJAMBRE_STATE, else DATA" + NodeState.SUFFIX + " beside the data folder)")
+    Path state;
 
     @Option(names = "--public-host", description = "host name or address other machines reach this node at, used in the tracker's announce URL (default: --host, or 127.0.0.1 for 0.0.0.0)")
     String publicHost;
@@ -45,7 +63,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--tracker-interval", defaultValue = "1800", description = "announce interval the tracker gives out, seconds (default: ${DEFAULT-VALUE})")
     int trackerInterval;
 
-    @Option(names = "--data", defaultValue = "data", paramLabel = "DIR", description = "torrent data; the node's own files in DIR/.enjambre (default: ${DEFAULT-VALUE})")
+    @Option(names = "--data", defaultValue = "data", paramLabel = "DIR", description = "torrent data, and nothing else (default: ${DEFAULT-VALUE})")
     Path data;
 
     @Option(names = "--upload-rate", defaultValue = "0", paramLabel = "BYTES_PER_S", description = "upload limit per torrent, 0 for none (default)")
@@ -77,8 +95,13 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
             throw new IllegalArgumentException("--tracker-interval must be at least 1 second");
         }
         String nodeName = name != null ? name : InetAddress.getLocalHost().getHostName() + ":" + webPort;
+        String stateFromEnv = System.getenv("ENJAMBRE_STATE");
+        Path stateDir = state != null ? state : stateFromEnv != null && !stateFromEnv.isBlank() ? Path.of(stateFromEnv) : null;
+        // Checked with a throwaway token first: a bad option must not create a token file.
+        java.util.Set<String> allowed = new java.util.HashSet<>(webAllowedHosts);
         NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
-                trackerInterval, data, uploadRate, maxUpload, publicHost, nodeUploadRate, nodeDownloadRate);
+                trackerInterval, data, uploadRate, maxUpload, publicHost, nodeUploadRate, nodeDownloadRate,
+                new WebAccess(webHost, ApiToken.generate(), allowed, dataQuota), stateDir);
         Config config = clusterOptions.memberConfig(clusterHost);
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);
@@ -101,6 +124,9 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
             // Read before starting, so that a missing file is a clear error and not a half-started node.
             torrentBytes.add(java.nio.file.Files.readAllBytes(t));
         }
+        String token = ApiToken.resolve(apiToken, System.getenv(), ApiToken.defaultFile(System.getenv()));
+        WebAccess web = new WebAccess(webHost, token, allowed, dataQuota);
+        settings = settings.withWeb(web);
         EnjambreNode node = EnjambreNode.start(settings, config);
         try {
             for (int i = 0; i < torrentBytes.size(); i++) {
@@ -110,7 +136,9 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
             node.close();
             throw e;
         }
-        System.out.println("node " + nodeName + ": dashboard on http://localhost:" + node.webPort() + "/, peers on port "
+        // The token rides in the fragment: the browser never sends it, the page keeps it for the tab.
+        System.out.println("node " + nodeName + ": dashboard on " + dashboardUrl(web, node.webPort()) + "#token=" + token
+                + " , peers on port "
                 + node.peerPort() + (node.announceUrl() != null ? ", tracker " + node.announceUrl() : "")
                 + ", " + node.library().hosted().size() + " torrent(s)");
         System.out.flush();
@@ -120,6 +148,13 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         System.out.println("node stopped");
         System.out.flush();
         return 0;
+    }
+
+    /** The address to click: localhost when the port listens there or everywhere. */
+    static String dashboardUrl(WebAccess web, int port) {
+        String h = web.loopback() || web.host().equals("0.0.0.0") || web.host().equals("::") ? "localhost"
+                : web.host().contains(":") ? "[" + web.host() + "]" : web.host();
+        return "http://" + h + ":" + port + "/";
     }
 
     /** Hosts one {@code --torrent}; one the node already hosts (kept from an earlier run) is left as it is. */

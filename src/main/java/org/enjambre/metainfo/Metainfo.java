@@ -145,6 +145,7 @@ public final class Metainfo {
                 files.add(new TorrentFile(components, fl.value(), offset));
                 offset += fl.value();
             }
+            PathSafety.checkDistinct(files);
             multiFile = true;
         } else {
             throw new MetainfoException("malformed torrent: info has neither a length nor a files list");

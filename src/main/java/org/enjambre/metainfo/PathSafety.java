@@ -37,4 +37,29 @@ public final class PathSafety {
             throw new MetainfoException("unsafe path in " + where + ": " + reason);
         }
     }
+
+    /**
+     * Refuses two files with the same path, and a path that is a file for one entry and a folder
+     * for another ({@code a} and {@code a/b}): on disk one would overwrite or block the other.
+     */
+    public static void checkDistinct(List<TorrentFile> files) {
+        java.util.Map<List<String>, Integer> filePaths = new java.util.HashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            Integer earlier = filePaths.putIfAbsent(files.get(i).path(), i);
+            if (earlier != null) {
+                throw new MetainfoException("malformed torrent: files[" + earlier + "] and files[" + i + "] have the same path \""
+                        + String.join("/", files.get(i).path()) + "\"");
+            }
+        }
+        for (int i = 0; i < files.size(); i++) {
+            List<String> path = files.get(i).path();
+            for (int n = 1; n < path.size(); n++) {
+                Integer asFile = filePaths.get(path.subList(0, n));
+                if (asFile != null) {
+                    throw new MetainfoException("malformed torrent: \"" + String.join("/", path.subList(0, n))
+                            + "\" is a file (files[" + asFile + "]) and a folder (files[" + i + "])");
+                }
+            }
+        }
+    }
 }

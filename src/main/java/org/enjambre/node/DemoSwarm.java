@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.metainfo.TorrentBuilder;
+import org.enjambre.web.ApiToken;
 
 /**
  * A whole swarm on this machine, for {@code enjambre demo}: two tracker nodes, a seeder of a
@@ -111,6 +112,8 @@ public final class DemoSwarm implements AutoCloseable {
     private Path torrent;
     private Metainfo metainfo;
     private int dashboardPort = -1;
+    /** One API token for every child of this run, given by environment (not on their command lines). */
+    private final String apiToken = ApiToken.generate();
 
     /** A demo not yet started; {@link #start()} starts it. Separate, so that a shutdown hook can be registered first. */
     public DemoSwarm(Options options, Consumer<String> log) {
@@ -229,6 +232,7 @@ public final class DemoSwarm implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         // The members are given on the command line; an inherited list would point elsewhere.
         pb.environment().remove(ClusterConfig.MEMBERS_ENV);
+        pb.environment().put(ApiToken.ENV, apiToken);
         Process process = pb.start();
         Child child = new Child(name, role, process, data, out, webPort, trackerPort, clusterPort);
         children.add(child);
@@ -369,7 +373,7 @@ public final class DemoSwarm implements AutoCloseable {
     }
 
     public String dashboardUrl() {
-        return "http://localhost:" + dashboardPort + "/";
+        return "http://localhost:" + dashboardPort + "/#token=" + apiToken;
     }
 
     public Metainfo metainfo() {

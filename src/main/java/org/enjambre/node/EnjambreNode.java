@@ -16,6 +16,8 @@ import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
+import java.nio.file.Path;
+import org.enjambre.web.WebVerticle;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -43,10 +45,12 @@ public final class EnjambreNode implements AutoCloseable {
     private final int trackerPort;
     private final NodeIdentity identity;
     private final String announceUrl;
+    private final String apiToken;
     private volatile boolean closed;
 
     private EnjambreNode(Vertx vertx, HazelcastInstance ownedHazelcast, TorrentLibrary library, PeerVerticle peer,
-                         WebVerticle web, int trackerPort, NodeIdentity identity, String announceUrl) {
+                         WebVerticle web, int trackerPort, NodeIdentity identity, String announceUrl, String apiToken) {
+        this.apiToken = apiToken;
         this.vertx = vertx;
         this.ownedHazelcast = ownedHazelcast;
         this.library = library;
@@ -65,6 +69,8 @@ public final class EnjambreNode implements AutoCloseable {
      */
     public static EnjambreNode start(NodeSettings settings, Config clusterConfig) throws Exception {
         Files.createDirectories(settings.dataDir());
+        Path stateDir = settings.stateFolder();
+        NodeState.prepare(stateDir, settings.dataDir());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         VertxOptions options = new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS)
                 .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false));
@@ -88,7 +94,7 @@ public final class EnjambreNode implements AutoCloseable {
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())
                     .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate());
             await(vertx.deployVerticle(peer));
-            TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), settings.uploadRate());
+            TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), stateDir, settings.uploadRate());
 
             CountingPeerRegistry registry = null;
             String announceUrl = null;
@@ -105,7 +111,9 @@ public final class EnjambreNode implements AutoCloseable {
                     java.util.HexFormat.of().formatHex(peer.peerId()), peer.actualPort(), 0);
             // The web port is known only once bound; the state carries it, so bind first with a placeholder identity.
             StateVerticle[] holder = new StateVerticle[1];
-            WebVerticle web = new WebVerticle(settings, library, () -> holder[0] == null ? null : holder[0].latest(), metrics, hazelcast);
+            WebVerticle web = new WebVerticle(new WebVerticle.Settings(settings.web(), settings.webPort(),
+                    settings.maxUploadBytes(), NodeState.uploads(stateDir)), library,
+                    () -> holder[0] == null ? null : holder[0].latest(), metrics, hazelcast);
             await(vertx.deployVerticle(web));
             identity = new NodeIdentity(identity.id(), identity.name(), identity.peerId(), identity.peerPort(), web.actualPort());
             StateVerticle state = new StateVerticle(identity, library, registry, hazelcast, announceUrl);
@@ -115,7 +123,8 @@ public final class EnjambreNode implements AutoCloseable {
             int restored = await(library.restore());
             LOG.info("node {} up: web {}, peers {}, {} torrent(s) hosted again", settings.name(),
                     web.actualPort(), peer.actualPort(), restored);
-            return new EnjambreNode(vertx, owned, library, peer, web, trackerPort, identity, announceUrl);
+            return new EnjambreNode(vertx, owned, library, peer, web, trackerPort, identity, announceUrl,
+                    settings.web().apiToken());
         } catch (Exception e) {
             vertx.close();
             if (owned != null) {
@@ -161,6 +170,11 @@ public final class EnjambreNode implements AutoCloseable {
 
     public int webPort() {
         return web.actualPort();
+    }
+
+    /** The bearer token the node's API wants. */
+    public String apiToken() {
+        return apiToken;
     }
 
     public int peerPort() {

@@ -1,40 +1,57 @@
 package org.enjambre.node;
 
 import java.nio.file.Path;
+import org.enjambre.web.WebAccess;
 
 /**
  * What one {@code enjambre node} runs: a peer verticle, a web verticle and, with {@code tracker},
  * a tracker verticle.
  *
  * @param name            shown on the dashboard (any text; the page escapes it)
- * @param host            bind address of every server
+ * @param host            bind address of the peer and tracker servers (the web port has its own, {@code web.host()})
  * @param webPort         dashboard and REST API (0: any free port)
  * @param peerPort        BitTorrent peer port (0: any free port)
  * @param tracker         whether this node also runs a tracker
  * @param trackerPort     tracker HTTP port (0: any free port)
  * @param trackerInterval announce interval the tracker gives out, seconds
- * @param dataDir         where torrent data lives; the node's own files go to {@code dataDir/.enjambre}
+ * @param dataDir         where torrent data lives (and nothing else of the node's)
  * @param uploadRate      upload limit per torrent in bytes per second, 0 for none
  * @param maxUploadBytes  largest REST upload accepted (413 past it)
  * @param publicHost      the host other machines reach this node at (the tracker's announce URL);
  *                        null: the bind host, or 127.0.0.1 when binding every interface
  * @param nodeUploadRate   upload limit of the whole node (every torrent shares it), bytes per second, 0 for none
  * @param nodeDownloadRate download limit of the whole node, bytes per second, 0 for none
+ * @param web             who may drive the web port (its bind address, token, allowed names, quota)
+ * @param stateDir        the node's own files, outside {@code dataDir}; null: {@link NodeState#defaultFolder}
  */
 public record NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
                            int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes,
-                           String publicHost, long nodeUploadRate, long nodeDownloadRate) {
-    /** Without a public host (tests, a single machine) and without node-wide limits. */
+                           String publicHost, long nodeUploadRate, long nodeDownloadRate, WebAccess web, Path stateDir) {
+    /**
+     * Without a public host (tests, a single machine), without node-wide limits, the web port on
+     * loopback with a fresh random token ({@link WebAccess#local()}), the state beside the data.
+     */
     public NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
                         int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes) {
         this(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir, uploadRate, maxUploadBytes,
-                null, 0, 0);
+                null, 0, 0, WebAccess.local(), null);
     }
 
     /** The same settings with node-wide rate limits (bytes per second, 0 for none). */
     public NodeSettings withNodeRates(long upload, long download) {
         return new NodeSettings(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir,
-                uploadRate, maxUploadBytes, publicHost, upload, download);
+                uploadRate, maxUploadBytes, publicHost, upload, download, web, stateDir);
+    }
+
+    /** The same settings with another web access (token, bind address, quota). */
+    public NodeSettings withWeb(WebAccess access) {
+        return new NodeSettings(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir,
+                uploadRate, maxUploadBytes, publicHost, nodeUploadRate, nodeDownloadRate, access, stateDir);
+    }
+
+    /** The state folder: given, or beside the data folder. */
+    public Path stateFolder() {
+        return stateDir != null ? stateDir.toAbsolutePath().normalize() : NodeState.defaultFolder(dataDir);
     }
 
     /** The host for URLs given to others. */
@@ -62,6 +79,9 @@ public record NodeSettings(String name, String host, int webPort, int peerPort, 
         }
         if (maxUploadBytes < 1) {
             throw new IllegalArgumentException("the upload limit must be positive");
+        }
+        if (web == null) {
+            throw new IllegalArgumentException("the web access settings are missing");
         }
     }
 }

@@ -17,6 +17,7 @@ import org.enjambre.metainfo.Info;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
 import org.enjambre.tracker.SwarmStats;
+import org.enjambre.web.StateBus;
 
 /**
  * Publishes this node's state on the clustered event bus every {@link #PERIOD_MILLIS}: the peer
@@ -26,12 +27,12 @@ import org.enjambre.tracker.SwarmStats;
  */
 public final class StateVerticle extends VerticleBase {
     /** Where every peer node publishes its state (publish, not send: every web verticle listens). */
-    public static final String STATE_ADDRESS = "enjambre.state";
+    public static final String STATE_ADDRESS = StateBus.STATE_ADDRESS;
     /** Where every tracker node publishes its announces and the cluster's members. */
-    public static final String TRACKER_ADDRESS = "enjambre.tracker";
+    public static final String TRACKER_ADDRESS = StateBus.TRACKER_ADDRESS;
     public static final long PERIOD_MILLIS = 1000;
     /** Version of the state schema in docs/state.md. */
-    public static final int SCHEMA = 1;
+    public static final int SCHEMA = StateBus.SCHEMA;
 
     private final NodeIdentity identity;
     private final TorrentLibrary library;

@@ -19,16 +19,20 @@ import org.enjambre.storage.ResumeData;
 import org.enjambre.storage.TorrentStorage;
 import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.web.ApiError;
+import org.enjambre.web.TorrentHost;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The torrents a node hosts, and what makes them survive a restart: each added {@code .torrent}
- * is kept as {@code DATA/.enjambre/torrents/<infoHash>.torrent} and its verified pieces as resume
- * data ({@link ResumeData#defaultPath}), saved periodically and at stop. At start every kept
+ * is kept as {@code STATE/torrents/<infoHash>.torrent} and its verified pieces as resume data
+ * ({@code STATE/resume/<infoHash>.resume}), saved periodically and at stop. At start every kept
  * torrent is added again; its data is trusted from the resume data when the files still match.
+ * The state folder lies outside the data folder (a torrent's files cannot name it); a torrent whose
+ * content would reach it anyway (a state folder given inside the data folder) is refused.
  */
-public final class TorrentLibrary {
+public final class TorrentLibrary implements TorrentHost {
     private static final Logger LOG = LoggerFactory.getLogger(TorrentLibrary.class);
     /** How often resume data is written while running (a crash loses at most this much progress to a recheck). */
     public static final long RESUME_SAVE_MILLIS = 30_000;
@@ -40,7 +44,9 @@ public final class TorrentLibrary {
     private final Vertx vertx;
     private final PeerVerticle peers;
     private final Path dataDir;
+    private final Path stateDir;
     private final Path torrentsDir;
+    private final Path resumeDir;
     private final EngineOptions options;
     private final Map<InfoHash, Hosted> hosted = new ConcurrentHashMap<>();
     /** Counters of removed torrents, so that the node's totals never go down. */
@@ -50,16 +56,31 @@ public final class TorrentLibrary {
     private final AtomicLong retiredHashFailures = new AtomicLong();
     private long timer = -1;
 
-    public TorrentLibrary(Vertx vertx, PeerVerticle peers, Path dataDir, long uploadRate) {
+    /** @param stateDir the node's own files ({@link NodeState#folder}), outside {@code dataDir} */
+    public TorrentLibrary(Vertx vertx, PeerVerticle peers, Path dataDir, Path stateDir, long uploadRate) {
         this.vertx = vertx;
         this.peers = peers;
         this.dataDir = dataDir.toAbsolutePath().normalize();
-        this.torrentsDir = this.dataDir.resolve(ResumeData.FOLDER).resolve("torrents");
+        this.stateDir = stateDir.toAbsolutePath().normalize();
+        this.torrentsDir = this.stateDir.resolve(NodeState.TORRENTS);
+        this.resumeDir = this.stateDir.resolve(NodeState.RESUME);
         this.options = EngineOptions.defaults().withUploadRate(uploadRate);
     }
 
+    @Override
     public Path dataDir() {
         return dataDir;
+    }
+
+    @Override
+    public Future<Added> host(Metainfo metainfo, byte[] torrent) {
+        return add(metainfo, torrent).map(e -> new Added(e.infoHash(), metainfo.info().name(), e.state().progress(),
+                e.state().complete()));
+    }
+
+    @Override
+    public long hostedBytes() {
+        return hosted.values().stream().mapToLong(h -> h.storage().info().totalLength()).sum();
     }
 
     /** Adds every kept torrent again (one that fails is logged and left out), then saves resume data periodically. */
@@ -101,6 +122,11 @@ public final class TorrentLibrary {
         } catch (RuntimeException e) {
             return Future.failedFuture(new LibraryException(400, "not a valid .torrent: " + e.getMessage()));
         }
+        return add(metainfo, torrent);
+    }
+
+    /** As {@link #add(byte[])} for a torrent already parsed ({@code torrent} its bytes, kept as they are). */
+    public Future<TorrentEngine> add(Metainfo metainfo, byte[] torrent) {
         if (hosted.containsKey(metainfo.infoHash())) {
             return Future.failedFuture(new LibraryException(409, "torrent " + metainfo.infoHash().hex() + " is already hosted"));
         }
@@ -124,10 +150,11 @@ public final class TorrentLibrary {
         TorrentStorage storage;
         try {
             storage = TorrentStorage.open(metainfo.info(), dataDir);
+            NodeState.checkOutside(storage.contentPath(), stateDir);
         } catch (IOException e) {
             return Future.failedFuture(new LibraryException(400, "unsafe torrent: " + e.getMessage()));
         }
-        Path resume = ResumeData.defaultPath(dataDir, metainfo.infoHash());
+        Path resume = resumeFile(metainfo.infoHash());
         return peers.addTorrent(metainfo, new ResumingPieceStore(storage, resume, metainfo.infoHash()), options)
                 .recover(e -> {
                     storage.close();
@@ -160,7 +187,7 @@ public final class TorrentLibrary {
         retiredHashFailures.addAndGet(s.hashFailures());
         return peers.removeTorrent(infoHash).compose(v -> vertx.executeBlocking(() -> {
             Files.deleteIfExists(torrentFile(infoHash));
-            Files.deleteIfExists(ResumeData.defaultPath(dataDir, infoHash));
+            Files.deleteIfExists(resumeFile(infoHash));
             return null;
         }, false));
     }
@@ -190,7 +217,7 @@ public final class TorrentLibrary {
         try {
             h.storage().flush();
             ResumeData.capture(infoHash, h.storage(), h.engine().state().bitfield())
-                    .save(ResumeData.defaultPath(dataDir, infoHash));
+                    .save(resumeFile(infoHash));
         } catch (IOException | RuntimeException e) {
             LOG.warn("cannot save resume data of {}: {}", infoHash.hex(), e.getMessage());
         }
@@ -228,18 +255,16 @@ public final class TorrentLibrary {
         return torrentsDir.resolve(infoHash.hex() + ".torrent");
     }
 
+    private Path resumeFile(InfoHash infoHash) {
+        return resumeDir.resolve(infoHash.hex() + ".resume");
+    }
+
     /** A refusal with the HTTP status that fits it. */
-    public static final class LibraryException extends RuntimeException {
+    public static final class LibraryException extends ApiError {
         private static final long serialVersionUID = 1L;
-        private final int status;
 
         public LibraryException(int status, String message) {
-            super(message);
-            this.status = status;
-        }
-
-        public int status() {
-            return status;
+            super(status, message);
         }
     }
 }

@@ -19,6 +19,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.file.Path;
 import java.util.regex.Pattern;
 import org.enjambre.tracker.AnnounceParser;
 import org.enjambre.tracker.AnnounceRequest;
@@ -30,6 +31,8 @@ import org.enjambre.tracker.SwarmSnapshot;
 import org.enjambre.tracker.SwarmStats;
 import org.enjambre.tracker.TrackerRefusal;
 import org.enjambre.tracker.TrackerResponses;
+import org.enjambre.tracker.hazelcast.TorrentCatalog;
+import org.enjambre.web.TorrentCreation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,25 +56,28 @@ public final class TrackerVerticle extends VerticleBase {
     private final TrackerSettings settings;
     private final PeerRegistry registry;
     private final HazelcastInstance hazelcast;
-    private final TorrentUploads uploads;
+    private TorrentCatalog catalog;
     private HttpServer server;
 
     public TrackerVerticle(TrackerSettings settings, PeerRegistry registry, HazelcastInstance hazelcast) {
         this.settings = settings;
         this.registry = registry;
         this.hazelcast = hazelcast;
-        this.uploads = new TorrentUploads(hazelcast);
     }
 
     @Override
     public Future<?> start() {
+        catalog = new TorrentCatalog(vertx, hazelcast);
         Router router = Router.router(vertx);
         router.get("/announce").handler(ctx -> announce(ctx.request()));
         router.get("/scrape").handler(this::scrape);
         router.get("/api/torrents").handler(this::listTorrents);
         router.get("/api/torrents/:infoHash").handler(this::oneTorrent);
         router.get("/api/cluster").handler(this::cluster);
-        uploads.mount(vertx, router, settings.maxUploadBytes());
+        // Uploads are streamed to a scratch folder of the temporary directory, never kept.
+        Path scratch = Path.of(System.getProperty("java.io.tmpdir"), "enjambre-uploads");
+        router.post("/api/torrents").handler(TorrentCreation.body(scratch, settings.maxUploadBytes()))
+                .handler(new TorrentCreation(vertx, null, catalog, scratch)::create);
         router.route("/api/*").last().handler(ctx -> jsonError(ctx, 404, "no such API resource: " + ctx.request().path()));
         for (int status : new int[] {400, 404, 405, 413, 500}) {
             router.errorHandler(status, ctx -> {
@@ -175,7 +181,7 @@ public final class TrackerVerticle extends VerticleBase {
     }
 
     private void listTorrents(RoutingContext ctx) {
-        Future<Map<String, JsonObject>> registered = uploads.all();
+        Future<Map<String, JsonObject>> registered = catalog.all(TrackerSettings.SCRAPE_ALL_LIMIT);
         registry.scrapeAll(TrackerSettings.SCRAPE_ALL_LIMIT).compose(swarms -> registered.map(reg -> {
             Map<String, JsonObject> out = new LinkedHashMap<>();
             swarms.forEach((h, s) -> out.put(h, torrentJson(h, s, reg.get(h))));
@@ -197,7 +203,7 @@ public final class TrackerVerticle extends VerticleBase {
             return;
         }
         String hash = infoHash.toLowerCase(java.util.Locale.ROOT);
-        Future<JsonObject> registered = uploads.get(hash);
+        Future<JsonObject> registered = catalog.get(hash);
         registry.swarm(hash).compose(swarm -> registered.map(meta -> {
             if (swarm.isEmpty() && meta == null) {
                 return null;

@@ -81,6 +81,10 @@ public final class TorrentStorage implements AutoCloseable {
         this.info = info;
         this.layout = info.layout();
         this.downloadDir = downloadDir.toAbsolutePath().normalize();
+        if (info.name().equalsIgnoreCase(ResumeData.FOLDER)) {
+            // The download and seed commands keep resume data in DOWNLOAD/.enjambre: a torrent of that name would write there.
+            throw new UnsafePathException("the torrent's name \"" + info.name() + "\" is reserved for Enjambre's resume data");
+        }
         this.contentPath = safeResolve(this.downloadDir, List.of(info.name()), "name");
         List<TorrentFile> files = info.files();
         this.paths = new Path[files.size()];

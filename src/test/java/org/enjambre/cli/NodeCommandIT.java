@@ -10,6 +10,8 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.multipart.MultipartForm;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import org.enjambre.node.NodeState;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.metainfo.Metainfo;
@@ -45,6 +47,8 @@ class NodeCommandIT {
         return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
+    String token;
+
     @Test
     void nodeHostsAddedTorrentsStopsOnSigtermAndHostsThemAgainAfterARestart() throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
@@ -57,8 +61,18 @@ class NodeCommandIT {
                 "--web-port", Integer.toString(web), "--tracker", "--tracker-port", Integer.toString(FreePorts.next())};
 
         try (Proc node = Proc.enjambre("node", dir, args)) {
-            node.awaitLine("dashboard on http://localhost:" + web + "/", 60);
+            String first = node.awaitLine("dashboard on http://localhost:" + web + "/#token=.*", 60);
+            token = first.replaceAll(".*#token=(\\S+).*", "$1");
+            // Made at first start, outside the data folder, readable by its owner only.
+            Path tokenFile = dir.resolve("config/enjambre/api-token");
+            assertThat(Files.readString(tokenFile).trim()).isEqualTo(token).hasSize(64);
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(tokenFile))).isEqualTo("rw-------");
+            HttpResponse<Buffer> refused = await(client.post(web, "127.0.0.1", "/api/node/torrents")
+                    .sendMultipartForm(MultipartForm.create().binaryFileUpload("torrent", "kept.torrent",
+                            Buffer.buffer(m.encode()), "application/x-bittorrent")));
+            assertThat(refused.statusCode()).isEqualTo(401);
             HttpResponse<Buffer> added = await(client.post(web, "127.0.0.1", "/api/node/torrents")
+                    .bearerTokenAuthentication(token)
                     .sendMultipartForm(MultipartForm.create().binaryFileUpload("torrent", "kept.torrent",
                             Buffer.buffer(m.encode()), "application/x-bittorrent")));
             assertThat(added.statusCode()).isEqualTo(201);
@@ -76,11 +90,13 @@ class NodeCommandIT {
             }
             assertThat(node.out).as("stderr: %s", String.join("\n", node.err)).contains("node stopped");
         }
-        assertThat(data.resolve(".enjambre/torrents/" + m.infoHash().hex() + ".torrent")).exists();
+        // The node's state lies beside the data folder, where no torrent reaches.
+        assertThat(dir.resolve("data" + NodeState.SUFFIX + "/torrents/" + m.infoHash().hex() + ".torrent")).exists();
+        assertThat(data.resolve(".enjambre")).doesNotExist();
 
         try (Proc again = Proc.enjambre("node again", dir, args)) {
             String line = again.awaitLine("dashboard on http://localhost:" + web + "/.*", 60);
-            assertThat(line).endsWith("1 torrent(s)");
+            assertThat(line).endsWith("1 torrent(s)").contains("#token=" + token + " ");
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             JsonObject torrent = null;
             while (torrent == null && System.nanoTime() < deadline) {

@@ -32,6 +32,9 @@ final class Proc implements AutoCloseable {
     static Proc start(String name, Path workDir, List<String> command) throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().put("ENJAMBRE_LOG_LEVEL", "INFO");
+        // A node keeps its API token under the configuration folder: the test's, never the user's.
+        pb.environment().put("XDG_CONFIG_HOME", workDir.toAbsolutePath().resolve("config").toString());
+        pb.environment().remove("ENJAMBRE_API_TOKEN");
         return new Proc(name, pb.start());
     }
 

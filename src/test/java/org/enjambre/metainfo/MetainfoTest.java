@@ -143,6 +143,26 @@ class MetainfoTest {
     }
 
     @Test
+    void twoFilesWithTheSamePathAreRefused() {
+        assertRefused(torrent(multiInfo(file(1, "a", "b"), file(2, "c"), file(3, "a", "b")).build()),
+                "files[0] and files[2] have the same path \"a/b\"");
+    }
+
+    @Test
+    void aPathThatIsBothAFileAndAFolderIsRefused() {
+        assertRefused(torrent(multiInfo(file(1, "a"), file(2, "a", "b")).build()),
+                "\"a\" is a file (files[0]) and a folder (files[1])");
+        assertRefused(torrent(multiInfo(file(2, "x", "y", "z"), file(1, "x", "y")).build()),
+                "\"x/y\" is a file (files[1]) and a folder (files[0])");
+    }
+
+    @Test
+    void filesSharingAFolderAreAccepted() {
+        Metainfo m = Metainfo.parse(torrent(multiInfo(file(1, "a", "b"), file(2, "a", "c"), file(3, "ab")).build()));
+        assertThat(m.info().files()).hasSize(3);
+    }
+
+    @Test
     void dotDotComponentIsRefused() {
         assertRefused(torrent(multiInfo(file(1, "a", "..", "etc")).build()), "unsafe path in files[0].path: path component \"..\"");
     }

@@ -17,29 +17,29 @@ import org.enjambre.testutil.FreePorts;
  * loopback (a cluster name of its own, random ports). The seeder is rate-limited so that the
  * leechers' progress can be watched changing. {@link #close()} stops every node.
  */
-final class TestSwarm implements AutoCloseable {
-    static final String XSS_NAME = "<img src=x onerror=alert(1)>";
+public final class TestSwarm implements AutoCloseable {
+    public static final String XSS_NAME = "<img src=x onerror=alert(1)>";
 
     final List<EnjambreNode> nodes = new ArrayList<>();
-    EnjambreNode tracker;
-    EnjambreNode seed;
-    EnjambreNode leech1;
-    EnjambreNode leech2;
-    Metainfo torrent;
-    byte[] content;
+    public EnjambreNode tracker;
+    public EnjambreNode seed;
+    public EnjambreNode leech1;
+    public EnjambreNode leech2;
+    public Metainfo torrent;
+    public byte[] content;
 
     /**
      * @param size       bytes of the shared file
      * @param uploadRate the seeder's upload limit, bytes per second per torrent
      */
-    static TestSwarm start(Path dir, int size, int pieceLength, long uploadRate) throws Exception {
+    public static TestSwarm start(Path dir, int size, int pieceLength, long uploadRate) throws Exception {
         TestSwarm s = startSeeded(dir, size, pieceLength, uploadRate);
         s.startLeeching();
         return s;
     }
 
     /** The four nodes with the seeder seeding; the leechers host nothing until {@link #startLeeching()}. */
-    static TestSwarm startSeeded(Path dir, int size, int pieceLength, long uploadRate) throws Exception {
+    public static TestSwarm startSeeded(Path dir, int size, int pieceLength, long uploadRate) throws Exception {
         TestSwarm s = new TestSwarm();
         try {
             s.startNodes(dir, size, pieceLength, uploadRate);
@@ -76,7 +76,7 @@ final class TestSwarm implements AutoCloseable {
     }
 
     /** Both leechers start downloading the shared torrent. */
-    void startLeeching() throws Exception {
+    public void startLeeching() throws Exception {
         EnjambreNode.await(leech1.library().add(torrent.encode()));
         EnjambreNode.await(leech2.library().add(torrent.encode()));
     }
@@ -94,7 +94,7 @@ final class TestSwarm implements AutoCloseable {
         return node;
     }
 
-    String webUrl(EnjambreNode node) {
+    public String webUrl(EnjambreNode node) {
         return "http://127.0.0.1:" + node.webPort();
     }
 

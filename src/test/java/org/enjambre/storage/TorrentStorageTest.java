@@ -42,6 +42,17 @@ class TorrentStorageTest {
     }
 
     @Test
+    void aTorrentNamedLikeTheResumeFolderIsRefusedBeforeAnythingIsCreated(@org.junit.jupiter.api.io.TempDir Path dir) {
+        for (String name : List.of(".enjambre", ".ENJAMBRE")) {
+            org.enjambre.metainfo.Info info = new org.enjambre.metainfo.Info(name, 16384, new byte[20],
+                    List.of(new org.enjambre.metainfo.TorrentFile(List.of("torrents", "x.torrent"), 10, 0)), true, false);
+            assertThatThrownBy(() -> TorrentStorage.open(info, dir)).isInstanceOf(UnsafePathException.class)
+                    .hasMessageContaining("reserved for Enjambre's resume data");
+        }
+        assertThat(dir.resolve(".enjambre")).doesNotExist();
+    }
+
+    @Test
     void singleFileLivesAtDownloadDirSlashNameAndVerifiesAfterBlocksInRandomOrder() throws IOException {
         TestTorrent t = TestTorrent.singleFile("movie.mkv", 5 * 32 * 1024 + 1234, 32 * 1024, 1);
         try (TorrentStorage s = TorrentStorage.open(t.info, dir)) {

@@ -4,7 +4,6 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
 import org.enjambre.tracker.AnnounceRequest;
@@ -74,24 +72,9 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
         return vertx.getOrCreateContext();
     }
 
-    /**
-     * A Hazelcast stage as a Vert.x future completed on the caller's context. Not
-     * {@code Future.fromCompletionStage}: that registers a plain {@code whenComplete}, which
-     * Hazelcast runs on its default async executor, and on a machine with two cores or fewer
-     * (common-pool parallelism 1) that executor starts a new thread for every callback (measured:
-     * about 230 us of CPU per announce). Here the callback goes straight to the event loop.
-     */
+    /** A Hazelcast stage completed on the caller's event loop ({@link ContextFutures}). */
     private <T> Future<T> onContext(CompletionStage<T> stage) {
-        Context context = context();
-        Promise<T> promise = Promise.promise();
-        stage.whenCompleteAsync((value, error) -> {
-            if (error != null) {
-                promise.fail(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
-            } else {
-                promise.complete(value);
-            }
-        }, task -> context.runOnContext(v -> task.run()));
-        return promise.future();
+        return ContextFutures.onContext(context(), stage);
     }
 
     @Override

@@ -1,4 +1,4 @@
-package org.enjambre.node;
+package org.enjambre.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package org.enjambre.node;
+package org.enjambre.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,6 +22,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.metainfo.TorrentBuilder;
+import org.enjambre.node.EnjambreNode;
+import org.enjambre.node.NodeSettings;
+import org.enjambre.node.NodeState;
+import org.enjambre.node.TestSwarm;
+import io.vertx.core.Future;
+import io.vertx.ext.web.client.HttpRequest;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -61,15 +67,28 @@ class NodeRestApiIT {
             client.close();
         }
         if (vertx != null) {
-            EnjambreNode.await(vertx.close());
+            join(vertx.close());
         }
         if (swarm != null) {
             swarm.close();
         }
     }
 
+    /** A change: carries the node's token, as the dashboard does. */
+    static HttpRequest<Buffer> post(EnjambreNode node, String path) {
+        return client.post(node.webPort(), "127.0.0.1", path).bearerTokenAuthentication(node.apiToken());
+    }
+
+    static HttpRequest<Buffer> delete(EnjambreNode node, String path) {
+        return client.delete(node.webPort(), "127.0.0.1", path).bearerTokenAuthentication(node.apiToken());
+    }
+
+    static <T> T join(Future<T> future) throws Exception {
+        return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+
     static HttpResponse<Buffer> get(EnjambreNode node, String path) throws Exception {
-        return EnjambreNode.await(client.get(node.webPort(), "127.0.0.1", path).send());
+        return join(client.get(node.webPort(), "127.0.0.1", path).send());
     }
 
     /** Polls GET path until the JSON satisfies the condition (bounded in time). */
@@ -172,7 +191,7 @@ class NodeRestApiIT {
         HttpResponse<Buffer> garbage = postTorrent(swarm.leech1, "not bencode".getBytes());
         assertThat(garbage.statusCode()).isEqualTo(400);
         assertThat(garbage.bodyAsJsonObject().getString("error")).contains("not a valid .torrent");
-        HttpResponse<Buffer> noField = EnjambreNode.await(client.post(swarm.leech1.webPort(), "127.0.0.1", "/api/node/torrents")
+        HttpResponse<Buffer> noField = join(post(swarm.leech1, "/api/node/torrents")
                 .sendMultipartForm(MultipartForm.create().attribute("x", "y")));
         assertThat(noField.statusCode()).isEqualTo(400);
         assertThat(noField.bodyAsJsonObject().getString("error")).contains("'torrent'");
@@ -183,19 +202,16 @@ class NodeRestApiIT {
         });
         assertThat(Files.readAllBytes(dir.resolve("leech-1").resolve("added.bin"))).isEqualTo(data);
 
-        HttpResponse<Buffer> removed = EnjambreNode.await(client.delete(swarm.leech1.webPort(), "127.0.0.1",
-                "/api/node/torrents/" + m.infoHash().hex().toUpperCase()).send());
+        HttpResponse<Buffer> removed = join(delete(swarm.leech1, "/api/node/torrents/" + m.infoHash().hex().toUpperCase()).send());
         assertThat(removed.statusCode()).isEqualTo(200);
         // The node's state is republished every second: the torrent leaves it at the next one.
         await(swarm.leech1, "/api/node", Duration.ofSeconds(5), n -> hosted(n, m.infoHash().hex()) == null);
         assertThat(dir.resolve("leech-1").resolve("added.bin")).exists();
-        assertThat(dir.resolve("leech-1/.enjambre/torrents/" + m.infoHash().hex() + ".torrent")).doesNotExist();
-        HttpResponse<Buffer> unknown = EnjambreNode.await(client.delete(swarm.leech1.webPort(), "127.0.0.1",
-                "/api/node/torrents/" + m.infoHash().hex()).send());
+        assertThat(dir.resolve("leech-1" + NodeState.SUFFIX + "/torrents/" + m.infoHash().hex() + ".torrent")).doesNotExist();
+        HttpResponse<Buffer> unknown = join(delete(swarm.leech1, "/api/node/torrents/" + m.infoHash().hex()).send());
         assertThat(unknown.statusCode()).isEqualTo(404);
         assertThat(unknown.bodyAsJsonObject().getString("error")).contains("not hosted");
-        HttpResponse<Buffer> badHash = EnjambreNode.await(client.delete(swarm.leech1.webPort(), "127.0.0.1",
-                "/api/node/torrents/xyz").send());
+        HttpResponse<Buffer> badHash = join(delete(swarm.leech1, "/api/node/torrents/xyz").send());
         assertThat(badHash.statusCode()).isEqualTo(400);
         assertThat(badHash.bodyAsJsonObject().getString("error")).contains("40 hexadecimal");
     }
@@ -203,15 +219,15 @@ class NodeRestApiIT {
     @Test
     void magnetLinksAreRefusedWithAClearReason() throws Exception {
         String magnet = "magnet:?xt=urn:btih:" + swarm.torrent.infoHash().hex() + "&dn=swarm.bin";
-        HttpResponse<Buffer> r = EnjambreNode.await(client.post(swarm.leech1.webPort(), "127.0.0.1", "/api/node/torrents")
+        HttpResponse<Buffer> r = join(post(swarm.leech1, "/api/node/torrents")
                 .sendJsonObject(new JsonObject().put("magnet", magnet)));
         assertThat(r.statusCode()).isEqualTo(501);
         assertThat(r.bodyAsJsonObject().getString("error")).contains("BEP 9").contains(swarm.torrent.infoHash().hex());
-        HttpResponse<Buffer> bad = EnjambreNode.await(client.post(swarm.leech1.webPort(), "127.0.0.1", "/api/node/torrents")
+        HttpResponse<Buffer> bad = join(post(swarm.leech1, "/api/node/torrents")
                 .sendJsonObject(new JsonObject().put("magnet", "magnet:?xt=urn:btih:nothex")));
         assertThat(bad.statusCode()).isEqualTo(400);
         assertThat(bad.bodyAsJsonObject().getString("error")).startsWith("not a valid magnet link");
-        HttpResponse<Buffer> notJson = EnjambreNode.await(client.post(swarm.leech1.webPort(), "127.0.0.1", "/api/node/torrents")
+        HttpResponse<Buffer> notJson = join(post(swarm.leech1, "/api/node/torrents")
                 .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{nope")));
         assertThat(notJson.statusCode()).isEqualTo(400);
     }
@@ -219,7 +235,7 @@ class NodeRestApiIT {
     @Test
     void createAnswersATorrentThatParsesAndRefusesBadFields() throws Exception {
         byte[] data = "hello swarm\n".repeat(5000).getBytes();
-        HttpResponse<Buffer> r = EnjambreNode.await(client.post(swarm.leech2.webPort(), "127.0.0.1", "/api/torrents")
+        HttpResponse<Buffer> r = join(post(swarm.leech2, "/api/torrents")
                 .sendMultipartForm(MultipartForm.create()
                         .attribute("trackers", swarm.tracker.announceUrl())
                         .attribute("pieceLength", "16384")
@@ -235,20 +251,20 @@ class NodeRestApiIT {
         // Nothing of the upload is left behind when not seeding.
         assertThat(dir.resolve("leech-2").resolve("hello.txt")).doesNotExist();
 
-        HttpResponse<Buffer> badPiece = EnjambreNode.await(client.post(swarm.leech2.webPort(), "127.0.0.1", "/api/torrents")
+        HttpResponse<Buffer> badPiece = join(post(swarm.leech2, "/api/torrents")
                 .sendMultipartForm(MultipartForm.create().attribute("pieceLength", "1000")
                         .binaryFileUpload("file", "a.txt", Buffer.buffer("a"), "text/plain")));
         assertThat(badPiece.statusCode()).isEqualTo(400);
         assertThat(badPiece.bodyAsJsonObject().getString("error")).contains("power of two");
-        HttpResponse<Buffer> noFile = EnjambreNode.await(client.post(swarm.leech2.webPort(), "127.0.0.1", "/api/torrents")
+        HttpResponse<Buffer> noFile = join(post(swarm.leech2, "/api/torrents")
                 .sendMultipartForm(MultipartForm.create().attribute("name", "x")));
         assertThat(noFile.statusCode()).isEqualTo(400);
-        HttpResponse<Buffer> unsafe = EnjambreNode.await(client.post(swarm.leech2.webPort(), "127.0.0.1", "/api/torrents")
+        HttpResponse<Buffer> unsafe = join(post(swarm.leech2, "/api/torrents")
                 .sendMultipartForm(MultipartForm.create().attribute("name", "..")
                         .binaryFileUpload("file", "a.txt", Buffer.buffer("a"), "text/plain")));
         assertThat(unsafe.statusCode()).isEqualTo(400);
         assertThat(unsafe.bodyAsJsonObject().getString("error")).contains("unsafe path");
-        HttpResponse<Buffer> tooBig = EnjambreNode.await(client.post(swarm.leech2.webPort(), "127.0.0.1", "/api/torrents")
+        HttpResponse<Buffer> tooBig = join(post(swarm.leech2, "/api/torrents")
                 .sendMultipartForm(MultipartForm.create()
                         .binaryFileUpload("file", "big.bin", Buffer.buffer(new byte[9 * 1024 * 1024]), "application/octet-stream")));
         assertThat(tooBig.statusCode()).isEqualTo(413);
@@ -259,7 +275,7 @@ class NodeRestApiIT {
     void seedFromUploadKeepsTheFilesSeedsThemAndRegistersThem() throws Exception {
         byte[] data = new byte[100_000];
         new Random(3).nextBytes(data);
-        HttpResponse<Buffer> r = EnjambreNode.await(client.post(swarm.seed.webPort(), "127.0.0.1", "/api/node/seed")
+        HttpResponse<Buffer> r = join(post(swarm.seed, "/api/node/seed")
                 .sendMultipartForm(MultipartForm.create()
                         .attribute("trackers", swarm.tracker.announceUrl())
                         .binaryFileUpload("file", "seeded.bin", Buffer.buffer(data), "application/octet-stream")));
@@ -269,12 +285,12 @@ class NodeRestApiIT {
         JsonObject node = await(swarm.seed, "/api/node", Duration.ofSeconds(5), n -> hosted(n, m.infoHash().hex()) != null);
         assertThat(hosted(node, m.infoHash().hex()).getDouble("progress")).isEqualTo(1.0);
         // Registered for the trackers too: the tracker node lists it by name.
-        HttpResponse<Buffer> listed = EnjambreNode.await(client.get(swarm.tracker.trackerPort(), "127.0.0.1",
+        HttpResponse<Buffer> listed = join(client.get(swarm.tracker.trackerPort(), "127.0.0.1",
                 "/api/torrents/" + m.infoHash().hex()).send());
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(listed.bodyAsJsonObject().getString("name")).isEqualTo("seeded.bin");
         // Existing content is never overwritten.
-        HttpResponse<Buffer> again = EnjambreNode.await(client.post(swarm.seed.webPort(), "127.0.0.1", "/api/node/seed")
+        HttpResponse<Buffer> again = join(post(swarm.seed, "/api/node/seed")
                 .sendMultipartForm(MultipartForm.create()
                         .binaryFileUpload("file", "seeded.bin", Buffer.buffer(new byte[10]), "application/octet-stream")));
         assertThat(again.statusCode()).isEqualTo(409);
@@ -318,9 +334,11 @@ class NodeRestApiIT {
         Metainfo m = TorrentBuilder.forPath(data.resolve("kept.bin")).pieceLength(16384).build();
         NodeSettings settings = new NodeSettings("restarting", "127.0.0.1", 0, 0, false, 0, 60, data, 0, 1 << 20);
         try (EnjambreNode first = EnjambreNode.start(settings, null)) {
-            EnjambreNode.await(first.library().add(m.encode()));
+            join(first.library().add(m.encode()));
         }
-        assertThat(data.resolve(".enjambre/" + m.infoHash().hex() + ".resume")).exists();
+        // The node's own files lie beside the data folder, none in it.
+        assertThat(dir.resolve("restart" + NodeState.SUFFIX + "/resume/" + m.infoHash().hex() + ".resume")).exists();
+        assertThat(data.resolve(".enjambre")).doesNotExist();
         try (EnjambreNode second = EnjambreNode.start(settings, null)) {
             var engine = second.library().engine(m.infoHash());
             assertThat(engine).isNotNull();
@@ -329,7 +347,7 @@ class NodeRestApiIT {
     }
 
     static HttpResponse<Buffer> postTorrent(EnjambreNode node, byte[] torrent) throws Exception {
-        return EnjambreNode.await(client.post(node.webPort(), "127.0.0.1", "/api/node/torrents")
+        return join(post(node, "/api/node/torrents")
                 .sendMultipartForm(MultipartForm.create()
                         .binaryFileUpload("torrent", "t.torrent", Buffer.buffer(torrent), "application/x-bittorrent")));
     }

@@ -1,4 +1,4 @@
-package org.enjambre.node;
+package org.enjambre.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.metainfo.Metainfo;
+import org.enjambre.node.TestSwarm;
 import org.enjambre.testutil.Interop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,6 +58,8 @@ class DashboardBrowserIT {
         options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-component-update", "--disable-dev-shm-usage", "--window-size=1440,2200",
                 "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
+        // The page's console (script errors, policy violations) is printed when the test fails.
+        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
                 .usingAnyFreePort().build();
         browser = new ChromeDriver(service, options);
@@ -66,6 +69,11 @@ class DashboardBrowserIT {
     @AfterAll
     static void stop() {
         if (browser != null) {
+            try {
+                browser.manage().logs().get("browser").forEach(e -> System.out.println("browser console: " + e));
+            } catch (RuntimeException e) {
+                // Logs are a help, not a requirement.
+            }
             browser.quit();
         }
         if (swarm != null) {
@@ -75,7 +83,8 @@ class DashboardBrowserIT {
 
     @Test
     void dashboardShowsTheLiveSwarmCreatesTorrentsAndEscapesNames() throws Exception {
-        browser.get(swarm.webUrl(swarm.tracker) + "/");
+        // The URL the node prints: the token rides in the fragment, which the page takes and hides.
+        browser.get(swarm.webUrl(swarm.tracker) + "/#token=" + swarm.tracker.apiToken());
         // The page re-renders every second: element references go stale, so reads go through
         // small scripts (atomic in the page) and waits ignore staleness.
         WebDriverWait wait = new WebDriverWait(browser, WAIT);
@@ -86,6 +95,8 @@ class DashboardBrowserIT {
                 && text("#nodes").contains("leech-2") && text("#nodes").contains("tracker-1"));
         wait.until(d -> text("#trackers").contains("tracker-1") && text("#trackers").toLowerCase().contains("up"));
         assertThat(text("#live-text")).isEqualTo("live");
+        assertThat(browser.getCurrentUrl()).doesNotContain("token");
+        assertThat((Boolean) js("return document.getElementById('token-form').hidden;")).isTrue();
 
         // The hostile name is text: no <img> made of it, no alert, the exact characters shown.
         wait.until(d -> ((List<?>) js("return Array.from(document.querySelectorAll('.torrent-name'), e => e.textContent);"))
@@ -117,17 +128,34 @@ class DashboardBrowserIT {
         browser.findElement(By.cssSelector("#create-form input[name=files]")).sendKeys(upload.toString());
         browser.findElement(By.cssSelector("#create-form button[type=submit]")).click();
         WebElement link = wait.until(d -> d.findElements(By.id("created-link")).stream().findFirst().orElse(null));
+        assertThat(link.getAttribute("href")).startsWith("blob:");
         String base64 = (String) ((JavascriptExecutor) browser).executeAsyncScript(
                 "const done = arguments[arguments.length - 1];"
-                        + "fetch(arguments[0]).then(r => r.arrayBuffer()).then(b => {"
+                        + "window.enjambreCreatedTorrent.arrayBuffer().then(b => {"
                         + "  let s = ''; new Uint8Array(b).forEach(x => s += String.fromCharCode(x)); done(btoa(s));"
-                        + "}).catch(e => done('ERROR ' + e));", link.getAttribute("href"));
+                        + "}).catch(e => done('ERROR ' + e));");
         assertThat(base64).doesNotStartWith("ERROR");
         Metainfo created = Metainfo.parse(Base64.getDecoder().decode(base64));
         assertThat(created.info().name()).isEqualTo("made in browser.txt");
         assertThat(created.info().totalLength()).isEqualTo(Files.size(upload));
         assertThat(created.trackers()).contains(swarm.tracker.announceUrl());
         screenshot("dashboard-done.png");
+
+        // A tab without the token: the page asks for it, and a change made with it works.
+        js("sessionStorage.clear(); location.reload();");
+        wait.until(d -> Boolean.FALSE.equals(js("return document.getElementById('token-form').hidden;")));
+        browser.findElement(By.cssSelector("#token-form input[name=token]")).sendKeys(swarm.tracker.apiToken());
+        browser.findElement(By.cssSelector("#token-form button[type=submit]")).click();
+        wait.until(d -> Boolean.TRUE.equals(js("return document.getElementById('token-form').hidden;")));
+        browser.findElement(By.cssSelector("#create-form input[name=files]")).sendKeys(upload.toString());
+        browser.findElement(By.cssSelector("#create-form button[type=submit]")).click();
+        wait.until(d -> text("#create-result").startsWith("Created "));
+
+        // Nothing of the page was blocked by its Content-Security-Policy, and no script failed.
+        List<String> severe = browser.manage().logs().get("browser").getAll().stream()
+                .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+                .map(Object::toString).toList();
+        assertThat(severe).isEmpty();
     }
 
     /** Sum of the two leechers' progress bars for the shared torrent, in percent (0..200). */

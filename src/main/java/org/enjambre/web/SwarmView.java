@@ -1,4 +1,4 @@
-package org.enjambre.node;
+package org.enjambre.web;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -96,7 +96,7 @@ final class SwarmView {
             }
         }
         return new JsonObject()
-                .put("schema", StateVerticle.SCHEMA)
+                .put("schema", StateBus.SCHEMA)
                 .put("time", now)
                 .put("nodes", nodeList)
                 .put("trackers", trackerList)
