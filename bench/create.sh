@@ -32,7 +32,7 @@ if [ ! -f "$data" ] || [ "$(stat -c %s "$data")" -ne $((size_mib * 1024 * 1024))
 fi
 
 # Build once, outside the timing.
-"$root/enjambre" --version >/dev/null
+ENJAMBRE_AOT=wait "$root/enjambre" create --help >/dev/null  # the jar and the AOT cache of create
 
 cat "$data" > /dev/null   # warm the page cache for both tools
 

@@ -26,6 +26,9 @@ def main():
         'upload_rate_limit': rate,
         'ssrf_mitigation': False,
         'announce_to_all_trackers': True,
+        # Re-announce at the interval the tracker asks for (libtorrent's default floor is 300 s,
+        # longer than a short run's peer expiry), floored at 5 s as Enjambre's client is.
+        'min_announce_interval': 5,
         'alert_mask': lt.alert.category_t.error_notification,
     }
     session = lt.session(settings)

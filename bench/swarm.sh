@@ -24,7 +24,7 @@ JAR=$ROOT/target/enjambre.jar
 LT=$ROOT/bench/lt_swarm_peer.py
 PY=/usr/bin/python3
 JAVA_OPTS=${ENJAMBRE_JAVA_OPTS:-"-Xmx192m -XX:+UseSerialGC"}
-"$ROOT/enjambre" --version > /dev/null # builds the jar (and its class-data archive) when stale
+ENJAMBRE_AOT=wait "$ROOT/enjambre" download --help > /dev/null # builds the jar and the seed/download AOT cache when stale
 command -v mktorrent >/dev/null || { echo "mktorrent is needed (Debian package mktorrent)"; exit 1; }
 $PY -c 'import libtorrent' || { echo "python3-libtorrent is needed"; exit 1; }
 

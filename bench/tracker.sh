@@ -156,7 +156,7 @@ kill "$OT_PID"; wait "$OT_PID" 2>/dev/null || true
 # 2. one Enjambre node.
 E1_PORT=$(free_port)
 # shellcheck disable=SC2086
-"$JAVA" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$E1_PORT" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/enjambre1.log" 2>&1 &
+"$JAVA" "${JAVA_REQUIRED_OPTS[@]}" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$E1_PORT" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/enjambre1.log" 2>&1 &
 PIDS+=($!)
 E1_PID=$!
 await_http "$E1_PORT"
@@ -170,7 +170,7 @@ MEMBERS="127.0.0.1:$C1,127.0.0.1:$C2"
 for i in 1 2; do
   cp=$([ $i = 1 ] && echo "$C1" || echo "$C2"); hp=$([ $i = 1 ] && echo "$H1" || echo "$H2")
   # shellcheck disable=SC2086
-  "$JAVA" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$hp" --cluster --cluster-port "$cp" \
+  "$JAVA" "${JAVA_REQUIRED_OPTS[@]}" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$hp" --cluster --cluster-port "$cp" \
     --cluster-members "$MEMBERS" --cluster-config "$WORK/none.xml" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/cluster$i.log" 2>&1 &
   PIDS+=($!)
 done

@@ -17,7 +17,7 @@ PIECE_LOG2=${3:-20}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 LT=$ROOT/src/test/resources/interop/lt_peer.py
 PY=/usr/bin/python3
-"$ROOT/enjambre" --version > /dev/null # builds the jar (and its class-data archive) when stale
+ENJAMBRE_AOT=wait "$ROOT/enjambre" download --help > /dev/null # builds the jar and its AOT cache when stale
 command -v mktorrent >/dev/null || { echo "mktorrent is needed (Debian package mktorrent)"; exit 1; }
 $PY -c 'import libtorrent' || { echo "python3-libtorrent is needed"; exit 1; }
 

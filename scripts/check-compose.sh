@@ -60,7 +60,7 @@ if errors:
 print("check-compose: %d services; trackers %s on both networks; %d nodes on peers; one member list" % (len(services), trackers, len(peers)))
 '
 dockerfile=docker/Dockerfile
-for want in "^FROM maven:3-eclipse-temurin-17 AS build" "^FROM eclipse-temurin:17-jre" "^USER enjambre" "^HEALTHCHECK" "^VOLUME"; do
+for want in "^FROM maven:3-eclipse-temurin-25 AS build" "^FROM eclipse-temurin:25-jre" "^USER enjambre" "^HEALTHCHECK" "^VOLUME"; do
   grep -Eq "$want" "$dockerfile" || { echo "check-compose: $dockerfile lacks /$want/"; exit 1; }
 done
 [ -f .dockerignore ] || { echo "check-compose: no .dockerignore"; exit 1; }

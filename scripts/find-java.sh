@@ -21,6 +21,12 @@ find_java() {
   return 1
 }
 
+# What every Enjambre JVM is started with, here and wherever a script starts one (the Dockerfile,
+# DemoCommand and the tests' process helpers say the same): Hazelcast (and Netty, given the choice)
+# use sun.misc.Unsafe's memory access, which JDK 24+ warns about on stderr unless allowed. Native
+# access for Netty's transports is granted by the jar's manifest (Enable-Native-Access).
+JAVA_REQUIRED_OPTS=(--sun-misc-unsafe-memory-access=allow)
+
 # Sets JAVA to the java found, or says in one line what is missing and exits.
 require_java() {
   if ! JAVA="$(find_java)"; then

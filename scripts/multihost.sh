@@ -145,7 +145,7 @@ node() {
   local name=$1 ns=$2 addr=$3 data=$4; shift 4
   mkdir -p "$data"
   STARTED_AT[$name]=$(now)
-  ip netns exec "$ns" "$JAVA" "${JVM_OPTS[@]}" -jar "$JAR" node --name "$name" --host 0.0.0.0 --data "$data" \
+  ip netns exec "$ns" "$JAVA" "${JAVA_REQUIRED_OPTS[@]}" "${JVM_OPTS[@]}" -jar "$JAR" node --name "$name" --host 0.0.0.0 --data "$data" \
     --web-port 8080 --peer-port 6881 --cluster --cluster-port 5701 --cluster-host "$addr" \
     --cluster-members "$MEMBERS" "$@" > "$WORK/logs/$name.log" 2>&1 &
   PID_OF[$name]=$!

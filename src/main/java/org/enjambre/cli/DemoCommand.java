@@ -75,11 +75,8 @@ public final class DemoCommand implements Callable<Integer> {
         Path work = dir != null ? Files.createDirectories(dir).toAbsolutePath() : Files.createTempDirectory("enjambre-demo-");
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true, StandardCharsets.UTF_8);
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC"));
-        // The class-data archive ./enjambre dumps next to the jar: a quicker start for every child.
-        Path jsa = jar.resolveSibling("enjambre.jsa");
-        if (Files.isRegularFile(jsa) && Files.getLastModifiedTime(jsa).compareTo(Files.getLastModifiedTime(jar)) >= 0) {
-            jvm.addAll(List.of("-XX:SharedArchiveFile=" + jsa, "-Xlog:cds=off", "-Xlog:cds+dynamic=off"));
-        }
+        // The node AOT cache ./enjambre trained (if any): a quicker start for every child.
+        jvm.addAll(JavaOptions.forNodes());
         DemoSwarm swarm = new DemoSwarm(new DemoSwarm.Options(leechers, size, webPort, rate, work, keep, jar,
                 jvm), line -> out.println(line));
 

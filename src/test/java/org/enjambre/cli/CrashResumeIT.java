@@ -29,8 +29,9 @@ class CrashResumeIT {
 
     static Proc download(String name, Path dir, int seedPort) throws Exception {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Denjambre.statusMillis=100", "-jar", Proc.jar(), "download", "file.torrent",
-                "--out", "out", "--peer", "127.0.0.1:" + seedPort));
+                "-Xmx256m", "-Denjambre.statusMillis=100"));
+        command.addAll(JavaOptions.REQUIRED);
+        command.addAll(List.of("-jar", Proc.jar(), "download", "file.torrent", "--out", "out", "--peer", "127.0.0.1:" + seedPort));
         return Proc.start(name, dir, command);
     }
 

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -24,19 +26,41 @@ class LauncherIT {
     }
 
     private Run run(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(launcher().toString()));
-        cmd.addAll(List.of(args));
-        Path out = elsewhere.resolve("out.txt");
-        Path err = elsewhere.resolve("err.txt");
-        Process p = new ProcessBuilder(cmd).directory(elsewhere.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        return run(Map.of(), args);
+    }
+
+    /**
+     * Runs the launcher with {@code env} added. Without ENJAMBRE_AOT in {@code env} the AOT cache is
+     * off: its training would otherwise go on in the background after the test.
+     */
+    private Run run(Map<String, String> env, String... args) throws Exception {
+        Process p = start(env, args);
         try {
-            assertThat(p.waitFor(120, TimeUnit.SECONDS)).as("launcher finished").isTrue();
-            return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+            assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("launcher finished").isTrue();
+            return new Run(p.exitValue(), Files.readString(elsewhere.resolve("out.txt"), StandardCharsets.UTF_8),
+                    Files.readString(elsewhere.resolve("err.txt"), StandardCharsets.UTF_8));
         } finally {
             p.destroyForcibly();
         }
     }
+
+    private Process start(Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(launcher().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(elsewhere.toFile())
+                .redirectOutput(elsewhere.resolve("out.txt").toFile()).redirectError(elsewhere.resolve("err.txt").toFile());
+        pb.environment().put("ENJAMBRE_AOT", "off");
+        pb.environment().put("HOME", Files.createDirectories(elsewhere.resolve("home")).toString());
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    /** Lines a JVM, Hazelcast, Netty or a logger print when they warn: none may reach the user. */
+    private static List<String> warnings(String stderr) {
+        return stderr.lines().filter(l -> WARNING.matcher(l).find()).toList();
+    }
+
+    private static final Pattern WARNING = Pattern.compile("(?i)warn|\\[error|\\[aot|\\[cds|unsafe|native access");
 
     @Test
     void runsTheJarQuietlyFromAnotherDirectory() throws Exception {
@@ -66,5 +90,59 @@ class LauncherIT {
         assertThat(r.out()).isEmpty();
         assertThat(r.err().lines().toList()).containsExactly(
                 "enjambre info: broken.torrent: malformed torrent: bencode error at byte 8: truncated dictionary");
+    }
+
+    @Test
+    void createAndANodeWithItsTrackerStartWithoutAWarning() throws Exception {
+        Files.write(elsewhere.resolve("file.bin"), new byte[300_000]);
+        Run created = run("create", "file.bin", "-o", "file.torrent");
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(created.err()).isEmpty();
+
+        // --tracker starts an embedded Hazelcast member: Hazelcast and Netty are both in play.
+        Process node = start(Map.of(), "node", "--tracker", "--host", "127.0.0.1", "--web-port", "0", "--peer-port", "0",
+                "--tracker-port", "0", "--data", "data", "--name", "quiet");
+        try {
+            Path out = elsewhere.resolve("out.txt");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!Files.readString(out, StandardCharsets.UTF_8).contains("dashboard on") && node.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(out, StandardCharsets.UTF_8)).contains("dashboard on");
+            // Some warnings come a moment after start (the first cluster heartbeat, the first metrics).
+            Thread.sleep(2000);
+            node.destroy();
+            assertThat(node.waitFor(60, TimeUnit.SECONDS)).as("node stopped on SIGTERM").isTrue();
+        } finally {
+            node.destroyForcibly();
+            node.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(warnings(Files.readString(elsewhere.resolve("err.txt"), StandardCharsets.UTF_8))).isEmpty();
+    }
+
+    @Test
+    void theAotCacheIsTrainedOnceThenUsedWithoutAWord() throws Exception {
+        Path caches = Files.createDirectories(elsewhere.resolve("caches"));
+        Files.write(elsewhere.resolve("file.bin"), new byte[300_000]);
+        Map<String, String> env = Map.of("ENJAMBRE_AOT", "wait", "ENJAMBRE_AOT_DIR", caches.toString());
+        Run training = run(env, "create", "file.bin", "-o", "a.torrent");
+        assertThat(training.exitCode()).as(training.err()).isZero();
+        Path cache = caches.resolve("enjambre-oneshot.aot");
+        assertThat(cache).isNotEmptyFile();
+        assertThat(Files.getLastModifiedTime(cache)).isGreaterThanOrEqualTo(
+                Files.getLastModifiedTime(Path.of(Proc.jar())));
+
+        Run cached = run(env, "create", "file.bin", "-o", "b.torrent");
+        assertThat(cached.exitCode()).as(cached.err()).isZero();
+        assertThat(cached.err()).isEmpty();
+        assertThat(cached.out()).startsWith("wrote ");
+        // Compact object headers void a cache trained without them: the JVM, which would say so
+        // on stdout, must start without it silently.
+        Run voided = run(Map.of("ENJAMBRE_AOT", "wait", "ENJAMBRE_AOT_DIR", caches.toString(),
+                "ENJAMBRE_JAVA_OPTS", "-XX:+UseCompactObjectHeaders"), "info", "b.torrent", "--json");
+        assertThat(voided.exitCode()).as(voided.err()).isZero();
+        assertThat(voided.err()).isEmpty();
+        assertThat(voided.out().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("{"));
     }
 }

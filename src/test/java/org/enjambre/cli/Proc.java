@@ -41,7 +41,9 @@ final class Proc implements AutoCloseable {
     /** {@code java -jar target/enjambre.jar ARGS...} */
     static Proc enjambre(String name, Path workDir, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-jar", jar()));
+                "-Xmx256m"));
+        command.addAll(JavaOptions.REQUIRED);
+        command.addAll(List.of("-jar", jar()));
         command.addAll(List.of(args));
         return start(name, workDir, command);
     }

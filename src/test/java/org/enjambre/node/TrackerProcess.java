@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.enjambre.cli.JavaOptions;
 
 /** An {@code enjambre tracker} JVM started by a test from the packaged jar, on loopback. */
 final class TrackerProcess implements AutoCloseable {
@@ -39,8 +40,9 @@ final class TrackerProcess implements AutoCloseable {
     }
 
     static TrackerProcess start(String name, Path dir, int httpPort, String... extra) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-jar", jar().toString(), "tracker", "--host", "127.0.0.1", "--port", Integer.toString(httpPort),
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
+        cmd.addAll(JavaOptions.REQUIRED);
+        cmd.addAll(List.of("-jar", jar().toString(), "tracker", "--host", "127.0.0.1", "--port", Integer.toString(httpPort),
                 "--instances", "1"));
         cmd.addAll(List.of(extra));
         Path log = dir.resolve(name + ".log");

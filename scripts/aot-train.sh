@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# One AOT cache training run (JEPs 483/514/515) for one kind of command, started by ./enjambre when
+# the jar is newer than the cache. A JVM started with -XX:AOTCacheOutput=FILE records the classes it
+# loads and links and the methods' profiles, and writes FILE when it exits; later runs with
+# -XX:AOTCache=FILE start with all of that already done.
+#   usage: scripts/aot-train.sh KIND CACHE JAVA JAR [JVM-OPTION...]
+#   KIND:  oneshot (create), transfer (a download from a local seeder), node (node --tracker)
+# The JVM options are the ones the launcher gives that kind of command: a cache only serves runs
+# with the same collector and object layout. Best effort, bounded in time, quiet; everything it
+# starts listens on loopback only and is stopped by PID. The cache replaces the old one only when
+# complete and only if the jar did not change meanwhile.
+set -uo pipefail
+
+kind="$1" cache="$2" java="$3" jar="$4"
+shift 4
+opts=("$@")
+
+# One training per kind at a time: several launchers started together (a demo, a bench) train once.
+exec 8>"$cache.lock"
+command -v flock >/dev/null && { flock -n 8 || exit 0; }
+[ -f "$cache" ] && [ ! "$cache" -ot "$jar" ] && exit 0
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/enjambre-aot.XXXXXX")"
+pids=()
+tmp="$cache.$$.tmp"
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  rm -rf "$work" "$tmp" "$tmp.config"
+}
+trap cleanup EXIT
+jar_stamp="$(stat -c %Y "$jar")"
+# HOME too is a scratch folder: a training run must not touch the user's files.
+export HOME="$work/home"
+mkdir -p "$HOME"
+trained=(timeout 300 "$java" "${opts[@]}" -XX:AOTCacheOutput="$tmp" -jar "$jar")
+plain=(timeout 120 "$java" -XX:+UseSerialGC "${opts[@]}" -jar "$jar")
+[ "$kind" = oneshot ] && plain=()
+
+# Waits (bounded) for a line in a log; prints the first group of the sed expression.
+await_line() {
+  local log="$1" expr="$2" v
+  for _ in $(seq 1 600); do
+    v="$(sed -n "$expr" "$log" 2>/dev/null | head -1)"
+    [ -n "$v" ] && { echo "$v"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
+
+case "$kind" in
+  oneshot)
+    head -c 4000000 /dev/urandom >"$work/sample"
+    "${trained[@]}" create "$work/sample" -o "$work/sample.torrent" --tracker http://127.0.0.1:1/announce >/dev/null 2>&1 || exit 0
+    ;;
+  transfer)
+    mkdir -p "$work/seed"
+    head -c 16000000 /dev/urandom >"$work/seed/sample"
+    "${plain[@]}" create "$work/seed/sample" -o "$work/sample.torrent" >/dev/null 2>&1 || exit 0
+    "${plain[@]}" seed --data "$work/seed" "$work/sample.torrent" >"$work/seed.log" 2>&1 &
+    pids+=($!)
+    port="$(await_line "$work/seed.log" 's/^listening on \([0-9]*\).*/\1/p')" || exit 0
+    "${trained[@]}" download --out "$work/out" --peer "127.0.0.1:$port" --timeout 120 "$work/sample.torrent" \
+      >/dev/null 2>&1 || exit 0
+    ;;
+  node)
+    # The node stops cleanly when its standard input closes: the subshell closes it once the node
+    # has been up, and has served its dashboard, API and tracker, for a moment.
+    log="$work/node.log"
+    (
+      web="$(await_line "$log" 's/.*dashboard on http:\/\/[^:]*:\([0-9]*\)\/.*/\1/p')" || exit 0
+      tracker="$(await_line "$log" 's/.*tracker \(http:[^ ,]*\).*/\1/p')"
+      if command -v curl >/dev/null; then
+        for path in / /api/node /api/swarm /metrics; do
+          curl -s --max-time 5 -o /dev/null "http://127.0.0.1:$web$path"
+        done
+        [ -n "$tracker" ] && curl -s --max-time 5 -o /dev/null \
+          "$tracker?info_hash=%01%02%03%04%05%06%07%08%09%0a%0b%0c%0d%0e%0f%10%11%12%13%14&peer_id=-EJ0001-aottraining0&port=6881&uploaded=0&downloaded=0&left=1&compact=1"
+      fi
+      sleep 2
+    ) | "${trained[@]}" node --tracker --host 127.0.0.1 --web-port 0 --peer-port 0 --tracker-port 0 \
+          --data "$work/data" --name aot-training --stop-on-stdin-close >"$log" 2>&1 || exit 0
+    ;;
+  *) echo "aot-train.sh: unknown kind $kind" >&2; exit 2 ;;
+esac
+
+if [ -s "$tmp" ] && [ "$(stat -c %Y "$jar")" = "$jar_stamp" ]; then
+  mv -f "$tmp" "$cache"
+fi
