@@ -203,6 +203,20 @@ public final class TorrentEngine {
     }
 
     /**
+     * A candidate from a peer source ({@code discovery}): dialled and remembered as {@link #connect}
+     * does. A peer the user named that cannot be reached is worth a warning; others are routine.
+     */
+    public void addPeer(org.enjambre.net.PeerAddress address, org.enjambre.net.PeerOrigin origin) {
+        connect(address.host(), address.port()).onFailure(e -> {
+            if (origin == org.enjambre.net.PeerOrigin.MANUAL) {
+                LOG.warn("{}: cannot connect to {}: {}", info.name(), address, e.getMessage());
+            } else {
+                LOG.debug("{}: cannot reach {} ({}): {}", info.name(), address, origin, e.getMessage());
+            }
+        });
+    }
+
+    /**
      * Dials a peer, and remembers it: while it is not connected the engine dials it again, first
      * after {@link #REDIAL_MIN_MILLIS}, doubling up to {@link #REDIAL_MAX_MILLIS} (a seeder that was
      * still checking its data, a peer that restarted). The future fails if this TCP connection

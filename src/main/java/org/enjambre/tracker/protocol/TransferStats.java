@@ -1,4 +1,4 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
 /**
  * The byte counts a peer reports to its tracker (BEP 3): {@code uploaded} and {@code downloaded}

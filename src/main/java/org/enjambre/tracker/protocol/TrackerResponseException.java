@@ -1,4 +1,4 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
 /** A tracker answered something that is not a valid announce answer (not bencode, a bad field...). */
 public class TrackerResponseException extends TrackerException {

@@ -1,4 +1,4 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
 import org.enjambre.bencode.BBytes;
 import org.enjambre.bencode.BDict;
@@ -7,10 +7,8 @@ import org.enjambre.bencode.BList;
 import org.enjambre.bencode.BValue;
 import org.enjambre.bencode.Bencode;
 import org.enjambre.bencode.BencodeException;
+import org.enjambre.net.PeerAddress;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +30,6 @@ public final class AnnounceCodec {
     public static final int MAX_RESPONSE_BYTES = 1 << 20;
     /** Most peers accepted in one answer ({@code peers} and {@code peers6} together). */
     public static final int MAX_PEERS = 5_000;
-    /** Bytes of one compact IPv4 peer (BEP 23): 4 address bytes, 2 port bytes, big-endian. */
-    public static final int COMPACT_IPV4_LENGTH = 6;
-    /** Bytes of one compact IPv6 peer (BEP 7): 16 address bytes, 2 port bytes. */
-    public static final int COMPACT_IPV6_LENGTH = 18;
     /** Longest DNS name accepted as a peer's {@code ip} in the dictionary model. */
     public static final int MAX_HOSTNAME_LENGTH = 253;
     /** Longest {@code failure reason} / {@code warning message} kept (longer text is cut, not refused). */
@@ -150,10 +144,10 @@ public final class AnnounceCodec {
             trackerId = Optional.of(idBytes.latin1());
         }
 
-        Set<TrackerPeer> peers = new LinkedHashSet<>();
+        Set<PeerEntry> peers = new LinkedHashSet<>();
         BValue peersValue = dict.get("peers");
         if (peersValue instanceof BBytes compact) {
-            compactPeers(compact.bytes(), COMPACT_IPV4_LENGTH, "peers", peers);
+            compactPeers(compact.bytes(), PeerAddress.COMPACT_IPV4, "peers", peers);
         } else if (peersValue instanceof BList list) {
             dictionaryPeers(list, peers);
         } else if (peersValue != null) {
@@ -161,7 +155,7 @@ public final class AnnounceCodec {
         }
         BValue peers6Value = dict.get("peers6");
         if (peers6Value instanceof BBytes compact6) {
-            compactPeers(compact6.bytes(), COMPACT_IPV6_LENGTH, "peers6", peers);
+            compactPeers(compact6.bytes(), PeerAddress.COMPACT_IPV6, "peers6", peers);
         } else if (peers6Value != null) {
             throw new TrackerResponseException("'peers6' is not a compact string");
         }
@@ -170,32 +164,24 @@ public final class AnnounceCodec {
                 complete, incomplete, trackerId, warning, new ArrayList<>(peers));
     }
 
-    private static void compactPeers(byte[] bytes, int entryLength, String key, Set<TrackerPeer> out) {
+    private static void compactPeers(byte[] bytes, int entryLength, String key, Set<PeerEntry> out) {
         if (bytes.length % entryLength != 0) {
             throw new TrackerResponseException("compact '" + key + "' is " + bytes.length
                     + " bytes, not a multiple of " + entryLength);
         }
         int count = bytes.length / entryLength;
         checkPeerCount(out.size() + count);
-        int addressLength = entryLength - 2;
         for (int i = 0; i < count; i++) {
             int at = i * entryLength;
-            byte[] address = new byte[addressLength];
-            System.arraycopy(bytes, at, address, 0, addressLength);
-            int port = ((bytes[at + addressLength] & 0xff) << 8) | (bytes[at + addressLength + 1] & 0xff);
-            if (port == 0) {
+            // Port 0 cannot be dialled: a tracker that sends it is broken, and we say so.
+            if (bytes[at + entryLength - 2] == 0 && bytes[at + entryLength - 1] == 0) {
                 throw new TrackerResponseException("compact '" + key + "' entry " + i + " has port 0");
             }
-            try {
-                out.add(TrackerPeer.of(new InetSocketAddress(InetAddress.getByAddress(address), port)));
-            } catch (UnknownHostException e) {
-                // getByAddress only fails on a wrong length, which the arithmetic above rules out.
-                throw new IllegalStateException(e);
-            }
+            out.add(PeerEntry.of(PeerAddress.fromCompact(bytes, at, entryLength)));
         }
     }
 
-    private static void dictionaryPeers(BList list, Set<TrackerPeer> out) {
+    private static void dictionaryPeers(BList list, Set<PeerEntry> out) {
         checkPeerCount(out.size() + list.size());
         for (int i = 0; i < list.size(); i++) {
             if (!(list.get(i) instanceof BDict entry)) {
@@ -220,34 +206,36 @@ public final class AnnounceCodec {
                 }
                 peerId = id.bytes();
             }
-            InetSocketAddress address = peerAddress(ip.latin1(), (int) port, i);
-            out.add(new TrackerPeer(address, peerId));
+            out.add(new PeerEntry(peerAddress(ip.latin1(), (int) port, i), peerId));
         }
     }
 
-    /** An IP literal becomes a resolved address; a DNS name stays unresolved (no lookup here). */
-    private static InetSocketAddress peerAddress(String ip, int port, int index) {
-        byte[] v4 = parseIpv4(ip);
-        try {
-            if (v4 != null) {
-                return new InetSocketAddress(InetAddress.getByAddress(v4), port);
+    /** An IP literal or a DNS name, which stays a name (no lookup here). */
+    private static PeerAddress peerAddress(String ip, int port, int index) {
+        if (parseIpv4(ip) != null) {
+            return new PeerAddress(ip, port);
+        }
+        if (ip.indexOf(':') >= 0) {
+            String literal = ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip;
+            if (!literal.matches("[0-9A-Fa-f:.]+")) {
+                throw new TrackerResponseException("'peers' entry " + index + " has an invalid IPv6 address");
             }
-            if (ip.indexOf(':') >= 0) {
-                String literal = ip.startsWith("[") && ip.endsWith("]") ? ip.substring(1, ip.length() - 1) : ip;
-                if (!literal.matches("[0-9A-Fa-f:.]+")) {
-                    throw new TrackerResponseException("'peers' entry " + index + " has an invalid IPv6 address");
-                }
-                // Brackets make the JDK parse a literal and never ask DNS.
-                return new InetSocketAddress(InetAddress.getByName("[" + literal + "]"), port);
+            PeerAddress address;
+            try {
+                address = new PeerAddress(literal, port);
+            } catch (IllegalArgumentException e) {
+                throw new TrackerResponseException("'peers' entry " + index + " has an invalid IP address", e);
             }
-        } catch (UnknownHostException e) {
-            throw new TrackerResponseException("'peers' entry " + index + " has an invalid IP address", e);
+            if (address.ip().isEmpty()) {
+                throw new TrackerResponseException("'peers' entry " + index + " has an invalid IP address");
+            }
+            return address;
         }
         if (ip.isEmpty() || ip.length() > MAX_HOSTNAME_LENGTH || !ip.matches("[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?")
                 || ip.matches("[0-9.]+")) {
             throw new TrackerResponseException("'peers' entry " + index + " has an 'ip' that is neither an IP address nor a host name");
         }
-        return InetSocketAddress.createUnresolved(ip, port);
+        return new PeerAddress(ip, port);
     }
 
     /** A strict dotted quad (four decimal parts 0..255, no leading zeros), or {@code null}. */

@@ -1,4 +1,4 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
 /** The tracker refused the announce with a bencoded {@code failure reason} (BEP 3). */
 public class TrackerFailureException extends TrackerException {

@@ -1,19 +1,24 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The parameters of one announce, before they become a URL query ({@link AnnounceCodec#announceUrl}).
+ * One announce, as a client sends it and a tracker reads it (BEP 3; the same fields travel in a
+ * BEP 15 packet): the client builds it and {@link AnnounceCodec#announceUrl} makes it a URL query;
+ * the tracker gets it back from {@link AnnounceParser}. The address the peer is registered with is
+ * not part of it: the tracker takes it from the connection ({@link ReceivedAnnounce}).
  *
  * @param infoHash  the 20-byte SHA-1 of the torrent's info dictionary
- * @param peerId    our 20-byte peer id
- * @param port      the TCP port we accept peers on, 1..65535
+ * @param peerId    the announcing peer's 20-byte id
+ * @param port      the TCP port the peer accepts connections on, 1..65535
  * @param stats     uploaded, downloaded, left
  * @param event     the announce event ({@link AnnounceEvent#NONE} for a regular one)
- * @param numwant   how many peers we ask for (0 for none, e.g. on {@code stopped})
- * @param key       a random per-session token that lets the tracker recognise us across IP changes
- * @param trackerId the {@code tracker id} this tracker gave us earlier, or {@code null}
+ * @param numwant   how many peers are asked for (0 for none, e.g. on {@code stopped}); a tracker
+ *                  has already defaulted and capped it
+ * @param key       a random per-session token that lets the tracker recognise a client across IP
+ *                  changes, or {@code null}
+ * @param trackerId the {@code tracker id} this tracker gave earlier, or {@code null}
  */
 public record AnnounceRequest(byte[] infoHash, byte[] peerId, int port, TransferStats stats,
                               AnnounceEvent event, int numwant, String key, String trackerId) {
@@ -39,6 +44,15 @@ public record AnnounceRequest(byte[] infoHash, byte[] peerId, int port, Transfer
         }
         infoHash = infoHash.clone();
         peerId = peerId.clone();
+    }
+
+    /** The info-hash as 40 lowercase hex digits (the registry's key). */
+    public String infoHashHex() {
+        return java.util.HexFormat.of().formatHex(infoHash);
+    }
+
+    public boolean seeder() {
+        return stats.left() == 0;
     }
 
     @Override

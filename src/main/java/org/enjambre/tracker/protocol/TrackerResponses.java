@@ -1,4 +1,4 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -30,13 +30,13 @@ public final class TrackerResponses {
      * Dictionary model (BEP 3): {@code peers} a list of {@code ip}, {@code peer id} (left out
      * with {@code no_peer_id}), {@code port}.
      */
-    public static byte[] announce(AnnounceResult result, int interval, int minInterval,
+    public static byte[] announce(AnnounceAnswer result, int interval, int minInterval,
                                   boolean compact, boolean noPeerId) {
         if (!compact) {
             return dictionaryAnnounce(result, interval, minInterval, noPeerId);
         }
         if (!result.packed()) {
-            result = AnnounceResult.packed(result.stats(), result.peers());
+            result = AnnounceAnswer.packed(result.stats(), result.peers());
         }
         byte[] four = result.compact4();
         byte[] six = result.compact6();
@@ -53,16 +53,16 @@ public final class TrackerResponses {
         return w.toByteArray();
     }
 
-    private static byte[] dictionaryAnnounce(AnnounceResult result, int interval, int minInterval, boolean noPeerId) {
+    private static byte[] dictionaryAnnounce(AnnounceAnswer result, int interval, int minInterval, boolean noPeerId) {
         if (result.packed()) {
             throw new IllegalArgumentException("a dictionary-model answer needs the peers as a list");
         }
         List<BValue> peers = new ArrayList<>(result.peers().size());
-        for (PeerEndpoint p : result.peers()) {
+        for (PeerEntry p : result.peers()) {
             BDict.Builder peer = BDict.builder()
-                    .put("ip", IpAddresses.format(p.ip()))
-                    .put("port", p.port());
-            if (!noPeerId) {
+                    .put("ip", p.address().host())
+                    .put("port", p.address().port());
+            if (!noPeerId && p.peerId() != null) {
                 peer.put("peer id", p.peerId());
             }
             peers.add(peer.build());

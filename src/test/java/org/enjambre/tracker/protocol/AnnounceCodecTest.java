@@ -1,10 +1,9 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
+import org.enjambre.net.PeerAddress;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -12,11 +11,11 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class AnnounceCodecTest {
+public class AnnounceCodecTest {
     /** 0x00..0x13: control bytes, nothing unreserved, so every byte must be escaped. */
-    static final byte[] INFO_HASH = range(0x00, 20);
+    public static final byte[] INFO_HASH = range(0x00, 20);
     /** "-EJ0001-" then bytes that mix unreserved (a, ~), reserved (&, =, %, +, space) and high bytes. */
-    static final byte[] PEER_ID = bytes("-EJ0001-", new byte[]{'a', '~', '&', '=', '%', '+', ' ', (byte) 0xff, (byte) 0x80, '.', '_', 'Z'});
+    public static final byte[] PEER_ID = bytes("-EJ0001-", new byte[]{'a', '~', '&', '=', '%', '+', ' ', (byte) 0xff, (byte) 0x80, '.', '_', 'Z'});
 
     private static AnnounceRequest request(AnnounceEvent event, String trackerId) {
         return new AnnounceRequest(INFO_HASH, PEER_ID, 6881, new TransferStats(1024, 2048, 4096), event, 50, "1a2b3c4d", trackerId);
@@ -76,7 +75,7 @@ class AnnounceCodecTest {
         assertThat(r.warning()).isEmpty();
         assertThat(r.trackerId()).isEmpty();
         assertThat(r.peerAddresses()).containsExactly(
-                new InetSocketAddress("127.0.0.1", 6881), new InetSocketAddress("10.1.2.200", 65535));
+                new PeerAddress("127.0.0.1", 6881), new PeerAddress("10.1.2.200", 65535));
         assertThat(r.peers()).allSatisfy(p -> assertThat(p.peerIdIfKnown()).isEmpty());
     }
 
@@ -96,13 +95,13 @@ class AnnounceCodecTest {
                 "ee");
         AnnounceResponse r = AnnounceCodec.parseResponse(body);
         assertThat(r.peers()).hasSize(3);
-        assertThat(r.peers().get(0).address()).isEqualTo(new InetSocketAddress("127.0.0.2", 51413));
+        assertThat(r.peers().get(0).address()).isEqualTo(new PeerAddress("127.0.0.2", 51413));
         assertThat(r.peers().get(0).peerIdIfKnown()).hasValueSatisfying(p -> assertThat(p).isEqualTo(id));
-        assertThat(r.peers().get(1).address()).isEqualTo(new InetSocketAddress(InetAddress.getByName("::1"), 6000));
-        InetSocketAddress named = r.peers().get(2).address();
-        assertThat(named.isUnresolved()).as("a host name is left for the engine to resolve, off the event loop").isTrue();
-        assertThat(named.getHostString()).isEqualTo("peer.example.org");
-        assertThat(named.getPort()).isEqualTo(7000);
+        assertThat(r.peers().get(1).address()).isEqualTo(new PeerAddress("::1", 6000));
+        PeerAddress named = r.peers().get(2).address();
+        assertThat(named).isEqualTo(new PeerAddress("peer.example.org", 7000));
+        assertThat(named.ip()).as("a host name is left for the engine to resolve, off the event loop").isEmpty();
+        assertThat(named.socketAddress().isUnresolved()).isTrue();
     }
 
     @Test
@@ -113,8 +112,8 @@ class AnnounceCodecTest {
         v6[17] = (byte) 0x90; // 8080
         byte[] body = bytes("d8:intervali60e5:peers6:", new byte[]{127, 0, 0, 1, 0x00, 0x50}, "6:peers618:", v6, "e");
         AnnounceResponse r = AnnounceCodec.parseResponse(body);
-        assertThat(r.peerAddresses()).containsExactly(new InetSocketAddress("127.0.0.1", 80),
-                new InetSocketAddress(InetAddress.getByName("::1"), 8080));
+        assertThat(r.peerAddresses()).containsExactly(new PeerAddress("127.0.0.1", 80),
+                new PeerAddress("::1", 8080));
     }
 
     @Test
@@ -190,7 +189,7 @@ class AnnounceCodecTest {
                 .hasMessageContaining(message);
     }
 
-    static byte[] range(int first, int count) {
+    public static byte[] range(int first, int count) {
         byte[] out = new byte[count];
         for (int i = 0; i < count; i++) {
             out[i] = (byte) (first + i);

@@ -1,4 +1,4 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -7,9 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.enjambre.net.PeerAddress;
 import org.junit.jupiter.api.Test;
 
-class AnnounceCodecTest {
+class AnnounceParserTest {
     static final byte[] LOOPBACK = {127, 0, 0, 1};
     static final byte[] REMOTE = {10, 1, 2, 3};
     /** info_hash bytes 0x00..0x13, peer_id "-EJ0001-abcdefghijkl". */
@@ -36,7 +37,8 @@ class AnnounceCodecTest {
 
     @Test
     void announceQueryDecodesRawBytesAndAppliesDefaults() throws Exception {
-        AnnounceRequest r = AnnounceParser.parse(BASE + "&event=started&key=ab12", REMOTE);
+        ReceivedAnnounce received = AnnounceParser.parse(BASE + "&event=started&key=ab12", REMOTE);
+        AnnounceRequest r = received.request();
         byte[] expectedHash = new byte[20];
         for (int i = 0; i < 20; i++) {
             expectedHash[i] = (byte) i;
@@ -44,13 +46,13 @@ class AnnounceCodecTest {
         assertThat(r.infoHash()).isEqualTo(expectedHash);
         assertThat(r.infoHashHex()).isEqualTo("000102030405060708090a0b0c0d0e0f10111213");
         assertThat(latin1(r.peerId())).isEqualTo(PEER_Q);
-        assertThat(r.ip()).isEqualTo(REMOTE);
+        assertThat(received.ip()).isEqualTo(REMOTE);
         assertThat(r.port()).isEqualTo(6881);
-        assertThat(r.left()).isEqualTo(100);
-        assertThat(r.event()).isEqualTo(Event.STARTED);
+        assertThat(r.stats()).isEqualTo(new TransferStats(0, 0, 100));
+        assertThat(r.event()).isEqualTo(AnnounceEvent.STARTED);
         assertThat(r.numwant()).isEqualTo(50);
-        assertThat(r.compact()).isTrue();
-        assertThat(r.noPeerId()).isFalse();
+        assertThat(received.compact()).isTrue();
+        assertThat(received.noPeerId()).isFalse();
         assertThat(r.key()).isEqualTo("ab12");
         assertThat(r.seeder()).isFalse();
     }
@@ -58,17 +60,17 @@ class AnnounceCodecTest {
     @Test
     void highBytesAndPlusDecodeToTheirByteValues() throws Exception {
         String hash = "%ff%FE%80+abcdefghijklmnop";
-        AnnounceRequest r = AnnounceParser.parse("info_hash=" + hash + "&peer_id=" + PEER_Q + "&port=1&left=0", REMOTE);
+        AnnounceRequest r = AnnounceParser.parse("info_hash=" + hash + "&peer_id=" + PEER_Q + "&port=1&left=0", REMOTE).request();
         assertThat(r.infoHash()).startsWith((byte) 0xff, (byte) 0xfe, (byte) 0x80, (byte) ' ', (byte) 'a');
         assertThat(r.seeder()).isTrue();
     }
 
     @Test
     void numwantIsCappedAndEventsAreRead() throws Exception {
-        assertThat(AnnounceParser.parse(BASE + "&numwant=100000", REMOTE).numwant()).isEqualTo(200);
-        assertThat(AnnounceParser.parse(BASE + "&numwant=0&event=stopped", REMOTE).event()).isEqualTo(Event.STOPPED);
-        assertThat(AnnounceParser.parse(BASE + "&event=completed", REMOTE).event()).isEqualTo(Event.COMPLETED);
-        assertThat(AnnounceParser.parse(BASE + "&event=", REMOTE).event()).isEqualTo(Event.NONE);
+        assertThat(AnnounceParser.parse(BASE + "&numwant=100000", REMOTE).request().numwant()).isEqualTo(200);
+        assertThat(AnnounceParser.parse(BASE + "&numwant=0&event=stopped", REMOTE).request().event()).isEqualTo(AnnounceEvent.STOPPED);
+        assertThat(AnnounceParser.parse(BASE + "&event=completed", REMOTE).request().event()).isEqualTo(AnnounceEvent.COMPLETED);
+        assertThat(AnnounceParser.parse(BASE + "&event=", REMOTE).request().event()).isEqualTo(AnnounceEvent.NONE);
         assertThat(AnnounceParser.parse(BASE + "&compact=0&no_peer_id=1", REMOTE))
                 .satisfies(r -> assertThat(r.compact()).isFalse())
                 .satisfies(r -> assertThat(r.noPeerId()).isTrue());
@@ -193,15 +195,19 @@ class AnnounceCodecTest {
                 .isEqualTo("d14:failure reason39:query too long (limit 16384 characters)e");
     }
 
-    static PeerEndpoint peer(String id, byte[] ip, int port) {
-        return new PeerEndpoint(bytes(id), ip, port);
+    static PeerEntry peer(String id, byte[] ip, int port) {
+        try {
+            return new PeerEntry(PeerAddress.of(java.net.InetAddress.getByAddress(ip), port), bytes(id));
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError(e);
+        }
     }
 
     static final SwarmStats STATS = new SwarmStats(3, 2, 7);
 
     @Test
     void compactAnswerListsIpv4PeersAsSixBytes() {
-        AnnounceResult result = new AnnounceResult(STATS, List.of(
+        AnnounceAnswer result = new AnnounceAnswer(STATS, List.of(
                 peer("-EJ0001-AAAAAAAAAAAA", new byte[] {10, 0, 0, 1}, 0x1AE1),
                 peer("-EJ0001-BBBBBBBBBBBB", new byte[] {(byte) 192, (byte) 168, 1, (byte) 200}, 51413)));
         byte[] answer = TrackerResponses.announce(result, 1800, 900, true, false);
@@ -217,7 +223,7 @@ class AnnounceCodecTest {
         v6[2] = 0x0d;
         v6[3] = (byte) 0xb8;
         v6[15] = 0x01;
-        AnnounceResult result = new AnnounceResult(new SwarmStats(1, 1, 0), List.of(
+        AnnounceAnswer result = new AnnounceAnswer(new SwarmStats(1, 1, 0), List.of(
                 peer("-EJ0001-AAAAAAAAAAAA", v6, 6881),
                 peer("-EJ0001-BBBBBBBBBBBB", new byte[] {127, 0, 0, 1}, 6882)));
         byte[] answer = TrackerResponses.announce(result, 60, 30, true, false);
@@ -228,7 +234,7 @@ class AnnounceCodecTest {
 
     @Test
     void compactAnswerWithNoPeersHasAnEmptyPeersString() {
-        byte[] answer = TrackerResponses.announce(new AnnounceResult(SwarmStats.EMPTY, List.of()), 1800, 900, true, false);
+        byte[] answer = TrackerResponses.announce(new AnnounceAnswer(SwarmStats.EMPTY, List.of()), 1800, 900, true, false);
         assertThat(latin1(answer)).isEqualTo("d8:completei0e10:incompletei0e8:intervali1800e12:min intervali900e5:peers0:e");
     }
 
@@ -236,19 +242,20 @@ class AnnounceCodecTest {
     void dictionaryAnswerListsIpPeerIdAndPort() {
         byte[] v6 = new byte[16];
         v6[15] = 1;
-        AnnounceResult result = new AnnounceResult(STATS, List.of(
+        AnnounceAnswer result = new AnnounceAnswer(STATS, List.of(
                 peer("-EJ0001-AAAAAAAAAAAA", new byte[] {10, 0, 0, 1}, 6881),
                 peer("-EJ0001-BBBBBBBBBBBB", v6, 6882)));
         assertThat(latin1(TrackerResponses.announce(result, 1800, 900, false, false))).isEqualTo(
                 "d8:completei3e10:incompletei2e8:intervali1800e12:min intervali900e5:peersl"
                         + "d2:ip8:10.0.0.17:peer id20:-EJ0001-AAAAAAAAAAAA4:porti6881ee"
-                        + "d2:ip15:0:0:0:0:0:0:0:17:peer id20:-EJ0001-BBBBBBBBBBBB4:porti6882ee"
+                        // IPv6 in its RFC 5952 text, as PeerAddress writes every address.
+                        + "d2:ip3:::17:peer id20:-EJ0001-BBBBBBBBBBBB4:porti6882ee"
                         + "ee");
     }
 
     @Test
     void dictionaryAnswerLeavesOutPeerIdsWhenAsked() {
-        AnnounceResult result = new AnnounceResult(STATS, List.of(peer("-EJ0001-AAAAAAAAAAAA", new byte[] {10, 0, 0, 1}, 6881)));
+        AnnounceAnswer result = new AnnounceAnswer(STATS, List.of(peer("-EJ0001-AAAAAAAAAAAA", new byte[] {10, 0, 0, 1}, 6881)));
         assertThat(latin1(TrackerResponses.announce(result, 1800, 900, false, true))).isEqualTo(
                 "d8:completei3e10:incompletei2e8:intervali1800e12:min intervali900e5:peersl"
                         + "d2:ip8:10.0.0.14:porti6881ee"

@@ -1,7 +1,7 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 /**
- * Reads an announce query into an {@link AnnounceRequest}, or refuses it with the reason the
+ * Reads an HTTP announce query into an {@link ReceivedAnnounce}, or refuses it with the reason the
  * client will see. Pure: the connection's address comes in as bytes.
  */
 public final class AnnounceParser {
@@ -21,7 +21,7 @@ public final class AnnounceParser {
      *                 it only when this is a loopback address, so nobody on a network can register
      *                 somebody else's address
      */
-    public static AnnounceRequest parse(String rawQuery, byte[] remoteIp) throws TrackerRefusal {
+    public static ReceivedAnnounce parse(String rawQuery, byte[] remoteIp) throws TrackerRefusal {
         QueryString q = QueryString.parse(rawQuery);
         byte[] infoHash = twentyBytes(q, "info_hash");
         byte[] peerId = twentyBytes(q, "peer_id");
@@ -43,7 +43,7 @@ public final class AnnounceParser {
         if (left < 0) {
             throw new TrackerRefusal("invalid left: must be >= 0");
         }
-        Event event = Event.parse(q.text("event"));
+        AnnounceEvent event = AnnounceEvent.parse(q.text("event"));
         int numwant = DEFAULT_NUMWANT;
         String numwantText = q.text("numwant");
         if (numwantText != null && !numwantText.isEmpty()) {
@@ -68,8 +68,10 @@ public final class AnnounceParser {
             }
             ip = given;
         }
-        return new AnnounceRequest(infoHash, peerId, ip, (int) port, uploaded, downloaded, left,
-                event, numwant, compact, noPeerId, key);
+        // trackerid is not read: this tracker never hands one out.
+        AnnounceRequest request = new AnnounceRequest(infoHash, peerId, (int) port,
+                new TransferStats(uploaded, downloaded, left), event, numwant, key, null);
+        return new ReceivedAnnounce(request, ip, compact, noPeerId);
     }
 
     static byte[] twentyBytes(QueryString q, String name) throws TrackerRefusal {

@@ -1,4 +1,4 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -68,18 +68,6 @@ public final class IpAddresses {
             }
         }
         return address[15] == 1;
-    }
-
-    /** Dotted text for IPv4, RFC 5952-ish text for IPv6 (via the JDK, no lookup). */
-    public static String format(byte[] address) {
-        if (address.length == 4) {
-            return (address[0] & 0xff) + "." + (address[1] & 0xff) + "." + (address[2] & 0xff) + "." + (address[3] & 0xff);
-        }
-        try {
-            return InetAddress.getByAddress(address).getHostAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("not an IP address: " + address.length + " bytes");
-        }
     }
 
     private static byte[] parseIpv4(String text) {

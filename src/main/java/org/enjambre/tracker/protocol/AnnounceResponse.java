@@ -1,11 +1,11 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.enjambre.net.PeerAddress;
 
 /**
  * A tracker's successful answer to an announce, parsed by {@link AnnounceCodec#parseResponse}.
@@ -22,7 +22,7 @@ import java.util.OptionalLong;
  */
 public record AnnounceResponse(Duration interval, Optional<Duration> minInterval, OptionalLong complete,
                                OptionalLong incomplete, Optional<String> trackerId, Optional<String> warning,
-                               List<TrackerPeer> peers) {
+                               List<PeerEntry> peers) {
     public AnnounceResponse {
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(minInterval, "minInterval");
@@ -34,7 +34,7 @@ public record AnnounceResponse(Duration interval, Optional<Duration> minInterval
     }
 
     /** Just the addresses of {@link #peers()}, what a peer engine dials. */
-    public List<InetSocketAddress> peerAddresses() {
-        return peers.stream().map(TrackerPeer::address).toList();
+    public List<PeerAddress> peerAddresses() {
+        return peers.stream().map(PeerEntry::address).toList();
     }
 }

@@ -1,4 +1,4 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 /**
  * A request the tracker will not serve. Its message is the {@code failure reason} the client sees

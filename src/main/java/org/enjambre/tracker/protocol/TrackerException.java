@@ -1,4 +1,4 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
 /** Something went wrong talking to a tracker; the message says what, and which tracker when known. */
 public class TrackerException extends RuntimeException {

@@ -1,12 +1,17 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.server;
 
 import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.ReceivedAnnounce;
+import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.protocol.TrackerRefusal;
 
 /**
- * Where swarms live: the peers of each torrent, keyed by info-hash (40 lowercase hex). Every
+ * Where swarms live (the tracker server's store, implemented on Hazelcast in
+ * {@code tracker.hazelcast}): the peers of each torrent, keyed by info-hash (40 lowercase hex). Every
  * tracker node of a cluster talks to the same registry, so any node can answer any announce.
  * All methods are asynchronous and never block the caller's event loop.
  */
@@ -18,7 +23,7 @@ public interface PeerRegistry {
      * {@code numwant} other peers (to a seeder, only leechers) and the swarm's counts.
      * Fails with {@link TrackerRefusal} when the announce cannot be accepted.
      */
-    Future<AnnounceResult> announce(AnnounceRequest request);
+    Future<AnnounceAnswer> announce(ReceivedAnnounce announce);
 
     /** Counts for each given info-hash, in the given order (zeros for unknown swarms). */
     Future<Map<String, SwarmStats>> scrape(List<String> infoHashes);

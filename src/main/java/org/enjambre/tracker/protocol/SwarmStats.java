@@ -1,4 +1,4 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 /**
  * A swarm's counts: {@code complete} seeders, {@code incomplete} leechers, and {@code downloaded}
