@@ -20,6 +20,8 @@ import org.enjambre.net.PeerAddress;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
 import org.enjambre.tracker.protocol.AnnounceEvent;
 import org.enjambre.tracker.protocol.AnnounceRequest;
+import org.enjambre.tracker.protocol.CompactPeersVectorTest;
+import org.enjambre.tracker.protocol.PeerEntry;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
 import org.enjambre.tracker.protocol.TrackerRefusal;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.Test;
 
 class HazelcastPeerRegistryTest {
     static final Duration TIMEOUT = Duration.ofSeconds(4);
+    static final int STORED_ONE_PEER_SWARM_BYTES = 108;
     static Vertx vertx;
     static HazelcastInstance hazelcast;
     final AtomicLong clock = new AtomicLong(1_000_000);
@@ -288,5 +291,46 @@ class HazelcastPeerRegistryTest {
 
     String hex() {
         return HexFormat.of().formatHex(infoHash);
+    }
+
+    @Test
+    void theRegistryPacksPeersIntoTheRecordedCompactBytes() {
+        Swarm swarm = new Swarm();
+        byte[] v4 = {10, 0, 0, 1};
+        byte[] v6 = HexFormat.of().parseHex(CompactPeersVectorTest.PEERS6_HEX.substring(0, 32));
+        swarm.upsert(id(1), v4, 6881, 0, 0, 5, null, 1);
+        swarm.upsert(id(2), v6, 6881, 0, 0, 5, null, 1);
+        Swarm.Peer asker = swarm.upsert(id(3), new byte[] {10, 9, 9, 9}, 5000, 0, 0, 5, null, 1);
+        byte[][] packed = swarm.selectPacked(asker, 50, new java.util.Random(1));
+        assertThat(HexFormat.of().formatHex(packed[0])).isEqualTo(CompactPeersVectorTest.PEERS_HEX.substring(0, 12));
+        assertThat(HexFormat.of().formatHex(packed[1])).isEqualTo(CompactPeersVectorTest.PEERS6_HEX);
+        assertThat(swarm.select(asker, 50, new java.util.Random(1))).extracting(PeerEntry::address)
+                .containsExactlyInAnyOrder(new PeerAddress("10.0.0.1", 6881), CompactPeersVectorTest.IPV6);
+    }
+
+    @Test
+    void aStoredPeerTakesNoMoreBytesThanBefore() {
+        Swarm swarm = new Swarm();
+        swarm.upsert(id(1), new byte[] {10, 0, 0, 1}, 6881, 1, 2, 3, null, 4);
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        // Recorded before peers became PeerAddress: the stored form did not change with them.
+        assertThat(ss.toData(swarm).totalSize()).isEqualTo(STORED_ONE_PEER_SWARM_BYTES);
+    }
+
+    @Test
+    void aDictionaryModelOutcomeCrossesTheClusterWithAddressesAndPeerIds() {
+        AnnounceOutcome outcome = new AnnounceOutcome(new SwarmStats(1, 1, 0), List.of(
+                new PeerEntry(new PeerAddress("10.0.0.1", 6881), id(1)),
+                new PeerEntry(CompactPeersVectorTest.IPV6, id(2))));
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        AnnounceOutcome back = ss.toObject(ss.toData(outcome));
+        assertThat(back.answer().peers()).containsExactlyElementsOf(outcome.answer().peers());
+        assertThat(back.answer().stats()).isEqualTo(new SwarmStats(1, 1, 0));
+    }
+
+    static byte[] id(int n) {
+        byte[] id = new byte[20];
+        id[0] = (byte) n;
+        return id;
     }
 }
