@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.enjambre.discovery.ManualSource;
 import org.enjambre.metainfo.Metainfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,7 +45,7 @@ public final class DownloadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PeerRun.checkPeers(peers);
+        ManualSource manual = ManualSource.parse(peers);
         if (uploadRate < 0 || downloadRate < 0 || timeout < 0 || port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0..65535, --timeout, --upload-rate and --download-rate >= 0");
         }
@@ -61,7 +62,7 @@ public final class DownloadCommand implements Callable<Integer> {
             if (state.complete()) {
                 System.out.println("already complete: " + out.resolve(metainfo.info().name()));
             } else {
-                run.connect(peers, System.err);
+                run.addPeers(manual);
                 PeerRun.Status status = new PeerRun.Status(state, System.out, terminal, "downloading");
                 if (!run.awaitCompletion(status, timeout)) {
                     status.finish();

@@ -5,13 +5,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.enjambre.discovery.ManualSource;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.node.PeerVerticle;
 import org.enjambre.storage.TorrentStorage;
@@ -22,7 +22,7 @@ import org.enjambre.swarm.TorrentState;
 
 /**
  * What {@code seed} and {@code download} share: a Vert.x instance with a {@link PeerVerticle},
- * one torrent in it, the {@code --peer}s dialled, the status output, and a clean stop on
+ * one torrent in it, its peer sources ({@code --peer}s, trackers), the status output, and a clean stop on
  * SIGINT/SIGTERM ({@code stopped} announced, exit 0).
  */
 final class PeerRun implements AutoCloseable {
@@ -92,33 +92,12 @@ final class PeerRun implements AutoCloseable {
         return verticle.actualPort();
     }
 
-    /** Dials every {@code HOST:PORT}; an unreachable one is reported, not fatal. */
-    void connect(List<String> peers, PrintStream err) {
-        for (String peer : peers) {
-            int colon = peer.lastIndexOf(':');
-            String host = peer.substring(0, colon).replace("[", "").replace("]", "");
-            int port = Integer.parseInt(peer.substring(colon + 1));
-            engine.connect(host, port).onFailure(e -> err.println("cannot connect to " + peer + ": " + e.getMessage()));
-        }
-    }
-
-    /** Validates {@code HOST:PORT} before anything starts. */
-    static void checkPeers(List<String> peers) {
-        for (String peer : peers) {
-            int colon = peer.lastIndexOf(':');
-            boolean ok = colon > 0 && colon < peer.length() - 1;
-            if (ok) {
-                try {
-                    int p = Integer.parseInt(peer.substring(colon + 1));
-                    ok = p > 0 && p < 65536;
-                } catch (NumberFormatException e) {
-                    ok = false;
-                }
-            }
-            if (!ok) {
-                throw new IllegalArgumentException("--peer must be HOST:PORT, got '" + peer + "'");
-            }
-        }
+    /**
+     * Hands the peers the user named to the engine as a {@link ManualSource}; an unreachable one
+     * is logged and redialled, not fatal.
+     */
+    void addPeers(ManualSource peers) {
+        verticle.addSource(engine.metainfo().infoHash(), peers);
     }
 
     /** SIGINT and SIGTERM release {@link #awaitSignal}/{@link #awaitCompletion} instead of killing the JVM. */

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.enjambre.discovery.ManualSource;
 import org.enjambre.metainfo.Metainfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -37,7 +38,7 @@ public final class SeedCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PeerRun.checkPeers(peers);
+        ManualSource manual = ManualSource.parse(peers);
         if (uploadRate < 0 || port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0..65535 and --upload-rate >= 0");
         }
@@ -57,7 +58,7 @@ public final class SeedCommand implements Callable<Integer> {
             run.trapSignals();
             System.out.println("listening on " + run.port());
             System.out.flush();
-            run.connect(peers, System.err);
+            run.addPeers(manual);
             PeerRun.Status status = new PeerRun.Status(state, System.out, System.console() != null, "seeding");
             run.awaitSignal(status);
             status.finish();

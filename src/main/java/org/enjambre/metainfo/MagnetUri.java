@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import org.enjambre.net.PeerAddress;
 
 /**
  * A magnet link for a v1 torrent (BEP 9): {@code magnet:?xt=urn:btih:<info-hash>} with an
@@ -22,7 +23,7 @@ import java.util.Objects;
  * @param trackers    tracker URLs, in order
  * @param peers       peers to contact directly
  */
-public record MagnetUri(InfoHash infoHash, String displayName, List<String> trackers, List<Peer> peers) {
+public record MagnetUri(InfoHash infoHash, String displayName, List<String> trackers, List<PeerAddress> peers) {
     /** Longest magnet link accepted: far more than any real one, small enough to never hurt. */
     public static final int MAX_LENGTH = 64 * 1024;
     private static final String PREFIX = "magnet:?";
@@ -34,45 +35,12 @@ public record MagnetUri(InfoHash infoHash, String displayName, List<String> trac
         peers = List.copyOf(peers);
     }
 
-    /** A peer address from {@code x.pe}: a host name, IPv4 or IPv6 address, and a port. */
-    public record Peer(String host, int port) {
-        public Peer {
-            if (host == null || host.isEmpty()) {
-                throw new MetainfoException("peer address without a host");
-            }
-            if (port < 1 || port > 65535) {
-                throw new MetainfoException("peer port out of range (1..65535): " + port);
-            }
-        }
-
-        /** Parses {@code host:port} or {@code [ipv6]:port}. */
-        public static Peer parse(String text) {
-            String host;
-            String port;
-            if (text.startsWith("[")) {
-                int close = text.indexOf(']');
-                if (close < 0 || close + 1 >= text.length() || text.charAt(close + 1) != ':') {
-                    throw new MetainfoException("peer address is not [ipv6]:port: " + text);
-                }
-                host = text.substring(1, close);
-                port = text.substring(close + 2);
-            } else {
-                int colon = text.lastIndexOf(':');
-                if (colon < 0 || text.indexOf(':') != colon) {
-                    throw new MetainfoException("peer address is not host:port (IPv6 goes in brackets): " + text);
-                }
-                host = text.substring(0, colon);
-                port = text.substring(colon + 1);
-            }
-            if (port.isEmpty() || port.length() > 5 || !port.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                throw new MetainfoException("peer address has no valid port: " + text);
-            }
-            return new Peer(host, Integer.parseInt(port));
-        }
-
-        @Override
-        public String toString() {
-            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+    /** A peer address from {@code x.pe}: {@code host:port} or {@code [ipv6]:port}. */
+    private static PeerAddress peer(String text) {
+        try {
+            return PeerAddress.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new MetainfoException("magnet peer address " + abbreviate(text) + ": " + e.getMessage());
         }
     }
 
@@ -95,7 +63,7 @@ public record MagnetUri(InfoHash infoHash, String displayName, List<String> trac
         InfoHash infoHash = null;
         String displayName = null;
         List<String> trackers = new ArrayList<>();
-        List<Peer> peers = new ArrayList<>();
+        List<PeerAddress> peers = new ArrayList<>();
         for (String part : uri.substring(PREFIX.length()).split("&")) {
             if (part.isEmpty()) {
                 continue;
@@ -123,7 +91,7 @@ public record MagnetUri(InfoHash infoHash, String displayName, List<String> trac
                         trackers.add(value);
                     }
                 }
-                case "x.pe" -> peers.add(Peer.parse(value));
+                case "x.pe" -> peers.add(peer(value));
                 default -> {
                     // BEP 9 lets links carry more; unknown parameters are not an error.
                 }
@@ -205,7 +173,7 @@ public record MagnetUri(InfoHash infoHash, String displayName, List<String> trac
         for (String tr : trackers) {
             sb.append("&tr=").append(encode(tr));
         }
-        for (Peer p : peers) {
+        for (PeerAddress p : peers) {
             sb.append("&x.pe=").append(encode(p.toString()));
         }
         return sb.toString();

@@ -101,10 +101,34 @@ public record PeerAddress(String host, int port) {
         InetAddress ip = ip().orElseThrow(() -> new IllegalStateException("a host name has no compact form: " + host));
         byte[] raw = ip.getAddress();
         byte[] out = new byte[raw.length + 2];
-        System.arraycopy(raw, 0, out, 0, raw.length);
-        out[raw.length] = (byte) (port >>> 8);
-        out[raw.length + 1] = (byte) port;
+        putCompact(out, 0, raw, port);
         return out;
+    }
+
+    /**
+     * Writes one compact peer from its parts, for stores that keep peers as raw bytes (the tracker
+     * registry packs its answers straight from them, without an object per peer).
+     *
+     * @param ip 4 or 16 address bytes
+     * @return the offset after the entry
+     */
+    public static int putCompact(byte[] out, int at, byte[] ip, int port) {
+        System.arraycopy(ip, 0, out, at, ip.length);
+        at += ip.length;
+        out[at++] = (byte) (port >>> 8);
+        out[at++] = (byte) port;
+        return at;
+    }
+
+    /** As {@link #putCompact(byte[], int, byte[], int)} for an IPv4 address held as an int, big-endian. */
+    public static int putCompactIpv4(byte[] out, int at, int ipv4, int port) {
+        out[at++] = (byte) (ipv4 >>> 24);
+        out[at++] = (byte) (ipv4 >>> 16);
+        out[at++] = (byte) (ipv4 >>> 8);
+        out[at++] = (byte) ipv4;
+        out[at++] = (byte) (port >>> 8);
+        out[at++] = (byte) port;
+        return at;
     }
 
     /** One compact peer: {@code length} is 6 (IPv4) or 18 (IPv6); a zero port is refused. */

@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.enjambre.tracker.AnnounceRequest;
-import org.enjambre.tracker.AnnounceResult;
-import org.enjambre.tracker.PeerRegistry;
-import org.enjambre.tracker.SwarmSnapshot;
-import org.enjambre.tracker.SwarmStats;
+import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.ReceivedAnnounce;
+import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.server.PeerRegistry;
+import org.enjambre.tracker.server.SwarmSnapshot;
 
 /**
  * A {@link PeerRegistry} that counts the announces this node answered, for the node's state
@@ -33,8 +33,8 @@ final class CountingPeerRegistry implements PeerRegistry {
     }
 
     @Override
-    public Future<AnnounceResult> announce(AnnounceRequest request) {
-        return delegate.announce(request).onComplete(ar -> (ar.succeeded() ? announces : refused).incrementAndGet());
+    public Future<AnnounceAnswer> announce(ReceivedAnnounce announce) {
+        return delegate.announce(announce).onComplete(ar -> (ar.succeeded() ? announces : refused).incrementAndGet());
     }
 
     @Override

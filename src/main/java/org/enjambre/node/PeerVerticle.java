@@ -17,11 +17,12 @@ import org.enjambre.swarm.IncomingConnections;
 import org.enjambre.swarm.PieceStore;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
+import org.enjambre.discovery.PeerSource;
+import org.enjambre.discovery.TrackerSource;
 import org.enjambre.tracker.client.Announcer;
+import org.enjambre.tracker.client.TrackerClient;
 import org.enjambre.tracker.client.TrackerTiers;
-import org.enjambre.tracker.client.TransferStats;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.enjambre.tracker.protocol.TransferStats;
 import org.enjambre.wire.PeerId;
 
 /**
@@ -38,10 +39,9 @@ public final class PeerVerticle extends VerticleBase {
     private final String host;
     private final int port;
     private final byte[] peerId = PeerId.generate();
-    private static final Logger LOG = LoggerFactory.getLogger(PeerVerticle.class);
 
     private final Map<InfoHash, TorrentEngine> engines = new ConcurrentHashMap<>();
-    private final Map<InfoHash, Announcer> announcers = new ConcurrentHashMap<>();
+    private final Map<InfoHash, List<PeerSource>> sources = new ConcurrentHashMap<>();
     private volatile org.enjambre.swarm.RateLimiter nodeUpload;
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
     private NetServer server;
@@ -116,7 +116,8 @@ public final class PeerVerticle extends VerticleBase {
 
     /**
      * Announces to the torrent's trackers (if it has any): {@code started} now, {@code completed}
-     * when the last piece is verified (only if it was missing at start), peers from each answer dialled.
+     * when the last piece is verified (only if it was missing at start), peers from each answer
+     * handed to the engine.
      */
     private void startAnnouncer(TorrentEngine engine) {
         Metainfo metainfo = engine.metainfo();
@@ -125,24 +126,36 @@ public final class PeerVerticle extends VerticleBase {
         }
         TorrentState state = engine.state();
         boolean wasComplete = state.complete();
-        Announcer announcer = Announcer.create(vertx,
-                TrackerTiers.of(metainfo.announce(), metainfo.announceList()),
-                metainfo.infoHash().bytes(), peerId, actualPort(),
+        TrackerSource trackers = new TrackerSource(vertx,
+                new TrackerClient(vertx, TrackerTiers.of(metainfo.announce(), metainfo.announceList()),
+                        metainfo.infoHash().bytes(), peerId, actualPort()),
                 () -> new TransferStats(state.uploaded(), state.downloaded(), state.left()),
-                peers -> peers.forEach(address -> engine.connect(address.getHostString(), address.getPort())
-                        .onFailure(e -> LOG.debug("cannot reach {}: {}", address, e.getMessage()))));
-        announcers.put(metainfo.infoHash(), announcer);
-        announcer.start();
+                Announcer.Options.defaults());
+        addSource(metainfo.infoHash(), trackers);
         if (!wasComplete) {
-            engine.completion().onSuccess(v -> announcer.completed());
+            engine.completion().onSuccess(v -> trackers.completed());
         }
     }
 
-    /** Announces {@code stopped} (bounded in time), stops the engine and forgets it. */
+    /**
+     * Starts a peer source for a hosted torrent, its candidates going to the torrent's engine; the
+     * source stops with the torrent. Refused when the torrent is not hosted.
+     */
+    public void addSource(InfoHash infoHash, PeerSource source) {
+        TorrentEngine engine = engines.get(infoHash);
+        if (engine == null) {
+            throw new IllegalStateException("torrent " + infoHash.hex() + " is not hosted");
+        }
+        sources.computeIfAbsent(infoHash, h -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(source);
+        source.start(engine::addPeer);
+    }
+
+    /** Stops the torrent's peer sources ({@code stopped} announced, bounded in time), then its engine. */
     public Future<Void> removeTorrent(InfoHash infoHash) {
         TorrentEngine engine = engines.remove(infoHash);
-        Announcer announcer = announcers.remove(infoHash);
-        Future<Void> stopped = announcer == null ? Future.succeededFuture() : announcer.stop();
+        List<PeerSource> stopping = sources.remove(infoHash);
+        Future<Void> stopped = stopping == null ? Future.succeededFuture()
+                : Future.join(stopping.stream().map(PeerSource::stop).toList()).mapEmpty();
         return stopped.compose(v -> engine == null ? Future.succeededFuture() : engine.stop());
     }
 

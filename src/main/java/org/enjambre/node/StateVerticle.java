@@ -16,7 +16,7 @@ import java.util.Map;
 import org.enjambre.metainfo.Info;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
-import org.enjambre.tracker.SwarmStats;
+import org.enjambre.tracker.protocol.SwarmStats;
 import org.enjambre.web.StateBus;
 
 /**

@@ -9,7 +9,7 @@ import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.enjambre.tracker.PeerRegistry;
+import org.enjambre.tracker.server.PeerRegistry;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -13,7 +13,7 @@ import java.util.Set;
  */
 public record TrackerSettings(String host, int port, int intervalSeconds, Set<String> allowList, long maxUploadBytes) {
     /** Most swarms in a scrape without {@code info_hash} and in {@code GET /api/torrents}. */
-    public static final int SCRAPE_ALL_LIMIT = 1000;
+    public static final int SCRAPE_ALL_LIMIT = org.enjambre.tracker.server.AnnounceService.SCRAPE_ALL_LIMIT;
     public static final long DEFAULT_MAX_UPLOAD = 64L * 1024 * 1024;
 
     public TrackerSettings {

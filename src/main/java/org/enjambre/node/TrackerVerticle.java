@@ -4,12 +4,8 @@ import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -21,56 +17,43 @@ import java.util.List;
 import java.util.Map;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
-import org.enjambre.tracker.AnnounceParser;
-import org.enjambre.tracker.AnnounceRequest;
-import org.enjambre.tracker.IpAddresses;
-import org.enjambre.tracker.PeerRegistry;
-import org.enjambre.tracker.QueryString;
-import org.enjambre.tracker.ScrapeParser;
-import org.enjambre.tracker.SwarmSnapshot;
-import org.enjambre.tracker.SwarmStats;
-import org.enjambre.tracker.TrackerRefusal;
-import org.enjambre.tracker.TrackerResponses;
 import org.enjambre.tracker.hazelcast.TorrentCatalog;
+import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.server.AnnounceService;
+import org.enjambre.tracker.server.HttpTracker;
+import org.enjambre.tracker.server.PeerRegistry;
+import org.enjambre.tracker.server.SwarmSnapshot;
 import org.enjambre.web.TorrentCreation;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP tracker: {@code GET /announce} (BEP 3, 23, 7), {@code GET /scrape} (BEP 48) and the
- * JSON REST API under {@code /api}. It wires requests to the codec and the {@link PeerRegistry};
- * the work is theirs. Several instances may share one port (Vert.x spreads connections).
+ * A tracker node's HTTP server: the tracker's {@link HttpTracker} front end on {@code /announce}
+ * and {@code /scrape}, and the JSON REST API under {@code /api}. It composes; the announce work is
+ * the {@link AnnounceService}'s. Several instances may share one port (Vert.x spreads connections).
  */
 public final class TrackerVerticle extends VerticleBase {
-    private static final Logger LOG = LoggerFactory.getLogger(TrackerVerticle.class);
     private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
-    static final String BENCODE_TYPE = "text/plain";
-    /**
-     * Longest wait for the registry on a scrape before the client is told to retry: while the
-     * cluster promotes a dead member's backups, an operation can wait. Announces have no timer of
-     * their own (one per request measured 15-30 us of CPU, a third of an announce); they rely on
-     * Hazelcast's invocation timeout and the client's own.
-     */
-    static final long REGISTRY_TIMEOUT_SECONDS = 10;
 
     private final TrackerSettings settings;
     private final PeerRegistry registry;
     private final HazelcastInstance hazelcast;
     private TorrentCatalog catalog;
+    private final HttpTracker tracker;
     private HttpServer server;
 
     public TrackerVerticle(TrackerSettings settings, PeerRegistry registry, HazelcastInstance hazelcast) {
         this.settings = settings;
         this.registry = registry;
         this.hazelcast = hazelcast;
+        this.tracker = new HttpTracker(new AnnounceService(registry, new AnnounceService.Policy(
+                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed)));
     }
 
     @Override
     public Future<?> start() {
         catalog = new TorrentCatalog(vertx, hazelcast);
         Router router = Router.router(vertx);
-        router.get("/announce").handler(ctx -> announce(ctx.request()));
-        router.get("/scrape").handler(this::scrape);
+        router.get("/announce").handler(ctx -> tracker.announce(ctx.request()));
+        router.get("/scrape").handler(ctx -> tracker.scrape(ctx.request()));
         router.get("/api/torrents").handler(this::listTorrents);
         router.get("/api/torrents/:infoHash").handler(this::oneTorrent);
         router.get("/api/cluster").handler(this::cluster);
@@ -90,16 +73,12 @@ public final class TrackerVerticle extends VerticleBase {
                 }
             });
         }
-        return vertx.createHttpServer(new HttpServerOptions().setHost(settings.host()).setPort(settings.port())
-                        .setTcpNoDelay(true).setCompressionSupported(false)
-                        // A scrape of ScrapeParser.MAX_HASHES hashes is a ~7 KB request line; the
-                        // query limit is enforced (with a bencoded refusal) by QueryString.
-                        .setMaxInitialLineLength(QueryString.MAX_QUERY_LENGTH + 1024))
+        return vertx.createHttpServer(HttpTracker.serverOptions(settings.host(), settings.port()))
                 // The announce, the hot path, skips the router (its per-request context and
                 // matching cost more than the announce codec itself); everything else is routed.
                 .requestHandler(request -> {
                     if (request.method() == HttpMethod.GET && "/announce".equals(request.path())) {
-                        announce(request);
+                        tracker.announce(request);
                     } else {
                         router.handle(request);
                     }
@@ -111,73 +90,6 @@ public final class TrackerVerticle extends VerticleBase {
     /** The port actually bound (useful with port 0). */
     public int actualPort() {
         return server.actualPort();
-    }
-
-    private void announce(HttpServerRequest http) {
-        AnnounceRequest request;
-        try {
-            byte[] remote = IpAddresses.parse(http.remoteAddress().hostAddress());
-            if (remote == null) {
-                throw new TrackerRefusal("cannot read the connection's address");
-            }
-            request = AnnounceParser.parse(http.query(), remote);
-            if (!settings.allowed(request.infoHashHex())) {
-                throw new TrackerRefusal("torrent not served by this tracker");
-            }
-        } catch (TrackerRefusal refusal) {
-            bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
-            return;
-        }
-        registry.announce(request).onComplete(ar -> {
-            if (ar.succeeded()) {
-                bencoded(http.response(), TrackerResponses.announce(ar.result(), settings.intervalSeconds(),
-                        settings.minIntervalSeconds(), request.compact(), request.noPeerId()));
-            } else {
-                bencoded(http.response(), TrackerResponses.failure(failureReason(ar.cause())));
-            }
-        });
-    }
-
-    private void scrape(RoutingContext ctx) {
-        List<String> hashes = new ArrayList<>();
-        try {
-            HexFormat hex = HexFormat.of();
-            for (byte[] h : ScrapeParser.parse(ctx.request().query())) {
-                String hx = hex.formatHex(h);
-                if (!settings.allowed(hx)) {
-                    throw new TrackerRefusal("torrent not served by this tracker");
-                }
-                hashes.add(hx);
-            }
-        } catch (TrackerRefusal refusal) {
-            bencoded(ctx.response(), TrackerResponses.failure(refusal.reason()));
-            return;
-        }
-        Future<Map<String, SwarmStats>> stats = hashes.isEmpty()
-                ? registry.scrapeAll(TrackerSettings.SCRAPE_ALL_LIMIT)
-                : registry.scrape(hashes);
-        stats.timeout(REGISTRY_TIMEOUT_SECONDS, java.util.concurrent.TimeUnit.SECONDS).onComplete(ar -> bencoded(ctx.response(), ar.succeeded()
-                ? TrackerResponses.scrape(ar.result())
-                : TrackerResponses.failure(failureReason(ar.cause()))));
-    }
-
-    private static String failureReason(Throwable cause) {
-        if (cause instanceof TrackerRefusal r) {
-            return r.reason();
-        }
-        if (cause instanceof java.util.concurrent.TimeoutException) {
-            LOG.debug("registry did not answer within {} s", REGISTRY_TIMEOUT_SECONDS);
-        } else {
-            LOG.warn("registry failed: {}", cause.toString());
-        }
-        return "tracker temporarily unavailable, retry later";
-    }
-
-    private static void bencoded(HttpServerResponse response, byte[] body) {
-        if (response.closed()) {
-            return;
-        }
-        response.putHeader("Content-Type", BENCODE_TYPE).end(Buffer.buffer(body));
     }
 
     private void listTorrents(RoutingContext ctx) {
@@ -215,8 +127,8 @@ public final class TrackerVerticle extends VerticleBase {
             for (SwarmSnapshot.PeerInfo p : s.peers()) {
                 peers.add(new JsonObject()
                         .put("peerId", hex.formatHex(p.peerId()))
-                        .put("ip", IpAddresses.format(p.ip()))
-                        .put("port", p.port())
+                        .put("ip", p.address().host())
+                        .put("port", p.address().port())
                         .put("uploaded", p.uploaded())
                         .put("downloaded", p.downloaded())
                         .put("left", p.left())

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.enjambre.net.PeerAddress;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,8 +22,8 @@ class MagnetUriTest {
         assertThat(m.infoHash().hex()).isEqualTo(HEX);
         assertThat(m.displayName()).isEqualTo("My File ñ.iso");
         assertThat(m.trackers()).containsExactly("http://127.0.0.1:6969/announce", "udp://127.0.0.1:6969");
-        assertThat(m.peers()).containsExactly(new MagnetUri.Peer("127.0.0.1", 6881),
-                new MagnetUri.Peer("::1", 51413), new MagnetUri.Peer("peer.example", 80));
+        assertThat(m.peers()).containsExactly(new PeerAddress("127.0.0.1", 6881),
+                new PeerAddress("::1", 51413), new PeerAddress("peer.example", 80));
     }
 
     @Test
@@ -36,7 +37,7 @@ class MagnetUriTest {
     @Test
     void formatsAndParsesBackToTheSameLink() {
         MagnetUri m = new MagnetUri(InfoHash.fromHex(HEX), "a & b/ñ", List.of("http://t.example/announce?x=1&y=2"),
-                List.of(new MagnetUri.Peer("::1", 7000), new MagnetUri.Peer("10.0.0.1", 7001)));
+                List.of(new PeerAddress("::1", 7000), new PeerAddress("10.0.0.1", 7001)));
         String text = m.toString();
         assertThat(text).startsWith("magnet:?xt=urn:btih:" + HEX + "&dn=a%20%26%20b%2F%C3%B1&tr=http%3A%2F%2Ft.example");
         assertThat(text).contains("&x.pe=%5B%3A%3A1%5D%3A7000&x.pe=10.0.0.1%3A7001");

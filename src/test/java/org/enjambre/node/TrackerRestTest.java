@@ -216,13 +216,13 @@ class TrackerRestTest {
     @Test
     void scrapeOfTheMostHashesAllowedFitsInOneRequest() throws Exception {
         StringBuilder q = new StringBuilder("/scrape?");
-        for (int i = 0; i < org.enjambre.tracker.ScrapeParser.MAX_HASHES; i++) {
+        for (int i = 0; i < org.enjambre.tracker.protocol.ScrapeParser.MAX_HASHES; i++) {
             q.append("info_hash=").append(String.format("%%%02x", i).repeat(20)).append('&');
         }
         HttpResponse<byte[]> r = get(node, q.toString());
         assertThat(r.statusCode()).isEqualTo(200);
         BDict files = (BDict) ((BDict) Bencode.parse(r.body())).get("files");
-        assertThat(files.entries()).hasSize(org.enjambre.tracker.ScrapeParser.MAX_HASHES);
+        assertThat(files.entries()).hasSize(org.enjambre.tracker.protocol.ScrapeParser.MAX_HASHES);
         HttpResponse<byte[]> tooMany = get(node, q + "info_hash=" + "%ff".repeat(20));
         assertThat(new String(tooMany.body(), StandardCharsets.ISO_8859_1)).contains("too many info_hash values");
     }

@@ -3,6 +3,7 @@ package org.enjambre.tracker.client;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.enjambre.tracker.protocol.TrackerException;
 
 /** Every tracker of every tier failed (or there was none); the message lists each URL (redacted) and why. */
 public class AllTrackersFailedException extends TrackerException {

@@ -1,8 +1,10 @@
 package org.enjambre.tracker.client;
 
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.AnnounceEvent;
+import org.enjambre.tracker.protocol.AnnounceResponse;
 
 /**
  * A successful announce: which tracker answered and what it said.
@@ -18,8 +20,8 @@ public record AnnounceResult(String trackerUrl, AnnounceEvent event, AnnounceRes
         Objects.requireNonNull(response, "response");
     }
 
-    /** The peers' addresses, IPv4 then IPv6; some may be unresolved host names (see {@link TrackerPeer}). */
-    public List<InetSocketAddress> peers() {
+    /** The peers' addresses, IPv4 then IPv6; some may be host names, not yet resolved. */
+    public List<PeerAddress> peers() {
         return response.peerAddresses();
     }
 }

@@ -8,7 +8,6 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -16,6 +15,10 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.AnnounceEvent;
+import org.enjambre.tracker.protocol.AnnounceResponse;
+import org.enjambre.tracker.protocol.TransferStats;
 
 /**
  * Drives the tracker announces of one torrent for its whole life in this process:
@@ -37,7 +40,7 @@ import java.util.function.Supplier;
  * Announcer announcer = Announcer.create(vertx, TrackerTiers.of(announce, announceList),
  *         infoHash, peerId, listenPort,
  *         () -> new TransferStats(uploaded(), downloaded(), left()),
- *         peers -> peers.forEach(engine::connect));
+ *         peers -> peers.forEach(peer -> engine.addPeer(peer, PeerOrigin.TRACKER)));
  * announcer.start();
  * ... announcer.completed();       // when the last piece is verified
  * ... announcer.stop();            // Future<Void>, never failed, bounded in time
@@ -106,7 +109,7 @@ public final class Announcer {
     private final TrackerClient client;
     private final boolean ownsClient;
     private final Supplier<TransferStats> stats;
-    private final Consumer<List<InetSocketAddress>> peersHandler;
+    private final Consumer<List<PeerAddress>> peersHandler;
     private final Options options;
     private volatile Consumer<AnnounceResult> resultHandler = r -> { };
 
@@ -135,12 +138,12 @@ public final class Announcer {
      * @param peersHandler receives the peers of each answer that has some
      */
     public Announcer(Vertx vertx, TrackerClient client, Supplier<TransferStats> stats,
-                     Consumer<List<InetSocketAddress>> peersHandler, Options options) {
+                     Consumer<List<PeerAddress>> peersHandler, Options options) {
         this(vertx, client, false, stats, peersHandler, options);
     }
 
     private Announcer(Vertx vertx, TrackerClient client, boolean ownsClient, Supplier<TransferStats> stats,
-                      Consumer<List<InetSocketAddress>> peersHandler, Options options) {
+                      Consumer<List<PeerAddress>> peersHandler, Options options) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.context = vertx.getOrCreateContext();
         this.client = Objects.requireNonNull(client, "client");
@@ -153,13 +156,13 @@ public final class Announcer {
 
     /** An announcer with its own {@link TrackerClient} (default client options), closed by {@link #stop()}. */
     public static Announcer create(Vertx vertx, TrackerTiers tiers, byte[] infoHash, byte[] peerId, int port,
-                                   Supplier<TransferStats> stats, Consumer<List<InetSocketAddress>> peersHandler) {
+                                   Supplier<TransferStats> stats, Consumer<List<PeerAddress>> peersHandler) {
         return create(vertx, new TrackerClient(vertx, tiers, infoHash, peerId, port), stats, peersHandler, Options.defaults());
     }
 
     /** An announcer that owns {@code client} and closes it when {@link #stop()} completes. */
     public static Announcer create(Vertx vertx, TrackerClient client, Supplier<TransferStats> stats,
-                                   Consumer<List<InetSocketAddress>> peersHandler, Options options) {
+                                   Consumer<List<PeerAddress>> peersHandler, Options options) {
         return new Announcer(vertx, client, true, stats, peersHandler, options);
     }
 
@@ -354,7 +357,7 @@ public final class Announcer {
         } catch (RuntimeException e) {
             LOG.error("announce result handler failed", e);
         }
-        List<InetSocketAddress> peers = result.peers();
+        List<PeerAddress> peers = result.peers();
         if (!peers.isEmpty() && !stopping) {
             try {
                 peersHandler.accept(peers);

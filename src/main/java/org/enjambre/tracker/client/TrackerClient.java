@@ -1,17 +1,12 @@
 package org.enjambre.tracker.client;
 
-import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientAgent;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpClientRequest;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
-import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.TrustOptions;
+import org.enjambre.tracker.protocol.AnnounceEvent;
+import org.enjambre.tracker.protocol.AnnounceRequest;
+import org.enjambre.tracker.protocol.TrackerException;
+import org.enjambre.tracker.protocol.TransferStats;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,12 +18,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Announces one torrent to its HTTP(S) trackers (BEP 3) over the BEP 12 tiers, on Vert.x's HTTP
- * client. An announce tries the URLs of the first tier in order; when one fails (connection
+ * Announces one torrent to its trackers over the BEP 12 tiers, each URL through the
+ * {@link TrackerTransport} of its scheme (HTTP(S) now, BEP 15 UDP later). An announce tries the URLs of the first tier in order; when one fails (connection
  * refused, timeout, HTTP status other than 200, malformed answer, {@code failure reason}) it tries
  * the next URL, then the next tier. The URL that answers moves to the front of its tier. Each
  * request is bounded by {@link Options#requestTimeout()} (connect, send and whole body).
@@ -52,9 +45,9 @@ public final class TrackerClient {
     /** Default number of peers asked for ({@code numwant}). */
     public static final int DEFAULT_NUMWANT = 50;
     /** Redirects followed for one announce (some trackers move). */
-    public static final int MAX_REDIRECTS = 5;
+    public static final int MAX_REDIRECTS = HttpTransport.MAX_REDIRECTS;
     /** Sent as {@code User-Agent}; trackers log it. */
-    public static final String USER_AGENT = "Enjambre/0.1";
+    public static final String USER_AGENT = HttpTransport.USER_AGENT;
 
     /**
      * Tunables of a client.
@@ -99,9 +92,7 @@ public final class TrackerClient {
     private final int port;
     private final Options options;
     private final String key;
-    private final HttpClientAgent http;
-    /** Where requests start when announce() is called from outside Vert.x (a test, the CLI's main thread). */
-    private final Context context;
+    private final TrackerTransport http;
     private final Map<String, String> trackerIds = new ConcurrentHashMap<>();
 
     /** A client with {@link Options#defaults()}. */
@@ -127,17 +118,7 @@ public final class TrackerClient {
         byte[] keyBytes = new byte[4];
         new SecureRandom().nextBytes(keyBytes);
         this.key = HexFormat.of().formatHex(keyBytes);
-        long timeoutMs = options.requestTimeout().toMillis();
-        this.context = vertx.getOrCreateContext();
-        HttpClientOptions httpOptions = new HttpClientOptions()
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
-                .setMaxRedirects(MAX_REDIRECTS)
-                .setDecompressionSupported(true)
-                .setVerifyHost(true);
-        if (options.trustOptions() != null) {
-            httpOptions.setTrustOptions(options.trustOptions());
-        }
-        this.http = vertx.createHttpClient(httpOptions);
+        this.http = new HttpTransport(vertx, options.requestTimeout(), options.trustOptions());
     }
 
     /** The trackers, in the order the next announce will try them. */
@@ -192,9 +173,11 @@ public final class TrackerClient {
         int numwant = event == AnnounceEvent.STOPPED ? 0 : options.numwant();
         AnnounceRequest request = new AnnounceRequest(infoHash, peerId, port, stats, event, numwant, key,
                 trackerIds.get(url));
-        String fullUrl = AnnounceCodec.announceUrl(url, request);
-        return fetch(fullUrl).map(body -> {
-            AnnounceResponse response = AnnounceCodec.parseResponse(body);
+        TrackerTransport transport = transportFor(url);
+        if (transport == null) {
+            return Future.failedFuture(new TrackerException("no transport for " + TrackerTiers.redact(url)));
+        }
+        return transport.announce(url, request).map(response -> {
             response.trackerId().ifPresent(id -> trackerIds.put(url, id));
             response.warning().ifPresent(w -> LOG.warn("tracker {} warns: {}", TrackerTiers.redact(url), w));
             tiers.promote(url);
@@ -202,94 +185,16 @@ public final class TrackerClient {
         });
     }
 
-    /** GETs {@code url} and returns the body of a 200 answer, all within the request timeout. */
-    private Future<byte[]> fetch(String url) {
-        Promise<byte[]> promise = Promise.promise();
-        AtomicReference<HttpClientRequest> current = new AtomicReference<>();
-        long timeoutMs = options.requestTimeout().toMillis();
-        // One deadline for the whole exchange: an idle timeout alone would let a tracker that
-        // drips one byte a second hold us forever.
-        long timer = vertx.setTimer(timeoutMs, id -> {
-            if (promise.tryFail(new TimeoutException("no complete answer within " + timeoutMs + " ms"))) {
-                HttpClientRequest request = current.get();
-                if (request != null) {
-                    request.reset();
-                }
-            }
-        });
-        RequestOptions requestOptions;
-        try {
-            requestOptions = new RequestOptions()
-                    .setMethod(HttpMethod.GET)
-                    .setAbsoluteURI(url)
-                    .setFollowRedirects(true)
-                    .setConnectTimeout(timeoutMs)
-                    .setIdleTimeout(timeoutMs)
-                    .putHeader("User-Agent", USER_AGENT);
-        } catch (RuntimeException e) {
-            vertx.cancelTimer(timer);
-            return Future.failedFuture(new TrackerException("bad announce URL: " + e.getMessage(), e));
-        }
-        // The response's handlers must be set in the same event-loop turn that delivers the
-        // response, or a small answer has already ended by then: so start the request on a
-        // Vert.x context and attach to send()'s own future, never to a future further down.
-        Context here = Vertx.currentContext();
-        Context ctx = here != null ? here : context;
-        ctx.runOnContext(v -> http.request(requestOptions).onComplete(requested -> {
-            if (requested.failed()) {
-                promise.tryFail(requested.cause());
-                return;
-            }
-            HttpClientRequest request = requested.result();
-            current.set(request);
-            if (promise.future().isComplete()) {
-                request.reset();
-                return;
-            }
-            request.send().onComplete(sent -> {
-                if (sent.failed()) {
-                    promise.tryFail(sent.cause());
-                    return;
-                }
-                receive(request, sent.result(), promise);
-            });
-        }));
-        return promise.future().onComplete(ar -> vertx.cancelTimer(timer));
+    /**
+     * The transport for a URL's scheme: HTTP(S) now; {@code udp://} (BEP 15) will get its own.
+     * {@link TrackerTiers} already left out every URL no transport serves.
+     */
+    private TrackerTransport transportFor(String url) {
+        String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(java.util.Locale.ROOT);
+        return scheme.equals("http") || scheme.equals("https") ? http : null;
     }
 
-    /** Reads a 200 answer's body, at most {@link AnnounceCodec#MAX_RESPONSE_BYTES}; anything else fails. */
-    private static void receive(HttpClientRequest request, HttpClientResponse response, Promise<byte[]> promise) {
-        // A reset below surfaces as an exception on the response: it is expected, not worth a log.
-        response.exceptionHandler(promise::tryFail);
-        if (response.statusCode() != 200) {
-            promise.tryFail(new TrackerResponseException("HTTP " + response.statusCode() + " " + response.statusMessage()));
-            request.reset();
-            return;
-        }
-        String length = response.getHeader("Content-Length");
-        if (length != null && length.matches("\\d{1,18}") && Long.parseLong(length) > AnnounceCodec.MAX_RESPONSE_BYTES) {
-            promise.tryFail(new TrackerResponseException("tracker answer of " + length
-                    + " bytes is larger than the limit of " + AnnounceCodec.MAX_RESPONSE_BYTES));
-            request.reset();
-            return;
-        }
-        Buffer body = Buffer.buffer();
-        response.handler(chunk -> {
-            if (promise.future().isComplete()) {
-                return;
-            }
-            if (body.length() + chunk.length() > AnnounceCodec.MAX_RESPONSE_BYTES) {
-                promise.tryFail(new TrackerResponseException("tracker answer is larger than the limit of "
-                        + AnnounceCodec.MAX_RESPONSE_BYTES + " bytes"));
-                request.reset();
-                return;
-            }
-            body.appendBuffer(chunk);
-        });
-        response.endHandler(v -> promise.tryComplete(body.getBytes()));
-    }
-
-    /** Closes the HTTP client; announces after this fail. */
+    /** Closes the transports; announces after this fail. */
     public Future<Void> close() {
         return http.close();
     }

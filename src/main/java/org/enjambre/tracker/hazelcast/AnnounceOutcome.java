@@ -6,17 +6,18 @@ import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import org.enjambre.tracker.AnnounceResult;
-import org.enjambre.tracker.PeerEndpoint;
-import org.enjambre.tracker.SwarmStats;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.PeerEntry;
+import org.enjambre.tracker.protocol.SwarmStats;
 
 /** What an {@link AnnounceProcessor} sends back: counts and peers, or a refusal. */
 final class AnnounceOutcome implements IdentifiedDataSerializable {
     int complete;
     int incomplete;
     long downloaded;
-    List<PeerEndpoint> peers = List.of();
-    /** Set instead of {@code peers} for compact requests (see {@link AnnounceResult}). */
+    List<PeerEntry> peers = List.of();
+    /** Set instead of {@code peers} for compact requests (see {@link AnnounceAnswer}). */
     byte[] compact4;
     byte[] compact6;
     String refusal;
@@ -24,7 +25,7 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
     AnnounceOutcome() {
     }
 
-    AnnounceOutcome(SwarmStats stats, List<PeerEndpoint> peers) {
+    AnnounceOutcome(SwarmStats stats, List<PeerEntry> peers) {
         this.complete = stats.complete();
         this.incomplete = stats.incomplete();
         this.downloaded = stats.downloaded();
@@ -37,8 +38,8 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
         return o;
     }
 
-    AnnounceResult result() {
-        return new AnnounceResult(new SwarmStats(complete, incomplete, downloaded), peers, compact4, compact6);
+    AnnounceAnswer answer() {
+        return new AnnounceAnswer(new SwarmStats(complete, incomplete, downloaded), peers, compact4, compact6);
     }
 
     @Override
@@ -60,10 +61,10 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
         out.writeByteArray(compact4);
         out.writeByteArray(compact6);
         out.writeInt(peers.size());
-        for (PeerEndpoint p : peers) {
+        for (PeerEntry p : peers) {
             out.writeByteArray(p.peerId());
-            out.writeByteArray(p.ip());
-            out.writeShort(p.port());
+            out.writeByteArray(p.address().ip().orElseThrow().getAddress());
+            out.writeShort(p.address().port());
         }
     }
 
@@ -76,9 +77,11 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
         compact4 = in.readByteArray();
         compact6 = in.readByteArray();
         int n = in.readInt();
-        List<PeerEndpoint> list = new ArrayList<>(n);
+        List<PeerEntry> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            list.add(new PeerEndpoint(in.readByteArray(), in.readByteArray(), in.readShort() & 0xffff));
+            byte[] peerId = in.readByteArray();
+            byte[] ip = in.readByteArray();
+            list.add(new PeerEntry(PeerAddress.of(java.net.InetAddress.getByAddress(ip), in.readShort() & 0xffff), peerId));
         }
         peers = list;
     }

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import org.enjambre.tracker.AnnounceRequest;
-import org.enjambre.tracker.Event;
-import org.enjambre.tracker.PeerEndpoint;
+import org.enjambre.tracker.protocol.AnnounceEvent;
+import org.enjambre.tracker.protocol.AnnounceRequest;
+import org.enjambre.tracker.protocol.PeerEntry;
+import org.enjambre.tracker.protocol.ReceivedAnnounce;
+import org.enjambre.tracker.protocol.SwarmStats;
 
 /**
  * One announce, applied atomically on the partition thread of the swarm's owner: expire the
@@ -26,7 +28,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
     private long uploaded;
     private long downloaded;
     private long left;
-    private Event event;
+    private AnnounceEvent event;
     private int numwant;
     private String key;
     private boolean compact;
@@ -39,19 +41,20 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
     AnnounceProcessor() {
     }
 
-    AnnounceProcessor(AnnounceRequest r, long now, long cutoff, int maxPeers, boolean mayCreate) {
+    AnnounceProcessor(ReceivedAnnounce announce, long now, long cutoff, int maxPeers, boolean mayCreate) {
+        AnnounceRequest r = announce.request();
         this.maxPeers = maxPeers;
         this.mayCreate = mayCreate;
         this.peerId = r.peerId();
-        this.ip = r.ip();
+        this.ip = announce.ip();
         this.port = r.port();
-        this.uploaded = r.uploaded();
-        this.downloaded = r.downloaded();
-        this.left = r.left();
+        this.uploaded = r.stats().uploaded();
+        this.downloaded = r.stats().downloaded();
+        this.left = r.stats().left();
         this.event = r.event();
         this.numwant = r.numwant();
         this.key = r.key();
-        this.compact = r.compact();
+        this.compact = announce.compact();
         this.now = now;
         this.cutoff = cutoff;
     }
@@ -60,8 +63,8 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
     public AnnounceOutcome process(Map.Entry<String, Swarm> entry) {
         Swarm swarm = entry.getValue();
         if (swarm == null) {
-            if (event == Event.STOPPED) {
-                return new AnnounceOutcome(org.enjambre.tracker.SwarmStats.EMPTY, List.of());
+            if (event == AnnounceEvent.STOPPED) {
+                return new AnnounceOutcome(SwarmStats.EMPTY, List.of());
             }
             if (!mayCreate) {
                 return AnnounceOutcome.refused("tracker full: no new torrents for now, retry later");
@@ -75,16 +78,16 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
             // BEP 3 "key": a peer id moving to another address must prove it is the same client.
             return AnnounceOutcome.refused("peer_id already registered from another address with another key");
         }
-        if (known == null && event != Event.STOPPED && swarm.size() >= maxPeers) {
+        if (known == null && event != AnnounceEvent.STOPPED && swarm.size() >= maxPeers) {
             return AnnounceOutcome.refused("swarm full (" + maxPeers + " peers), retry later");
         }
-        List<PeerEndpoint> peers = List.of();
+        List<PeerEntry> peers = List.of();
         byte[][] packed = null;
-        if (event == Event.STOPPED) {
+        if (event == AnnounceEvent.STOPPED) {
             swarm.remove(peerId);
         } else {
             Swarm.Peer asker = swarm.upsert(peerId, ip, port, uploaded, downloaded, left, key, now);
-            if (event == Event.COMPLETED) {
+            if (event == AnnounceEvent.COMPLETED) {
                 swarm.completed(asker);
             }
             if (!backup && compact) {
@@ -160,7 +163,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         uploaded = in.readLong();
         downloaded = in.readLong();
         left = in.readLong();
-        event = Event.values()[in.readByte()];
+        event = AnnounceEvent.values()[in.readByte()];
         numwant = in.readShort();
         key = in.readString();
         compact = in.readBoolean();

@@ -15,12 +15,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.LongSupplier;
-import org.enjambre.tracker.AnnounceRequest;
-import org.enjambre.tracker.AnnounceResult;
-import org.enjambre.tracker.PeerRegistry;
-import org.enjambre.tracker.SwarmSnapshot;
-import org.enjambre.tracker.SwarmStats;
-import org.enjambre.tracker.TrackerRefusal;
+import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.ReceivedAnnounce;
+import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.protocol.TrackerRefusal;
+import org.enjambre.tracker.server.PeerRegistry;
+import org.enjambre.tracker.server.SwarmSnapshot;
 
 /**
  * {@link PeerRegistry} on the Hazelcast IMap {@link TrackerMaps#SWARMS}. An announce is one
@@ -78,13 +78,13 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     }
 
     @Override
-    public Future<AnnounceResult> announce(AnnounceRequest request) {
+    public Future<AnnounceAnswer> announce(ReceivedAnnounce announce) {
         long now = clock.getAsLong();
-        AnnounceProcessor processor = new AnnounceProcessor(request, now, now - peerTimeoutMillis, maxPeersPerSwarm, !full);
-        return onContext(swarms.submitToKey(request.infoHashHex(), processor))
+        AnnounceProcessor processor = new AnnounceProcessor(announce, now, now - peerTimeoutMillis, maxPeersPerSwarm, !full);
+        return onContext(swarms.submitToKey(announce.infoHashHex(), processor))
                 .compose(outcome -> outcome.refusal != null
                         ? Future.failedFuture(new TrackerRefusal(outcome.refusal))
-                        : Future.succeededFuture(outcome.result()));
+                        : Future.succeededFuture(outcome.answer()));
     }
 
     @Override

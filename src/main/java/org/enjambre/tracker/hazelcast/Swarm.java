@@ -9,9 +9,10 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Random;
-import org.enjambre.tracker.PeerEndpoint;
-import org.enjambre.tracker.SwarmSnapshot;
-import org.enjambre.tracker.SwarmStats;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.PeerEntry;
+import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.server.SwarmSnapshot;
 
 /**
  * The peers of one torrent, as held in the swarm map. Every operation an announce needs is O(1)
@@ -61,8 +62,16 @@ public final class Swarm implements IdentifiedDataSerializable {
             return left == 0;
         }
 
-        PeerEndpoint endpoint() {
-            return new PeerEndpoint(peerId, ip(), port);
+        PeerEntry entry() {
+            return new PeerEntry(address(), peerId);
+        }
+
+        PeerAddress address() {
+            try {
+                return PeerAddress.of(java.net.InetAddress.getByAddress(ip()), port);
+            } catch (java.net.UnknownHostException e) {
+                throw new IllegalStateException("a stored address is 4 or 16 bytes", e);
+            }
         }
 
         byte[] ip() {
@@ -206,11 +215,11 @@ public final class Swarm implements IdentifiedDataSerializable {
      * both kinds, taken alternately. Each array is read from a random offset, so different askers
      * see different parts of a large swarm while the cost stays O(numwant).
      */
-    List<PeerEndpoint> select(Peer asker, int numwant, Random random) {
+    List<PeerEntry> select(Peer asker, int numwant, Random random) {
         List<Peer> picked = pick(asker, numwant, random);
-        List<PeerEndpoint> out = new ArrayList<>(picked.size());
+        List<PeerEntry> out = new ArrayList<>(picked.size());
         for (Peer p : picked) {
-            out.add(p.endpoint());
+            out.add(p.entry());
         }
         return out;
     }
@@ -222,33 +231,18 @@ public final class Swarm implements IdentifiedDataSerializable {
         for (Peer p : picked) {
             v6 += p.ipv6 != null ? 1 : 0;
         }
-        byte[] four = new byte[(picked.size() - v6) * 6];
-        byte[] six = new byte[v6 * 18];
+        byte[] four = new byte[(picked.size() - v6) * PeerAddress.COMPACT_IPV4];
+        byte[] six = new byte[v6 * PeerAddress.COMPACT_IPV6];
         int i4 = 0;
         int i6 = 0;
         for (Peer p : picked) {
             if (p.ipv6 != null) {
-                i6 = pack(six, i6, p);
+                i6 = PeerAddress.putCompact(six, i6, p.ipv6, p.port);
             } else {
-                i4 = pack(four, i4, p);
+                i4 = PeerAddress.putCompactIpv4(four, i4, p.ipv4, p.port);
             }
         }
         return new byte[][] {four, six};
-    }
-
-    private static int pack(byte[] out, int at, Peer p) {
-        if (p.ipv6 != null) {
-            System.arraycopy(p.ipv6, 0, out, at, 16);
-            at += 16;
-        } else {
-            out[at++] = (byte) (p.ipv4 >>> 24);
-            out[at++] = (byte) (p.ipv4 >>> 16);
-            out[at++] = (byte) (p.ipv4 >>> 8);
-            out[at++] = (byte) p.ipv4;
-        }
-        out[at++] = (byte) (p.port >>> 8);
-        out[at++] = (byte) p.port;
-        return at;
     }
 
     private List<Peer> pick(Peer asker, int numwant, Random random) {
@@ -306,7 +300,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     public SwarmSnapshot snapshot() {
         List<SwarmSnapshot.PeerInfo> peers = new ArrayList<>(size());
         for (Peer p = oldest; p != null; p = p.next) {
-            peers.add(new SwarmSnapshot.PeerInfo(p.peerId.clone(), p.ip(), p.port, p.uploaded,
+            peers.add(new SwarmSnapshot.PeerInfo(p.peerId.clone(), p.address(), p.uploaded,
                     p.downloaded, p.left, p.lastSeen));
         }
         return new SwarmSnapshot(stats(), peers);

@@ -1,12 +1,14 @@
 package org.enjambre.tracker.client;
 
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.TransferStats;
+
 import io.vertx.core.Vertx;
 import org.enjambre.bencode.BDict;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.enjambre.tracker.client.AnnounceCodecTest.INFO_HASH;
-import static org.enjambre.tracker.client.AnnounceCodecTest.PEER_ID;
+import static org.enjambre.tracker.protocol.AnnounceCodecTest.INFO_HASH;
+import static org.enjambre.tracker.protocol.AnnounceCodecTest.PEER_ID;
 import static org.enjambre.tracker.client.RecordingTracker.Reply;
 import static org.enjambre.tracker.client.RecordingTracker.await;
 import static org.enjambre.tracker.client.RecordingTracker.compactAnswer;
@@ -35,7 +37,7 @@ class AnnouncerTest {
     private Vertx vertx;
     private final List<RecordingTracker> trackers = new ArrayList<>();
     private final List<Announcer> announcers = new ArrayList<>();
-    private final List<List<InetSocketAddress>> peersSeen = new CopyOnWriteArrayList<>();
+    private final List<List<PeerAddress>> peersSeen = new CopyOnWriteArrayList<>();
     /** Counts as the engine would: every announce reads the current values. */
     private final AtomicLong downloaded = new AtomicLong();
 
@@ -98,7 +100,7 @@ class AnnouncerTest {
         assertThat(rs.subList(0, 3)).extracting(r -> r.number("downloaded")).containsExactly(100L, 200L, 300L);
         assertThat(rs.subList(0, 3)).extracting(r -> r.number("left")).containsExactly(9_900L, 9_800L, 9_700L);
         assertThat(rs.get(0).number("uploaded")).isEqualTo(7);
-        assertThat(peersSeen.get(0)).containsExactly(new InetSocketAddress("127.0.0.1", 6881), new InetSocketAddress("127.0.0.2", 6882));
+        assertThat(peersSeen.get(0)).containsExactly(new PeerAddress("127.0.0.1", 6881), new PeerAddress("127.0.0.2", 6882));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.enjambre.tracker.client;
 
+
+
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

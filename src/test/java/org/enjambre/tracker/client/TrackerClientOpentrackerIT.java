@@ -1,5 +1,9 @@
 package org.enjambre.tracker.client;
 
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.AnnounceEvent;
+import org.enjambre.tracker.protocol.TrackerFailureException;
+
 import io.vertx.core.Vertx;
 import org.enjambre.testutil.FreePorts;
 import org.enjambre.testutil.Interop;
@@ -28,7 +32,7 @@ import static org.enjambre.tracker.client.RecordingTracker.await;
  * a torrent outside its whitelist comes back as a clear refusal.
  */
 class TrackerClientOpentrackerIT {
-    static final byte[] INFO_HASH = AnnounceCodecTest.range(0x40, 20);
+    static final byte[] INFO_HASH = org.enjambre.tracker.protocol.AnnounceCodecTest.range(0x40, 20);
 
     private Vertx vertx;
     private Process opentracker;
@@ -105,7 +109,7 @@ class TrackerClientOpentrackerIT {
 
         await(a.announce(AnnounceEvent.STARTED, 0, 0, 1000));
         AnnounceResult seenByB = await(b.announce(AnnounceEvent.STARTED, 0, 0, 1000));
-        assertThat(seenByB.peers()).contains(new InetSocketAddress("127.0.0.1", 40001));
+        assertThat(seenByB.peers()).contains(new PeerAddress("127.0.0.1", 40001));
         assertThat(seenByB.response().incomplete()).hasValue(2);
         assertThat(seenByB.response().interval().toSeconds()).isPositive();
 
@@ -116,13 +120,13 @@ class TrackerClientOpentrackerIT {
 
         await(a.announce(AnnounceEvent.STOPPED, 0, 1000, 0));
         AnnounceResult afterStopped = await(b.announce(AnnounceEvent.NONE, 0, 0, 1000));
-        assertThat(afterStopped.peers()).doesNotContain(new InetSocketAddress("127.0.0.1", 40001));
+        assertThat(afterStopped.peers()).doesNotContain(new PeerAddress("127.0.0.1", 40001));
         assertThat(afterStopped.response().complete()).hasValue(0);
     }
 
     @Test
     void aTorrentOutsideTheWhitelistIsAClearRefusal() {
-        TrackerClient c = client(AnnounceCodecTest.range(0x80, 20), "cccccccccccc", 40003);
+        TrackerClient c = client(org.enjambre.tracker.protocol.AnnounceCodecTest.range(0x80, 20), "cccccccccccc", 40003);
         assertThatThrownBy(() -> await(c.announce(AnnounceEvent.STARTED, 0, 0, 1000)))
                 .cause().isInstanceOf(AllTrackersFailedException.class)
                 .satisfies(e -> assertThat(((AllTrackersFailedException) e).failures().values())

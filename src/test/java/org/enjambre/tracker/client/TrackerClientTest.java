@@ -1,5 +1,9 @@
 package org.enjambre.tracker.client;
 
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.AnnounceEvent;
+import org.enjambre.tracker.protocol.AnnounceCodec;
+
 import io.vertx.core.Vertx;
 import io.vertx.core.net.SelfSignedCertificate;
 import org.enjambre.bencode.BDict;
@@ -11,8 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,8 +23,8 @@ import java.util.concurrent.ExecutionException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.enjambre.tracker.client.AnnounceCodecTest.INFO_HASH;
-import static org.enjambre.tracker.client.AnnounceCodecTest.PEER_ID;
+import static org.enjambre.tracker.protocol.AnnounceCodecTest.INFO_HASH;
+import static org.enjambre.tracker.protocol.AnnounceCodecTest.PEER_ID;
 import static org.enjambre.tracker.client.RecordingTracker.Reply;
 import static org.enjambre.tracker.client.RecordingTracker.await;
 import static org.enjambre.tracker.client.RecordingTracker.compactAnswer;
@@ -114,7 +116,7 @@ class TrackerClientTest {
         assertThat(result.response().interval()).isEqualTo(Duration.ofSeconds(1800));
         assertThat(result.response().complete()).hasValue(1);
         assertThat(result.response().incomplete()).hasValue(2);
-        assertThat(result.peers()).containsExactly(new InetSocketAddress("127.0.0.1", 6881), new InetSocketAddress("127.0.0.2", 6882));
+        assertThat(result.peers()).containsExactly(new PeerAddress("127.0.0.1", 6881), new PeerAddress("127.0.0.2", 6882));
     }
 
     @Test
@@ -269,8 +271,8 @@ class TrackerClientTest {
 
         AnnounceResult result = await(c.announce(AnnounceEvent.STARTED, 0, 0, 1));
 
-        assertThat(result.peers()).containsExactly(new InetSocketAddress("127.0.0.5", 7001),
-                new InetSocketAddress(InetAddress.getByName("::1"), 7002));
+        assertThat(result.peers()).containsExactly(new PeerAddress("127.0.0.5", 7001),
+                new PeerAddress("::1", 7002));
         assertThat(result.response().peers().get(0).peerIdIfKnown()).hasValueSatisfying(id -> assertThat(id).isEqualTo(peerId));
     }
 
@@ -285,7 +287,7 @@ class TrackerClientTest {
         TrackerClient c = client(TrackerTiers.of(t.url(), null));
 
         assertThat(await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)).peers())
-                .containsExactly(new InetSocketAddress(InetAddress.getByName("::1"), 7001));
+                .containsExactly(new PeerAddress("::1", 7001));
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.enjambre.tracker.client;
 
+
+
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

@@ -16,13 +16,17 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.enjambre.tracker.AnnounceRequest;
-import org.enjambre.tracker.AnnounceResult;
-import org.enjambre.tracker.Event;
-import org.enjambre.tracker.PeerEndpoint;
-import org.enjambre.tracker.SwarmSnapshot;
-import org.enjambre.tracker.SwarmStats;
-import org.enjambre.tracker.TrackerRefusal;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.AnnounceEvent;
+import org.enjambre.tracker.protocol.AnnounceRequest;
+import org.enjambre.tracker.protocol.CompactPeersVectorTest;
+import org.enjambre.tracker.protocol.PeerEntry;
+import org.enjambre.tracker.protocol.ReceivedAnnounce;
+import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.protocol.TrackerRefusal;
+import org.enjambre.tracker.protocol.TransferStats;
+import org.enjambre.tracker.server.SwarmSnapshot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -30,6 +34,7 @@ import org.junit.jupiter.api.Test;
 
 class HazelcastPeerRegistryTest {
     static final Duration TIMEOUT = Duration.ofSeconds(4);
+    static final int STORED_ONE_PEER_SWARM_BYTES = 108;
     static Vertx vertx;
     static HazelcastInstance hazelcast;
     final AtomicLong clock = new AtomicLong(1_000_000);
@@ -70,21 +75,22 @@ class HazelcastPeerRegistryTest {
         }
     }
 
-    AnnounceRequest req(String id, int port, long left, Event event, int numwant) {
+    ReceivedAnnounce req(String id, int port, long left, AnnounceEvent event, int numwant) {
         return req(id, new byte[] {127, 0, 0, 1}, port, left, event, numwant, null);
     }
 
-    AnnounceRequest req(String id, byte[] ip, int port, long left, Event event, int numwant, String key) {
+    ReceivedAnnounce req(String id, byte[] ip, int port, long left, AnnounceEvent event, int numwant, String key) {
         byte[] peerId = String.format("-EJ0001-%12s", id).getBytes(StandardCharsets.ISO_8859_1);
-        return new AnnounceRequest(infoHash, peerId, ip, port, 0, 0, left, event, numwant, true, false, key);
+        return new ReceivedAnnounce(new AnnounceRequest(infoHash, peerId, port, new TransferStats(0, 0, left), event,
+                numwant, key, null), ip, true, false);
     }
 
-    AnnounceResult announce(String id, int port, long left, Event event) throws Exception {
+    AnnounceAnswer announce(String id, int port, long left, AnnounceEvent event) throws Exception {
         return await(registry.announce(req(id, port, left, event, 50)));
     }
 
     /** Ports of the answered peers, from the packed compact form (the requests here are compact). */
-    static List<Integer> ports(AnnounceResult r) {
+    static List<Integer> ports(AnnounceAnswer r) {
         assertThat(r.packed()).isTrue();
         assertThat(r.compact4().length % 6).isZero();
         List<Integer> ports = new java.util.ArrayList<>();
@@ -97,40 +103,40 @@ class HazelcastPeerRegistryTest {
 
     @Test
     void peersSeeEachOtherButNeverThemselves() throws Exception {
-        assertThat(announce("a", 1001, 10, Event.STARTED).peers()).isEmpty();
-        AnnounceResult b = announce("b", 1002, 10, Event.STARTED);
+        assertThat(announce("a", 1001, 10, AnnounceEvent.STARTED).peers()).isEmpty();
+        AnnounceAnswer b = announce("b", 1002, 10, AnnounceEvent.STARTED);
         assertThat(ports(b)).containsExactly(1001);
-        AnnounceResult c = announce("c", 1003, 0, Event.STARTED);
+        AnnounceAnswer c = announce("c", 1003, 0, AnnounceEvent.STARTED);
         assertThat(ports(c)).containsExactly(1001, 1002);
         assertThat(c.stats()).isEqualTo(new SwarmStats(1, 2, 0));
-        assertThat(ports(announce("a", 1001, 10, Event.NONE))).containsExactly(1002, 1003);
+        assertThat(ports(announce("a", 1001, 10, AnnounceEvent.NONE))).containsExactly(1002, 1003);
     }
 
     @Test
     void seedersAreGivenOnlyLeechers() throws Exception {
-        announce("s1", 2001, 0, Event.STARTED);
-        announce("s2", 2002, 0, Event.STARTED);
-        announce("l1", 2003, 5, Event.STARTED);
-        assertThat(ports(announce("s1", 2001, 0, Event.NONE))).containsExactly(2003);
-        assertThat(ports(announce("l1", 2003, 5, Event.NONE))).containsExactly(2001, 2002);
+        announce("s1", 2001, 0, AnnounceEvent.STARTED);
+        announce("s2", 2002, 0, AnnounceEvent.STARTED);
+        announce("l1", 2003, 5, AnnounceEvent.STARTED);
+        assertThat(ports(announce("s1", 2001, 0, AnnounceEvent.NONE))).containsExactly(2003);
+        assertThat(ports(announce("l1", 2003, 5, AnnounceEvent.NONE))).containsExactly(2001, 2002);
     }
 
     @Test
     void numwantBoundsTheAnswer() throws Exception {
         for (int i = 0; i < 30; i++) {
-            announce("p" + i, 3000 + i, 1, Event.STARTED);
+            announce("p" + i, 3000 + i, 1, AnnounceEvent.STARTED);
         }
-        AnnounceResult r = await(registry.announce(req("asker", 4000, 1, Event.STARTED, 7)));
+        AnnounceAnswer r = await(registry.announce(req("asker", 4000, 1, AnnounceEvent.STARTED, 7)));
         assertThat(ports(r)).hasSize(7).doesNotHaveDuplicates().doesNotContain(4000);
         assertThat(r.stats().incomplete()).isEqualTo(31);
-        assertThat(ports(await(registry.announce(req("asker", 4000, 1, Event.NONE, 0))))).isEmpty();
+        assertThat(ports(await(registry.announce(req("asker", 4000, 1, AnnounceEvent.NONE, 0))))).isEmpty();
         // The dictionary model gets the same choice as objects, with peer ids.
-        AnnounceRequest dict = req("asker", 4000, 1, Event.NONE, 5);
-        dict = new AnnounceRequest(dict.infoHash(), dict.peerId(), dict.ip(), dict.port(), 0, 0, 1, Event.NONE, 5, false, false, null);
-        AnnounceResult listed = await(registry.announce(dict));
+        ReceivedAnnounce compact = req("asker", 4000, 1, AnnounceEvent.NONE, 5);
+        ReceivedAnnounce dict = new ReceivedAnnounce(compact.request(), compact.ip(), false, false);
+        AnnounceAnswer listed = await(registry.announce(dict));
         assertThat(listed.packed()).isFalse();
         assertThat(listed.peers()).hasSize(5).allSatisfy(p -> assertThat(p.peerId()).hasSize(20))
-                .noneMatch(p -> p.port() == 4000);
+                .noneMatch(p -> p.address().port() == 4000);
     }
 
     @Test
@@ -139,79 +145,80 @@ class HazelcastPeerRegistryTest {
         v6[0] = 0x20;
         v6[1] = 0x01;
         v6[15] = 7;
-        await(registry.announce(req("six", v6, 0x1A2B, 1, Event.STARTED, 50, null)));
-        await(registry.announce(req("four", new byte[] {10, 1, 2, 3}, 0x0102, 1, Event.STARTED, 50, null)));
-        AnnounceResult r = await(registry.announce(req("asker", new byte[] {10, 9, 9, 9}, 5000, 1, Event.STARTED, 50, null)));
+        await(registry.announce(req("six", v6, 0x1A2B, 1, AnnounceEvent.STARTED, 50, null)));
+        await(registry.announce(req("four", new byte[] {10, 1, 2, 3}, 0x0102, 1, AnnounceEvent.STARTED, 50, null)));
+        AnnounceAnswer r = await(registry.announce(req("asker", new byte[] {10, 9, 9, 9}, 5000, 1, AnnounceEvent.STARTED, 50, null)));
         assertThat(r.compact4()).containsExactly(10, 1, 2, 3, 0x01, 0x02);
         byte[] expected6 = java.util.Arrays.copyOf(v6, 18);
         expected6[16] = 0x1A;
         expected6[17] = 0x2B;
         assertThat(r.compact6()).containsExactly(expected6);
         SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
-        assertThat(s.peers()).extracting(p -> p.ip().length).containsExactly(16, 4, 4);
+        assertThat(s.peers()).extracting(p -> p.address().isIpv6()).containsExactly(true, false, false);
+        assertThat(s.peers().get(0).address()).isEqualTo(new PeerAddress("2001::7", 0x1A2B));
     }
 
     @Test
     void aFullSwarmRefusesNewPeersButServesItsOwn() throws Exception {
         registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 2, 1_000_000);
-        announce("a", 1001, 1, Event.STARTED);
-        announce("b", 1002, 1, Event.STARTED);
-        assertThatThrownBy(() -> announce("c", 1003, 1, Event.STARTED))
+        announce("a", 1001, 1, AnnounceEvent.STARTED);
+        announce("b", 1002, 1, AnnounceEvent.STARTED);
+        assertThatThrownBy(() -> announce("c", 1003, 1, AnnounceEvent.STARTED))
                 .isInstanceOf(TrackerRefusal.class).hasMessage("swarm full (2 peers), retry later");
-        assertThat(ports(announce("a", 1001, 1, Event.NONE))).containsExactly(1002);
-        announce("b", 1002, 1, Event.STOPPED);
-        assertThat(ports(announce("c", 1003, 1, Event.STARTED))).containsExactly(1001);
+        assertThat(ports(announce("a", 1001, 1, AnnounceEvent.NONE))).containsExactly(1002);
+        announce("b", 1002, 1, AnnounceEvent.STOPPED);
+        assertThat(ports(announce("c", 1003, 1, AnnounceEvent.STARTED))).containsExactly(1001);
     }
 
     @Test
     void pastTheSwarmLimitNewTorrentsAreRefusedUntilTheSweepFindsRoom() throws Exception {
-        announce("a", 1001, 1, Event.STARTED);
+        announce("a", 1001, 1, AnnounceEvent.STARTED);
         registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 10, 1);
         await(registry.sweep());
         byte[] known = infoHash;
         infoHash = new byte[20];
         infoHash[0] = 42;
-        assertThatThrownBy(() -> announce("b", 1002, 1, Event.STARTED))
+        assertThatThrownBy(() -> announce("b", 1002, 1, AnnounceEvent.STARTED))
                 .isInstanceOf(TrackerRefusal.class).hasMessageContaining("tracker full");
         infoHash = known;
-        assertThat(ports(announce("c", 1003, 1, Event.STARTED))).containsExactly(1001);
+        assertThat(ports(announce("c", 1003, 1, AnnounceEvent.STARTED))).containsExactly(1001);
     }
 
     @Test
     void stoppedRemovesThePeerAtOnce() throws Exception {
-        announce("a", 1001, 10, Event.STARTED);
-        announce("b", 1002, 10, Event.STARTED);
-        assertThat(announce("a", 1001, 10, Event.STOPPED).stats()).isEqualTo(new SwarmStats(0, 1, 0));
-        assertThat(ports(announce("b", 1002, 10, Event.NONE))).isEmpty();
-        announce("b", 1002, 10, Event.STOPPED);
+        announce("a", 1001, 10, AnnounceEvent.STARTED);
+        announce("b", 1002, 10, AnnounceEvent.STARTED);
+        assertThat(announce("a", 1001, 10, AnnounceEvent.STOPPED).stats()).isEqualTo(new SwarmStats(0, 1, 0));
+        assertThat(ports(announce("b", 1002, 10, AnnounceEvent.NONE))).isEmpty();
+        announce("b", 1002, 10, AnnounceEvent.STOPPED);
         assertThat(await(registry.swarm(hex()))).isEmpty();
     }
 
     @Test
     void completedCountsOncePerPeer() throws Exception {
-        announce("a", 1001, 10, Event.STARTED);
-        announce("a", 1001, 0, Event.COMPLETED);
-        AnnounceResult again = announce("a", 1001, 0, Event.COMPLETED);
+        announce("a", 1001, 10, AnnounceEvent.STARTED);
+        announce("a", 1001, 0, AnnounceEvent.COMPLETED);
+        AnnounceAnswer again = announce("a", 1001, 0, AnnounceEvent.COMPLETED);
         assertThat(again.stats()).isEqualTo(new SwarmStats(1, 0, 1));
-        announce("b", 1002, 0, Event.COMPLETED);
+        announce("b", 1002, 0, AnnounceEvent.COMPLETED);
         assertThat(await(registry.scrape(List.of(hex()))).get(hex())).isEqualTo(new SwarmStats(2, 0, 2));
     }
 
     @Test
     void peersAreForgottenAfterTheTimeoutWithoutAnnounce() throws Exception {
-        announce("old", 1001, 10, Event.STARTED);
+        announce("old", 1001, 10, AnnounceEvent.STARTED);
         clock.addAndGet(TIMEOUT.toMillis() - 1);
-        announce("fresh", 1002, 10, Event.STARTED);
+        announce("fresh", 1002, 10, AnnounceEvent.STARTED);
         clock.addAndGet(2);
-        AnnounceResult r = announce("asker", 1003, 10, Event.STARTED);
+        AnnounceAnswer r = announce("asker", 1003, 10, AnnounceEvent.STARTED);
         assertThat(ports(r)).containsExactly(1002);
         assertThat(r.stats().incomplete()).isEqualTo(2);
     }
 
     @Test
     void sweepForgetsPeersOfSwarmsNobodyAnnouncesTo() throws Exception {
-        announce("a", 1001, 10, Event.STARTED);
-        announce("b", 1002, 0, Event.STARTED);
+        announce("a", 1001, 10, AnnounceEvent.STARTED);
+        announce("b", 1002, 0, AnnounceEvent.STARTED);
         assertThat(await(registry.sweep())).isZero();
         clock.addAndGet(TIMEOUT.toMillis() + 1);
         assertThat(await(registry.sweep())).isGreaterThanOrEqualTo(2);
@@ -221,17 +228,17 @@ class HazelcastPeerRegistryTest {
 
     @Test
     void changingAddressNeedsTheSameKey() throws Exception {
-        await(registry.announce(req("k", new byte[] {10, 0, 0, 1}, 1001, 10, Event.STARTED, 50, "secret")));
-        assertThatThrownBy(() -> await(registry.announce(req("k", new byte[] {10, 0, 0, 2}, 1001, 10, Event.NONE, 50, "other"))))
+        await(registry.announce(req("k", new byte[] {10, 0, 0, 1}, 1001, 10, AnnounceEvent.STARTED, 50, "secret")));
+        assertThatThrownBy(() -> await(registry.announce(req("k", new byte[] {10, 0, 0, 2}, 1001, 10, AnnounceEvent.NONE, 50, "other"))))
                 .isInstanceOf(TrackerRefusal.class).hasMessageContaining("another key");
-        await(registry.announce(req("k", new byte[] {10, 0, 0, 2}, 1001, 10, Event.NONE, 50, "secret")));
+        await(registry.announce(req("k", new byte[] {10, 0, 0, 2}, 1001, 10, AnnounceEvent.NONE, 50, "secret")));
         SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
-        assertThat(s.peers()).singleElement().satisfies(p -> assertThat(p.ip()).isEqualTo(new byte[] {10, 0, 0, 2}));
+        assertThat(s.peers()).singleElement().satisfies(p -> assertThat(p.address()).isEqualTo(new PeerAddress("10.0.0.2", 1001)));
     }
 
     @Test
     void scrapeAnswersZerosForUnknownSwarmsAndListsKnownOnes() throws Exception {
-        announce("a", 1001, 0, Event.STARTED);
+        announce("a", 1001, 0, AnnounceEvent.STARTED);
         String unknown = "ff".repeat(20);
         Map<String, SwarmStats> s = await(registry.scrape(List.of(unknown, hex())));
         assertThat(s).containsExactly(Map.entry(unknown, SwarmStats.EMPTY), Map.entry(hex(), new SwarmStats(1, 0, 0)));
@@ -241,11 +248,11 @@ class HazelcastPeerRegistryTest {
 
     @Test
     void snapshotListsEveryPeerWithItsAddressAndProgress() throws Exception {
-        announce("a", 1001, 10, Event.STARTED);
-        announce("b", 1002, 0, Event.STARTED);
+        announce("a", 1001, 10, AnnounceEvent.STARTED);
+        announce("b", 1002, 0, AnnounceEvent.STARTED);
         SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
         assertThat(s.stats()).isEqualTo(new SwarmStats(1, 1, 0));
-        assertThat(s.peers()).extracting(SwarmSnapshot.PeerInfo::port).containsExactly(1001, 1002);
+        assertThat(s.peers()).extracting(p -> p.address().port()).containsExactly(1001, 1002);
         assertThat(s.peers().get(1).seeder()).isTrue();
     }
 
@@ -258,7 +265,7 @@ class HazelcastPeerRegistryTest {
             swarm.upsert(id, new byte[] {10, 0, 0, 1}, 1000 + i, 0, 0, i == 0 ? 0 : 1, null, 100 + i);
         }
         Swarm copy = swarm.copy(2);
-        assertThat(copy.snapshot().peers()).extracting(SwarmSnapshot.PeerInfo::port).containsExactly(1003, 1004);
+        assertThat(copy.snapshot().peers()).extracting(p -> p.address().port()).containsExactly(1003, 1004);
         assertThat(copy.stats()).isEqualTo(new SwarmStats(1, 4, 0));
         var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
         Swarm back = ss.toObject(ss.toData(copy));
@@ -284,5 +291,46 @@ class HazelcastPeerRegistryTest {
 
     String hex() {
         return HexFormat.of().formatHex(infoHash);
+    }
+
+    @Test
+    void theRegistryPacksPeersIntoTheRecordedCompactBytes() {
+        Swarm swarm = new Swarm();
+        byte[] v4 = {10, 0, 0, 1};
+        byte[] v6 = HexFormat.of().parseHex(CompactPeersVectorTest.PEERS6_HEX.substring(0, 32));
+        swarm.upsert(id(1), v4, 6881, 0, 0, 5, null, 1);
+        swarm.upsert(id(2), v6, 6881, 0, 0, 5, null, 1);
+        Swarm.Peer asker = swarm.upsert(id(3), new byte[] {10, 9, 9, 9}, 5000, 0, 0, 5, null, 1);
+        byte[][] packed = swarm.selectPacked(asker, 50, new java.util.Random(1));
+        assertThat(HexFormat.of().formatHex(packed[0])).isEqualTo(CompactPeersVectorTest.PEERS_HEX.substring(0, 12));
+        assertThat(HexFormat.of().formatHex(packed[1])).isEqualTo(CompactPeersVectorTest.PEERS6_HEX);
+        assertThat(swarm.select(asker, 50, new java.util.Random(1))).extracting(PeerEntry::address)
+                .containsExactlyInAnyOrder(new PeerAddress("10.0.0.1", 6881), CompactPeersVectorTest.IPV6);
+    }
+
+    @Test
+    void aStoredPeerTakesNoMoreBytesThanBefore() {
+        Swarm swarm = new Swarm();
+        swarm.upsert(id(1), new byte[] {10, 0, 0, 1}, 6881, 1, 2, 3, null, 4);
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        // Recorded before peers became PeerAddress: the stored form did not change with them.
+        assertThat(ss.toData(swarm).totalSize()).isEqualTo(STORED_ONE_PEER_SWARM_BYTES);
+    }
+
+    @Test
+    void aDictionaryModelOutcomeCrossesTheClusterWithAddressesAndPeerIds() {
+        AnnounceOutcome outcome = new AnnounceOutcome(new SwarmStats(1, 1, 0), List.of(
+                new PeerEntry(new PeerAddress("10.0.0.1", 6881), id(1)),
+                new PeerEntry(CompactPeersVectorTest.IPV6, id(2))));
+        var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
+        AnnounceOutcome back = ss.toObject(ss.toData(outcome));
+        assertThat(back.answer().peers()).containsExactlyElementsOf(outcome.answer().peers());
+        assertThat(back.answer().stats()).isEqualTo(new SwarmStats(1, 1, 0));
+    }
+
+    static byte[] id(int n) {
+        byte[] id = new byte[20];
+        id[0] = (byte) n;
+        return id;
     }
 }

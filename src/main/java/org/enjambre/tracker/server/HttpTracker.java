@@ -1,0 +1,82 @@
+package org.enjambre.tracker.server;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import org.enjambre.tracker.protocol.AnnounceParser;
+import org.enjambre.tracker.protocol.IpAddresses;
+import org.enjambre.tracker.protocol.QueryString;
+import org.enjambre.tracker.protocol.ReceivedAnnounce;
+import org.enjambre.tracker.protocol.ScrapeParser;
+import org.enjambre.tracker.protocol.TrackerRefusal;
+import org.enjambre.tracker.protocol.TrackerResponses;
+
+/**
+ * The HTTP front end of the {@link AnnounceService}: {@code GET /announce} (BEP 3, 23, 7) and
+ * {@code GET /scrape} (BEP 48). It decodes the query, hands it to the service and writes the
+ * bencoded answer; a refusal is a {@code failure reason} with HTTP 200, as BEP 3 says. Whoever
+ * owns the HTTP server routes those two paths here.
+ */
+public final class HttpTracker {
+    /** Content type of every bencoded answer. */
+    public static final String BENCODE_TYPE = "text/plain";
+
+    private final AnnounceService service;
+
+    public HttpTracker(AnnounceService service) {
+        this.service = service;
+    }
+
+    /**
+     * Server options a tracker needs: a scrape of {@link ScrapeParser#MAX_HASHES} hashes is a
+     * ~7 KB request line (the query limit itself is enforced, with a bencoded refusal, by
+     * {@link QueryString}); answers are small and not worth compressing.
+     */
+    public static HttpServerOptions serverOptions(String host, int port) {
+        return new HttpServerOptions().setHost(host).setPort(port)
+                .setTcpNoDelay(true).setCompressionSupported(false)
+                .setMaxInitialLineLength(QueryString.MAX_QUERY_LENGTH + 1024);
+    }
+
+    /** {@code GET /announce}. */
+    public void announce(HttpServerRequest http) {
+        ReceivedAnnounce announce;
+        try {
+            byte[] remote = IpAddresses.parse(http.remoteAddress().hostAddress());
+            if (remote == null) {
+                throw new TrackerRefusal("cannot read the connection's address");
+            }
+            announce = AnnounceParser.parse(http.query(), remote);
+        } catch (TrackerRefusal refusal) {
+            bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
+            return;
+        }
+        AnnounceService.Policy policy = service.policy();
+        service.announce(announce).onComplete(ar -> bencoded(http.response(), ar.succeeded()
+                ? TrackerResponses.announce(ar.result(), policy.intervalSeconds(), policy.minIntervalSeconds(),
+                        announce.compact(), announce.noPeerId())
+                : TrackerResponses.failure(((TrackerRefusal) ar.cause()).reason())));
+    }
+
+    /** {@code GET /scrape}. */
+    public void scrape(HttpServerRequest http) {
+        java.util.List<byte[]> hashes;
+        try {
+            hashes = ScrapeParser.parse(http.query());
+        } catch (TrackerRefusal refusal) {
+            bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
+            return;
+        }
+        service.scrape(hashes).onComplete(ar -> bencoded(http.response(), ar.succeeded()
+                ? TrackerResponses.scrape(ar.result())
+                : TrackerResponses.failure(((TrackerRefusal) ar.cause()).reason())));
+    }
+
+    private static void bencoded(HttpServerResponse response, byte[] body) {
+        if (response.closed()) {
+            return;
+        }
+        response.putHeader("Content-Type", BENCODE_TYPE).end(Buffer.buffer(body));
+    }
+}
