@@ -26,12 +26,12 @@ import org.enjambre.tracker.SwarmStats;
  */
 public final class StateVerticle extends VerticleBase {
     /** Where every peer node publishes its state (publish, not send: every web verticle listens). */
-    public static final String STATE_ADDRESS = "enjambre.state";
+    public static final String STATE_ADDRESS = org.enjambre.report.StateSchema.STATE_ADDRESS;
     /** Where every tracker node publishes its announces and the cluster's members. */
-    public static final String TRACKER_ADDRESS = "enjambre.tracker";
+    public static final String TRACKER_ADDRESS = org.enjambre.report.StateSchema.TRACKER_ADDRESS;
     public static final long PERIOD_MILLIS = 1000;
     /** Version of the state schema in docs/state.md. */
-    public static final int SCHEMA = 1;
+    public static final int SCHEMA = org.enjambre.report.StateSchema.VERSION;
 
     private final NodeIdentity identity;
     private final TorrentLibrary library;

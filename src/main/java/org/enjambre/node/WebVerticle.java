@@ -28,7 +28,7 @@ import org.enjambre.metainfo.MagnetUri;
  * under {@code /api}, a Server-Sent Events stream of the swarm at {@code /api/events}, and
  * Prometheus metrics at {@code /metrics}. The swarm view is fed by the clustered event bus
  * ({@link StateVerticle#STATE_ADDRESS}, {@link StateVerticle#TRACKER_ADDRESS}); nothing is
- * accepted from the bus beyond those state messages.
+ * accepted from the bus beyond those state messages, each checked against the schema ({@link StateFeed}).
  */
 public final class WebVerticle extends VerticleBase {
     private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
@@ -61,16 +61,7 @@ public final class WebVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        vertx.eventBus().<Object>consumer(StateVerticle.STATE_ADDRESS, m -> {
-            if (m.body() instanceof JsonObject j) {
-                view.nodeState(j);
-            }
-        });
-        vertx.eventBus().<Object>consumer(StateVerticle.TRACKER_ADDRESS, m -> {
-            if (m.body() instanceof JsonObject j) {
-                view.trackerState(j);
-            }
-        });
+        StateFeed.listen(vertx, view, metrics, settings.name());
         Path uploads = library.dataDir().resolve(".enjambre").resolve("uploads");
         TorrentCreation creation = new TorrentCreation(vertx, library, hazelcast, uploads);
         BodyHandler body = BodyHandler.create(uploads.toString()).setBodyLimit(settings.maxUploadBytes())

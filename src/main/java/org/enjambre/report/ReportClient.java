@@ -1,0 +1,139 @@
+package org.enjambre.report;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.core.parsetools.RecordParser;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A peer node's side of the report channel: forwards the node's own state (what its
+ * {@code StateVerticle} publishes on the local bus) to one of the cluster members' report bridges,
+ * moving to the next one in the list when the connection fails or closes. A state published while
+ * no bridge is connected, or while the connection is backed up, is dropped: the next one follows
+ * a second later and replaces it.
+ */
+public final class ReportClient extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(ReportClient.class);
+    /** Pause before trying the next bridge after a failure. */
+    public static final long RETRY_MILLIS = 1000;
+
+    private final List<SocketAddress> bridges;
+    private final String token;
+    private MessageConsumer<Object> consumer;
+    private NetClient client;
+    private NetSocket socket;
+    private int next;
+    private boolean stopped;
+    private volatile SocketAddress connectedTo;
+
+    /** @param bridges members' report bridges, tried in turn */
+    public ReportClient(List<SocketAddress> bridges, String token) {
+        if (bridges.isEmpty()) {
+            throw new IllegalArgumentException("--report-to needs at least one HOST:PORT");
+        }
+        this.bridges = List.copyOf(bridges);
+        this.token = token;
+    }
+
+    @Override
+    public Future<?> start() {
+        client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(5000));
+        consumer = vertx.eventBus().localConsumer(StateSchema.STATE_ADDRESS, m -> {
+            if (m.body() instanceof JsonObject state) {
+                forward(state);
+            }
+        });
+        connect();
+        return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+        stopped = true;
+        consumer.unregister();
+        return client.close();
+    }
+
+    /** The bridge this node reports to now, or null while it looks for one. */
+    public SocketAddress connectedTo() {
+        return connectedTo;
+    }
+
+    private void connect() {
+        if (stopped) {
+            return;
+        }
+        SocketAddress bridge = bridges.get(next);
+        next = (next + 1) % bridges.size();
+        client.connect(bridge).onComplete(ar -> {
+            if (ar.failed()) {
+                LOG.debug("report bridge {} not reachable: {}", bridge, ar.cause().toString());
+                vertx.setTimer(RETRY_MILLIS, t -> connect());
+                return;
+            }
+            NetSocket s = ar.result();
+            if (stopped) {
+                s.close();
+                return;
+            }
+            socket = s;
+            connectedTo = bridge;
+            LOG.info("reporting to the cluster through {}", bridge);
+            RecordParser parser = RecordParser.newFixed(4);
+            boolean[] header = {true};
+            parser.handler(b -> {
+                if (header[0]) {
+                    int length = b.getInt(0);
+                    if (length < 2 || length > 64 * 1024) {
+                        s.close();
+                        return;
+                    }
+                    header[0] = false;
+                    parser.fixedSizeMode(length);
+                } else {
+                    header[0] = true;
+                    parser.fixedSizeMode(4);
+                    answer(bridge, b);
+                }
+            });
+            s.handler(parser);
+            s.closeHandler(v -> {
+                socket = null;
+                connectedTo = null;
+                if (!stopped) {
+                    LOG.info("report bridge {} closed the connection; trying the next", bridge);
+                    vertx.setTimer(RETRY_MILLIS, t -> connect());
+                }
+            });
+            s.exceptionHandler(e -> s.close());
+        });
+    }
+
+    private void answer(SocketAddress bridge, Buffer b) {
+        try {
+            JsonObject frame = new JsonObject(b);
+            if ("err".equals(frame.getValue("type"))) {
+                LOG.warn("report bridge {} refused this node's state: {}", bridge, frame.getValue("message"));
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("report bridge {} sent something that is not a frame", bridge);
+        }
+    }
+
+    private void forward(JsonObject state) {
+        NetSocket s = socket;
+        if (s == null || s.writeQueueFull()) {
+            return;
+        }
+        s.write(BridgeFrames.encode(BridgeFrames.publish(StateSchema.STATE_ADDRESS, token, state)));
+    }
+}
