@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 /**
  * A peer node's side of the report channel: forwards the node's own state (what its
  * {@code StateVerticle} publishes on the local bus) to one of the cluster members' report bridges,
- * moving to the next one in the list when the connection fails or closes. A state published while
+ * moving to the next one in the list when the connection fails, closes, or stops answering pings. A state published while
  * no bridge is connected, or while the connection is backed up, is dropped: the next one follows
  * a second later and replaces it.
  */
@@ -25,6 +25,13 @@ public final class ReportClient extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(ReportClient.class);
     /** Pause before trying the next bridge after a failure. */
     public static final long RETRY_MILLIS = 1000;
+    /** How often the client pings the bridge it reports to. */
+    public static final long PING_MILLIS = 3000;
+    /**
+     * A bridge that has not answered a ping for this long is given up for the next one: a member
+     * that vanished (SIGKILL, pulled cable) sends no FIN, and TCP alone would notice only after minutes.
+     */
+    public static final long SILENT_MILLIS = 10_000;
 
     private final List<SocketAddress> bridges;
     private final String token;
@@ -34,6 +41,8 @@ public final class ReportClient extends VerticleBase {
     private int next;
     private boolean stopped;
     private volatile SocketAddress connectedTo;
+    private long lastHeardNanos;
+    private long pingTimer;
 
     /** @param bridges members' report bridges, tried in turn */
     public ReportClient(List<SocketAddress> bridges, String token) {
@@ -53,12 +62,30 @@ public final class ReportClient extends VerticleBase {
             }
         });
         connect();
+        pingTimer = vertx.setPeriodic(PING_MILLIS, t -> ping());
         return Future.succeededFuture();
+    }
+
+    private void ping() {
+        NetSocket s = socket;
+        if (s == null) {
+            return;
+        }
+        if (System.nanoTime() - lastHeardNanos > SILENT_MILLIS * 1_000_000L) {
+            LOG.info("report bridge {} silent for {} s; trying the next", connectedTo, SILENT_MILLIS / 1000);
+            s.close();
+            return;
+        }
+        if (!s.writeQueueFull()) {
+            s.write(BridgeFrames.encode(new JsonObject().put("type", "ping")
+                    .put("headers", new JsonObject().put(BridgeFrames.TOKEN_HEADER, token))));
+        }
     }
 
     @Override
     public Future<?> stop() {
         stopped = true;
+        vertx.cancelTimer(pingTimer);
         consumer.unregister();
         return client.close();
     }
@@ -87,6 +114,7 @@ public final class ReportClient extends VerticleBase {
             }
             socket = s;
             connectedTo = bridge;
+            lastHeardNanos = System.nanoTime();
             LOG.info("reporting to the cluster through {}", bridge);
             RecordParser parser = RecordParser.newFixed(4);
             boolean[] header = {true};
@@ -119,6 +147,7 @@ public final class ReportClient extends VerticleBase {
     }
 
     private void answer(SocketAddress bridge, Buffer b) {
+        lastHeardNanos = System.nanoTime();
         try {
             JsonObject frame = new JsonObject(b);
             if ("err".equals(frame.getValue("type"))) {
