@@ -1,10 +1,13 @@
 package org.enjambre.report;
 
+import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.parsetools.RecordParser;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.function.IntConsumer;
 
 /**
  * The frames of Vert.x's TCP event-bus bridge protocol, which the report bridge speaks: a 4-byte
@@ -19,6 +22,37 @@ public final class BridgeFrames {
     public static final String TOKEN_HEADER = "token";
 
     private BridgeFrames() {
+    }
+
+    /**
+     * A parser of frames for a socket's handler: {@code frame} gets each frame's JSON bytes;
+     * {@code badLength} gets a declared length outside 2..{@code maxBytes}, checked before the parser
+     * is asked for that many bytes (it would buffer them), after which nothing more is parsed.
+     */
+    public static RecordParser parser(int maxBytes, Handler<Buffer> frame, IntConsumer badLength) {
+        RecordParser parser = RecordParser.newFixed(4);
+        boolean[] header = {true};
+        boolean[] broken = {false};
+        parser.handler(b -> {
+            if (broken[0]) {
+                return;
+            }
+            if (header[0]) {
+                int length = b.getInt(0);
+                if (length < 2 || length > maxBytes) {
+                    broken[0] = true;
+                    badLength.accept(length);
+                    return;
+                }
+                header[0] = false;
+                parser.fixedSizeMode(length);
+            } else {
+                header[0] = true;
+                parser.fixedSizeMode(4);
+                frame.handle(b);
+            }
+        });
+        return parser;
     }
 
     /** One frame: length prefix and JSON. */

@@ -8,7 +8,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.parsetools.RecordParser;
 import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -129,8 +128,6 @@ public final class ReportBridge extends VerticleBase {
     /** One peer's connection: the frame parser and what it has reported so far. */
     private final class Connection {
         private final NetSocket socket;
-        private final RecordParser parser = RecordParser.newFixed(4);
-        private boolean header = true;
         private boolean closed;
         private String nodeId;
         private long windowStart = System.nanoTime();
@@ -141,28 +138,12 @@ public final class ReportBridge extends VerticleBase {
         }
 
         void start() {
-            parser.handler(this::record);
-            socket.handler(parser);
-        }
-
-        private void record(Buffer b) {
-            if (closed) {
-                return;
-            }
-            if (header) {
-                int length = b.getInt(0);
-                // Checked before the parser is asked for that many bytes: it would buffer them.
-                if (length < 2 || length > BridgeFrames.MAX_FRAME_BYTES) {
-                    refuse(Refusal.FRAME, "frame length " + Integer.toUnsignedString(length) + " outside 2.." + BridgeFrames.MAX_FRAME_BYTES);
-                    return;
+            socket.handler(BridgeFrames.parser(BridgeFrames.MAX_FRAME_BYTES, b -> {
+                if (!closed) {
+                    frame(b);
                 }
-                header = false;
-                parser.fixedSizeMode(length);
-            } else {
-                header = true;
-                parser.fixedSizeMode(4);
-                frame(b);
-            }
+            }, length -> refuse(Refusal.FRAME, "frame length " + Integer.toUnsignedString(length) + " outside 2.."
+                    + BridgeFrames.MAX_FRAME_BYTES)));
         }
 
         private void frame(Buffer json) {

@@ -116,23 +116,8 @@ public final class ReportClient extends VerticleBase {
             connectedTo = bridge;
             lastHeardNanos = System.nanoTime();
             LOG.info("reporting to the cluster through {}", bridge);
-            RecordParser parser = RecordParser.newFixed(4);
-            boolean[] header = {true};
-            parser.handler(b -> {
-                if (header[0]) {
-                    int length = b.getInt(0);
-                    if (length < 2 || length > 64 * 1024) {
-                        s.close();
-                        return;
-                    }
-                    header[0] = false;
-                    parser.fixedSizeMode(length);
-                } else {
-                    header[0] = true;
-                    parser.fixedSizeMode(4);
-                    answer(bridge, b);
-                }
-            });
+            // Answers are small (err, pong): a long one is not from a bridge.
+            RecordParser parser = BridgeFrames.parser(64 * 1024, b -> answer(bridge, b), length -> s.close());
             s.handler(parser);
             s.closeHandler(v -> {
                 socket = null;
