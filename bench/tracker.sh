@@ -167,6 +167,8 @@ kill "$E1_PID"; wait "$E1_PID" 2>/dev/null || true
 # 3. a 2-node Enjambre cluster, load on the first node.
 C1=$(free_port); C2=$(free_port); H1=$(free_port); H2=$(free_port)
 MEMBERS="127.0.0.1:$C1,127.0.0.1:$C2"
+# Members need the cluster secret; one of this run's own.
+export ENJAMBRE_CLUSTER_SECRET="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 for i in 1 2; do
   cp=$([ $i = 1 ] && echo "$C1" || echo "$C2"); hp=$([ $i = 1 ] && echo "$H1" || echo "$H2")
   # shellcheck disable=SC2086

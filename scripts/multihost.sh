@@ -3,16 +3,19 @@
 #
 # The topology of docker-compose.yml: two networks, each a bridge (in a namespace of its own, so
 # that nothing is added to the host's network):
-#   trackers 10.77.1.0/24: tracker-1 (.1) and tracker-2 (.2)
+#   trackers 10.77.1.0/24: tracker-1 (.1) and tracker-2 (.2): the Hazelcast cluster
 #   peers    10.77.2.0/24: tracker-1 (.1), tracker-2 (.2), seeder (.10), leecher-1..3 (.11-.13),
 #                          leecher-4 (.14, started after tracker-1 is gone)
-# Every node is its own JVM in its own namespace, all members of one Hazelcast cluster (and one
-# clustered event bus) over their peers-network addresses. Between the two trackers, host routes
-# send that traffic over the trackers network; the script shows how many bytes went that way.
+# Every node is its own JVM in its own namespace. Only the trackers are Hazelcast members (and
+# clustered event-bus nodes), with a secret made for this run, Hazelcast bound to their
+# trackers-network address; the peer nodes are no members: they report their state to the
+# trackers' report bridges (port 6970 on the peers network) with the report token.
 #
-# Checks: every leecher completes byte-exact (sha256sum); then tracker-1's JVM is killed with
-# SIGKILL and its namespace deleted, and a new leecher, whose torrent names tracker-1 first, still
-# gets peers through tracker-2 and completes byte-exact. Prints the measured times.
+# Checks: no peer namespace reaches a member port; both dashboards show every node; every leecher
+# completes byte-exact (sha256sum); then tracker-1's JVM is killed with SIGKILL and its namespace
+# deleted: the peers that reported to it move to tracker-2's bridge, and a new leecher, whose
+# torrent names tracker-1 first, still gets peers through tracker-2 and completes byte-exact.
+# Prints the measured times.
 # Removes every namespace, process and file it made, also on failure or Ctrl-C (trap).
 #
 # Needs root (ip netns; iproute2), Java 25 (scripts/find-java.sh finds it), curl, coreutils, awk; the jar (built when missing: mvn package).
@@ -105,11 +108,6 @@ ns_add "$T1"; ns_add "$T2"; ns_add "$SEED"
 attach "$T1" trk br-trk 10.77.1.1;  attach "$T1" peer br-peer 10.77.2.1
 attach "$T2" trk br-trk 10.77.1.2;  attach "$T2" peer br-peer 10.77.2.2
 attach "$SEED" peer br-peer 10.77.2.10
-# Tracker to tracker over the trackers network: each reaches the other's cluster address via it.
-ip netns exec "$T1" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.trk.rp_filter=0
-ip netns exec "$T2" sysctl -qw net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.trk.rp_filter=0
-ip -n "$T1" route add 10.77.2.2/32 via 10.77.1.2 dev trk src 10.77.2.1
-ip -n "$T2" route add 10.77.2.1/32 via 10.77.1.1 dev trk src 10.77.2.2
 for i in 1 2 3 4; do
   ns_add "$PREFIX-l$i"
   attach "$PREFIX-l$i" peer br-peer "10.77.2.1$i"
@@ -138,16 +136,34 @@ SHA=$(sha256sum "$WORK/seed/multihost.bin" | cut -d' ' -f1)
   --tracker http://10.77.2.1:6969/announce --tracker http://10.77.2.2:6969/announce >/dev/null
 log "content: ${SIZE_MIB} MiB, sha256 ${SHA:0:16}..., torrent names tracker-1 then tracker-2"
 
-MEMBERS="10.77.2.1:5701,10.77.2.2:5701,10.77.2.10:5701,10.77.2.11:5701,10.77.2.12:5701,10.77.2.13:5701,10.77.2.14:5701"
+MEMBERS="10.77.1.1:5701,10.77.1.2:5701"
+BRIDGES="10.77.2.1:6970,10.77.2.2:6970"
+# A secret of this run's own for the members; the peers get only the report token (not derived
+# from the secret here: an operator may choose any token, the members are told it too).
+SECRET=$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')
+TOKEN=$(head -c 32 /dev/urandom | base64 | tr -d '\n/+=')
 declare -A PID_OF STARTED_AT UP_AT
-# node NAME NS ADDR DATA [extra args...]: one JVM in the namespace, output in logs/NAME.log.
-node() {
+# member NAME NS TRACKERS_ADDR DATA [extra args...] and peer NAME NS DATA [extra args...]: one JVM in
+# the namespace, output in logs/NAME.log.
+member() {
   local name=$1 ns=$2 addr=$3 data=$4; shift 4
+  start_node "$name" "$ns" "$data" env ENJAMBRE_CLUSTER_SECRET="$SECRET" ENJAMBRE_REPORT_TOKEN="$TOKEN" \
+    -- --cluster --cluster-port 5701 --cluster-host "$addr" --cluster-members "$MEMBERS" --report-port 6970 "$@"
+}
+peer() {
+  local name=$1 ns=$2 data=$3; shift 3
+  start_node "$name" "$ns" "$data" env -u ENJAMBRE_CLUSTER_SECRET ENJAMBRE_REPORT_TOKEN="$TOKEN" \
+    -- --report-to "$BRIDGES" "$@"
+}
+start_node() {  # NAME NS DATA env ASSIGNMENTS... -- NODE ARGS...
+  local name=$1 ns=$2 data=$3; shift 3
+  local envs=()
+  while [ "$1" != "--" ]; do envs+=("$1"); shift; done
+  shift
   mkdir -p "$data"
   STARTED_AT[$name]=$(now)
-  ip netns exec "$ns" "$JAVA" "${JAVA_REQUIRED_OPTS[@]}" "${JVM_OPTS[@]}" -jar "$JAR" node --name "$name" --host 0.0.0.0 --data "$data" \
-    --web-port 8080 --peer-port 6881 --cluster --cluster-port 5701 --cluster-host "$addr" \
-    --cluster-members "$MEMBERS" "$@" > "$WORK/logs/$name.log" 2>&1 &
+  ip netns exec "$ns" "${envs[@]}" "$JAVA" "${JAVA_REQUIRED_OPTS[@]}" "${JVM_OPTS[@]}" -jar "$JAR" node --name "$name" \
+    --host 0.0.0.0 --data "$data" --web-port 8080 --peer-port 6881 "$@" > "$WORK/logs/$name.log" 2>&1 &
   PID_OF[$name]=$!
   PIDS+=("$!")
 }
@@ -179,23 +195,47 @@ trk_bytes() {  # bytes both ways through tracker-1's port on the trackers bridge
   local p; p=$(ip -n "$SW" -o link show master br-trk | awk -F': ' 'NR==1{print $2}' | cut -d@ -f1)
   echo $(( $(ip netns exec "$SW" cat /sys/class/net/"$p"/statistics/rx_bytes) + $(ip netns exec "$SW" cat /sys/class/net/"$p"/statistics/tx_bytes) ))
 }
+# await_dashboard NS NAME...: the member's dashboard in NS lists every NAME (bounded).
+await_dashboard() {
+  local ns=$1; shift
+  local deadline=$(( $(date +%s) + 60 )) out missing
+  while :; do
+    out=$(ip netns exec "$ns" curl -sf --max-time 2 http://127.0.0.1:8080/api/swarm || true)
+    missing=""
+    for n in "$@"; do [[ "$out" == *"\"name\":\"$n\""* ]] || missing="$missing $n"; done
+    [ -z "$missing" ] && return 0
+    [ "$(date +%s)" -lt "$deadline" ] || fail "the dashboard in $ns does not show:$missing"
+    sleep 0.5
+  done
+}
 
 # ---------------------------------------------------------------- swarm
 T0=$(now)
-node tracker-1 "$T1" 10.77.2.1 "$WORK/t1" --tracker --tracker-port 6969 --tracker-interval 30
-node tracker-2 "$T2" 10.77.2.2 "$WORK/t2" --tracker --tracker-port 6969 --tracker-interval 30
+member tracker-1 "$T1" 10.77.1.1 "$WORK/t1" --tracker --tracker-port 6969 --tracker-interval 30
+member tracker-2 "$T2" 10.77.1.2 "$WORK/t2" --tracker --tracker-port 6969 --tracker-interval 30
 await_up tracker-1; await_up tracker-2
 log "trackers up in $(since "$T0") s"
-node seeder "$SEED" 10.77.2.10 "$WORK/seed" --torrent "$WORK/multihost.torrent"
-for i in 1 2 3; do node "leecher-$i" "$PREFIX-l$i" "10.77.2.1$i" "$WORK/l$i" --torrent "$WORK/multihost.torrent"; done
+peer seeder "$SEED" "$WORK/seed" --torrent "$WORK/multihost.torrent"
+for i in 1 2 3; do peer "leecher-$i" "$PREFIX-l$i" "$WORK/l$i" --torrent "$WORK/multihost.torrent"; done
 for n in seeder leecher-1 leecher-2 leecher-3; do await_up "$n"; done
 log "seeder and 3 leechers up in $(since "$T0") s"
 deadline=$(( $(date +%s) + 60 ))
-until [ "$(members_seen_by "$T2")" -eq 6 ]; do
-  [ "$(date +%s)" -lt "$deadline" ] || fail "tracker-2 sees $(members_seen_by "$T2") cluster members, not 6"
+until [ "$(members_seen_by "$T2")" -eq 2 ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || fail "tracker-2 sees $(members_seen_by "$T2") cluster members, not 2"
   sleep 0.5
 done
-log "one Hazelcast cluster of 6 members (tracker-2's /api/cluster)"
+log "one Hazelcast cluster of the 2 trackers (tracker-2's /api/cluster); the peers are no members"
+# The member port is on the trackers network only: from the peers network it is not there.
+for target in 10.77.2.1 10.77.2.2 10.77.1.1; do
+  if ip netns exec "$SEED" timeout 3 bash -c "exec 3<>/dev/tcp/$target/5701" 2>/dev/null; then
+    fail "the seeder reaches a member port at $target:5701"
+  fi
+done
+reach "$SEED" 10.77.2.1 || fail "the seeder cannot reach tracker-1"
+log "no peer namespace reaches a member port (5701 on the peers addresses, or the trackers network)"
+await_dashboard "$T1" tracker-1 tracker-2 seeder leecher-1 leecher-2 leecher-3
+await_dashboard "$T2" tracker-1 tracker-2 seeder leecher-1 leecher-2 leecher-3
+log "both trackers' dashboards show every node (the peers through the report bridges)"
 
 for i in 1 2 3; do
   t=$(await_complete "leecher-$i" "$PREFIX-l$i")
@@ -211,14 +251,16 @@ kill -KILL "${PID_OF[tracker-1]}"
 wait "${PID_OF[tracker-1]}" 2>/dev/null || true
 ip netns del "$T1"
 log "tracker-1 killed (SIGKILL) and its namespace deleted"
-node leecher-4 "$PREFIX-l4" 10.77.2.14 "$WORK/l4" --torrent "$WORK/multihost.torrent"
+peer leecher-4 "$PREFIX-l4" "$WORK/l4" --torrent "$WORK/multihost.torrent"
 deadline=$(( $(date +%s) + 60 ))
-until [ "$(members_seen_by "$T2")" -eq 6 ] && [[ "$(ip netns exec "$T2" curl -sf --max-time 2 http://127.0.0.1:6969/api/cluster || true)" != *'"10.77.2.1:'* ]]; do
-  [ "$(date +%s)" -lt "$deadline" ] || fail "the cluster did not drop tracker-1 and take leecher-4 within 60 s"
+until [ "$(members_seen_by "$T2")" -eq 1 ]; do
+  [ "$(date +%s)" -lt "$deadline" ] || fail "the cluster did not drop tracker-1 within 60 s"
   sleep 0.2
 done
 FAILOVER=$(since "$K0")
-log "cluster view after failover (tracker-1 gone, leecher-4 joined): ${FAILOVER} s after the kill"
+log "cluster view after failover (tracker-1 gone): ${FAILOVER} s after the kill"
+await_dashboard "$T2" tracker-2 seeder leecher-1 leecher-2 leecher-3 leecher-4
+log "tracker-2's dashboard shows every peer (those of tracker-1's bridge moved to tracker-2's): $(since "$K0") s after the kill"
 await_up leecher-4
 t=$(await_complete leecher-4 "$PREFIX-l4")
 got=$(sha256sum "$WORK/l4/multihost.bin" | cut -d' ' -f1)

@@ -10,7 +10,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.enjambre.node.DemoSwarm;
+import org.enjambre.cli.demo.DemoSwarm;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
  * progress on the terminal, and everything stopped and removed on Ctrl-C.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Start a demo swarm on this machine.", "A 2-node tracker cluster, a seeder of a generated file and N leechers, each its own JVM running 'enjambre node', all members of one Hazelcast cluster on 127.0.0.1. Prints the dashboard URL and the swarm's progress; keeps seeding after the leechers complete until Ctrl-C, which stops every node and removes the demo's temporary data (unless --keep)."})
+        description = {"Start a demo swarm on this machine.", "A 2-node tracker cluster, a seeder of a generated file and N leechers, each its own JVM running 'enjambre node', the trackers members of one Hazelcast cluster on 127.0.0.1 with a secret made for the demo, the peers reporting their state to the trackers' report bridges. Prints the dashboard URL and the swarm's progress; keeps seeding after the leechers complete until Ctrl-C, which stops every node and removes the demo's temporary data (unless --keep)."})
 public final class DemoCommand implements Callable<Integer> {
     /** Upload limit per node that makes the default swarm (256 MiB, 3 leechers) take about a minute. */
     static final long DEFAULT_RATE = 4L << 20;
@@ -104,9 +104,9 @@ public final class DemoCommand implements Callable<Integer> {
             for (DemoSwarm.Child c : swarm.children()) {
                 out.printf(Locale.ROOT, "  %-10s pid %-7d web :%-5d %s%n", c.name(), c.process().pid(), c.webPort(),
                         c.trackerPort() > 0 ? "tracker http://127.0.0.1:" + c.trackerPort() + "/announce, cluster :" + c.clusterPort()
-                                : "cluster :" + c.clusterPort() + ", data " + c.data());
+                                : "reports to the trackers, data " + c.data());
             }
-            out.printf(Locale.ROOT, "%nswarm up in %.1f s (%d JVMs, one Hazelcast cluster). Dashboard: %s%n",
+            out.printf(Locale.ROOT, "%nswarm up in %.1f s (%d JVMs; the trackers one Hazelcast cluster, the peers reporting to it). Dashboard: %s%n",
                     up, swarm.children().size(), swarm.dashboardUrl());
             out.println("torrent " + swarm.metainfo().infoHash().hex() + ", logs in " + work.resolve("logs")
                     + ". Ctrl-C stops everything.");

@@ -1,9 +1,12 @@
 package org.enjambre.cli;
 
 import com.hazelcast.config.Config;
+import io.vertx.core.net.SocketAddress;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import org.enjambre.node.ClusterConfig;
+import org.enjambre.node.ClusterRole;
 import org.enjambre.node.EnjambreNode;
 import org.enjambre.node.NodeSettings;
 import org.enjambre.node.NodeState;
@@ -16,8 +19,11 @@ import picocli.CommandLine.Option;
 
 /** {@code enjambre node}: the verticles one container runs (peer, web, optionally tracker). */
 @Command(name = "node", mixinStandardHelpOptions = true,
-        description = {"Run a node: a peer hosting torrents, the dashboard and REST API, with --tracker a tracker.", "A node hosts any number of torrents. With --cluster, nodes share one Hazelcast cluster and one clustered event bus, and every dashboard shows the whole swarm. Torrents added to a node are kept in its state folder (--state, outside DATA) and hosted again after a restart.", "The web port listens on 127.0.0.1 unless --web-host says otherwise; every API call that changes something needs the token printed at start (Authorization: Bearer TOKEN). Stops cleanly on SIGINT/SIGTERM."})
+        description = {"Run a node: a peer hosting torrents, the dashboard and REST API, with --tracker a tracker.", "A node hosts any number of torrents. Tracker and dashboard nodes started with --cluster share one Hazelcast cluster and one clustered event bus; peer nodes are no members: with --report-to they report their state to the members, and the members' dashboards show the whole swarm. Torrents added to a node are kept in its state folder (--state, outside DATA) and hosted again after a restart.", "The web port listens on 127.0.0.1 unless --web-host says otherwise; every API call that changes something needs the token printed at start (Authorization: Bearer TOKEN). Stops cleanly on SIGINT/SIGTERM."})
 public final class NodeCommand implements java.util.concurrent.Callable<Integer> {
+    /** Environment variable with the report token when {@code --report-token-file} is not given. */
+    static final String REPORT_TOKEN_ENV = "ENJAMBRE_REPORT_TOKEN";
+
     @Mixin
     VerboseOption verbose;
 
@@ -78,8 +84,14 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--max-upload", defaultValue = "" + TrackerSettings.DEFAULT_MAX_UPLOAD, description = "largest REST upload in bytes (default: ${DEFAULT-VALUE})")
     long maxUpload;
 
-    @Option(names = "--cluster-host", paramLabel = "IP", description = "address advertised to the other cluster members (Hazelcast and event bus), for a machine on several networks (default: chosen by Hazelcast)")
-    String clusterHost;
+    @Option(names = "--report-to", paramLabel = "HOST:PORT[,HOST:PORT...]", description = "a peer node that is not a cluster member: report this node's state to these members' report bridges (tried in turn), so that their dashboards show it; needs the report token")
+    String reportTo;
+
+    @Option(names = "--report-token-file", paramLabel = "FILE", description = "file holding the report token (default: $" + REPORT_TOKEN_ENV + "); a member derives it from the cluster secret when neither is given")
+    Path reportTokenFile;
+
+    @Option(names = "--report-port", defaultValue = "6970", description = "a member's report bridge port on --host, where peer nodes report, 0 for any (default: ${DEFAULT-VALUE})")
+    int reportPort;
 
     @Option(names = "--torrent", paramLabel = "FILE.torrent", description = "host this torrent from the start (repeatable): data already under --data is checked and seeded, the rest downloaded; kept like torrents added through the REST API")
     java.util.List<Path> torrents = new java.util.ArrayList<>();
@@ -102,7 +114,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
                 trackerInterval, data, uploadRate, maxUpload, publicHost, nodeUploadRate, nodeDownloadRate,
                 new WebAccess(webHost, ApiToken.generate(), allowed, dataQuota), stateDir);
-        Config config = clusterOptions.memberConfig(clusterHost);
+        ClusterRole role = role();
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);
         if (stopOnStdinClose) {
@@ -127,7 +139,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         String token = ApiToken.resolve(apiToken, System.getenv(), ApiToken.defaultFile(System.getenv()));
         WebAccess web = new WebAccess(webHost, token, allowed, dataQuota);
         settings = settings.withWeb(web);
-        EnjambreNode node = EnjambreNode.start(settings, config);
+        EnjambreNode node = EnjambreNode.start(settings, role);
         try {
             for (int i = 0; i < torrentBytes.size(); i++) {
                 host(node, torrents.get(i), torrentBytes.get(i));
@@ -140,6 +152,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         System.out.println("node " + nodeName + ": dashboard on " + dashboardUrl(web, node.webPort()) + "#token=" + token
                 + " , peers on port "
                 + node.peerPort() + (node.announceUrl() != null ? ", tracker " + node.announceUrl() : "")
+                + (node.reportBridge() != null ? ", report bridge on port " + node.reportBridge().actualPort() : "")
                 + ", " + node.library().hosted().size() + " torrent(s)");
         System.out.flush();
         stop.await();
@@ -155,6 +168,61 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         String h = web.loopback() || web.host().equals("0.0.0.0") || web.host().equals("::") ? "localhost"
                 : web.host().contains(":") ? "[" + web.host() + "]" : web.host();
         return "http://" + h + ":" + port + "/";
+    }
+
+    /** Member with {@code --cluster}, reporter with {@code --report-to}, else alone; checked before anything starts. */
+    private ClusterRole role() throws java.io.IOException {
+        if (clusterOptions.cluster && reportTo != null) {
+            throw new IllegalArgumentException("--cluster makes this node a member, which needs no --report-to: "
+                    + "give one or the other (peer nodes report, tracker and dashboard nodes are members)");
+        }
+        String token = reportToken();
+        if (clusterOptions.cluster) {
+            Config config = clusterOptions.memberConfig();
+            return new ClusterRole.Member(config, token != null ? token : clusterOptions.secret().reportToken(), reportPort);
+        }
+        if (reportTo != null) {
+            if (token == null) {
+                throw new IllegalArgumentException("--report-to needs the report token: set " + REPORT_TOKEN_ENV
+                        + " or give --report-token-file FILE");
+            }
+            return new ClusterRole.Reporter(parseBridges(reportTo), token);
+        }
+        return new ClusterRole.Alone();
+    }
+
+    private String reportToken() throws java.io.IOException {
+        String token = reportTokenFile != null
+                ? java.nio.file.Files.readString(reportTokenFile, java.nio.charset.StandardCharsets.UTF_8).strip()
+                : System.getenv(REPORT_TOKEN_ENV);
+        if (token == null || token.isBlank()) {
+            return null;
+        }
+        if (token.strip().length() < 16) {
+            throw new IllegalArgumentException("the report token must be at least 16 characters");
+        }
+        return token.strip();
+    }
+
+    /** {@code HOST:PORT,...}, each with its port. */
+    static java.util.List<SocketAddress> parseBridges(String list) {
+        java.util.List<SocketAddress> out = new java.util.ArrayList<>();
+        for (String entry : ClusterConfig.parseMembers(list)) {
+            int colon = entry.lastIndexOf(':');
+            boolean bracketed = entry.startsWith("[");
+            if (colon < 0 || (bracketed ? entry.indexOf(']') > colon : entry.indexOf(':') != colon)) {
+                throw new IllegalArgumentException("--report-to '" + entry + "': give HOST:PORT");
+            }
+            String host = entry.substring(0, colon);
+            if (bracketed) {
+                host = host.substring(1, host.length() - 1);
+            }
+            out.add(SocketAddress.inetSocketAddress(Integer.parseInt(entry.substring(colon + 1)), host));
+        }
+        if (out.isEmpty()) {
+            throw new IllegalArgumentException("--report-to needs at least one HOST:PORT");
+        }
+        return out;
     }
 
     /** Hosts one {@code --torrent}; one the node already hosts (kept from an earlier run) is left as it is. */

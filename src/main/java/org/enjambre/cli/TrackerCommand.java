@@ -59,7 +59,7 @@ public final class TrackerCommand implements Callable<Integer> {
         clusterOptions.check();
         TrackerSettings settings = new TrackerSettings(host, port, interval,
                 allowList == null ? null : readAllowList(allowList), maxUpload);
-        Config config = clusterOptions.memberConfig(null);
+        Config config = clusterOptions.memberConfig();
         int n = instances != null ? Math.max(1, instances) : Math.max(1, Runtime.getRuntime().availableProcessors());
         CountDownLatch stop = new CountDownLatch(1);
         // Signals are handled (not left to shutdown hooks) so that a requested stop exits 0.

@@ -2,6 +2,7 @@ package org.enjambre.node;
 
 import com.hazelcast.config.Config;
 import com.hazelcast.config.InvalidConfigurationException;
+import com.hazelcast.config.JavaSerializationFilterConfig;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.XmlConfigBuilder;
@@ -14,36 +15,38 @@ import java.util.List;
 import java.util.UUID;
 import org.enjambre.tracker.hazelcast.TrackerMaps;
 
-/** Hazelcast configurations: a cluster member from {@code cluster.xml}, or a lone embedded member. */
+/**
+ * Hazelcast configurations: a cluster member from {@code cluster.xml} and the installation's
+ * secret, or a lone embedded member; both bound to one interface with deserialization filtering on.
+ */
 public final class ClusterConfig {
     /** Environment variable with the member list when {@code --cluster-members} is not given. */
     public static final String MEMBERS_ENV = "ENJAMBRE_CLUSTER_MEMBERS";
     public static final int DEFAULT_CLUSTER_PORT = 5701;
+    static final String LOOPBACK = "127.0.0.1";
+    /** Java-serialized classes a member accepts besides Hazelcast's defaults. */
+    static final List<String> ALLOWED_CLASS_PREFIXES = List.of("org.enjambre.", "io.vertx.");
 
     private ClusterConfig() {
     }
 
     /**
      * The configuration of a cluster member: {@code file} when it exists, else the
-     * {@code cluster.xml} packaged in the jar; then the member port and list given here.
+     * {@code cluster.xml} packaged in the jar; then the member port and list given here, the
+     * cluster name derived from {@code secret}, and the lock-down ({@link #lockDown}): Hazelcast
+     * binds only {@code host}, and deserializes only allowed classes.
      *
      * @param members HOST[:PORT] entries; empty keeps the file's list
+     * @param host    the IPv4/IPv6 literal of this machine's trackers-network interface, the only
+     *                one Hazelcast binds and advertises (the clustered event bus uses it too);
+     *                null for loopback (every member on this machine)
+     * @param secret  the installation's secret: a member without it is in another cluster
      */
-    public static Config member(Path file, Integer port, List<String> members) throws IOException {
-        return member(file, port, members, null);
-    }
-
-    /**
-     * As {@link #member(Path, Integer, List)}, advertising {@code host} (an IP address of this machine)
-     * to the other members: Hazelcast and the clustered event bus then use that address. Needed on a
-     * machine with several networks (a container or namespace on both the trackers and the peers
-     * network), where Hazelcast would otherwise pick an interface the other members may not reach.
-     *
-     * @param host an IPv4/IPv6 literal, or null to let Hazelcast choose (loopback when every member is)
-     */
-    public static Config member(Path file, Integer port, List<String> members, String host) throws IOException {
-        if (host != null && !host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
-            throw new IllegalArgumentException("--cluster-host must be an IP address of this machine, got '" + host + "'");
+    public static Config member(Path file, Integer port, List<String> members, String host, ClusterSecret secret)
+            throws IOException {
+        checkHost(host);
+        if (secret == null) {
+            throw new IllegalArgumentException(ClusterSecret.MISSING);
         }
         Config config;
         if (file != null && Files.isRegularFile(file)) {
@@ -58,6 +61,8 @@ public final class ClusterConfig {
                 config = parse(in, "the cluster.xml packaged in the jar");
             }
         }
+        // Whatever the file says: the name is what a member must know, and the file is public.
+        config.setClusterName(secret.clusterName());
         NetworkConfig network = config.getNetworkConfig();
         if (port != null) {
             network.setPort(port);
@@ -70,16 +75,29 @@ public final class ClusterConfig {
         if (!members.isEmpty()) {
             join.getTcpIpConfig().setEnabled(true).setMembers(new ArrayList<>(members));
         }
-        List<String> listed = join.getTcpIpConfig().getMembers();
-        if (host != null) {
-            // The member address is also the event bus address (HazelcastClusterManager.clusterHost()).
-            network.getInterfaces().setEnabled(true).setInterfaces(List.of(host));
-        } else if (!listed.isEmpty() && listed.stream().allMatch(ClusterConfig::isLoopback)) {
-            // A loopback-only cluster: bind and advertise 127.0.0.1, not whatever interface
-            // Hazelcast would pick, or members would announce addresses the others never dial.
-            network.getInterfaces().setEnabled(true).setInterfaces(List.of("127.0.0.1"));
+        return TrackerMaps.configure(lockDown(config, host == null ? LOOPBACK : host));
+    }
+
+    /** Refuses a {@code --cluster-host} that is not an IP literal (Hazelcast binds interfaces, not names). */
+    public static void checkHost(String host) {
+        if (host != null && !host.matches("[0-9.]+|[0-9a-fA-F:]+")) {
+            throw new IllegalArgumentException("--cluster-host must be an IP address of this machine, got '" + host + "'");
         }
-        return TrackerMaps.configure(config);
+    }
+
+    /**
+     * Binds Hazelcast to {@code address} only (not every interface, its default), and turns Java
+     * deserialization filtering on: Hazelcast's own allow-list (its classes, the JDK's) plus ours
+     * and Vert.x's; its deny-list of known gadget classes stays.
+     */
+    static Config lockDown(Config config, String address) {
+        config.setProperty("hazelcast.socket.bind.any", "false");
+        config.setProperty("hazelcast.socket.client.bind.any", "false");
+        config.getNetworkConfig().getInterfaces().setEnabled(true).setInterfaces(new ArrayList<>(List.of(address)));
+        JavaSerializationFilterConfig filter = new JavaSerializationFilterConfig().setDefaultsDisabled(false);
+        filter.getWhitelist().addPrefixes(ALLOWED_CLASS_PREFIXES.toArray(String[]::new));
+        config.getSerializationConfig().setJavaSerializationFilterConfig(filter);
+        return config;
     }
 
     /** A lone member that never looks for others: a one-node tracker needs nothing else. */
@@ -94,9 +112,9 @@ public final class ClusterConfig {
         network.getJoin().getMulticastConfig().setEnabled(false);
         network.getJoin().getAutoDetectionConfig().setEnabled(false);
         network.getJoin().getTcpIpConfig().setEnabled(false);
-        network.getInterfaces().setEnabled(true).setInterfaces(List.of("127.0.0.1"));
         network.setPort(DEFAULT_CLUSTER_PORT + 100).setPortAutoIncrement(true).setPortCount(1000);
-        return TrackerMaps.configure(config);
+        // A lone member listens on loopback only: nobody else is meant to reach it.
+        return TrackerMaps.configure(lockDown(config, LOOPBACK));
     }
 
     /** Splits {@code HOST[:PORT],...} (blank gives an empty list), refusing a bad port or an empty host. */
@@ -140,14 +158,5 @@ public final class ClusterConfig {
         } catch (InvalidConfigurationException e) {
             throw new IOException("invalid Hazelcast configuration in " + what + ": " + e.getMessage(), e);
         }
-    }
-
-    private static boolean isLoopback(String member) {
-        String host = member;
-        int colon = host.lastIndexOf(':');
-        if (colon > 0 && host.indexOf(':') == colon) {
-            host = host.substring(0, colon);
-        }
-        return host.startsWith("127.") || host.equals("localhost") || host.equals("[::1]") || host.equals("::1");
     }
 }

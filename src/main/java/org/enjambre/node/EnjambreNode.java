@@ -1,6 +1,5 @@
 package org.enjambre.node;
 
-import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.micrometer.core.instrument.FunctionCounter;
@@ -22,12 +21,15 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import org.enjambre.report.ReportBridge;
+import org.enjambre.report.ReportClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One {@code enjambre node}: Vert.x (clustered through Hazelcast with {@code --cluster}, so that the
- * event bus is the cluster's), a {@link PeerVerticle} hosting the {@link TorrentLibrary}, a
+ * One {@code enjambre node}: Vert.x (clustered through Hazelcast for a member, so that the event bus
+ * is the cluster's; a member also runs the {@link ReportBridge} that peer nodes report to, and a peer
+ * node with {@code --report-to} a {@link ReportClient}), a {@link PeerVerticle} hosting the {@link TorrentLibrary}, a
  * {@link StateVerticle} publishing the node's state, a {@link WebVerticle}, and with
  * {@code --tracker} the tracker ({@link TrackerNode#deploy}) on the tracker port, sharing the cluster's registry.
  * Metrics go to the node's own Prometheus registry (several nodes may share a JVM in tests).
@@ -46,11 +48,14 @@ public final class EnjambreNode implements AutoCloseable {
     private final NodeIdentity identity;
     private final String announceUrl;
     private final String apiToken;
+    private final ReportBridge bridge;
     private volatile boolean closed;
 
     private EnjambreNode(Vertx vertx, HazelcastInstance ownedHazelcast, TorrentLibrary library, PeerVerticle peer,
-                         WebVerticle web, int trackerPort, NodeIdentity identity, String announceUrl, String apiToken) {
+                         WebVerticle web, int trackerPort, NodeIdentity identity, String announceUrl, String apiToken,
+                         ReportBridge bridge) {
         this.apiToken = apiToken;
+        this.bridge = bridge;
         this.vertx = vertx;
         this.ownedHazelcast = ownedHazelcast;
         this.library = library;
@@ -62,12 +67,14 @@ public final class EnjambreNode implements AutoCloseable {
     }
 
     /**
-     * Starts a node and hosts again the torrents kept under its data folder.
+     * Starts a node in the given part of the cluster and hosts again the torrents kept under its data folder.
      *
-     * @param clusterConfig the Hazelcast member configuration ({@link ClusterConfig#member}), or
-     *                      null for a node alone (with a tracker, an embedded lone member)
+     * @param role null for {@link ClusterRole.Alone}
      */
-    public static EnjambreNode start(NodeSettings settings, Config clusterConfig) throws Exception {
+    public static EnjambreNode start(NodeSettings settings, ClusterRole role) throws Exception {
+        if (role == null) {
+            role = new ClusterRole.Alone();
+        }
         Files.createDirectories(settings.dataDir());
         Path stateDir = settings.stateFolder();
         NodeState.prepare(stateDir, settings.dataDir());
@@ -78,8 +85,8 @@ public final class EnjambreNode implements AutoCloseable {
         Vertx vertx;
         HazelcastInstance hazelcast = null;
         HazelcastInstance owned = null;
-        if (clusterConfig != null) {
-            HazelcastClusterManager manager = new HazelcastClusterManager(clusterConfig);
+        if (role instanceof ClusterRole.Member member) {
+            HazelcastClusterManager manager = new HazelcastClusterManager(member.hazelcast());
             vertx = await(builder.withClusterManager(manager).buildClustered());
             hazelcast = manager.getHazelcastInstance();
         } else {
@@ -119,12 +126,24 @@ public final class EnjambreNode implements AutoCloseable {
             StateVerticle state = new StateVerticle(identity, library, registry, hazelcast, announceUrl);
             holder[0] = state;
             await(vertx.deployVerticle(state));
+            ReportBridge bridge = null;
+            switch (role) {
+                case ClusterRole.Member m when m.reportToken() != null -> {
+                    bridge = new ReportBridge(settings.host(), m.reportPort(), m.reportToken());
+                    await(vertx.deployVerticle(bridge));
+                }
+                case ClusterRole.Reporter r -> await(vertx.deployVerticle(new ReportClient(r.bridges(), r.token())));
+                default -> {
+                    // a member without a bridge, or a node alone: nothing reports through here
+                }
+            }
             registerMeters(metrics, settings.name(), library, registry);
+            registerBridgeMeters(metrics, settings.name(), bridge);
             int restored = await(library.restore());
             LOG.info("node {} up: web {}, peers {}, {} torrent(s) hosted again", settings.name(),
                     web.actualPort(), peer.actualPort(), restored);
             return new EnjambreNode(vertx, owned, library, peer, web, trackerPort, identity, announceUrl,
-                    settings.web().apiToken());
+                    settings.web().apiToken(), bridge);
         } catch (Exception e) {
             vertx.close();
             if (owned != null) {
@@ -148,6 +167,19 @@ public final class EnjambreNode implements AutoCloseable {
                     .description("announces answered by this tracker node").tags(tags).register(m);
             FunctionCounter.builder("enjambre.tracker.announces.refused", registry, r -> r.refused())
                     .description("announces refused by this tracker node").tags(tags).register(m);
+        }
+    }
+
+    private static void registerBridgeMeters(PrometheusMeterRegistry m, String name, ReportBridge bridge) {
+        if (bridge == null) {
+            return;
+        }
+        FunctionCounter.builder("enjambre.report.accepted", bridge, b -> b.accepted())
+                .description("peer states the report bridge published on the cluster's bus").tags(Tags.of("node", name)).register(m);
+        for (ReportBridge.Refusal reason : ReportBridge.Refusal.values()) {
+            FunctionCounter.builder("enjambre.report.refused", bridge, b -> b.refused(reason))
+                    .description("frames or connections the report bridge refused")
+                    .tags(Tags.of("node", name, "reason", reason.name().toLowerCase(java.util.Locale.ROOT))).register(m);
         }
     }
 
@@ -188,6 +220,11 @@ public final class EnjambreNode implements AutoCloseable {
 
     public int trackerPort() {
         return trackerPort;
+    }
+
+    /** The report bridge this member runs, or null (not a member, or a member without one). */
+    public ReportBridge reportBridge() {
+        return bridge;
     }
 
     /** Saves resume data, announces {@code stopped}, closes Vert.x (and leaves the cluster). Bounded in time. */

@@ -17,7 +17,6 @@ import org.enjambre.metainfo.Info;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
 import org.enjambre.tracker.protocol.SwarmStats;
-import org.enjambre.web.StateBus;
 
 /**
  * Publishes this node's state on the clustered event bus every {@link #PERIOD_MILLIS}: the peer
@@ -27,12 +26,12 @@ import org.enjambre.web.StateBus;
  */
 public final class StateVerticle extends VerticleBase {
     /** Where every peer node publishes its state (publish, not send: every web verticle listens). */
-    public static final String STATE_ADDRESS = StateBus.STATE_ADDRESS;
+    public static final String STATE_ADDRESS = org.enjambre.report.StateSchema.STATE_ADDRESS;
     /** Where every tracker node publishes its announces and the cluster's members. */
-    public static final String TRACKER_ADDRESS = StateBus.TRACKER_ADDRESS;
+    public static final String TRACKER_ADDRESS = org.enjambre.report.StateSchema.TRACKER_ADDRESS;
     public static final long PERIOD_MILLIS = 1000;
     /** Version of the state schema in docs/state.md. */
-    public static final int SCHEMA = StateBus.SCHEMA;
+    public static final int SCHEMA = org.enjambre.report.StateSchema.VERSION;
 
     private final NodeIdentity identity;
     private final TorrentLibrary library;

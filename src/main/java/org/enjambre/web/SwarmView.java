@@ -96,7 +96,7 @@ final class SwarmView {
             }
         }
         return new JsonObject()
-                .put("schema", StateBus.SCHEMA)
+                .put("schema", org.enjambre.report.StateSchema.VERSION)
                 .put("time", now)
                 .put("nodes", nodeList)
                 .put("trackers", trackerList)

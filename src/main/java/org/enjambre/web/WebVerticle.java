@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * The node's web port: the dashboard ({@code webroot/} on the classpath) at {@code /}, the REST API
  * under {@code /api}, the live swarm as Server-Sent Events at {@code /api/events}, and Prometheus
  * metrics at {@code /metrics}, every request through the {@link AccessGuard} first. The swarm view
- * is fed by the event bus ({@link StateBus}); nothing else is taken from the bus.
+ * is fed by the event bus through {@link StateFeed}, each message checked against the schema; nothing else is taken from the bus.
  */
 public final class WebVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
@@ -72,16 +72,7 @@ public final class WebVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
-        vertx.eventBus().<Object>consumer(StateBus.STATE_ADDRESS, m -> {
-            if (m.body() instanceof JsonObject j) {
-                view.nodeState(j);
-            }
-        });
-        vertx.eventBus().<Object>consumer(StateBus.TRACKER_ADDRESS, m -> {
-            if (m.body() instanceof JsonObject j) {
-                view.trackerState(j);
-            }
-        });
+        StateFeed.listen(vertx, view, metrics);
         WebAccess access = settings.access();
         if (!access.loopback()) {
             LOG.warn("the web port listens on {}, not loopback: other machines reach it; every API call needs the token",

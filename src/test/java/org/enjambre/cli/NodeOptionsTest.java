@@ -1,6 +1,7 @@
 package org.enjambre.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -40,5 +41,15 @@ class NodeOptionsTest {
         String[] r = run("node", "--data", dir.toString(), "--web-port", "0", "--node-upload-rate", "-1");
         assertThat(r[0]).isEqualTo("1");
         assertThat(r[2]).contains("--node-upload-rate and --node-download-rate must be >= 0");
+    }
+
+    @Test
+    void reportToTakesHostPortListsAndRefusesAnEntryWithoutPort() {
+        assertThat(NodeCommand.parseBridges("tracker-1:6970, 10.0.0.2:7000,[::1]:6970"))
+                .extracting(a -> a.host() + " " + a.port())
+                .containsExactly("tracker-1 6970", "10.0.0.2 7000", "::1 6970");
+        assertThatThrownBy(() -> NodeCommand.parseBridges("tracker-1")).hasMessage("--report-to 'tracker-1': give HOST:PORT");
+        assertThatThrownBy(() -> NodeCommand.parseBridges("tracker-1:0")).hasMessageContaining("port must be 1..65535");
+        assertThatThrownBy(() -> NodeCommand.parseBridges(" , ")).hasMessage("--report-to needs at least one HOST:PORT");
     }
 }

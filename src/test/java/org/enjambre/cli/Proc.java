@@ -30,22 +30,40 @@ final class Proc implements AutoCloseable {
     }
 
     static Proc start(String name, Path workDir, List<String> command) throws IOException {
+        return start(name, workDir, command, java.util.Map.of());
+    }
+
+    /** @param environment variables to set; an empty value removes the variable */
+    static Proc start(String name, Path workDir, List<String> command, java.util.Map<String, String> environment)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command).directory(workDir.toFile());
         pb.environment().put("ENJAMBRE_LOG_LEVEL", "INFO");
         // A node keeps its API token under the configuration folder: the test's, never the user's.
         pb.environment().put("XDG_CONFIG_HOME", workDir.toAbsolutePath().resolve("config").toString());
         pb.environment().remove("ENJAMBRE_API_TOKEN");
+        environment.forEach((k, v) -> {
+            if (v.isEmpty()) {
+                pb.environment().remove(k);
+            } else {
+                pb.environment().put(k, v);
+            }
+        });
         return new Proc(name, pb.start());
     }
 
     /** {@code java -jar target/enjambre.jar ARGS...} */
     static Proc enjambre(String name, Path workDir, String... args) throws IOException {
+        return enjambre(name, workDir, java.util.Map.of(), args);
+    }
+
+    /** {@code java -jar target/enjambre.jar ARGS...} with these environment changes ({@link #start(String, Path, List, java.util.Map)}). */
+    static Proc enjambre(String name, Path workDir, java.util.Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m"));
         command.addAll(JavaOptions.REQUIRED);
         command.addAll(List.of("-jar", jar()));
         command.addAll(List.of(args));
-        return start(name, workDir, command);
+        return start(name, workDir, command, environment);
     }
 
     static String jar() {

@@ -1,6 +1,8 @@
 package org.enjambre.node;
 
 import com.hazelcast.config.Config;
+import io.vertx.core.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,8 +15,9 @@ import org.enjambre.testutil.FreePorts;
 
 /**
  * A running swarm for tests: one tracker node, one seeding node and two leeching nodes, each an
- * {@link EnjambreNode} with its own clustered Vert.x and Hazelcast member, in one cluster on
- * loopback (a cluster name of its own, random ports). The seeder is rate-limited so that the
+ * {@link EnjambreNode}, laid out as a deployment: the tracker node is a Hazelcast member (a secret
+ * of its own, random ports, loopback), the peer nodes are no members and report their state to its
+ * report bridge. The seeder is rate-limited so that the
  * leechers' progress can be watched changing. {@link #close()} stops every node.
  */
 public final class TestSwarm implements AutoCloseable {
@@ -51,16 +54,18 @@ public final class TestSwarm implements AutoCloseable {
     }
 
     private void startNodes(Path dir, int size, int pieceLength, long uploadRate) throws Exception {
-        String cluster = "enjambre-test-" + UUID.randomUUID();
-        int[] ports = {FreePorts.next(), FreePorts.next(), FreePorts.next(), FreePorts.next()};
-        List<String> members = new ArrayList<>();
-        for (int p : ports) {
-            members.add("127.0.0.1:" + p);
-        }
-        tracker = node(dir, "tracker-1", true, 0, ports[0], members, cluster);
-        seed = node(dir, "seed-1", false, uploadRate, ports[1], members, cluster);
-        leech1 = node(dir, "leech-1", false, 0, ports[2], members, cluster);
-        leech2 = node(dir, "leech-2", false, 0, ports[3], members, cluster);
+        // The deployment's layout: the tracker node is the one cluster member; the peer nodes are
+        // no members and report their state to its report bridge.
+        ClusterSecret secret = new ClusterSecret(("enjambre-test-" + UUID.randomUUID()).getBytes(StandardCharsets.UTF_8));
+        int clusterPort = FreePorts.next();
+        Config config = ClusterConfig.member(dir.resolve("absent.xml"), clusterPort, List.of("127.0.0.1:" + clusterPort),
+                null, secret);
+        tracker = node(dir, "tracker-1", true, 0, new ClusterRole.Member(config, secret.reportToken(), 0));
+        ClusterRole reporter = new ClusterRole.Reporter(
+                List.of(SocketAddress.inetSocketAddress(tracker.reportBridge().actualPort(), "127.0.0.1")), secret.reportToken());
+        seed = node(dir, "seed-1", false, uploadRate, reporter);
+        leech1 = node(dir, "leech-1", false, 0, reporter);
+        leech2 = node(dir, "leech-2", false, 0, reporter);
 
         content = new byte[size];
         new Random(42).nextBytes(content);
@@ -81,15 +86,12 @@ public final class TestSwarm implements AutoCloseable {
         EnjambreNode.await(leech2.library().add(torrent.encode()));
     }
 
-    private EnjambreNode node(Path dir, String name, boolean withTracker, long uploadRate, int clusterPort,
-                              List<String> members, String cluster) throws Exception {
+    private EnjambreNode node(Path dir, String name, boolean withTracker, long uploadRate, ClusterRole role) throws Exception {
         Path data = dir.resolve(name);
         Files.createDirectories(data);
-        Config config = ClusterConfig.member(dir.resolve("absent.xml"), clusterPort, members);
-        config.setClusterName(cluster);
         NodeSettings settings = new NodeSettings(name, "127.0.0.1", 0, 0, withTracker, 0, 2, data, uploadRate,
                 8L * 1024 * 1024);
-        EnjambreNode node = EnjambreNode.start(settings, config);
+        EnjambreNode node = EnjambreNode.start(settings, role);
         nodes.add(node);
         return node;
     }

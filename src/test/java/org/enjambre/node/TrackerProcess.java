@@ -16,6 +16,8 @@ import org.enjambre.cli.JavaOptions;
 
 /** An {@code enjambre tracker} JVM started by a test from the packaged jar, on loopback. */
 final class TrackerProcess implements AutoCloseable {
+    /** The cluster secret of the trackers tests start. */
+    static final String TEST_CLUSTER_SECRET = "enjambre-test-cluster-secret";
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     final String name;
@@ -46,7 +48,10 @@ final class TrackerProcess implements AutoCloseable {
                 "--instances", "1"));
         cmd.addAll(List.of(extra));
         Path log = dir.resolve(name + ".log");
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Every tracker a test starts is of one installation: members with --cluster share this secret.
+        pb.environment().put(ClusterSecret.ENV, TEST_CLUSTER_SECRET);
+        Process p = pb.start();
         return new TrackerProcess(name, httpPort, p, log);
     }
 

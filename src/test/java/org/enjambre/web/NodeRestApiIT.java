@@ -111,10 +111,12 @@ class NodeRestApiIT {
     @Test
     @Order(2)
     void swarmAggregatesEveryNodeAndTheTrackerFromTheEventBus() throws Exception {
-        JsonObject doc = await(swarm.leech2, "/api/swarm", Duration.ofSeconds(30), d ->
+        // The member's dashboard hears every node: itself on the cluster's bus, the peer nodes through its
+        // report bridge. The peer nodes are no members: the cluster is the tracker alone.
+        JsonObject doc = await(swarm.tracker, "/api/swarm", Duration.ofSeconds(30), d ->
                 names(d.getJsonArray("nodes")).containsAll(Set.of("tracker-1", "seed-1", "leech-1", "leech-2"))
                         && d.getJsonArray("trackers").size() == 1
-                        && d.getJsonArray("trackers").getJsonObject(0).getJsonArray("members").size() == 4);
+                        && d.getJsonArray("trackers").getJsonObject(0).getJsonArray("members").size() == 1);
         JsonObject tracker = doc.getJsonArray("trackers").getJsonObject(0);
         assertThat(tracker.getString("name")).isEqualTo("tracker-1");
         assertThat(tracker.getBoolean("up")).isTrue();
@@ -133,7 +135,7 @@ class NodeRestApiIT {
         }
         // The leechers finish, the tracker counts them, and the data is byte-exact.
         String hash = swarm.torrent.infoHash().hex();
-        JsonObject done = await(swarm.leech1, "/api/swarm", Duration.ofSeconds(60), d -> {
+        JsonObject done = await(swarm.tracker, "/api/swarm", Duration.ofSeconds(60), d -> {
             JsonObject t = torrent(d, hash);
             return t != null && t.getJsonArray("nodes").size() == 3
                     && t.getJsonArray("nodes").stream().allMatch(x -> ((JsonObject) x).getDouble("progress") == 1.0)
@@ -275,26 +277,27 @@ class NodeRestApiIT {
     void seedFromUploadKeepsTheFilesSeedsThemAndRegistersThem() throws Exception {
         byte[] data = new byte[100_000];
         new Random(3).nextBytes(data);
-        HttpResponse<Buffer> r = join(post(swarm.seed, "/api/node/seed")
+        HttpResponse<Buffer> r = join(post(swarm.tracker, "/api/node/seed")
                 .sendMultipartForm(MultipartForm.create()
                         .attribute("trackers", swarm.tracker.announceUrl())
                         .binaryFileUpload("file", "seeded.bin", Buffer.buffer(data), "application/octet-stream")));
         assertThat(r.statusCode()).isEqualTo(201);
         Metainfo m = Metainfo.parse(r.bodyAsBuffer().getBytes());
-        assertThat(Files.readAllBytes(dir.resolve("seed-1").resolve("seeded.bin"))).isEqualTo(data);
-        JsonObject node = await(swarm.seed, "/api/node", Duration.ofSeconds(5), n -> hosted(n, m.infoHash().hex()) != null);
+        assertThat(Files.readAllBytes(dir.resolve("tracker-1").resolve("seeded.bin"))).isEqualTo(data);
+        JsonObject node = await(swarm.tracker, "/api/node", Duration.ofSeconds(5), n -> hosted(n, m.infoHash().hex()) != null);
         assertThat(hosted(node, m.infoHash().hex()).getDouble("progress")).isEqualTo(1.0);
-        // Registered for the trackers too: the tracker node lists it by name.
+        // Registered for the trackers too (a member's upload: a peer node has no access to the cluster's
+        // map): the tracker lists it by name.
         HttpResponse<Buffer> listed = join(client.get(swarm.tracker.trackerPort(), "127.0.0.1",
                 "/api/torrents/" + m.infoHash().hex()).send());
         assertThat(listed.statusCode()).isEqualTo(200);
         assertThat(listed.bodyAsJsonObject().getString("name")).isEqualTo("seeded.bin");
         // Existing content is never overwritten.
-        HttpResponse<Buffer> again = join(post(swarm.seed, "/api/node/seed")
+        HttpResponse<Buffer> again = join(post(swarm.tracker, "/api/node/seed")
                 .sendMultipartForm(MultipartForm.create()
                         .binaryFileUpload("file", "seeded.bin", Buffer.buffer(new byte[10]), "application/octet-stream")));
         assertThat(again.statusCode()).isEqualTo(409);
-        assertThat(Files.readAllBytes(dir.resolve("seed-1").resolve("seeded.bin"))).isEqualTo(data);
+        assertThat(Files.readAllBytes(dir.resolve("tracker-1").resolve("seeded.bin"))).isEqualTo(data);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package org.enjambre.node;
+package org.enjambre.cli.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package org.enjambre.node;
+package org.enjambre.cli.demo;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -29,12 +29,15 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.metainfo.TorrentBuilder;
+import org.enjambre.node.ClusterConfig;
+import org.enjambre.node.ClusterSecret;
 import org.enjambre.web.ApiToken;
 
 /**
- * A whole swarm on this machine, for {@code enjambre demo}: two tracker nodes, a seeder of a
- * generated file and N leechers, each a separate JVM running {@code enjambre node} from the same
- * jar, all members of one Hazelcast cluster (and one clustered event bus) on 127.0.0.1.
+ * A whole swarm on this machine, for {@code enjambre demo}: two tracker nodes, members of one
+ * Hazelcast cluster (and one clustered event bus) on 127.0.0.1 with a secret made for this demo, a
+ * seeder of a generated file and N leechers that report their state to the trackers' report
+ * bridges; each a separate JVM running {@code enjambre node} from the same jar.
  * Separate processes rather than verticles in one JVM, so that the demo is what a deployment is:
  * nodes that only share the network.
  *
@@ -52,6 +55,8 @@ public final class DemoSwarm implements AutoCloseable {
     public static final int MAX_LEECHERS = 16;
     /** Announce interval the demo's trackers give out: short, so that the tracker view follows the swarm. */
     static final int TRACKER_INTERVAL_SECONDS = 15;
+    /** Environment variable the peer nodes read their report token from (NodeCommand's). */
+    static final String REPORT_TOKEN_ENV = "ENJAMBRE_REPORT_TOKEN";
     private static final Pattern READY = Pattern.compile("dashboard on http://localhost:(\\d+)/");
 
     /**
@@ -85,7 +90,7 @@ public final class DemoSwarm implements AutoCloseable {
         }
     }
 
-    /** One started node: its role ("tracker", "seeder", "leecher"), process and ports. */
+    /** One started node: its role ("tracker", "seeder", "leecher"), process and ports (clusterPort -1 for a peer node: no member). */
     public record Child(String name, String role, Process process, Path data, Path log, int webPort,
                        int trackerPort, int clusterPort) {
     }
@@ -109,6 +114,8 @@ public final class DemoSwarm implements AutoCloseable {
     private final List<Child> children = new CopyOnWriteArrayList<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** The demo cluster's own secret, made fresh for every demo. */
+    private final String secret = ClusterSecret.random();
     private Path torrent;
     private Metainfo metainfo;
     private int dashboardPort = -1;
@@ -143,15 +150,11 @@ public final class DemoSwarm implements AutoCloseable {
     public void start() throws Exception {
         Files.createDirectories(options.workDir());
         Path logs = Files.createDirectories(options.workDir().resolve("logs"));
-        int[] clusterPorts = new int[options.leechers() + 3];
+        int[] clusterPorts = {freePort(), freePort()};
         int[] trackerPorts = {freePort(), freePort()};
-        for (int i = 0; i < clusterPorts.length; i++) {
-            clusterPorts[i] = freePort();
-        }
-        StringBuilder members = new StringBuilder();
-        for (int p : clusterPorts) {
-            members.append(members.length() == 0 ? "" : ",").append("127.0.0.1:").append(p);
-        }
+        int[] reportPorts = {freePort(), freePort()};
+        String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1];
+        String bridges = "127.0.0.1:" + reportPorts[0] + ",127.0.0.1:" + reportPorts[1];
         List<String> trackers = List.of("http://127.0.0.1:" + trackerPorts[0] + "/announce",
                 "http://127.0.0.1:" + trackerPorts[1] + "/announce");
 
@@ -171,18 +174,21 @@ public final class DemoSwarm implements AutoCloseable {
         // leecher's the seeder and earlier leechers.
         List<Child> wave = new ArrayList<>();
         wave.add(launch("tracker-1", "tracker", options.workDir().resolve("tracker-1"), logs, options.webPort(),
-                trackerPorts[0], clusterPorts[0], members.toString()));
+                trackerPorts[0], clusterPorts[0], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[0]),
+                        "--cluster-members", members, "--report-port", Integer.toString(reportPorts[0]))));
         wave.add(launch("tracker-2", "tracker", options.workDir().resolve("tracker-2"), logs, 0, trackerPorts[1],
-                clusterPorts[1], members.toString()));
+                clusterPorts[1], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[1]),
+                        "--cluster-members", members, "--report-port", Integer.toString(reportPorts[1]))));
         for (Child c : wave) {
             awaitReady(c);
         }
         log.accept(String.format(java.util.Locale.ROOT, "tracker nodes up after %.1f s", (System.nanoTime() - t0) / 1e9));
         wave.clear();
-        wave.add(launch("seeder", "seeder", seedData, logs, 0, -1, clusterPorts[2], members.toString()));
+        // Peer nodes are no cluster members: they report to the trackers' bridges, first one, else the other.
+        List<String> reporting = List.of("--report-to", bridges);
+        wave.add(launch("seeder", "seeder", seedData, logs, 0, -1, -1, reporting));
         for (int i = 1; i <= options.leechers(); i++) {
-            wave.add(launch("leecher-" + i, "leecher", options.workDir().resolve("leecher-" + i), logs, 0, -1,
-                    clusterPorts[2 + i], members.toString()));
+            wave.add(launch("leecher-" + i, "leecher", options.workDir().resolve("leecher-" + i), logs, 0, -1, -1, reporting));
         }
         for (Child c : wave) {
             awaitReady(c);
@@ -191,16 +197,15 @@ public final class DemoSwarm implements AutoCloseable {
     }
 
     /**
-     * Waits until the dashboard hears every node and the trackers see every cluster member
-     * (members that started at the same moment may first form two clusters; Hazelcast merges
-     * them within seconds). Returns whether that happened within {@code timeout}.
+     * Waits until the dashboard hears every node (the peers through the report bridges) and the
+     * trackers see each other as cluster members (members that started at the same moment may first
+     * form two clusters; Hazelcast merges them within seconds). Returns whether that happened within {@code timeout}.
      */
     public boolean awaitWholeCluster(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             Status s = poll();
-            if (s != null && s.nodes().size() == children.size() && s.clusterMembers() == children.size()
-                    && s.trackersUp() == 2) {
+            if (s != null && s.nodes().size() == children.size() && s.clusterMembers() == 2 && s.trackersUp() == 2) {
                 return true;
             }
             Thread.sleep(250);
@@ -209,17 +214,17 @@ public final class DemoSwarm implements AutoCloseable {
     }
 
     private Child launch(String name, String role, Path data, Path logs, int webPort, int trackerPort, int clusterPort,
-                         String members) throws IOException {
+                         List<String> clusterArgs) throws IOException {
         Files.createDirectories(data);
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options.jvmArgs());
         command.addAll(List.of("-jar", options.jar().toString(), "node", "--name", name, "--host", "127.0.0.1",
                 "--data", data.toString(), "--web-port", Integer.toString(webPort),
-                "--cluster", "--cluster-port", Integer.toString(clusterPort), "--cluster-members", members,
                 // The pipe to the child's stdin closes when this JVM ends, however it ends (even SIGKILL,
                 // when no hook runs): the child then stops by itself.
                 "--stop-on-stdin-close"));
+        command.addAll(clusterArgs);
         if (trackerPort > 0) {
             command.addAll(List.of("--tracker", "--tracker-port", Integer.toString(trackerPort),
                     "--tracker-interval", Integer.toString(TRACKER_INTERVAL_SECONDS)));
@@ -233,6 +238,14 @@ public final class DemoSwarm implements AutoCloseable {
         // The members are given on the command line; an inherited list would point elsewhere.
         pb.environment().remove(ClusterConfig.MEMBERS_ENV);
         pb.environment().put(ApiToken.ENV, apiToken);
+        // A secret of the demo's own: the members know it, the peers only the report token derived from it.
+        pb.environment().remove(ClusterSecret.ENV);
+        pb.environment().remove(REPORT_TOKEN_ENV);
+        if (clusterPort > 0) {
+            pb.environment().put(ClusterSecret.ENV, secret);
+        } else {
+            pb.environment().put(REPORT_TOKEN_ENV, new ClusterSecret(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8)).reportToken());
+        }
         Process process = pb.start();
         Child child = new Child(name, role, process, data, out, webPort, trackerPort, clusterPort);
         children.add(child);
