@@ -24,18 +24,19 @@ final class DataQuota {
     Handler<RoutingContext> reserveUpload(long maxUploadBytes) {
         return ctx -> {
             String declared = ctx.request().getHeader("Content-Length");
-            long want;
+            long length;
             try {
-                want = declared == null ? maxUploadBytes : Math.min(maxUploadBytes, Math.max(0, Long.parseLong(declared.trim())));
+                length = declared == null ? -1 : Long.parseLong(declared.trim());
             } catch (NumberFormatException e) {
                 Replies.error(ctx, 400, "Content-Length is not a number");
                 return;
             }
-            if (declared != null && want == maxUploadBytes && Long.parseLong(declared.trim()) > maxUploadBytes) {
+            if (length > maxUploadBytes) {
                 // Past the upload cap: the body handler refuses it at once, with the cap as the reason.
                 ctx.next();
                 return;
             }
+            long want = length < 0 ? maxUploadBytes : length;
             String refusal = refusal(want);
             if (refusal != null) {
                 Replies.error(ctx, 413, refusal);

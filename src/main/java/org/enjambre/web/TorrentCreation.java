@@ -175,11 +175,16 @@ public final class TorrentCreation {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileAlreadyExistsException(target.toString());
         }
+        // Only what this request created goes on failure: never content that was there, or that another upload raced in.
+        boolean created = false;
         boolean done = false;
         try {
             if (single) {
                 Files.move(Path.of(form.files().get(0).uploadedFileName()), target);
+                created = true;
             } else {
+                Files.createDirectory(target);
+                created = true;
                 for (int i = 0; i < form.files().size(); i++) {
                     Path file = target.resolve(form.relativePaths().get(i));
                     Files.createDirectories(file.getParent());
@@ -196,7 +201,7 @@ public final class TorrentCreation {
         } finally {
             if (!seed) {
                 deleteTree(staging);
-            } else if (!done) {
+            } else if (!done && created) {
                 deleteTree(target);
             }
         }
