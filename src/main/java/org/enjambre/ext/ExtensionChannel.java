@@ -9,8 +9,8 @@ import org.enjambre.wire.ext.ExtendedHandshake;
  * the peer chose for it, and nothing else.
  */
 public interface ExtensionChannel {
-    /** The peer's address. */
-    PeerAddress peer();
+    /** The peer's address, if known. */
+    Optional<PeerAddress> peer();
 
     /** The peer's latest extended handshake, once it came. */
     Optional<ExtendedHandshake> peerHandshake();

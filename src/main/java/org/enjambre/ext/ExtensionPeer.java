@@ -1,5 +1,6 @@
 package org.enjambre.ext;
 
+import java.util.Optional;
 import org.enjambre.net.PeerAddress;
 
 /**
@@ -8,8 +9,8 @@ import org.enjambre.net.PeerAddress;
  * tests implement it with a recorder.
  */
 public interface ExtensionPeer {
-    /** The peer's address as we see it (its IP is what we tell it in {@code yourip}). */
-    PeerAddress address();
+    /** The peer's address as we see it (its IP is what we tell it in {@code yourip}); empty if unknown. */
+    Optional<PeerAddress> address();
 
     /** Sends extended message {@code extendedId} (0 is the extended handshake) with {@code payload}. */
     void sendExtended(int extendedId, byte[] payload);

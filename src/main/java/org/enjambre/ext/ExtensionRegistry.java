@@ -13,7 +13,7 @@ import org.enjambre.wire.ext.ExtendedHandshake;
 /**
  * The extensions of one torrent: gives each a local message id (1, 2, ... in registration order,
  * which is what the peer must use to send us that extension's messages), and attaches them to each
- * connection as {@link PeerExtensions}. Piece events reach every attached connection from here.
+ * connection as {@link ConnectionExtensions}. Piece events reach every attached connection from here.
  *
  * <p>Not thread-safe: used from the torrent's context only.
  */
@@ -40,7 +40,7 @@ public final class ExtensionRegistry {
     private final LocalInfo local;
     private final Map<String, Extension.Factory> factories = new LinkedHashMap<>();
     private final Map<String, Integer> localIds = new LinkedHashMap<>();
-    private final Set<PeerExtensions> attached = new LinkedHashSet<>();
+    private final Set<ConnectionExtensions> attached = new LinkedHashSet<>();
 
     public ExtensionRegistry(LocalInfo local) {
         this.local = local;
@@ -77,17 +77,17 @@ public final class ExtensionRegistry {
     }
 
     /**
-     * Makes the extension objects of one connection. Call {@link PeerExtensions#sendHandshake()} right
-     * after the BitTorrent handshake, {@link PeerExtensions#onExtended} for each extended message, and
-     * {@link PeerExtensions#close()} when the connection ends.
+     * Makes the extension objects of one connection. Call {@link ConnectionExtensions#sendHandshake()} right
+     * after the BitTorrent handshake, {@link ConnectionExtensions#onExtended} for each extended message, and
+     * {@link ConnectionExtensions#close()} when the connection ends.
      */
-    public PeerExtensions attach(ExtensionPeer peer) {
-        PeerExtensions extensions = new PeerExtensions(this, peer, factories);
+    public ConnectionExtensions attach(ExtensionPeer peer) {
+        ConnectionExtensions extensions = new ConnectionExtensions(this, peer, factories);
         attached.add(extensions);
         return extensions;
     }
 
-    void detach(PeerExtensions extensions) {
+    void detach(ConnectionExtensions extensions) {
         attached.remove(extensions);
     }
 
@@ -98,7 +98,7 @@ public final class ExtensionRegistry {
 
     /** Tells every attached connection's extensions that we verified piece {@code index}. */
     public void pieceVerified(int index) {
-        for (PeerExtensions extensions : List.copyOf(attached)) {
+        for (ConnectionExtensions extensions : List.copyOf(attached)) {
             extensions.pieceVerified(index);
         }
     }

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.wire.ext.ExtendedHandshake;
@@ -33,8 +34,8 @@ class ExtensionRegistryTest {
         }
 
         @Override
-        public PeerAddress address() {
-            return address;
+        public Optional<PeerAddress> address() {
+            return Optional.of(address);
         }
 
         @Override
@@ -139,8 +140,8 @@ class ExtensionRegistryTest {
     @Test
     void messagesGoByOurLocalIdToTheExtensionOfThatConnectionOnly() throws Exception {
         ExtensionRegistry registry = registry();
-        PeerExtensions first = registry.attach(new RecordingPeer("127.0.0.1:1001"));
-        PeerExtensions second = registry.attach(new RecordingPeer("127.0.0.2:1002"));
+        ConnectionExtensions first = registry.attach(new RecordingPeer("127.0.0.1:1001"));
+        ConnectionExtensions second = registry.attach(new RecordingPeer("127.0.0.2:1002"));
         RecordingExtension firstMetadata = made.get(0);
         RecordingExtension firstPex = made.get(1);
         RecordingExtension secondPex = made.get(3);
@@ -158,7 +159,7 @@ class ExtensionRegistryTest {
     @Test
     void anExtensionSendsUnderTheIdThePeerChoseForItsName() throws Exception {
         RecordingPeer peer = new RecordingPeer("127.0.0.1:1001");
-        PeerExtensions extensions = registry().attach(peer);
+        ConnectionExtensions extensions = registry().attach(peer);
         RecordingExtension metadata = made.get(0);
         assertThat(metadata.channel.peerSupports()).isFalse();
         assertThatThrownBy(() -> metadata.channel.send(b("early"))).isInstanceOf(IllegalStateException.class);
@@ -174,7 +175,7 @@ class ExtensionRegistryTest {
 
     @Test
     void aLaterHandshakeChangesOrTurnsOffOneExtensionAndLeavesTheOthers() throws Exception {
-        PeerExtensions extensions = registry().attach(new RecordingPeer("127.0.0.1:1001"));
+        ConnectionExtensions extensions = registry().attach(new RecordingPeer("127.0.0.1:1001"));
         extensions.onExtended(0, b("d1:md11:ut_metadatai3e6:ut_pexi9eee"));
         extensions.onExtended(0, b("d1:md6:ut_pexi0eee"));
         assertThat(extensions.theirIds()).isEqualTo(Map.of("ut_metadata", 3));
@@ -186,7 +187,7 @@ class ExtensionRegistryTest {
 
     @Test
     void refusesAnIdWeNeverGaveAndAMalformedHandshakeOrPayload() throws Exception {
-        PeerExtensions extensions = registry().attach(new RecordingPeer("127.0.0.1:1001"));
+        ConnectionExtensions extensions = registry().attach(new RecordingPeer("127.0.0.1:1001"));
         assertThatThrownBy(() -> extensions.onExtended(3, b("x")))
                 .isInstanceOf(ExtensionMessageException.class).hasMessageContaining("id 3 was never given out");
         assertThatThrownBy(() -> extensions.onExtended(0, b("d1:mi1ee")))
@@ -199,7 +200,7 @@ class ExtensionRegistryTest {
     @Test
     void pieceEventsReachEveryAttachedConnectionUntilItCloses() {
         ExtensionRegistry registry = registry();
-        PeerExtensions first = registry.attach(new RecordingPeer("127.0.0.1:1001"));
+        ConnectionExtensions first = registry.attach(new RecordingPeer("127.0.0.1:1001"));
         registry.attach(new RecordingPeer("127.0.0.2:1002"));
         assertThat(registry.attachedCount()).isEqualTo(2);
 
@@ -217,7 +218,7 @@ class ExtensionRegistryTest {
     @Test
     void aClosedConnectionIgnoresLateMessagesAndSendsNothing() throws Exception {
         RecordingPeer peer = new RecordingPeer("127.0.0.1:1001");
-        PeerExtensions extensions = registry().attach(peer);
+        ConnectionExtensions extensions = registry().attach(peer);
         extensions.onExtended(0, b("d1:md6:ut_pexi1eee"));
         extensions.close();
         extensions.onExtended(2, b("late"));

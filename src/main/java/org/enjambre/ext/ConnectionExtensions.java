@@ -15,7 +15,7 @@ import org.enjambre.wire.ext.ExtensionMessageException;
  *
  * <p>Not thread-safe: used from the connection's thread.
  */
-public final class PeerExtensions {
+public final class ConnectionExtensions {
     private final ExtensionRegistry registry;
     private final ExtensionPeer peer;
     /** By our local id. */
@@ -25,7 +25,7 @@ public final class PeerExtensions {
     private ExtendedHandshake theirs;
     private boolean closed;
 
-    PeerExtensions(ExtensionRegistry registry, ExtensionPeer peer, Map<String, Extension.Factory> factories) {
+    ConnectionExtensions(ExtensionRegistry registry, ExtensionPeer peer, Map<String, Extension.Factory> factories) {
         this.registry = registry;
         this.peer = peer;
         int id = 1;
@@ -43,7 +43,7 @@ public final class PeerExtensions {
         ExtensionRegistry.LocalInfo local = registry.local();
         ExtendedHandshake.Builder b = ExtendedHandshake.builder().version(local.version()).reqq(local.reqq());
         local.listenPort().ifPresent(b::port);
-        peer.address().ip().ifPresent(b::yourIp);
+        peer.address().flatMap(PeerAddress::ip).ifPresent(b::yourIp);
         registry.localIds().forEach(b::extension);
         for (Extension extension : byLocalId.values()) {
             extension.addHandshakeFields(b);
@@ -130,7 +130,7 @@ public final class PeerExtensions {
         }
 
         @Override
-        public PeerAddress peer() {
+        public Optional<PeerAddress> peer() {
             return peer.address();
         }
 
