@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.LinkedHashSet;
+import org.enjambre.net.PeerAddress;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
 import org.enjambre.wire.MessageEncoder;
@@ -17,12 +18,13 @@ import org.enjambre.wire.WireException;
  * pieces, our requests to it and its requests to us. Decisions are the engine's; this class keeps
  * the state and moves bytes. Used only on the engine's event loop.
  */
-final class PeerConnection {
+final class PeerConnection implements PeerLink {
     final TorrentEngine engine;
     final NetSocket socket;
     final WireDecoder decoder;
     final boolean incoming;
     final String address;
+    private final PeerAddress remote;
 
     byte[] peerId;
     boolean registered;
@@ -82,6 +84,9 @@ final class PeerConnection {
         this.decoder = decoder;
         this.incoming = incoming;
         this.address = socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
+        this.remote = socket.remoteAddress() == null || socket.remoteAddress().hostAddress() == null
+                || socket.remoteAddress().port() <= 0 ? null
+                : new PeerAddress(socket.remoteAddress().hostAddress(), socket.remoteAddress().port());
         this.pieces = new BitSet(pieceCount);
     }
 
@@ -118,7 +123,13 @@ final class PeerConnection {
         }
     }
 
-    void send(Message message) {
+    @Override
+    public PeerAddress remote() {
+        return remote;
+    }
+
+    @Override
+    public void send(Message message) {
         send(MessageEncoder.encode(message));
     }
 
@@ -130,7 +141,8 @@ final class PeerConnection {
     }
 
     /** Closes the connection; {@code reason} is logged once (null for an ordinary close). */
-    void close(String reason) {
+    @Override
+    public void close(String reason) {
         if (closed) {
             return;
         }

@@ -98,6 +98,7 @@ public final class TorrentEngine {
     private final Set<PeerConnection> handshaking = new LinkedHashSet<>();
     private final Promise<Void> completion = Promise.promise();
     private long timer = -1;
+    private PeerExtensions extensions = PeerExtensions.NONE;
     private boolean started;
     private boolean stopped;
 
@@ -154,6 +155,17 @@ public final class TorrentEngine {
     /** Completes when every piece is verified (at once if the data was already complete). */
     public Future<Void> completion() {
         return completion.future();
+    }
+
+    /**
+     * The extensions (BEP 10) this torrent's connections use; set before peers connect. They hear
+     * each accepted handshake, every extended message, each departure and each verified piece.
+     */
+    public Future<Void> extensions(PeerExtensions hook) {
+        return onContext(() -> {
+            extensions = hook == null ? PeerExtensions.NONE : hook;
+            return null;
+        });
     }
 
     /** Checks the existing data on a worker, then starts the timers. Fails if the data cannot be read. */
@@ -380,6 +392,7 @@ public final class TorrentEngine {
         }
         state.peers(1);
         LOG.debug("{}: connected {} ({})", info.name(), c, c.incoming ? "incoming" : "outgoing");
+        extensions.onHandshake(c, theirs); // BEP 10: the extended handshake goes right after ours
         if (state.verifiedCount() > 0) {
             c.send(new Message.Bitfield(state.bitfieldBytes()));
         }
@@ -425,8 +438,10 @@ public final class TorrentEngine {
             decideChoke(c);
         } else if (m instanceof Message.Cancel cancel) {
             c.uploadQueue.remove(new Message.Request(cancel.index(), cancel.begin(), cancel.length()));
+        } else if (m instanceof Message.Extended extended) {
+            extensions.onExtended(c, extended);
         }
-        // KeepAlive, Port and Extended need nothing: reading them already refreshed the idle clock.
+        // KeepAlive and Port need nothing: reading them already refreshed the idle clock.
     }
 
     private void peerHas(PeerConnection c, int piece) {
@@ -939,6 +954,7 @@ public final class TorrentEngine {
             c.send(have.copy());
             updateInterest(c);
         }
+        extensions.onPieceVerified(piece);
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
             completion.tryComplete();
@@ -1265,6 +1281,7 @@ public final class TorrentEngine {
             LOG.info("{}: closing {}: {}", info.name(), c, reason);
         }
         if (c.registered && connections.remove(c)) {
+            extensions.onClosed(c);
             state.peers(-1);
             releaseRequests(c);
             picker.peerGone(c.pieces);

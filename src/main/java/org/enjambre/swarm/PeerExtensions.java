@@ -1,0 +1,31 @@
+package org.enjambre.swarm;
+
+import org.enjambre.wire.Handshake;
+import org.enjambre.wire.Message;
+
+/**
+ * The seam for the extension protocol (BEP 10): the engine tells the extensions when a peer's
+ * handshake is accepted (before anything else is sent on the connection, so that the extended
+ * handshake is the first message the peer reads after ours), hands them every
+ * {@link Message.Extended}, says when the peer left and when a piece was verified. Called on the
+ * engine's context; the engine itself implements no extension ({@code org.enjambre.ext} does).
+ */
+public interface PeerExtensions {
+    /** Does nothing: the engine without extensions. */
+    PeerExtensions NONE = new PeerExtensions() {
+    };
+
+    /** The peer's handshake was accepted; messages sent on {@code link} now follow our handshake. */
+    default void onHandshake(PeerLink link, Handshake theirs) {
+    }
+
+    default void onExtended(PeerLink link, Message.Extended message) {
+    }
+
+    default void onClosed(PeerLink link) {
+    }
+
+    /** We verified piece {@code index}. */
+    default void onPieceVerified(int index) {
+    }
+}
