@@ -8,6 +8,7 @@ import org.enjambre.swarm.PeerExtensions;
 import org.enjambre.swarm.PeerLink;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
+import org.enjambre.wire.ReservedBit;
 import org.enjambre.wire.ext.ExtensionMessageException;
 
 /**
@@ -26,7 +27,7 @@ public final class ExtensionHook implements PeerExtensions {
 
     @Override
     public void onHandshake(PeerLink link, Handshake theirs) {
-        if (!theirs.supportsExtensions()) {
+        if (!theirs.supportsExtensions() || !Handshake.SUPPORTED.contains(ReservedBit.EXTENSION_PROTOCOL)) {
             return; // BEP 10: extended messages only when both handshakes set the bit
         }
         ConnectionExtensions extensions = registry.attach(new LinkPeer(link));
