@@ -3,8 +3,10 @@
 
 usage: lt_peer.py seed|download TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--timeout S]
 
-Prints 'listening on PORT' once listening, 'complete SECONDS' when every piece is verified
-(download), then seeds until killed (seed) or exits 0 (download). Exit 2 on timeout.
+Prints 'listening on PORT' once listening, 'peer HOST:PORT client NAME' for each peer and again
+whenever libtorrent's name for it changes (a BEP 10 'v' replaces the name it guessed from the peer
+id), 'complete SECONDS' when every piece is verified (download), then seeds until killed (seed) or
+exits 0 (download). Exit 2 on timeout.
 DHT, LSD, UPnP and NAT-PMP are off; TCP only; several connections per IP allowed; loopback
 peers are put in the global peer class so that they are treated like any other peer.
 """
@@ -53,7 +55,16 @@ def main():
     for peer in peers:
         handle.connect_peer(peer)
     last_connect = time.time()
+    clients = {}
     while True:
+        for info in handle.get_peer_info():
+            client = info.client
+            if isinstance(client, bytes):
+                client = client.decode('utf-8', 'replace')
+            key = '%s:%d' % (info.ip[0], info.ip[1])
+            if clients.get(key) != client:
+                clients[key] = client
+                print('peer %s client %s' % (key, client), flush=True)
         status = handle.status()
         if mode == 'download' and status.is_seeding:
             print('complete %.3f' % (time.time() - start), flush=True)

@@ -36,6 +36,36 @@ public final class Bencode {
         return new Decoded(input, root, decoder.spans);
     }
 
+    /**
+     * Decodes the one value that starts at byte {@code offset} of {@code input} and says where it
+     * ended; whatever follows is left alone (a BEP 9 {@code data} message is a dictionary followed by
+     * raw piece bytes). The value itself is held to the same rules as {@link #decode}; a refusal names
+     * the offset in {@code input}.
+     */
+    public static Prefix decodePrefix(byte[] input, int offset) {
+        if (offset < 0 || offset > input.length) {
+            throw new IndexOutOfBoundsException("offset " + offset + " outside an input of " + input.length + " bytes");
+        }
+        Decoder decoder = new Decoder(input);
+        decoder.pos = offset;
+        BValue value = decoder.value(0);
+        return new Prefix(value, decoder.pos);
+    }
+
+    /** {@link #decodePrefix(byte[], int)} from the first byte. */
+    public static Prefix decodePrefix(byte[] input) {
+        return decodePrefix(input, 0);
+    }
+
+    /**
+     * A value decoded from the front of an input.
+     *
+     * @param value the value
+     * @param end   the offset of the first byte after it: where the rest of the input begins
+     */
+    public record Prefix(BValue value, int end) {
+    }
+
     /** Decodes one value and returns it (spans not needed). */
     public static BValue parse(byte[] input) {
         return decode(input).root();

@@ -9,7 +9,10 @@ import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import org.enjambre.ext.ExtensionHook;
+import org.enjambre.ext.ExtensionRegistry;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.swarm.EngineOptions;
@@ -103,8 +106,12 @@ public final class PeerVerticle extends VerticleBase {
         if (engines.containsKey(metainfo.infoHash())) {
             return Future.failedFuture("torrent " + metainfo.infoHash().hex() + " is already hosted");
         }
+        // No extension is registered yet: the hook still sends the extended handshake (m, v, p, reqq,
+        // yourip) that BEP 10 peers such as libtorrent wait for before they say interested.
+        ExtensionRegistry registry = new ExtensionRegistry(
+                ExtensionRegistry.LocalInfo.of(OptionalInt.of(actualPort()), options.maxUploadQueue()));
         // Peers are routed to the engine only once its data is checked, so that its first bitfield is true.
-        return engine.start().compose(v -> {
+        return engine.extensions(new ExtensionHook(registry)).compose(x -> engine.start()).compose(v -> {
             if (engines.putIfAbsent(metainfo.infoHash(), engine) != null) {
                 return engine.stop().compose(x -> Future.failedFuture(
                         "torrent " + metainfo.infoHash().hex() + " is already hosted"));

@@ -5,9 +5,10 @@ import org.enjambre.wire.Message;
 
 /**
  * The seam for the extension protocol (BEP 10): the engine tells the extensions when a peer's
- * handshake is accepted (right after our bitfield, so that the extended handshake is the next
- * message the peer reads), hands them every {@link Message.Extended}, and says when the peer left.
- * Called on the engine's context; the engine itself implements no extension.
+ * handshake is accepted (before anything else is sent on the connection, so that the extended
+ * handshake is the first message the peer reads after ours), hands them every
+ * {@link Message.Extended}, says when the peer left and when a piece was verified. Called on the
+ * engine's context; the engine itself implements no extension ({@code org.enjambre.ext} does).
  */
 public interface PeerExtensions {
     /** Does nothing: the engine without extensions. */
@@ -22,5 +23,9 @@ public interface PeerExtensions {
     }
 
     default void onClosed(PeerLink link) {
+    }
+
+    /** We verified piece {@code index}. */
+    default void onPieceVerified(int index) {
     }
 }

@@ -367,10 +367,12 @@ public final class TorrentEngine {
         uploads.add(c);
         state.peers(1);
         LOG.debug("{}: connected {} ({})", info.name(), c, c.incoming() ? "incoming" : "outgoing");
+        // BEP 10: the extended handshake goes right after ours, before the bitfield (as Transmission
+        // sends it): some clients wait for it before they say interested.
+        extensions.onHandshake(c, theirs);
         if (state.verifiedCount() > 0) {
             c.send(new Message.Bitfield(state.bitfieldBytes()));
         }
-        extensions.onHandshake(c, theirs); // BEP 10: the extended handshake goes right after ours
     }
 
     void onMessage(PeerConnection c, Message m) {
@@ -438,6 +440,7 @@ public final class TorrentEngine {
             c.send(have.copy());
             interest.weHave(c, piece);
         }
+        extensions.onPieceVerified(piece);
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
             completion.tryComplete();

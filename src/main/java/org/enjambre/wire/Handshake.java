@@ -3,17 +3,23 @@ package org.enjambre.wire;
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.EnumSet;
+import java.util.Set;
 
 /**
  * The 68-byte BEP 3 handshake: {@code \x13BitTorrent protocol}, 8 reserved bytes, the 20-byte
- * info-hash and the 20-byte peer id.
+ * info-hash and the 20-byte peer id. The reserved bits that other BEPs define are read and set by
+ * name ({@link ReservedBit}); bits we do not know are kept as they came.
  */
 public record Handshake(byte[] reserved, byte[] infoHash, byte[] peerId) {
     public static final int LENGTH = 68;
     static final byte[] PROTOCOL = "\u0013BitTorrent protocol".getBytes(StandardCharsets.ISO_8859_1);
-    /** BEP 10: reserved byte 5, bit 0x10. */
-    private static final int EXTENSION_BYTE = 5;
-    private static final int EXTENSION_BIT = 0x10;
+    /**
+     * The reserved bits we set in our own handshake: only what we implement. The extension protocol,
+     * because we speak BEP 10; not the fast extension nor the DHT until those are built, since a peer
+     * that sees them may send messages we would refuse.
+     */
+    public static final Set<ReservedBit> SUPPORTED = Set.copyOf(EnumSet.of(ReservedBit.EXTENSION_PROTOCOL));
 
     public Handshake {
         if (reserved.length != 8 || infoHash.length != 20 || peerId.length != 20) {
@@ -24,16 +30,46 @@ public record Handshake(byte[] reserved, byte[] infoHash, byte[] peerId) {
         peerId = peerId.clone();
     }
 
-    /** Our handshake: the BEP 10 bit set, nothing else (no fast extension, no DHT). */
+    /** Our handshake: the bits of {@link #SUPPORTED} set, nothing else. */
     public static Handshake ours(byte[] infoHash, byte[] peerId) {
+        return withBits(SUPPORTED, infoHash, peerId);
+    }
+
+    /** A handshake with exactly {@code bits} set in the reserved bytes. */
+    public static Handshake withBits(Set<ReservedBit> bits, byte[] infoHash, byte[] peerId) {
         byte[] reserved = new byte[8];
-        reserved[EXTENSION_BYTE] |= EXTENSION_BIT;
+        for (ReservedBit bit : bits) {
+            bit.setIn(reserved);
+        }
         return new Handshake(reserved, infoHash, peerId);
+    }
+
+    /** Did the sender set {@code bit}? */
+    public boolean has(ReservedBit bit) {
+        return bit.isSetIn(reserved);
+    }
+
+    /** The known bits the sender set. */
+    public Set<ReservedBit> bits() {
+        EnumSet<ReservedBit> set = EnumSet.noneOf(ReservedBit.class);
+        for (ReservedBit bit : ReservedBit.values()) {
+            if (has(bit)) {
+                set.add(bit);
+            }
+        }
+        return set;
+    }
+
+    /** This handshake with {@code bit} set as well (other reserved bits unchanged). */
+    public Handshake with(ReservedBit bit) {
+        byte[] copy = reserved.clone();
+        bit.setIn(copy);
+        return new Handshake(copy, infoHash, peerId);
     }
 
     /** Did the sender advertise the BEP 10 extension protocol? */
     public boolean supportsExtensions() {
-        return (reserved[EXTENSION_BYTE] & EXTENSION_BIT) != 0;
+        return has(ReservedBit.EXTENSION_PROTOCOL);
     }
 
     @Override

@@ -23,6 +23,11 @@ import org.enjambre.wire.WireException.Reason;
  * speaking to us. {@code port} (id 9) is accepted from anyone: BEP 3 lists it and clients send it
  * freely; we ignore its content.
  *
+ * <p>Before a magnet's metadata is known the decoder runs with {@link #beforeMetadata(boolean)}: a
+ * bitfield and {@code have}s are passed on as they came, bounded only by the frame limit, for the caller
+ * to keep (see {@link PendingAvailability}) and check once {@link #limits(WireLimits)} gives the torrent;
+ * a request, cancel or piece is refused, since we have nothing to serve and asked for nothing yet.
+ *
  * <p>Not thread-safe: one decoder per connection, used from that connection's thread.
  */
 public final class WireDecoder {
@@ -30,6 +35,8 @@ public final class WireDecoder {
     private int position;
     private boolean handshakeSeen;
     private WireLimits limits;
+    /** Set while the metadata is unknown: {@link #limits} is null and only this is known. */
+    private Boolean extensionsBeforeMetadata;
 
     /** A decoder that expects a handshake first. */
     public static WireDecoder expectingHandshake() {
@@ -46,9 +53,24 @@ public final class WireDecoder {
         this.limits = limits;
     }
 
-    /** Sets the torrent's limits; required after the handshake before the first message. */
+    /**
+     * Sets the torrent's limits; required after the handshake before the first message (or
+     * {@link #beforeMetadata}). From here on every message is checked against the torrent.
+     */
     public void limits(WireLimits limits) {
         this.limits = limits;
+        this.extensionsBeforeMetadata = null;
+    }
+
+    /**
+     * Reads messages of a torrent whose metadata is not known yet (a magnet link), until
+     * {@link #limits(WireLimits)} is called.
+     *
+     * @param extensionsNegotiated both handshakes had the BEP 10 bit, so id 20 is allowed
+     */
+    public void beforeMetadata(boolean extensionsNegotiated) {
+        this.limits = null;
+        this.extensionsBeforeMetadata = extensionsNegotiated;
     }
 
     /** Appends the bytes of one read. The decoder takes ownership of {@code data}. */
@@ -91,8 +113,8 @@ public final class WireDecoder {
             handshakeSeen = true;
             return handshake;
         }
-        if (limits == null) {
-            throw new IllegalStateException("limits(...) must be set after the handshake");
+        if (limits == null && extensionsBeforeMetadata == null) {
+            throw new IllegalStateException("limits(...) or beforeMetadata(...) must be set after the handshake");
         }
         if (available < 4) {
             return null;
@@ -120,6 +142,10 @@ public final class WireDecoder {
     }
 
     private void checkHeader(int id, int length) throws WireException {
+        if (limits == null && (id == Message.REQUEST || id == Message.CANCEL || id == Message.PIECE)) {
+            throw new WireException(Reason.BLOCK_OUT_OF_RANGE, "message id " + id
+                    + " before the torrent's metadata is known");
+        }
         switch (id) {
             case Message.CHOKE, Message.UNCHOKE, Message.INTERESTED, Message.NOT_INTERESTED ->
                     expectLength(id, length, 1);
@@ -127,7 +153,11 @@ public final class WireDecoder {
             case Message.REQUEST, Message.CANCEL -> expectLength(id, length, 13);
             case Message.PORT -> expectLength(id, length, 3);
             case Message.BITFIELD -> {
-                if (length - 1 != limits.bitfieldLength()) {
+                if (limits == null) {
+                    if (length < 2) {
+                        throw new WireException(Reason.BITFIELD_WRONG_LENGTH, "empty bitfield");
+                    }
+                } else if (length - 1 != limits.bitfieldLength()) {
                     throw new WireException(Reason.BITFIELD_WRONG_LENGTH, (length - 1) + " bytes for "
                             + limits.pieceCount() + " pieces (want " + limits.bitfieldLength() + ")");
                 }
@@ -142,7 +172,7 @@ public final class WireDecoder {
                 }
             }
             case Message.EXTENDED -> {
-                if (!limits.extensionsNegotiated()) {
+                if (!(limits == null ? extensionsBeforeMetadata : limits.extensionsNegotiated())) {
                     throw new WireException(Reason.EXTENSION_NOT_NEGOTIATED,
                             "extended message without BEP 10 in both handshakes");
                 }
@@ -177,17 +207,18 @@ public final class WireDecoder {
                 return Message.NotInterested.INSTANCE;
             case Message.HAVE: {
                 int index = pending.getInt(at);
-                if (index < 0 || index >= limits.pieceCount()) {
+                if (limits != null) {
+                    limits.checkHave(index);
+                } else if (index < 0 || index >= WireLimits.MAX_PIECE_COUNT) {
                     throw new WireException(Reason.PIECE_INDEX_OUT_OF_RANGE, "have " + Integer.toUnsignedString(index)
-                            + " of " + limits.pieceCount() + " pieces");
+                            + " past the most pieces any torrent may have");
                 }
                 return new Message.Have(index);
             }
             case Message.BITFIELD: {
                 byte[] bits = pending.getBytes(at, at + size);
-                int spare = size * 8 - limits.pieceCount();
-                if (spare > 0 && (bits[size - 1] & ((1 << spare) - 1)) != 0) {
-                    throw new WireException(Reason.BITFIELD_SPARE_BITS, "bits set past piece " + (limits.pieceCount() - 1));
+                if (limits != null) {
+                    limits.checkBitfield(bits);
                 }
                 return new Message.Bitfield(bits);
             }

@@ -22,6 +22,8 @@ public record WireLimits(int pieceCount, int pieceLength, long totalLength, int 
     public static final int MAX_EXTENDED_LENGTH = 256 * 1024;
     /** Hard cap on any frame, whatever the torrent: never buffer more for one message. */
     public static final int MAX_FRAME_LENGTH = 1024 * 1024 + 16;
+    /** Most pieces a torrent may have: as many as one bitfield frame can describe. */
+    public static final int MAX_PIECE_COUNT = (MAX_FRAME_LENGTH - 1) * 8;
 
     public WireLimits {
         if (pieceCount <= 0 || pieceLength <= 0 || totalLength <= 0 || maxBlockLength <= 0) {
@@ -31,7 +33,7 @@ public record WireLimits(int pieceCount, int pieceLength, long totalLength, int 
                 || (long) (pieceCount - 1) * pieceLength >= totalLength) {
             throw new IllegalArgumentException("piece count does not match length");
         }
-        if (bitfieldLength(pieceCount) + 1 > MAX_FRAME_LENGTH) {
+        if (pieceCount > MAX_PIECE_COUNT) {
             throw new IllegalArgumentException("too many pieces for one bitfield frame: " + pieceCount);
         }
     }
@@ -57,5 +59,25 @@ public record WireLimits(int pieceCount, int pieceLength, long totalLength, int 
     /** This torrent's bitfield length. */
     public int bitfieldLength() {
         return bitfieldLength(pieceCount);
+    }
+
+    /** Refuses a bitfield of the wrong length or with bits set past the last piece. */
+    public void checkBitfield(byte[] bits) throws WireException {
+        if (bits.length != bitfieldLength()) {
+            throw new WireException(WireException.Reason.BITFIELD_WRONG_LENGTH, bits.length + " bytes for "
+                    + pieceCount + " pieces (want " + bitfieldLength() + ")");
+        }
+        int spare = bits.length * 8 - pieceCount;
+        if (spare > 0 && (bits[bits.length - 1] & ((1 << spare) - 1)) != 0) {
+            throw new WireException(WireException.Reason.BITFIELD_SPARE_BITS, "bits set past piece " + (pieceCount - 1));
+        }
+    }
+
+    /** Refuses a have for a piece the torrent does not have. */
+    public void checkHave(int index) throws WireException {
+        if (index < 0 || index >= pieceCount) {
+            throw new WireException(WireException.Reason.PIECE_INDEX_OUT_OF_RANGE, "have "
+                    + Integer.toUnsignedString(index) + " of " + pieceCount + " pieces");
+        }
     }
 }

@@ -46,6 +46,9 @@ class LibtorrentInteropIT {
             try (Proc lt = libtorrent("libtorrent download", dir, "download", "t.torrent", "lt", 0,
                     "--peer", "127.0.0.1:" + port, "--timeout", "90")) {
                 lt.awaitLine("^complete", 100);
+                // libtorrent names a peer by the "v" of its BEP 10 extended handshake once it has read it.
+                assertThat(lt.awaitLine("^peer 127\\.0\\.0\\.1:" + port + " client (Enjambre.*)$", 5))
+                        .isEqualTo("Enjambre 0.1.0");
                 assertThat(lt.awaitExit(20)).isZero();
             }
             seed.terminate();
