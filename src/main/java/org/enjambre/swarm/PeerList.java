@@ -46,6 +46,8 @@ final class PeerList {
         long delayMillis = REDIAL_MIN_MILLIS;
         long nextNanos;
         PeerLink link;
+        /** A peer the user named was reported unreachable once (later failures only at debug). */
+        boolean warned;
 
         Candidate(PeerAddress address, PeerOrigin origin, long now) {
             this.address = address;
@@ -121,8 +123,18 @@ final class PeerList {
             boolean isConnected = c.link != null && !c.link.closed();
             if (!isConnected && !stopped && !bannedAddresses.contains(c.address) && now - c.nextNanos >= 0) {
                 connectionsNow++;
-                dial(c).onFailure(e -> LOG.debug("{}: cannot reach {}: {}", name, c.address, e.getMessage()));
+                dial(c).onFailure(e -> unreachable(c, e));
             }
+        }
+    }
+
+    /** A peer the user named ({@code --peer}) that cannot be reached is worth one warning; others are routine. */
+    private void unreachable(Candidate c, Throwable e) {
+        if (c.origin == PeerOrigin.MANUAL && !c.warned) {
+            c.warned = true;
+            LOG.warn("{}: cannot connect to {}: {} (trying again with a backoff)", name, c.address, e.getMessage());
+        } else {
+            LOG.debug("{}: cannot reach {} ({}): {}", name, c.address, c.origin, e.getMessage());
         }
     }
 
