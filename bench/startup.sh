@@ -20,9 +20,9 @@ trap cleanup EXIT
 # One start: prints the seconds until "dashboard on".
 start_once() {
   local aot="$1" log="$WORK/node.$RANDOM.log" start end ok=""
-  rm -rf "$WORK/data" "$WORK/home"; mkdir -p "$WORK/home"
+  rm -rf "$WORK/data" "$WORK/home" "$WORK/state"; mkdir -p "$WORK/home"
   start=$(date +%s.%N)
-  HOME="$WORK/home" ENJAMBRE_AOT="$aot" "$ROOT/enjambre" node --host 127.0.0.1 --web-port 0 --peer-port 0 --data "$WORK/data" --name bench >"$log" 2>&1 &
+  HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" ENJAMBRE_STATE="$WORK/state" ENJAMBRE_AOT="$aot" "$ROOT/enjambre" node --host 127.0.0.1 --web-port 0 --peer-port 0 --data "$WORK/data" --name bench >"$log" 2>&1 &
   PID=$!
   for _ in $(seq 1 1500); do
     if grep -q "dashboard on" "$log"; then ok=1; break; fi

@@ -29,8 +29,11 @@ cleanup() {
 }
 trap cleanup EXIT
 jar_stamp="$(stat -c %Y "$jar")"
-# HOME too is a scratch folder: a training run must not touch the user's files.
-export HOME="$work/home"
+# The node's state and API token go to scratch folders too (the JVM takes its user.home from the
+# password database, not $HOME: XDG_CONFIG_HOME is what moves the token): a training run must not
+# touch the user's files, nor join a cluster named in the environment.
+export HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config"
+unset ENJAMBRE_STATE ENJAMBRE_API_TOKEN ENJAMBRE_CLUSTER_MEMBERS
 mkdir -p "$HOME"
 trained=(timeout 300 "$java" "${opts[@]}" -XX:AOTCacheOutput="$tmp" -jar "$jar")
 plain=(timeout 120 "$java" -XX:+UseSerialGC "${opts[@]}" -jar "$jar")

@@ -50,7 +50,12 @@ class LauncherIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(elsewhere.toFile())
                 .redirectOutput(elsewhere.resolve("out.txt").toFile()).redirectError(elsewhere.resolve("err.txt").toFile());
         pb.environment().put("ENJAMBRE_AOT", "off");
-        pb.environment().put("HOME", Files.createDirectories(elsewhere.resolve("home")).toString());
+        // The node's token and state go under this test's folder, never the user's (the JVM takes
+        // user.home from the password database: XDG_CONFIG_HOME is what moves the token).
+        Path home = Files.createDirectories(elsewhere.resolve("home"));
+        pb.environment().put("HOME", home.toString());
+        pb.environment().put("XDG_CONFIG_HOME", home.resolve(".config").toString());
+        pb.environment().keySet().removeAll(List.of("ENJAMBRE_STATE", "ENJAMBRE_API_TOKEN"));
         pb.environment().putAll(env);
         return pb.start();
     }
