@@ -44,11 +44,16 @@ public final class ApiToken {
         }
     }
 
-    /** {@code $XDG_CONFIG_HOME/enjambre/api-token}, else {@code ~/.config/enjambre/api-token}. */
+    /**
+     * {@code $XDG_CONFIG_HOME/enjambre/api-token}, else {@code $HOME/.config/enjambre/api-token}.
+     * {@code $HOME} before Java's {@code user.home} (read from the password database): a caller that
+     * gives a scratch home (a training run, a test) means it.
+     */
     public static Path defaultFile(Map<String, String> env) {
         String xdg = env.get("XDG_CONFIG_HOME");
+        String home = env.get("HOME");
         Path config = xdg != null && !xdg.isBlank() && Path.of(xdg).isAbsolute() ? Path.of(xdg)
-                : Path.of(System.getProperty("user.home"), ".config");
+                : Path.of(home != null && !home.isBlank() ? home : System.getProperty("user.home"), ".config");
         return config.resolve("enjambre").resolve("api-token");
     }
 

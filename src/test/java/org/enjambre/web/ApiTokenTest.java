@@ -19,6 +19,8 @@ class ApiTokenTest {
     void firstStartMakesA256BitTokenReadableByItsOwnerOnlyAndLaterStartsReadIt() throws Exception {
         Path file = ApiToken.defaultFile(Map.of("XDG_CONFIG_HOME", dir.toString()));
         assertThat(file).isEqualTo(dir.resolve("enjambre/api-token"));
+        // Without XDG_CONFIG_HOME, the HOME the process was given (a scratch one in training runs).
+        assertThat(ApiToken.defaultFile(Map.of("HOME", "/scratch/home"))).isEqualTo(Path.of("/scratch/home/.config/enjambre/api-token"));
         String made = ApiToken.resolve(null, Map.of(), file);
         assertThat(made).matches("[0-9a-f]{64}");
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
