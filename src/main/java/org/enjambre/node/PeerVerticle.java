@@ -16,7 +16,9 @@ import org.enjambre.ext.ExtensionRegistry;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.swarm.EngineOptions;
+import org.enjambre.net.ConnectionSlots;
 import org.enjambre.swarm.IncomingConnections;
+import org.enjambre.swarm.PeerPortLimits;
 import org.enjambre.swarm.PieceStore;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
@@ -47,6 +49,8 @@ public final class PeerVerticle extends VerticleBase {
     private final Map<InfoHash, List<PeerSource>> sources = new ConcurrentHashMap<>();
     private volatile org.enjambre.swarm.RateLimiter nodeUpload;
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
+    private PeerPortLimits incomingLimits = PeerPortLimits.defaults();
+    private IncomingConnections incoming;
     private NetServer server;
     private NetClient client;
     private WorkerExecutor workers;
@@ -62,8 +66,7 @@ public final class PeerVerticle extends VerticleBase {
         workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
         client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES));
-        IncomingConnections incoming = new IncomingConnections(vertx, engines::get,
-                EngineOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+        incoming = new IncomingConnections(vertx, engines::get, incomingLimits);
         server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES))
                 .connectHandler(incoming::accept);
@@ -85,6 +88,17 @@ public final class PeerVerticle extends VerticleBase {
         nodeUpload = uploadBytesPerSecond > 0 ? new org.enjambre.swarm.RateLimiter(uploadBytesPerSecond) : null;
         nodeDownload = downloadBytesPerSecond > 0 ? new org.enjambre.swarm.RateLimiter(downloadBytesPerSecond) : null;
         return this;
+    }
+
+    /** The node-wide caps of the peer port (half-open, per address, handshake timeout); before deploying. */
+    public PeerVerticle incomingLimits(PeerPortLimits limits) {
+        incomingLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /** The peer port's slots and refusal counts (after deploying). */
+    public ConnectionSlots incomingSlots() {
+        return incoming.slots();
     }
 
     /** The port peers connect to (the real one when 0 was asked). */
