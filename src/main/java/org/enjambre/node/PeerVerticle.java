@@ -24,6 +24,7 @@ import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
 import org.enjambre.discovery.PeerSource;
 import org.enjambre.discovery.TrackerSource;
+import org.enjambre.tracker.client.AnnouncePolicy;
 import org.enjambre.tracker.client.Announcer;
 import org.enjambre.tracker.client.TrackerClient;
 import org.enjambre.tracker.client.TrackerTiers;
@@ -50,6 +51,7 @@ public final class PeerVerticle extends VerticleBase {
     private volatile org.enjambre.swarm.RateLimiter nodeUpload;
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
     private PeerPortLimits incomingLimits = PeerPortLimits.defaults();
+    private volatile AnnouncePolicy announcePolicy = AnnouncePolicy.publicOnly();
     private IncomingConnections incoming;
     private NetServer server;
     private NetClient client;
@@ -93,6 +95,15 @@ public final class PeerVerticle extends VerticleBase {
     /** The node-wide caps of the peer port (half-open, per address, handshake timeout); before deploying. */
     public PeerVerticle incomingLimits(PeerPortLimits limits) {
         incomingLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /**
+     * Which tracker addresses this node's announces may reach (public ones only by default); applies
+     * to torrents added afterwards.
+     */
+    public PeerVerticle announcePolicy(AnnouncePolicy policy) {
+        announcePolicy = java.util.Objects.requireNonNull(policy, "policy");
         return this;
     }
 
@@ -149,7 +160,8 @@ public final class PeerVerticle extends VerticleBase {
         boolean wasComplete = state.complete();
         TrackerSource trackers = new TrackerSource(vertx,
                 new TrackerClient(vertx, TrackerTiers.of(metainfo.announce(), metainfo.announceList()),
-                        metainfo.infoHash().bytes(), peerId, actualPort()),
+                        metainfo.infoHash().bytes(), peerId, actualPort(),
+                        TrackerClient.Options.defaults().withPolicy(announcePolicy)),
                 () -> new TransferStats(state.uploaded(), state.downloaded(), state.left()),
                 Announcer.Options.defaults());
         addSource(metainfo.infoHash(), trackers);
