@@ -44,7 +44,9 @@ public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeo
     public static final int TRACKER_MAX_PER_ADDRESS = 128;
     /** The web port faces its owner: a browser opens six connections, a script a few more. */
     public static final int WEB_MAX_PER_ADDRESS = 32;
-    /** Connections waiting for headers take at most 1/8 of the file descriptors (between 64 and 4096). */
+    /** Its owner never has many requests half-sent at once. */
+    static final int WEB_MAX_HALF_OPEN = 64;
+    /** Tracker connections waiting for headers take at most 1/8 of the file descriptors (between 64 and 4096). */
     static final int HALF_OPEN_SHARE = 8;
     private static final String SHARED_SLOTS = "enjambre.http.slots";
 
@@ -57,18 +59,32 @@ public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeo
         }
     }
 
-    /** The tracker's HTTP port. */
+    /** The tracker's HTTP port, sized for this process. */
     public static HttpLimits tracker() {
+        return tracker(FileDescriptors.softLimit());
+    }
+
+    /** The tracker's HTTP port in a process that may hold {@code fileDescriptors}. */
+    public static HttpLimits tracker(long fileDescriptors) {
         return new HttpLimits("tracker HTTP port", DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                TRACKER_MAX_PER_ADDRESS, halfOpenFor(FileDescriptors.softLimit()));
+                TRACKER_MAX_PER_ADDRESS, halfOpenFor(fileDescriptors));
     }
 
-    /** The node's web port (REST API, dashboard, live stream). */
+    /** The node's web port (REST API, dashboard, live stream), sized for this process. */
     public static HttpLimits web() {
-        return new HttpLimits("web port", DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                WEB_MAX_PER_ADDRESS, halfOpenFor(FileDescriptors.softLimit()));
+        return web(FileDescriptors.softLimit());
     }
 
+    public static HttpLimits web(long fileDescriptors) {
+        return new HttpLimits("web port", DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                WEB_MAX_PER_ADDRESS, (int) Math.clamp(fileDescriptors / 16, 16, WEB_MAX_HALF_OPEN));
+    }
+
+    /**
+     * The tracker's share: it serves a new connection per announce, so many wait for headers at
+     * once under load. With the peer port's 1/16 and the web port's few, the half-open sockets of a
+     * node stay under a fifth of its file descriptors.
+     */
     static int halfOpenFor(long fileDescriptors) {
         return (int) Math.clamp(fileDescriptors / HALF_OPEN_SHARE, 64, 4096);
     }

@@ -25,7 +25,11 @@ import org.junit.jupiter.api.Timeout;
 /** {@link HttpLimits} on a plain Vert.x server with short timeouts: what every HTTP port of a node gets. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class HttpLimitsTest {
-    static final HttpLimits SHORT = new HttpLimits("test port", Duration.ofSeconds(1), Duration.ofSeconds(4), 4, 6);
+    // Generous margins: the machine may be loaded, timers fire late; each test keeps the timeout it
+    // checks far from the other one, so that it is clear which one closed the connection.
+    static final HttpLimits HEADERS = new HttpLimits("test port", Duration.ofSeconds(1), Duration.ofSeconds(20), 4, 6);
+    static final HttpLimits IDLE = new HttpLimits("test port", Duration.ofSeconds(20), Duration.ofSeconds(2), 4, 6);
+    static final HttpLimits CAPS = new HttpLimits("test port", Duration.ofSeconds(5), Duration.ofSeconds(20), 4, 6);
 
     Vertx vertx;
     final List<Socket> sockets = new ArrayList<>();
@@ -92,37 +96,37 @@ class HttpLimitsTest {
 
     @Test
     void clientSendingHalfARequestIsClosedAfterTheHeaderTimeout() throws Exception {
-        int port = serve(SHORT);
+        int port = serve(HEADERS);
         Socket half = open("127.0.0.1", port);
         half.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\nX-Dripping".getBytes(StandardCharsets.US_ASCII));
         long started = System.nanoTime();
-        assertThat(closedWithin(half, 5_000)).isTrue();
+        assertThat(closedWithin(half, 15_000)).isTrue();
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-        assertThat(tookMillis).as("closed by the header timeout, not the idle one").isBetween(800L, 3500L);
+        assertThat(tookMillis).as("closed by the header timeout, not the idle one").isBetween(800L, 12_000L);
     }
 
     @Test
     void idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        int port = serve(SHORT);
+        int port = serve(IDLE);
         Socket keepAlive = open("127.0.0.1", port);
         keepAlive.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
         assertThat(answer(keepAlive)).startsWith("HTTP/1.1 200").endsWith("hello");
         long started = System.nanoTime();
-        assertThat(closedWithin(keepAlive, 8_000)).isTrue();
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(3500L, 7000L);
+        assertThat(closedWithin(keepAlive, 15_000)).isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(1500L, 12_000L);
     }
 
     @Test
     void connectionsPastTheCapsAreRefusedAtOnceAndTheirSlotsComeBack() throws Exception {
-        int port = serve(SHORT);
+        int port = serve(CAPS);
         List<Socket> fromOne = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             fromOne.add(open("127.0.0.2", port));
         }
-        Thread.sleep(300);
+        Thread.sleep(1_000);
         int refused = 0;
         for (Socket s : fromOne) {
-            if (closedWithin(s, 10)) {
+            if (closedWithin(s, 50)) {
                 refused++;
             }
         }
@@ -133,7 +137,7 @@ class HttpLimitsTest {
         assertThat(answer(other)).startsWith("HTTP/1.1 200");
         // The held sockets time out (no headers) and give their slots back.
         for (Socket s : fromOne) {
-            assertThat(closedWithin(s, 3_000)).isTrue();
+            assertThat(closedWithin(s, 15_000)).isTrue();
         }
         Socket again = open("127.0.0.2", port);
         again.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));

@@ -85,7 +85,8 @@ class HttpPortLimitsTest {
         long started = System.nanoTime();
         // Meanwhile, whole requests are answered.
         assertThat(ask(open("127.0.0.1", node.trackerPort()), "/announce")).startsWith("HTTP/1.1 200");
-        long limit = HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis() + 3_000;
+        // Margin for a loaded machine, still well before the 30 s idle timeout.
+        long limit = HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis() + 10_000;
         assertThat(closedWithin(web, (int) limit)).as("web port").isTrue();
         assertThat(closedWithin(tracker, (int) limit)).as("tracker port").isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(limit);
@@ -100,7 +101,7 @@ class HttpPortLimitsTest {
         }
         int refused = 0;
         for (Socket s : flood.subList(cap - 5, flood.size())) {
-            if (closedWithin(s, 200)) {
+            if (closedWithin(s, 300)) {
                 refused++;
             }
         }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.metainfo.Metainfo;
+import org.enjambre.net.HttpLimits;
 import org.enjambre.storage.TorrentStorage;
 import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.PeerPortLimits;
@@ -136,14 +137,18 @@ class PeerPortSlotsTest {
 
     @Test
     void socketsThatNeverHandshakeAreClosedAfterTheTimeoutAndTheExcessIsRefusedAtOnce() throws Exception {
-        PeerVerticle node = node(new PeerPortLimits(8, 100, Duration.ofSeconds(2)));
+        PeerVerticle node = node(new PeerPortLimits(8, 100, Duration.ofSeconds(8)));
         List<Socket> silent = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
             silent.add(open(InetAddress.getLoopbackAddress(), node.actualPort()));
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (node.incomingSlots().refusedHalfOpen() < 4 && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
         int refusedAtOnce = 0;
         for (Socket s : silent) {
-            if (closedByNode(s, 100)) {
+            if (closedByNode(s, 200)) {
                 refusedAtOnce++;
             }
         }
@@ -151,12 +156,11 @@ class PeerPortSlotsTest {
         assertThat(node.incomingSlots().refusedHalfOpen()).isEqualTo(4);
         assertThat(node.incomingSlots().halfOpen()).isEqualTo(8);
 
-        long started = System.nanoTime();
         for (Socket s : silent) {
-            assertThat(closedByNode(s, 5_000)).as("a silent socket is closed by the handshake timeout").isTrue();
+            // 8 s of timeout, with a margin for a loaded machine; far less than the 20 s it was.
+            assertThat(closedByNode(s, 12_000)).as("a silent socket is closed by the handshake timeout").isTrue();
         }
-        assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(4));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (node.incomingSlots().halfOpen() > 0 && System.nanoTime() < deadline) {
             Thread.sleep(20);
         }
@@ -172,5 +176,12 @@ class PeerPortSlotsTest {
         assertThat(PeerPortLimits.forFileDescriptors(100).maxHalfOpen()).isEqualTo(16);
         assertThat(PeerPortLimits.forFileDescriptors(1_000_000).maxHalfOpen()).isEqualTo(256);
         assertThat(PeerPortLimits.defaults().handshakeTimeout()).isLessThanOrEqualTo(Duration.ofSeconds(10));
+        // Every listening port's half-open sockets together: a quarter of the descriptors at most,
+        // the rest for files, established peers and the cluster.
+        for (long fds : new long[] {1024, 4096, 65_536, 1_048_576}) {
+            long sum = PeerPortLimits.forFileDescriptors(fds).maxHalfOpen() + HttpLimits.tracker(fds).maxHalfOpen()
+                    + HttpLimits.web(fds).maxHalfOpen();
+            assertThat(sum).as("half-open caps with %d descriptors", fds).isLessThanOrEqualTo(fds / 4);
+        }
     }
 }

@@ -55,7 +55,7 @@ class AnnouncePolicyTest {
 
     TrackerClient client(String url, AnnouncePolicy policy) {
         TrackerClient c = new TrackerClient(vertx, TrackerTiers.of(url, null), INFO_HASH, PEER_ID, 6881,
-                TrackerClient.Options.defaults().withRequestTimeout(Duration.ofSeconds(3)).withPolicy(policy));
+                TrackerClient.Options.defaults().withRequestTimeout(Duration.ofSeconds(15)).withPolicy(policy));
         clients.add(c);
         return c;
     }
