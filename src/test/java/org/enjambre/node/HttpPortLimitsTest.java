@@ -3,16 +3,14 @@ package org.enjambre.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.net.HttpLimits;
+import org.enjambre.testutil.LoopbackSockets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,7 +23,7 @@ class HttpPortLimitsTest {
     @TempDir
     static Path dir;
     static EnjambreNode node;
-    final List<Socket> sockets = new ArrayList<>();
+    final LoopbackSockets sockets = new LoopbackSockets();
 
     @BeforeAll
     static void start() throws Exception {
@@ -39,56 +37,22 @@ class HttpPortLimitsTest {
 
     @org.junit.jupiter.api.AfterEach
     void closeSockets() throws IOException {
-        for (Socket s : sockets) {
-            s.close();
-        }
-    }
-
-    Socket open(String from, int port) throws IOException {
-        Socket s = new Socket();
-        sockets.add(s);
-        s.bind(new InetSocketAddress(from, 0));
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        return s;
-    }
-
-    static boolean closedWithin(Socket s, int waitMillis) throws IOException {
-        s.setSoTimeout(waitMillis);
-        try {
-            byte[] sink = new byte[4096];
-            while (true) {
-                if (s.getInputStream().read(sink) < 0) {
-                    return true;
-                }
-            }
-        } catch (SocketTimeoutException open) {
-            return false;
-        } catch (SocketException reset) {
-            return true;
-        }
-    }
-
-    static String ask(Socket s, String path) throws IOException {
-        s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-        s.setSoTimeout(5_000);
-        byte[] buf = new byte[8192];
-        int n = s.getInputStream().read(buf);
-        return n < 0 ? "" : new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+        sockets.close();
     }
 
     @Test
     void halfSentRequestIsClosedAfterTheHeaderTimeoutOnTheWebAndTrackerPorts() throws Exception {
-        Socket web = open("127.0.0.1", node.webPort());
-        Socket tracker = open("127.0.0.1", node.trackerPort());
+        Socket web = sockets.open("127.0.0.1", node.webPort());
+        Socket tracker = sockets.open("127.0.0.1", node.trackerPort());
         web.getOutputStream().write("GET /api/node HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
         tracker.getOutputStream().write("GET /announce?info_hash=".getBytes(StandardCharsets.US_ASCII));
         long started = System.nanoTime();
         // Meanwhile, whole requests are answered.
-        assertThat(ask(open("127.0.0.1", node.trackerPort()), "/announce")).startsWith("HTTP/1.1 200");
+        assertThat(LoopbackSockets.get(sockets.open("127.0.0.1", node.trackerPort()), "/announce")).startsWith("HTTP/1.1 200");
         // Margin for a loaded machine, still well before the 30 s idle timeout.
         long limit = HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis() + 10_000;
-        assertThat(closedWithin(web, (int) limit)).as("web port").isTrue();
-        assertThat(closedWithin(tracker, (int) limit)).as("tracker port").isTrue();
+        assertThat(LoopbackSockets.closedWithin(web, (int) limit)).as("web port").isTrue();
+        assertThat(LoopbackSockets.closedWithin(tracker, (int) limit)).as("tracker port").isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(limit);
     }
 
@@ -97,16 +61,16 @@ class HttpPortLimitsTest {
         int cap = HttpLimits.TRACKER_MAX_PER_ADDRESS;
         List<Socket> flood = new ArrayList<>();
         for (int i = 0; i < cap + 10; i++) {
-            flood.add(open("127.0.0.2", node.trackerPort()));
+            flood.add(sockets.open("127.0.0.2", node.trackerPort()));
         }
         int refused = 0;
         for (Socket s : flood.subList(cap - 5, flood.size())) {
-            if (closedWithin(s, 300)) {
+            if (LoopbackSockets.closedWithin(s, 300)) {
                 refused++;
             }
         }
         assertThat(refused).isEqualTo(10);
         // A client at another address announces while the flood holds its cap.
-        assertThat(ask(open("127.0.0.1", node.trackerPort()), "/announce")).startsWith("HTTP/1.1 200");
+        assertThat(LoopbackSockets.get(sockets.open("127.0.0.1", node.trackerPort()), "/announce")).startsWith("HTTP/1.1 200");
     }
 }

@@ -4,12 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.SocketException;
-import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +18,7 @@ import org.enjambre.swarm.PeerPortLimits;
 import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TestTorrents;
 import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.testutil.LoopbackSockets;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.PeerId;
 import org.junit.jupiter.api.AfterEach;
@@ -37,12 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PeerPortSlotsTest {
-    static final InetAddress ATTACKER = address("127.0.0.2");
+    static final String ATTACKER = "127.0.0.2";
 
     @TempDir
     Path dir;
     Vertx vertx;
-    final List<Socket> sockets = new ArrayList<>();
+    final LoopbackSockets sockets = new LoopbackSockets();
 
     @BeforeEach
     void startVertx() {
@@ -51,18 +47,8 @@ class PeerPortSlotsTest {
 
     @AfterEach
     void stopEverything() throws Exception {
-        for (Socket s : sockets) {
-            s.close();
-        }
+        sockets.close();
         await(vertx.close());
-    }
-
-    static InetAddress address(String literal) {
-        try {
-            return InetAddress.getByName(literal);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     static <T> T await(Future<T> f) throws Exception {
@@ -78,31 +64,6 @@ class PeerPortSlotsTest {
         return v;
     }
 
-    Socket open(InetAddress from, int port) throws IOException {
-        Socket s = new Socket();
-        sockets.add(s);
-        s.bind(new InetSocketAddress(from, 0));
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        return s;
-    }
-
-    /** Whether the node closed {@code s}: EOF or reset within {@code waitMillis}, false if it stays open. */
-    static boolean closedByNode(Socket s, int waitMillis) throws IOException {
-        s.setSoTimeout(waitMillis);
-        try {
-            byte[] sink = new byte[4096];
-            while (true) {
-                if (s.getInputStream().read(sink) < 0) {
-                    return true;
-                }
-            }
-        } catch (SocketTimeoutException open) {
-            return false;
-        } catch (SocketException reset) {
-            return true;
-        }
-    }
-
     @Test
     void ninetyHandshakesFromOneAddressCannotStarveARealPeer() throws Exception {
         Path content = TestTorrents.randomFile(dir.resolve("seed/film.bin"), 2 * 1024 * 1024 + 5, 7);
@@ -114,7 +75,7 @@ class PeerPortSlotsTest {
 
         // 90 distinct peer ids from one address, each handshaking properly and then holding on.
         for (int i = 0; i < 90; i++) {
-            Socket s = open(ATTACKER, seedNode.actualPort());
+            Socket s = sockets.open(ATTACKER, seedNode.actualPort());
             s.getOutputStream().write(Handshake.ours(metainfo.infoHash().bytes(), PeerId.generate()).encode().getBytes());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -140,7 +101,7 @@ class PeerPortSlotsTest {
         PeerVerticle node = node(new PeerPortLimits(8, 100, Duration.ofSeconds(8)));
         List<Socket> silent = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            silent.add(open(InetAddress.getLoopbackAddress(), node.actualPort()));
+            silent.add(sockets.open("127.0.0.1", node.actualPort()));
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (node.incomingSlots().refusedHalfOpen() < 4 && System.nanoTime() < deadline) {
@@ -148,7 +109,7 @@ class PeerPortSlotsTest {
         }
         int refusedAtOnce = 0;
         for (Socket s : silent) {
-            if (closedByNode(s, 200)) {
+            if (LoopbackSockets.closedWithin(s, 200)) {
                 refusedAtOnce++;
             }
         }
@@ -158,7 +119,7 @@ class PeerPortSlotsTest {
 
         for (Socket s : silent) {
             // 8 s of timeout, with a margin for a loaded machine; far less than the 20 s it was.
-            assertThat(closedByNode(s, 12_000)).as("a silent socket is closed by the handshake timeout").isTrue();
+            assertThat(LoopbackSockets.closedWithin(s, 12_000)).as("a silent socket is closed by the handshake timeout").isTrue();
         }
         deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         while (node.incomingSlots().halfOpen() > 0 && System.nanoTime() < deadline) {
