@@ -81,14 +81,14 @@ start_peer() {
   LOG=$WORK/$role$i.$kind.log
   if [ "$role" = seed ]; then
     if [ "$kind" = enjambre ]; then
-      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" seed "$WORK/swarm.torrent" --data "$WORK/seed" --port "$port" --upload-rate "$RATE" > "$LOG" 2>&1 &
+      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" seed "$WORK/swarm.torrent" --allow-private-trackers --data "$WORK/seed" --port "$port" --upload-rate "$RATE" > "$LOG" 2>&1 &
     else
       $PY "$LT" seed "$WORK/swarm.torrent" "$WORK/seed" "$port" "$RATE" > "$LOG" 2>&1 &
     fi
   else
     rm -rf "$WORK/leech$i"; mkdir -p "$WORK/leech$i"
     if [ "$kind" = enjambre ]; then
-      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" download "$WORK/swarm.torrent" --out "$WORK/leech$i" --port "$port" --upload-rate "$RATE" --seed > "$LOG" 2>&1 &
+      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" download "$WORK/swarm.torrent" --allow-private-trackers --out "$WORK/leech$i" --port "$port" --upload-rate "$RATE" --seed > "$LOG" 2>&1 &
     else
       $PY "$LT" download "$WORK/swarm.torrent" "$WORK/leech$i" "$port" "$RATE" > "$LOG" 2>&1 &
     fi

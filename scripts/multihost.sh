@@ -163,7 +163,7 @@ start_node() {  # NAME NS DATA env ASSIGNMENTS... -- NODE ARGS...
   mkdir -p "$data"
   STARTED_AT[$name]=$(now)
   ip netns exec "$ns" "${envs[@]}" "$JAVA" "${JAVA_REQUIRED_OPTS[@]}" "${JVM_OPTS[@]}" -jar "$JAR" node --name "$name" \
-    --host 0.0.0.0 --data "$data" --web-port 8080 --peer-port 6881 "$@" > "$WORK/logs/$name.log" 2>&1 &
+    --host 0.0.0.0 --data "$data" --web-port 8080 --peer-port 6881 --allow-private-trackers "$@" > "$WORK/logs/$name.log" 2>&1 &
   PID_OF[$name]=$!
   PIDS+=("$!")
 }

@@ -43,6 +43,9 @@ public final class DownloadCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
+    @Mixin
+    TrackerPolicyOption trackerPolicy;
+
     @Override
     public Integer call() throws Exception {
         ManualSource manual = ManualSource.parse(peers);
@@ -51,7 +54,7 @@ public final class DownloadCommand implements Callable<Integer> {
         }
         Metainfo metainfo = Metainfo.read(torrent);
         long started = System.nanoTime();
-        try (PeerRun run = PeerRun.start(metainfo, out, true, port, uploadRate, downloadRate)) {
+        try (PeerRun run = PeerRun.start(metainfo, out, true, port, uploadRate, downloadRate, trackerPolicy.policy())) {
             run.trapSignals();
             System.out.println("listening on " + run.port());
             System.out.flush();

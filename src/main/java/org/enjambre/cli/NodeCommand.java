@@ -28,6 +28,9 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     VerboseOption verbose;
 
     @Mixin
+    TrackerPolicyOption trackerPolicy;
+
+    @Mixin
     ClusterOptions clusterOptions;
 
     @Option(names = "--name", description = "name shown on the dashboard (default: host name and web port)")
@@ -139,7 +142,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         String token = ApiToken.resolve(apiToken, System.getenv(), ApiToken.defaultFile(System.getenv()));
         WebAccess web = new WebAccess(webHost, token, allowed, dataQuota);
         settings = settings.withWeb(web);
-        EnjambreNode node = EnjambreNode.start(settings, role);
+        EnjambreNode node = EnjambreNode.start(settings, role, trackerPolicy.policy());
         try {
             for (int i = 0; i < torrentBytes.size(); i++) {
                 host(node, torrents.get(i), torrentBytes.get(i));

@@ -19,6 +19,7 @@ import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
+import org.enjambre.tracker.client.AnnouncePolicy;
 
 /**
  * What {@code seed} and {@code download} share: a Vert.x instance with a {@link PeerVerticle},
@@ -67,9 +68,15 @@ final class PeerRun implements AutoCloseable {
      */
     static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate,
                          long downloadRate) throws Exception {
+        return start(metainfo, dataDir, download, port, uploadRate, downloadRate, AnnouncePolicy.publicOnly());
+    }
+
+    /** @param policy which tracker addresses the torrent's announces may reach */
+    static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate,
+                         long downloadRate, AnnouncePolicy policy) throws Exception {
         Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS));
         try {
-            PeerVerticle verticle = new PeerVerticle("0.0.0.0", port);
+            PeerVerticle verticle = new PeerVerticle("0.0.0.0", port).announcePolicy(policy);
             await(vertx.deployVerticle(verticle));
             TorrentStorage storage = TorrentStorage.open(metainfo.info(), dataDir);
             EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);

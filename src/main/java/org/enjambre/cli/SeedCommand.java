@@ -36,6 +36,9 @@ public final class SeedCommand implements Callable<Integer> {
     @Mixin
     VerboseOption verbose;
 
+    @Mixin
+    TrackerPolicyOption trackerPolicy;
+
     @Override
     public Integer call() throws Exception {
         ManualSource manual = ManualSource.parse(peers);
@@ -43,7 +46,7 @@ public final class SeedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--port must be 0..65535 and --upload-rate >= 0");
         }
         Metainfo metainfo = Metainfo.read(torrent);
-        try (PeerRun run = PeerRun.start(metainfo, data, false, port, uploadRate)) {
+        try (PeerRun run = PeerRun.start(metainfo, data, false, port, uploadRate, 0, trackerPolicy.policy())) {
             var state = run.engine.state();
             if (!state.complete()) {
                 int missing = state.pieceCount() - state.verifiedCount();

@@ -21,8 +21,10 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
+import org.enjambre.net.ConnectionSlots;
 import org.enjambre.report.ReportBridge;
 import org.enjambre.report.ReportClient;
+import org.enjambre.tracker.client.AnnouncePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +74,14 @@ public final class EnjambreNode implements AutoCloseable {
      * @param role null for {@link ClusterRole.Alone}
      */
     public static EnjambreNode start(NodeSettings settings, ClusterRole role) throws Exception {
+        return start(settings, role, AnnouncePolicy.publicOnly());
+    }
+
+    /**
+     * @param role   null for {@link ClusterRole.Alone}
+     * @param policy which tracker addresses announces may reach; the node's own tracker is always allowed
+     */
+    public static EnjambreNode start(NodeSettings settings, ClusterRole role, AnnouncePolicy policy) throws Exception {
         if (role == null) {
             role = new ClusterRole.Alone();
         }
@@ -99,7 +109,7 @@ public final class EnjambreNode implements AutoCloseable {
         try {
             int trackerPort = -1;
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())
-                    .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate());
+                    .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate()).announcePolicy(policy);
             await(vertx.deployVerticle(peer));
             TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), stateDir, settings.uploadRate());
 
@@ -113,6 +123,8 @@ public final class EnjambreNode implements AutoCloseable {
                 trackerPort = await(TrackerNode.deploy(vertx, hazelcast, ts, 1, registry));
                 String host = settings.advertisedHost();
                 announceUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + trackerPort + "/announce";
+                // The node's own tracker is the user's choice, wherever it listens.
+                peer.announcePolicy(policy.trusting(announceUrl));
             }
             NodeIdentity identity = new NodeIdentity(UUID.randomUUID().toString(), settings.name(),
                     java.util.HexFormat.of().formatHex(peer.peerId()), peer.actualPort(), 0);
@@ -139,6 +151,7 @@ public final class EnjambreNode implements AutoCloseable {
             }
             registerMeters(metrics, settings.name(), library, registry);
             registerBridgeMeters(metrics, settings.name(), bridge);
+            registerRefusals(metrics, settings.name(), peer.incomingSlots());
             int restored = await(library.restore());
             LOG.info("node {} up: web {}, peers {}, {} torrent(s) hosted again", settings.name(),
                     web.actualPort(), peer.actualPort(), restored);
@@ -151,6 +164,15 @@ public final class EnjambreNode implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Sockets the peer port refused at once, by the cap that refused them. */
+    private static void registerRefusals(PrometheusMeterRegistry m, String name, ConnectionSlots slots) {
+        String description = "peer connections refused before the handshake";
+        FunctionCounter.builder("enjambre.peer.connections.refused", slots, s -> s.refusedHalfOpen())
+                .description(description).tags(Tags.of("node", name, "cap", "half-open")).register(m);
+        FunctionCounter.builder("enjambre.peer.connections.refused", slots, s -> s.refusedPerAddress())
+                .description(description).tags(Tags.of("node", name, "cap", "per-address")).register(m);
     }
 
     private static void registerMeters(PrometheusMeterRegistry m, String name, TorrentLibrary library,

@@ -15,13 +15,16 @@ import org.enjambre.ext.ExtensionHook;
 import org.enjambre.ext.ExtensionRegistry;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
+import org.enjambre.net.ConnectionSlots;
 import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.IncomingConnections;
+import org.enjambre.swarm.PeerPortLimits;
 import org.enjambre.swarm.PieceStore;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
 import org.enjambre.discovery.PeerSource;
 import org.enjambre.discovery.TrackerSource;
+import org.enjambre.tracker.client.AnnouncePolicy;
 import org.enjambre.tracker.client.Announcer;
 import org.enjambre.tracker.client.TrackerClient;
 import org.enjambre.tracker.client.TrackerTiers;
@@ -47,6 +50,9 @@ public final class PeerVerticle extends VerticleBase {
     private final Map<InfoHash, List<PeerSource>> sources = new ConcurrentHashMap<>();
     private volatile org.enjambre.swarm.RateLimiter nodeUpload;
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
+    private PeerPortLimits incomingLimits = PeerPortLimits.defaults();
+    private volatile AnnouncePolicy announcePolicy = AnnouncePolicy.publicOnly();
+    private IncomingConnections incoming;
     private NetServer server;
     private NetClient client;
     private WorkerExecutor workers;
@@ -62,8 +68,7 @@ public final class PeerVerticle extends VerticleBase {
         workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
         client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES));
-        IncomingConnections incoming = new IncomingConnections(vertx, engines::get,
-                EngineOptions.DEFAULT_HANDSHAKE_TIMEOUT);
+        incoming = new IncomingConnections(vertx, engines::get, incomingLimits);
         server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES))
                 .connectHandler(incoming::accept);
@@ -85,6 +90,26 @@ public final class PeerVerticle extends VerticleBase {
         nodeUpload = uploadBytesPerSecond > 0 ? new org.enjambre.swarm.RateLimiter(uploadBytesPerSecond) : null;
         nodeDownload = downloadBytesPerSecond > 0 ? new org.enjambre.swarm.RateLimiter(downloadBytesPerSecond) : null;
         return this;
+    }
+
+    /** The node-wide caps of the peer port (half-open, per address, handshake timeout); before deploying. */
+    public PeerVerticle incomingLimits(PeerPortLimits limits) {
+        incomingLimits = java.util.Objects.requireNonNull(limits, "limits");
+        return this;
+    }
+
+    /**
+     * Which tracker addresses this node's announces may reach (public ones only by default); applies
+     * to torrents added afterwards.
+     */
+    public PeerVerticle announcePolicy(AnnouncePolicy policy) {
+        announcePolicy = java.util.Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /** The peer port's slots and refusal counts (after deploying). */
+    public ConnectionSlots incomingSlots() {
+        return incoming.slots();
     }
 
     /** The port peers connect to (the real one when 0 was asked). */
@@ -135,7 +160,8 @@ public final class PeerVerticle extends VerticleBase {
         boolean wasComplete = state.complete();
         TrackerSource trackers = new TrackerSource(vertx,
                 new TrackerClient(vertx, TrackerTiers.of(metainfo.announce(), metainfo.announceList()),
-                        metainfo.infoHash().bytes(), peerId, actualPort()),
+                        metainfo.infoHash().bytes(), peerId, actualPort(),
+                        TrackerClient.Options.defaults().withPolicy(announcePolicy)),
                 () -> new TransferStats(state.uploaded(), state.downloaded(), state.left()),
                 Announcer.Options.defaults());
         addSource(metainfo.infoHash(), trackers);

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.nio.file.Path;
 import java.util.regex.Pattern;
+import org.enjambre.net.HttpLimits;
 import org.enjambre.tracker.hazelcast.TorrentCatalog;
 import org.enjambre.tracker.protocol.SwarmStats;
 import org.enjambre.tracker.server.AnnounceService;
@@ -73,10 +74,11 @@ public final class TrackerVerticle extends VerticleBase {
                 }
             });
         }
-        return vertx.createHttpServer(HttpTracker.serverOptions(settings.host(), settings.port()))
-                // The announce, the hot path, skips the router (its per-request context and
-                // matching cost more than the announce codec itself); everything else is routed.
-                .requestHandler(request -> {
+        HttpLimits limits = HttpLimits.tracker();
+        HttpServer http = vertx.createHttpServer(limits.options(HttpTracker.serverOptions(settings.host(), settings.port())));
+        // The announce, the hot path, skips the router (its per-request context and
+        // matching cost more than the announce codec itself); everything else is routed.
+        return limits.guard(vertx, http, settings.port(), request -> {
                     if (request.method() == HttpMethod.GET && "/announce".equals(request.path())) {
                         tracker.announce(request);
                     } else {

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.enjambre.net.ConnectionSlots;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,6 +37,13 @@ public final class ReportBridge extends VerticleBase {
     public static final int MAX_FRAMES_PER_SECOND = 10;
     /** A connection silent this long is closed (a peer reports every second). */
     public static final int IDLE_TIMEOUT_SECONDS = 30;
+    /**
+     * Connections one address may hold: a peer node keeps one, so this leaves room for the demo's
+     * peers on 127.0.0.1 (up to 17) and a few nodes behind one NAT, never the whole port.
+     */
+    public static final int MAX_PER_ADDRESS = 32;
+    /** Connections that have not yet sent a frame with the report token, all addresses together. */
+    public static final int MAX_HALF_OPEN = 64;
 
     /** Why a frame or a connection was refused. */
     public enum Refusal {
@@ -53,7 +61,7 @@ public final class ReportBridge extends VerticleBase {
         IDENTITY,
         /** more than {@link #MAX_FRAMES_PER_SECOND} */
         RATE,
-        /** past {@link #MAX_CONNECTIONS} */
+        /** past {@link #MAX_CONNECTIONS}, {@link #MAX_PER_ADDRESS} or {@link #MAX_HALF_OPEN} */
         CONNECTIONS
     }
 
@@ -63,6 +71,8 @@ public final class ReportBridge extends VerticleBase {
     private final Map<Refusal, AtomicLong> refused = new EnumMap<>(Refusal.class);
     private final AtomicLong accepted = new AtomicLong();
     private final Set<NetSocket> connections = new HashSet<>();
+    private final ConnectionSlots slots = new ConnectionSlots("report bridge",
+            new ConnectionSlots.Limits(MAX_HALF_OPEN, MAX_PER_ADDRESS));
     private NetServer server;
 
     /**
@@ -119,22 +129,37 @@ public final class ReportBridge extends VerticleBase {
             socket.close();
             return;
         }
+        String ip = socket.remoteAddress() == null ? "?" : socket.remoteAddress().hostAddress();
+        ConnectionSlots.Slot slot;
+        switch (slots.admit(ip)) {
+            case ConnectionSlots.Refused r -> {
+                refused.get(Refusal.CONNECTIONS).incrementAndGet();
+                socket.close();
+                return;
+            }
+            case ConnectionSlots.Admitted a -> slot = a.slot();
+        }
         connections.add(socket);
-        socket.closeHandler(v -> connections.remove(socket));
+        socket.closeHandler(v -> {
+            connections.remove(socket);
+            slot.release();
+        });
         socket.exceptionHandler(e -> socket.close());
-        new Connection(socket).start();
+        new Connection(socket, slot).start();
     }
 
     /** One peer's connection: the frame parser and what it has reported so far. */
     private final class Connection {
         private final NetSocket socket;
+        private final ConnectionSlots.Slot slot;
         private boolean closed;
         private String nodeId;
         private long windowStart = System.nanoTime();
         private int framesInWindow;
 
-        Connection(NetSocket socket) {
+        Connection(NetSocket socket, ConnectionSlots.Slot slot) {
             this.socket = socket;
+            this.slot = slot;
         }
 
         void start() {
@@ -168,6 +193,8 @@ public final class ReportBridge extends VerticleBase {
                 refuse(Refusal.TOKEN, "access_denied");
                 return;
             }
+            // The token proves a peer of this cluster: the socket no longer counts as half-open.
+            slot.greeted();
             String type = frame.getValue("type") instanceof String t ? t : "";
             switch (type) {
                 case "ping" -> socket.write(BridgeFrames.encode(new JsonObject().put("type", "pong")));

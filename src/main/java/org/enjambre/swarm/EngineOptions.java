@@ -26,7 +26,8 @@ public record EngineOptions(Limits limits, Timeouts timeouts, Choking choking, R
     /** BEP 3 peers drop a silent connection after about two minutes: keep-alive well before. */
     public static final Duration DEFAULT_KEEP_ALIVE_INTERVAL = Duration.ofSeconds(60);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(180);
-    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(20);
+    /** The same as the peer port's: a peer sends its handshake at once, whichever side dialled. */
+    public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = PeerPortLimits.DEFAULT_HANDSHAKE_TIMEOUT;
     public static final Duration DEFAULT_SNUB_TIMEOUT = Duration.ofSeconds(60);
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(30);
     public static final Duration DEFAULT_RESUME_SAVE_INTERVAL = Duration.ofSeconds(30);

@@ -2,10 +2,12 @@ package org.enjambre.swarm;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
-import java.time.Duration;
+import io.vertx.core.net.SocketAddress;
 import java.util.function.Function;
 import org.enjambre.metainfo.InfoHash;
+import org.enjambre.net.ConnectionSlots;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.WireDecoder;
 import org.enjambre.wire.WireException;
@@ -13,32 +15,56 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads the handshake of an incoming connection and hands the socket to the engine of the torrent
- * it names; a handshake for a torrent we don't have, a non-BitTorrent greeting or silence closes
- * the connection (one log line).
+ * The peer port's door: takes a slot for every accepted socket (refused at once past the
+ * half-open or per-address cap of {@link PeerPortLimits}), reads the handshake within the
+ * handshake timeout and hands the socket to the engine of the torrent it names; a handshake for a
+ * torrent we don't have, a non-BitTorrent greeting or silence closes the connection (one log line).
+ * The slot is held until the socket closes, also after the engine took it over.
  */
 public final class IncomingConnections {
     private static final Logger LOG = LoggerFactory.getLogger(IncomingConnections.class);
 
     private final Vertx vertx;
     private final Function<InfoHash, TorrentEngine> engines;
-    private final Duration handshakeTimeout;
+    private final PeerPortLimits limits;
+    private final ConnectionSlots slots;
 
-    public IncomingConnections(Vertx vertx, Function<InfoHash, TorrentEngine> engines, Duration handshakeTimeout) {
+    public IncomingConnections(Vertx vertx, Function<InfoHash, TorrentEngine> engines, PeerPortLimits limits) {
         this.vertx = vertx;
         this.engines = engines;
-        this.handshakeTimeout = handshakeTimeout;
+        this.limits = limits;
+        this.slots = new ConnectionSlots("peer port", limits.slots());
+    }
+
+    /** Slots held and refusals counted (for metrics and tests). */
+    public ConnectionSlots slots() {
+        return slots;
     }
 
     /** The NetServer's connect handler. */
     public void accept(NetSocket socket) {
+        SocketAddress remote = socket.remoteAddress();
+        String ip = remote == null || remote.hostAddress() == null ? "?" : remote.hostAddress();
+        ConnectionSlots.Slot slot;
+        switch (slots.admit(ip)) {
+            case ConnectionSlots.Refused refused -> {
+                socket.close();
+                return;
+            }
+            case ConnectionSlots.Admitted admitted -> slot = admitted.slot();
+        }
+        if (!releaseWhenClosed(socket, slot)) {
+            // Without the channel's close future the slot cannot follow the socket into the engine:
+            // it covers the handshake only.
+            socket.closeHandler(v -> slot.release());
+        }
         WireDecoder decoder = WireDecoder.expectingHandshake();
-        String address = String.valueOf(socket.remoteAddress());
+        String address = String.valueOf(remote);
         boolean[] done = {false};
-        long timer = vertx.setTimer(handshakeTimeout.toMillis(), id -> {
+        long timer = vertx.setTimer(limits.handshakeTimeout().toMillis(), id -> {
             if (!done[0]) {
                 done[0] = true;
-                LOG.info("closing {}: no handshake within {} s", address, handshakeTimeout.toSeconds());
+                LOG.info("closing {}: no handshake within {} s", address, limits.handshakeTimeout().toSeconds());
                 socket.close();
             }
         });
@@ -62,6 +88,7 @@ public final class IncomingConnections {
                     socket.close();
                     return;
                 }
+                slot.greeted();
                 socket.handler(null);
                 engine.adopt(socket, decoder, handshake);
             } catch (WireException e) {
@@ -71,5 +98,17 @@ public final class IncomingConnections {
                 socket.close();
             }
         });
+    }
+
+    /**
+     * Releases the slot when the channel closes, whoever closes it: the engine replaces the
+     * socket's close handler when it adopts the socket, the channel's close future stays.
+     */
+    private static boolean releaseWhenClosed(NetSocket socket, ConnectionSlots.Slot slot) {
+        if (socket instanceof NetSocketInternal internal) {
+            internal.channelHandlerContext().channel().closeFuture().addListener(f -> slot.release());
+            return true;
+        }
+        return false;
     }
 }

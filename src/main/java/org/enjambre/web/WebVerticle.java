@@ -17,8 +17,8 @@ import java.nio.file.Path;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.enjambre.net.HttpLimits;
 import org.enjambre.tracker.hazelcast.TorrentCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,8 +33,6 @@ public final class WebVerticle extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
     /** How often an open event stream gets the swarm. */
     static final long EVENTS_PERIOD_MILLIS = 1000;
-    /** A connection silent this long is closed (a half-sent request holds nothing for long). */
-    static final int IDLE_TIMEOUT_SECONDS = 60;
 
     /**
      * What the web port serves.
@@ -118,9 +116,9 @@ public final class WebVerticle extends VerticleBase {
                     : "HTTP " + status));
         }
         timer = vertx.setPeriodic(EVENTS_PERIOD_MILLIS, id -> events.push());
-        return vertx.createHttpServer(new HttpServerOptions().setHost(access.host()).setPort(settings.port())
-                        .setCompressionSupported(true).setIdleTimeout(IDLE_TIMEOUT_SECONDS).setIdleTimeoutUnit(TimeUnit.SECONDS))
-                .requestHandler(router)
+        HttpLimits limits = HttpLimits.web();
+        return limits.guard(vertx, vertx.createHttpServer(limits.options(new HttpServerOptions().setHost(access.host())
+                        .setPort(settings.port()).setCompressionSupported(true))), settings.port(), router)
                 .listen()
                 .onSuccess(s -> server = s);
     }

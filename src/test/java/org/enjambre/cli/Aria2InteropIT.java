@@ -51,7 +51,7 @@ class Aria2InteropIT {
             String announce = "http://127.0.0.1:" + tracker.getAddress().getPort() + "/announce";
             Path content = TestTorrents.randomFile(dir.resolve("data/aria.bin"), 9L * 1024 * 1024 + 555, 31);
             TestTorrents.create(content, 256 * 1024, dir.resolve("a.torrent"), announce);
-            try (Proc seed = Proc.enjambre("enjambre seed", dir, "seed", "a.torrent", "--data", "data",
+            try (Proc seed = Proc.enjambre("enjambre seed", dir, "seed", "a.torrent", "--data", "data", "--allow-private-trackers",
                     "--port", String.valueOf(seedPort))) {
                 seed.listeningPort();
                 int ariaPort = FreePorts.next();

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.net.PeerOrigin;
+import org.enjambre.tracker.client.AnnouncePolicy;
 import org.enjambre.tracker.client.Announcer;
 import org.enjambre.tracker.client.TrackerClient;
 import org.enjambre.tracker.client.TrackerTiers;
@@ -58,7 +59,8 @@ class TrackerSourceTest {
         TrackerClient client = new TrackerClient(vertx,
                 TrackerTiers.of("http://127.0.0.1:" + tracker.actualPort() + "/announce", null),
                 new byte[20], "-EJ0001-000000000000".getBytes(), 6881,
-                TrackerClient.Options.defaults().withRequestTimeout(Duration.ofSeconds(10)));
+                // The tracker listens on 127.0.0.1: allowed only by the user's choice.
+                TrackerClient.Options.defaults().withPolicy(AnnouncePolicy.allowingPrivate()).withRequestTimeout(Duration.ofSeconds(10)));
         return new TrackerSource(vertx, client, () -> new TransferStats(0, 0, 100), FAST);
     }
 

@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.metainfo.TorrentBuilder;
 import org.enjambre.testutil.FreePorts;
+import org.enjambre.tracker.client.AnnouncePolicy;
 
 /**
  * A running swarm for tests: one tracker node, one seeding node and two leeching nodes, each an
@@ -91,7 +92,7 @@ public final class TestSwarm implements AutoCloseable {
         Files.createDirectories(data);
         NodeSettings settings = new NodeSettings(name, "127.0.0.1", 0, 0, withTracker, 0, 2, data, uploadRate,
                 8L * 1024 * 1024);
-        EnjambreNode node = EnjambreNode.start(settings, role);
+        EnjambreNode node = EnjambreNode.start(settings, role, AnnouncePolicy.allowingPrivate());
         nodes.add(node);
         return node;
     }

@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.report.ReportBridge.Refusal;
+import org.enjambre.testutil.LoopbackSockets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,29 @@ class ReportBridgeTest {
             assertThat(peer.read().getString("type")).isEqualTo("pong");
         }
         assertThat(bridge.accepted()).isEqualTo(1);
+    }
+
+    @Test
+    void oneAddressPastItsCapIsRefusedAtOnceWhileAnotherIsServed() throws Exception {
+        try (LoopbackSockets sockets = new LoopbackSockets()) {
+            java.util.List<Socket> fromOne = new java.util.ArrayList<>();
+            for (int i = 0; i < ReportBridge.MAX_PER_ADDRESS + 3; i++) {
+                fromOne.add(sockets.open("127.0.0.2", bridge.actualPort()));
+            }
+            int refused = 0;
+            for (Socket s : fromOne) {
+                if (LoopbackSockets.closedWithin(s, 200)) {
+                    refused++;
+                }
+            }
+            assertThat(refused).as("past the cap of " + ReportBridge.MAX_PER_ADDRESS + " per address").isEqualTo(3);
+            assertThat(bridge.refused(Refusal.CONNECTIONS)).isEqualTo(3);
+            // A peer from another address still reports.
+            try (Peer peer = new Peer()) {
+                peer.send(publish(StateSchema.STATE_ADDRESS, TOKEN, StateSchemaTest.validState("node-b")));
+                assertThat(published.poll(10, TimeUnit.SECONDS)).isInstanceOf(JsonObject.class);
+            }
+        }
     }
 
     @Test

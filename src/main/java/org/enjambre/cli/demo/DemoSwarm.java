@@ -223,7 +223,9 @@ public final class DemoSwarm implements AutoCloseable {
                 "--data", data.toString(), "--web-port", Integer.toString(webPort),
                 // The pipe to the child's stdin closes when this JVM ends, however it ends (even SIGKILL,
                 // when no hook runs): the child then stops by itself.
-                "--stop-on-stdin-close"));
+                "--stop-on-stdin-close",
+                // The demo's trackers are its own, on 127.0.0.1: loopback announces are its choice.
+                "--allow-private-trackers"));
         command.addAll(clusterArgs);
         if (trackerPort > 0) {
             command.addAll(List.of("--tracker", "--tracker-port", Integer.toString(trackerPort),

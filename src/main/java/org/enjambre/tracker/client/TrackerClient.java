@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -24,7 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link TrackerTransport} of its scheme (HTTP(S) now, BEP 15 UDP later). An announce tries the URLs of the first tier in order; when one fails (connection
  * refused, timeout, HTTP status other than 200, malformed answer, {@code failure reason}) it tries
  * the next URL, then the next tier. The URL that answers moves to the front of its tier. Each
- * request is bounded by {@link Options#requestTimeout()} (connect, send and whole body).
+ * request is bounded by {@link Options#requestTimeout()} (connect, send and whole body). A tracker
+ * whose address the {@link AnnouncePolicy} forbids (loopback, private ranges, unless allowed) is
+ * skipped like a failed one without being contacted, and logged once.
  *
  * <pre>{@code
  * TrackerClient client = new TrackerClient(vertx, TrackerTiers.of(announce, announceList),
@@ -56,9 +59,15 @@ public final class TrackerClient {
      * @param numwant        peers asked for on regular announces ({@code stopped} asks for none)
      * @param trustOptions   certificates trusted for {@code https://} trackers, or {@code null} for the
      *                       JDK's default trust store; host names are always verified
+     * @param policy         which addresses announces may reach (public ones only, by default)
      */
-    public record Options(Duration requestTimeout, int numwant, TrustOptions trustOptions) {
+    public record Options(Duration requestTimeout, int numwant, TrustOptions trustOptions, AnnouncePolicy policy) {
+        public Options(Duration requestTimeout, int numwant, TrustOptions trustOptions) {
+            this(requestTimeout, numwant, trustOptions, AnnouncePolicy.publicOnly());
+        }
+
         public Options {
+            Objects.requireNonNull(policy, "policy");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
             if (requestTimeout.isNegative() || requestTimeout.isZero()) {
                 throw new IllegalArgumentException("request timeout must be positive: " + requestTimeout);
@@ -73,15 +82,19 @@ public final class TrackerClient {
         }
 
         public Options withRequestTimeout(Duration timeout) {
-            return new Options(timeout, numwant, trustOptions);
+            return new Options(timeout, numwant, trustOptions, policy);
         }
 
         public Options withNumwant(int wanted) {
-            return new Options(requestTimeout, wanted, trustOptions);
+            return new Options(requestTimeout, wanted, trustOptions, policy);
         }
 
         public Options withTrustOptions(TrustOptions trust) {
-            return new Options(requestTimeout, numwant, trust);
+            return new Options(requestTimeout, numwant, trust, policy);
+        }
+
+        public Options withPolicy(AnnouncePolicy announcePolicy) {
+            return new Options(requestTimeout, numwant, trustOptions, announcePolicy);
         }
     }
 
@@ -94,6 +107,8 @@ public final class TrackerClient {
     private final String key;
     private final TrackerTransport http;
     private final Map<String, String> trackerIds = new ConcurrentHashMap<>();
+    /** Trackers refused by the policy and already logged: a refusal is logged once, not at every announce. */
+    private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
 
     /** A client with {@link Options#defaults()}. */
     public TrackerClient(Vertx vertx, TrackerTiers tiers, byte[] infoHash, byte[] peerId, int port) {
@@ -118,7 +133,7 @@ public final class TrackerClient {
         byte[] keyBytes = new byte[4];
         new SecureRandom().nextBytes(keyBytes);
         this.key = HexFormat.of().formatHex(keyBytes);
-        this.http = new HttpTransport(vertx, options.requestTimeout(), options.trustOptions());
+        this.http = new HttpTransport(vertx, options.requestTimeout(), options.trustOptions(), options.policy());
     }
 
     /** The trackers, in the order the next announce will try them. */
@@ -161,6 +176,13 @@ public final class TrackerClient {
         }
         String url = order.get(index);
         return announceTo(url, event, stats).recover(error -> {
+            if (error instanceof TrackerRefusedException) {
+                if (refusalsLogged.add(url)) {
+                    LOG.warn("tracker {} refused, not contacted: {}", TrackerTiers.redact(url), error.getMessage());
+                }
+                failures.put(url, error);
+                return tryFrom(order, index + 1, event, stats, failures);
+            }
             LOG.info("tracker {} failed ({}){}", TrackerTiers.redact(url), AllTrackersFailedException.describe(error),
                     index + 1 < order.size() ? ", trying the next one" : "");
             failures.put(url, error);

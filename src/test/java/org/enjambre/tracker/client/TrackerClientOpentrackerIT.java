@@ -97,7 +97,7 @@ class TrackerClientOpentrackerIT {
     private TrackerClient client(byte[] infoHash, String peerIdSuffix, int peerPort) {
         byte[] peerId = ("-EJ0001-" + peerIdSuffix).getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         TrackerClient c = new TrackerClient(vertx, TrackerTiers.of("http://127.0.0.1:" + port + "/announce", null),
-                infoHash, peerId, peerPort);
+                infoHash, peerId, peerPort, TrackerClient.Options.defaults().withPolicy(AnnouncePolicy.allowingPrivate()));
         clients.add(c);
         return c;
     }

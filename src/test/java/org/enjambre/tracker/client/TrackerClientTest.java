@@ -33,6 +33,8 @@ import static org.enjambre.tracker.client.RecordingTracker.compactAnswer;
 class TrackerClientTest {
     static final byte[] TWO_PEERS = {127, 0, 0, 1, 0x1a, (byte) 0xe1, 127, 0, 0, 2, 0x1a, (byte) 0xe2};
     static final int OUR_PORT = 51413;
+    /** The recording trackers listen on 127.0.0.1: allowed only by the user's choice. */
+    static final TrackerClient.Options LOOPBACK = TrackerClient.Options.defaults().withPolicy(AnnouncePolicy.allowingPrivate());
 
     /** Made once: generating a key pair takes a couple of seconds. */
     private static SelfSignedCertificate certificate;
@@ -74,7 +76,7 @@ class TrackerClientTest {
     }
 
     private TrackerClient client(TrackerTiers tiers) {
-        return client(tiers, TrackerClient.Options.defaults());
+        return client(tiers, LOOPBACK);
     }
 
     private TrackerClient client(TrackerTiers tiers, TrackerClient.Options options) {
@@ -193,7 +195,7 @@ class TrackerClientTest {
         RecordingTracker silent = tracker(r -> Reply.silence());
         RecordingTracker good = tracker(compactAnswer(60, TWO_PEERS));
         TrackerClient c = client(TrackerTiers.inOrder(null, List.of(List.of(silent.url(), good.url()))),
-                TrackerClient.Options.defaults().withRequestTimeout(Duration.ofMillis(300)));
+                LOOPBACK.withRequestTimeout(Duration.ofMillis(300)));
 
         long start = System.nanoTime();
         assertThat(await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)).trackerUrl()).isEqualTo(good.url());
@@ -295,7 +297,7 @@ class TrackerClientTest {
         RecordingTracker secure = RecordingTracker.startTls(vertx, certificate, compactAnswer(60, TWO_PEERS));
         trackers.add(secure);
         TrackerClient c = client(TrackerTiers.of(secure.url(), null),
-                TrackerClient.Options.defaults().withTrustOptions(certificate.trustOptions()));
+                LOOPBACK.withTrustOptions(certificate.trustOptions()));
 
         AnnounceResult result = await(c.announce(AnnounceEvent.STARTED, 0, 0, 1));
 

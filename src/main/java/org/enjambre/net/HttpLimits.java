@@ -1,0 +1,159 @@
+package org.enjambre.net;
+
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The limits every listening HTTP port of a node applies, in one place so that each verticle adds
+ * two lines: {@link #options} for what Vert.x enforces itself (idle timeout, request line and
+ * header sizes) and {@link #guard} for what it does not (a header timeout: a client that sends
+ * half a request is closed; a cap on sockets per address and on sockets still waiting for their
+ * first request's headers). The sockets of one port are counted together, also when several
+ * verticle instances share the port.
+ *
+ * <p>The header timeout covers a connection's first request; a keep-alive connection that then
+ * sends part of another request and stalls is closed by the idle timeout.
+ *
+ * @param name           the port's name in the log ("tracker HTTP port")
+ * @param headerTimeout  a new connection whose first request's headers are not complete by then is closed
+ * @param idleTimeout    a connection that neither reads nor writes for this long is closed
+ * @param maxPerAddress  connections one IP address may hold on the port
+ * @param maxHalfOpen    connections still waiting for their first request's headers, all addresses together
+ */
+public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeout, int maxPerAddress, int maxHalfOpen) {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpLimits.class);
+
+    /** Whole headers arrive in one round trip or two: 5 s is many. */
+    public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(5);
+    /** As opentracker: an idle client is dropped after 30 s. */
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The tracker faces the internet: one address (a NAT of many clients, or a load generator on
+     * the same machine: bench/tracker.sh opens 32) may hold this many connections.
+     */
+    public static final int TRACKER_MAX_PER_ADDRESS = 128;
+    /** The web port faces its owner: a browser opens six connections, a script a few more. */
+    public static final int WEB_MAX_PER_ADDRESS = 32;
+    /** Its owner never has many requests half-sent at once. */
+    static final int WEB_MAX_HALF_OPEN = 64;
+    /** Tracker connections waiting for headers take at most 1/8 of the file descriptors (between 64 and 4096). */
+    static final int HALF_OPEN_SHARE = 8;
+    private static final String SHARED_SLOTS = "enjambre.http.slots";
+
+    public HttpLimits {
+        if (headerTimeout.isNegative() || headerTimeout.isZero() || idleTimeout.isNegative() || idleTimeout.isZero()) {
+            throw new IllegalArgumentException("HTTP timeouts must be positive: " + headerTimeout + ", " + idleTimeout);
+        }
+        if (maxPerAddress < 1 || maxHalfOpen < 1) {
+            throw new IllegalArgumentException("HTTP connection caps must be positive");
+        }
+    }
+
+    /** The tracker's HTTP port, sized for this process. */
+    public static HttpLimits tracker() {
+        return tracker(FileDescriptors.softLimit());
+    }
+
+    /** The tracker's HTTP port in a process that may hold {@code fileDescriptors}. */
+    public static HttpLimits tracker(long fileDescriptors) {
+        return new HttpLimits("tracker HTTP port", DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                TRACKER_MAX_PER_ADDRESS, halfOpenFor(fileDescriptors));
+    }
+
+    /** The node's web port (REST API, dashboard, live stream), sized for this process. */
+    public static HttpLimits web() {
+        return web(FileDescriptors.softLimit());
+    }
+
+    public static HttpLimits web(long fileDescriptors) {
+        return new HttpLimits("web port", DEFAULT_HEADER_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
+                WEB_MAX_PER_ADDRESS, (int) Math.clamp(fileDescriptors / 16, 16, WEB_MAX_HALF_OPEN));
+    }
+
+    /**
+     * The tracker's share: it serves a new connection per announce, so many wait for headers at
+     * once under load. With the peer port's 1/16 and the web port's few, the half-open sockets of a
+     * node stay under a fifth of its file descriptors.
+     */
+    static int halfOpenFor(long fileDescriptors) {
+        return (int) Math.clamp(fileDescriptors / HALF_OPEN_SHARE, 64, 4096);
+    }
+
+    /**
+     * Sets on {@code options} the limits Vert.x enforces itself (the idle timeout), and turns off
+     * HTTP/2 over cleartext: with it on, Vert.x sniffs the first bytes for the h2c preface before it
+     * makes the connection, so a socket that sends nothing (or a few bytes) never reaches
+     * {@link #guard}'s connection handler and escapes the caps and the header timeout.
+     */
+    public HttpServerOptions options(HttpServerOptions options) {
+        return options.setIdleTimeout((int) idleTimeout.toMillis()).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
+                .setHttp2ClearTextEnabled(false);
+    }
+
+    /**
+     * Installs the header timeout and the connection caps on {@code server} and routes its requests
+     * to {@code handler}; call instead of {@code server.requestHandler(handler)}.
+     *
+     * @param port the port the server will listen on (0: any; its sockets are then counted alone)
+     */
+    public HttpServer guard(Vertx vertx, HttpServer server, int port, Handler<HttpServerRequest> handler) {
+        ConnectionSlots slots = slots(vertx, port);
+        Map<HttpConnection, Waiting> waiting = new ConcurrentHashMap<>();
+        server.connectionHandler(connection -> {
+            String ip = connection.remoteAddress() == null ? "?" : connection.remoteAddress().hostAddress();
+            ConnectionSlots.Slot slot;
+            switch (slots.admit(ip)) {
+                case ConnectionSlots.Refused refused -> {
+                    connection.close();
+                    return;
+                }
+                case ConnectionSlots.Admitted admitted -> slot = admitted.slot();
+            }
+            long timer = vertx.setTimer(headerTimeout.toMillis(), id -> {
+                if (waiting.remove(connection) != null) {
+                    LOG.debug("{}: closing {}: no complete request headers within {} ms", name, ip, headerTimeout.toMillis());
+                    connection.close();
+                }
+            });
+            waiting.put(connection, new Waiting(timer, slot));
+            connection.closeHandler(v -> {
+                slot.release();
+                Waiting w = waiting.remove(connection);
+                if (w != null) {
+                    vertx.cancelTimer(w.timer());
+                }
+            });
+        });
+        return server.requestHandler(request -> {
+            Waiting w = waiting.remove(request.connection());
+            if (w != null) {
+                vertx.cancelTimer(w.timer());
+                w.slot().greeted();
+            }
+            handler.handle(request);
+        });
+    }
+
+    /** The slots of {@code port}: one object for every server of this Vert.x instance on that port. */
+    public ConnectionSlots slots(Vertx vertx, int port) {
+        ConnectionSlots.Limits caps = new ConnectionSlots.Limits(maxHalfOpen, maxPerAddress);
+        if (port == 0) {
+            return new ConnectionSlots(name, caps);
+        }
+        return vertx.sharedData().<String, ConnectionSlots>getLocalMap(SHARED_SLOTS)
+                .computeIfAbsent(name + ":" + port, k -> new ConnectionSlots(name, caps));
+    }
+
+    private record Waiting(long timer, ConnectionSlots.Slot slot) {
+    }
+}

@@ -1,0 +1,76 @@
+package org.enjambre.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.enjambre.net.HttpLimits;
+import org.enjambre.testutil.LoopbackSockets;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The node's real HTTP ports (web and tracker) against clients that never finish a request. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class HttpPortLimitsTest {
+    @TempDir
+    static Path dir;
+    static EnjambreNode node;
+    final LoopbackSockets sockets = new LoopbackSockets();
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = EnjambreNode.start(new NodeSettings("limits", "127.0.0.1", 0, 0, true, 0, 60, dir, 0, 1 << 20), null);
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        node.close();
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeSockets() throws IOException {
+        sockets.close();
+    }
+
+    @Test
+    void halfSentRequestIsClosedAfterTheHeaderTimeoutOnTheWebAndTrackerPorts() throws Exception {
+        Socket web = sockets.open("127.0.0.1", node.webPort());
+        Socket tracker = sockets.open("127.0.0.1", node.trackerPort());
+        web.getOutputStream().write("GET /api/node HTTP/1.1\r\nHost: 127.0.0.1\r\n".getBytes(StandardCharsets.US_ASCII));
+        tracker.getOutputStream().write("GET /announce?info_hash=".getBytes(StandardCharsets.US_ASCII));
+        long started = System.nanoTime();
+        // Meanwhile, whole requests are answered.
+        assertThat(LoopbackSockets.get(sockets.open("127.0.0.1", node.trackerPort()), "/announce")).startsWith("HTTP/1.1 200");
+        // Margin for a loaded machine, still well before the 30 s idle timeout.
+        long limit = HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis() + 10_000;
+        assertThat(LoopbackSockets.closedWithin(web, (int) limit)).as("web port").isTrue();
+        assertThat(LoopbackSockets.closedWithin(tracker, (int) limit)).as("tracker port").isTrue();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(limit);
+    }
+
+    @Test
+    void trackerPortRefusesConnectionsPastThePerAddressCapAtOnce() throws Exception {
+        int cap = HttpLimits.TRACKER_MAX_PER_ADDRESS;
+        List<Socket> flood = new ArrayList<>();
+        for (int i = 0; i < cap + 10; i++) {
+            flood.add(sockets.open("127.0.0.2", node.trackerPort()));
+        }
+        int refused = 0;
+        for (Socket s : flood.subList(cap - 5, flood.size())) {
+            if (LoopbackSockets.closedWithin(s, 300)) {
+                refused++;
+            }
+        }
+        assertThat(refused).isEqualTo(10);
+        // A client at another address announces while the flood holds its cap.
+        assertThat(LoopbackSockets.get(sockets.open("127.0.0.1", node.trackerPort()), "/announce")).startsWith("HTTP/1.1 200");
+    }
+}
