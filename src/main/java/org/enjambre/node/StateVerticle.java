@@ -1,6 +1,5 @@
 package org.enjambre.node;
 
-import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -208,13 +207,7 @@ public final class StateVerticle extends VerticleBase {
         long announces = registry.announces();
         double announceRate = (announces - lastAnnounces) / seconds;
         lastAnnounces = announces;
-        JsonArray members = new JsonArray();
-        for (Member m : hazelcast.getCluster().getMembers()) {
-            members.add(new JsonObject()
-                    .put("id", m.getUuid().toString())
-                    .put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort())
-                    .put("local", m.localMember()));
-        }
+        JsonArray members = TrackerVerticle.members(hazelcast);
         registry.scrapeAll(TrackerSettings.SCRAPE_ALL_LIMIT).onComplete(ar -> {
             JsonArray swarms = new JsonArray();
             if (ar.succeeded()) {

@@ -162,7 +162,8 @@ public final class TrackerVerticle extends VerticleBase {
         return j;
     }
 
-    private void cluster(RoutingContext ctx) {
+    /** The cluster's members as the REST API and the tracker state show them. */
+    static JsonArray members(HazelcastInstance hazelcast) {
         JsonArray members = new JsonArray();
         for (Member m : hazelcast.getCluster().getMembers()) {
             members.add(new JsonObject()
@@ -170,6 +171,11 @@ public final class TrackerVerticle extends VerticleBase {
                     .put("address", m.getAddress().getHost() + ":" + m.getAddress().getPort())
                     .put("local", m.localMember()));
         }
+        return members;
+    }
+
+    private void cluster(RoutingContext ctx) {
+        JsonArray members = members(hazelcast);
         json(ctx, 200, new JsonObject().put("size", members.size()).put("members", members).encode());
     }
 
