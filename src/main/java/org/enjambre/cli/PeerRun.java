@@ -108,15 +108,8 @@ final class PeerRun implements AutoCloseable {
     }
 
     /** SIGINT and SIGTERM release {@link #awaitSignal}/{@link #awaitCompletion} instead of killing the JVM. */
-    @SuppressWarnings("restriction")
     void trapSignals() {
-        for (String name : new String[] {"INT", "TERM"}) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> signalled.countDown());
-            } catch (IllegalArgumentException unsupported) {
-                // Not on this platform: the default handler stays.
-            }
-        }
+        Signals.onStop(signalled::countDown);
     }
 
     boolean signalled() {
@@ -174,15 +167,7 @@ final class PeerRun implements AutoCloseable {
     }
 
     static <T> T await(Future<T> future) throws Exception {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof Exception ex) {
-                throw ex;
-            }
-            throw e;
-        }
+        return org.enjambre.node.Await.result(future, java.time.Duration.ofMinutes(5));
     }
 
     /** The status output: a bar on a terminal, a plain line every few seconds otherwise. */

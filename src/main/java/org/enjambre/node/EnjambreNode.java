@@ -272,13 +272,6 @@ public final class EnjambreNode implements AutoCloseable {
     }
 
     static <T> T await(Future<T> future) throws Exception {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        return Await.result(future, java.time.Duration.ofSeconds(TIMEOUT_SECONDS));
     }
 }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A node's piece store: storage as for {@code download}, but the first check trusts the resume
  * data when every file still matches it, so a restarted node does not rehash what it had.
- * Missing files are created: a node downloads what is not there.
+ * Missing files are created: a node downloads what is not there. Resume data is saved by the
+ * engine's scheduler through {@link #saveResume}, like a {@code download}'s.
  */
 final class ResumingPieceStore implements PieceStore {
     private static final Logger LOG = LoggerFactory.getLogger(ResumingPieceStore.class);
@@ -64,6 +65,16 @@ final class ResumingPieceStore implements PieceStore {
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("recheck interrupted");
         }
+    }
+
+    /**
+     * The engine's one resume-data scheduler calls this (every few verified pieces, and at stop):
+     * the data is flushed first, so the file sizes and times recorded are those of durable data.
+     */
+    @Override
+    public void saveResume(BitSet verified) throws IOException {
+        storage.flush();
+        ResumeData.capture(infoHash, storage, verified).save(resumeFile);
     }
 
     @Override

@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
-import org.enjambre.storage.ResumeData;
 import org.enjambre.storage.TorrentStorage;
 import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.TorrentEngine;
@@ -27,15 +26,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The torrents a node hosts, and what makes them survive a restart: each added {@code .torrent}
  * is kept as {@code STATE/torrents/<infoHash>.torrent} and its verified pieces as resume data
- * ({@code STATE/resume/<infoHash>.resume}), saved periodically and at stop. At start every kept
+ * ({@code STATE/resume/<infoHash>.resume}), saved by each engine while pieces are verified and at stop. At start every kept
  * torrent is added again; its data is trusted from the resume data when the files still match.
  * The state folder lies outside the data folder (a torrent's files cannot name it); a torrent whose
  * content would reach it anyway (a state folder given inside the data folder) is refused.
  */
 public final class TorrentLibrary implements TorrentHost {
     private static final Logger LOG = LoggerFactory.getLogger(TorrentLibrary.class);
-    /** How often resume data is written while running (a crash loses at most this much progress to a recheck). */
-    public static final long RESUME_SAVE_MILLIS = 30_000;
 
     /** A hosted torrent: its engine and the storage its resume data is taken from. */
     record Hosted(TorrentEngine engine, TorrentStorage storage) {
@@ -54,7 +51,6 @@ public final class TorrentLibrary implements TorrentHost {
     private final AtomicLong retiredDownloaded = new AtomicLong();
     private final AtomicLong retiredVerified = new AtomicLong();
     private final AtomicLong retiredHashFailures = new AtomicLong();
-    private long timer = -1;
 
     /** @param stateDir the node's own files ({@link NodeState#folder}), outside {@code dataDir} */
     public TorrentLibrary(Vertx vertx, PeerVerticle peers, Path dataDir, Path stateDir, long uploadRate) {
@@ -104,7 +100,6 @@ public final class TorrentLibrary implements TorrentHost {
                         }));
             }
             return Future.join(all).map(cf -> {
-                timer = vertx.setPeriodic(RESUME_SAVE_MILLIS, id -> saveResume());
                 return (int) all.stream().filter(f -> f.result()).count();
             });
         });
@@ -161,17 +156,7 @@ public final class TorrentLibrary implements TorrentHost {
                     String m = String.valueOf(e.getMessage());
                     return Future.failedFuture(m.contains("already hosted") ? new LibraryException(409, m) : e);
                 })
-                .onSuccess(engine -> {
-                    Hosted h = new Hosted(engine, storage);
-                    hosted.put(metainfo.infoHash(), h);
-                    // A finished download is worth remembering at once: a restart then trusts it without a recheck.
-                    engine.completion().onSuccess(v -> vertx.executeBlocking(() -> {
-                        if (hosted.get(metainfo.infoHash()) == h) {
-                            saveOne(h);
-                        }
-                        return null;
-                    }, false));
-                });
+                .onSuccess(engine -> hosted.put(metainfo.infoHash(), new Hosted(engine, storage)));
     }
 
     /** Stops hosting a torrent and forgets it (its data stays). Fails with 404 when it is not hosted. */
@@ -201,34 +186,12 @@ public final class TorrentLibrary implements TorrentHost {
         return h == null ? null : h.engine();
     }
 
-    /** Writes every torrent's resume data (on a worker); failures are logged. */
-    public Future<Void> saveResume() {
-        List<Hosted> all = List.copyOf(hosted.values());
-        return vertx.executeBlocking(() -> {
-            for (Hosted h : all) {
-                saveOne(h);
-            }
-            return null;
-        }, false);
-    }
-
-    private void saveOne(Hosted h) {
-        InfoHash infoHash = h.engine().infoHash();
-        try {
-            h.storage().flush();
-            ResumeData.capture(infoHash, h.storage(), h.engine().state().bitfield())
-                    .save(resumeFile(infoHash));
-        } catch (IOException | RuntimeException e) {
-            LOG.warn("cannot save resume data of {}: {}", infoHash.hex(), e.getMessage());
-        }
-    }
-
-    /** Saves resume data, then stops every engine ({@code stopped} announced). */
+    /**
+     * Stops every engine ({@code stopped} announced); each saves its resume data as it stops, through
+     * the same scheduler that saves it while running (the engine's, {@link ResumingPieceStore#saveResume}).
+     */
     public Future<Void> close() {
-        if (timer >= 0) {
-            vertx.cancelTimer(timer);
-        }
-        return saveResume().transform(ar -> peers.removeAll());
+        return peers.removeAll();
     }
 
     public long uploaded() {

@@ -147,13 +147,6 @@ public final class TrackerNode implements AutoCloseable {
     }
 
     static <T> T await(Future<T> future) throws Exception {
-        try {
-            return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof Exception cause) {
-                throw cause;
-            }
-            throw e;
-        }
+        return Await.result(future, java.time.Duration.ofSeconds(START_TIMEOUT_SECONDS));
     }
 }

@@ -444,6 +444,9 @@ public final class TorrentEngine {
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
             completion.tryComplete();
+            if (!resumeSaving) {
+                saveResume(clock.nanoTime()); // a finished download is worth remembering at once
+            }
         }
     }
 
