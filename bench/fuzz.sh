@@ -88,7 +88,8 @@ for name in "${order[@]}"; do
     echo "  finding saved as $seeds/finding-$sha" >&2
     new=$((new + 1))
   done
-  rmdir "$inputs" 2>/dev/null || true
+  # Jazzer creates the (empty) inputs folder and its parents: leave no empty folders behind.
+  rmdir -p --ignore-fail-on-non-empty "$inputs" 2>/dev/null || true
   if [ "$new" -gt 0 ] || [ "$status" -ne 0 ]; then
     found=1
   fi
