@@ -3,11 +3,22 @@ package org.enjambre.tracker.client;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import org.enjambre.bencode.BencodeException;
 import org.enjambre.testutil.FuzzCorpus;
+import org.enjambre.tracker.AnnounceResult;
+import org.enjambre.tracker.PeerEndpoint;
+import org.enjambre.tracker.SwarmStats;
+import org.enjambre.tracker.TrackerResponses;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -48,6 +59,45 @@ class AnnounceCodecFuzzTest {
             p.peerIdIfKnown().ifPresent(id -> assertThat(id).hasSize(20));
         }
         r.warning().ifPresent(w -> assertThat(w.chars().noneMatch(Character::isISOControl)).isTrue());
+    }
+
+    @Test
+    void everyAnswerOurTrackerWritesIsReadBackWithTheSamePeers() throws Exception {
+        Random random = new Random(48);
+        for (int round = 0; round < 400; round++) {
+            List<PeerEndpoint> peers = new ArrayList<>();
+            Set<String> addresses = new HashSet<>();
+            for (int i = random.nextInt(random.nextBoolean() ? 4 : 80); i > 0; i--) {
+                byte[] ip = new byte[random.nextBoolean() ? 4 : 16];
+                random.nextBytes(ip);
+                if (ip.length == 16) {
+                    ip[0] = 0x20; // global unicast: never read back as an IPv4-mapped address
+                }
+                byte[] peerId = new byte[20];
+                random.nextBytes(peerId);
+                PeerEndpoint p = new PeerEndpoint(peerId, ip, 1 + random.nextInt(65535));
+                if (addresses.add(HexFormat.of().formatHex(ip) + ":" + p.port())) {
+                    peers.add(p);
+                }
+            }
+            boolean compact = random.nextBoolean();
+            boolean noPeerId = random.nextBoolean();
+            byte[] body = TrackerResponses.announce(new AnnounceResult(new SwarmStats(random.nextInt(1000),
+                    random.nextInt(1000), random.nextInt(1000)), peers), 1 + random.nextInt(3600), random.nextInt(60), compact, noPeerId);
+            check(body);
+
+            List<PeerEndpoint> expected = new ArrayList<>(peers);
+            if (compact) { // peers (IPv4) then peers6, each in the tracker's order
+                expected.sort(Comparator.comparingInt(p -> p.ip().length));
+            }
+            List<TrackerPeer> read = AnnounceCodec.parseResponse(body).peers();
+            assertThat(read).hasSameSizeAs(expected);
+            for (int i = 0; i < read.size(); i++) {
+                PeerEndpoint want = expected.get(i);
+                assertThat(read.get(i).address()).isEqualTo(new InetSocketAddress(InetAddress.getByAddress(want.ip()), want.port()));
+                assertThat(read.get(i).peerId()).isEqualTo(compact || noPeerId ? null : want.peerId());
+            }
+        }
     }
 
     @FuzzTest
