@@ -142,6 +142,70 @@ class WireCodecFuzzTest {
         assertThat(waiting).isLessThan(4 + length);
     }
 
+    @Test
+    void randomValidConversationsDecodeToTheSameMessagesWhateverTheReads() throws Exception {
+        Random random = new Random(10);
+        for (int round = 0; round < 300; round++) {
+            int mode = random.nextInt(16);
+            int[] t = TORRENTS[(mode >> 2) & 3];
+            WireLimits limits = WireLimits.of(t[0], t[1], t[2], (mode & 2) != 0);
+            List<Object> sent = new ArrayList<>();
+            Buffer stream = Buffer.buffer().appendByte((byte) mode);
+            if ((mode & 1) != 0) {
+                byte[] infoHash = new byte[20];
+                random.nextBytes(infoHash);
+                Handshake h = Handshake.ours(infoHash, "-EJ0001-fuzzfuzzfuzz".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                sent.add(h);
+                stream.appendBuffer(h.encode());
+            }
+            for (int i = random.nextInt(30); i > 0; i--) {
+                Message m = randomMessage(random, limits);
+                sent.add(m);
+                stream.appendBuffer(MessageEncoder.encode(m));
+            }
+            byte[] input = stream.getBytes();
+            check(input);
+            Outcome outcome = decode(Arrays.copyOfRange(input, 1, input.length), new int[] {input.length - 1},
+                    (mode & 1) != 0, limits);
+            assertThat(outcome.refusal()).isNull();
+            assertThat(outcome.decoded()).isEqualTo(sent);
+        }
+    }
+
+    private static Message randomMessage(Random random, WireLimits limits) {
+        int piece = random.nextInt(limits.pieceCount());
+        int size = limits.pieceLength(piece);
+        int begin = random.nextInt(size);
+        int length = 1 + random.nextInt(Math.min(size - begin, WireLimits.BLOCK_LENGTH));
+        return switch (random.nextInt(limits.extensionsNegotiated() ? 11 : 10)) {
+            case 0 -> Message.KeepAlive.INSTANCE;
+            case 1 -> Message.Choke.INSTANCE;
+            case 2 -> Message.Unchoke.INSTANCE;
+            case 3 -> Message.Interested.INSTANCE;
+            case 4 -> Message.NotInterested.INSTANCE;
+            case 5 -> new Message.Have(piece);
+            case 6 -> {
+                byte[] bits = new byte[limits.bitfieldLength()];
+                random.nextBytes(bits);
+                int spare = bits.length * 8 - limits.pieceCount();
+                bits[bits.length - 1] &= (byte) (0xff << spare);
+                yield new Message.Bitfield(bits);
+            }
+            case 7 -> random.nextBoolean() ? new Message.Request(piece, begin, length) : new Message.Cancel(piece, begin, length);
+            case 8 -> {
+                byte[] block = new byte[length];
+                random.nextBytes(block);
+                yield new Message.Piece(piece, begin, block);
+            }
+            case 9 -> new Message.Port(random.nextInt(65536));
+            default -> {
+                byte[] payload = new byte[random.nextInt(300)];
+                random.nextBytes(payload);
+                yield new Message.Extended(random.nextInt(256), payload);
+            }
+        };
+    }
+
     @FuzzTest
     void peerStream(byte[] input) throws Exception {
         check(input);
