@@ -80,8 +80,16 @@ for name in "${order[@]}"; do
   cov="$(grep -aoE 'cov: [0-9]+ ft: [0-9]+' "$log" | tail -1)"
   corpus_size="$(find "$work" -type f | wc -l)"
 
+  # libFuzzer also reports inputs that merely ran slowly (slow-unit-*): on a shared machine that is
+  # mostly the machine, so they are counted and dropped, not kept as findings.
+  slow=0
+  for f in slow-unit-* "$inputs"/slow-unit-*; do
+    [ -f "$f" ] || continue
+    rm -f "$f"
+    slow=$((slow + 1))
+  done
   new=0
-  for f in crash-* timeout-* slow-unit-* "$inputs"/crash-* "$inputs"/timeout-* "$inputs"/slow-unit-*; do
+  for f in crash-* timeout-* "$inputs"/crash-* "$inputs"/timeout-*; do
     [ -f "$f" ] || continue
     sha="$(sha1sum "$f" | cut -c1-40)"
     mv -f "$f" "$seeds/finding-$sha"
@@ -96,6 +104,7 @@ for name in "${order[@]}"; do
   verdict="no finding"
   [ "$new" -gt 0 ] && verdict="$new finding(s) saved to $seeds (see $log)"
   [ "$new" -eq 0 ] && [ "$status" -ne 0 ] && verdict="run failed with status $status, nothing saved (see $log)"
+  [ "$slow" -gt 0 ] && verdict="$verdict; $slow slow input(s) reported by libFuzzer, dropped"
   line="$name: ${runs:-?} executions${secs:+ in ${secs} s}, ${rate:-?} exec/s; ${cov:-no coverage line}; working corpus ${corpus_size} inputs; $verdict"
   echo "  $line" >&2
   summary+=("$line")
