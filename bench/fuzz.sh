@@ -102,8 +102,8 @@ for name in "${order[@]}"; do
     found=1
   fi
   verdict="no finding"
-  [ "$new" -gt 0 ] && verdict="$new finding(s) saved to $seeds (see $log)"
-  [ "$new" -eq 0 ] && [ "$status" -ne 0 ] && verdict="run failed with status $status, nothing saved (see $log)"
+  [ "$new" -gt 0 ] && verdict="$new finding(s) saved to $seeds (see bench/work/fuzz/$name.log)"
+  [ "$new" -eq 0 ] && [ "$status" -ne 0 ] && verdict="run failed with status $status, nothing saved (see bench/work/fuzz/$name.log)"
   [ "$slow" -gt 0 ] && verdict="$verdict; $slow slow input(s) reported by libFuzzer, dropped"
   line="$name: ${runs:-?} executions${secs:+ in ${secs} s}, ${rate:-?} exec/s; ${cov:-no coverage line}; working corpus ${corpus_size} inputs; $verdict"
   echo "  $line" >&2
