@@ -26,8 +26,8 @@ declare -A targets=(
   [metainfo]="org.enjambre.metainfo.MetainfoFuzzTest#torrentFile"
   [magnet]="org.enjambre.metainfo.MagnetUriFuzzTest#magnetLink"
   [wire]="org.enjambre.wire.WireCodecFuzzTest#peerStream"
-  [tracker-query]="org.enjambre.tracker.TrackerQueryFuzzTest#announceAndScrapeQuery"
-  [tracker-answer]="org.enjambre.tracker.client.AnnounceCodecFuzzTest#trackerAnswer"
+  [tracker-query]="org.enjambre.tracker.protocol.TrackerQueryFuzzTest#announceAndScrapeQuery"
+  [tracker-answer]="org.enjambre.tracker.protocol.AnnounceCodecFuzzTest#trackerAnswer"
   [peer-address]="org.enjambre.net.PeerAddressFuzzTest#peerAddress"
 )
 order=(bencode metainfo magnet wire tracker-query tracker-answer peer-address)

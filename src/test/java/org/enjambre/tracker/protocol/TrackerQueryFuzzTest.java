@@ -1,4 +1,4 @@
-package org.enjambre.tracker;
+package org.enjambre.tracker.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -38,17 +38,18 @@ class TrackerQueryFuzzTest {
         assertReencodes(q);
         for (byte[] remote : List.of(REMOTE, LOOPBACK)) {
             try {
-                AnnounceRequest r = AnnounceParser.parse(raw, remote);
+                ReceivedAnnounce received = AnnounceParser.parse(raw, remote);
+                AnnounceRequest r = received.request();
                 assertThat(r.infoHash()).hasSize(20);
                 assertThat(r.peerId()).hasSize(20);
                 assertThat(r.port()).isBetween(1, 65535);
                 assertThat(r.numwant()).isBetween(0, AnnounceParser.MAX_NUMWANT);
-                assertThat(r.left()).isNotNegative();
-                assertThat(r.uploaded()).isNotNegative();
-                assertThat(r.downloaded()).isNotNegative();
-                assertThat(r.ip().length).isIn(4, 16);
+                assertThat(r.stats().left()).isNotNegative();
+                assertThat(r.stats().uploaded()).isNotNegative();
+                assertThat(r.stats().downloaded()).isNotNegative();
+                assertThat(received.ip().length).isIn(4, 16);
                 if (remote == REMOTE) {
-                    assertThat(r.ip()).as("a remote client cannot choose its address").isEqualTo(REMOTE);
+                    assertThat(received.ip()).as("a remote client cannot choose its address").isEqualTo(REMOTE);
                 }
                 if (r.key() != null) {
                     assertThat(r.key().length()).isLessThanOrEqualTo(AnnounceParser.MAX_KEY_LENGTH);

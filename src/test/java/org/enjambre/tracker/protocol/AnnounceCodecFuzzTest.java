@@ -1,24 +1,19 @@
-package org.enjambre.tracker.client;
+package org.enjambre.tracker.protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import org.enjambre.bencode.BencodeException;
 import org.enjambre.testutil.FuzzCorpus;
-import org.enjambre.tracker.AnnounceResult;
-import org.enjambre.tracker.PeerEndpoint;
-import org.enjambre.tracker.SwarmStats;
-import org.enjambre.tracker.TrackerResponses;
+import org.enjambre.net.PeerAddress;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -49,12 +44,12 @@ class AnnounceCodecFuzzTest {
         assertThat(r.interval()).isGreaterThanOrEqualTo(Duration.ZERO);
         r.minInterval().ifPresent(d -> assertThat(d).isGreaterThanOrEqualTo(Duration.ZERO));
         assertThat(r.peers().size()).isLessThanOrEqualTo(AnnounceCodec.MAX_PEERS);
-        Set<TrackerPeer> seen = new HashSet<>();
-        for (TrackerPeer p : r.peers()) {
+        Set<PeerEntry> seen = new HashSet<>();
+        for (PeerEntry p : r.peers()) {
             assertThat(seen.add(p)).as("peer %s listed once", p).isTrue();
-            assertThat(p.address().getPort()).isBetween(1, 65535);
-            if (p.address().isUnresolved()) {
-                assertThat(p.address().getHostString()).matches("[A-Za-z0-9.-]+");
+            assertThat(p.address().port()).isBetween(1, 65535);
+            if (p.address().ip().isEmpty()) {
+                assertThat(p.address().host()).matches("[A-Za-z0-9.-]+");
             }
             p.peerIdIfKnown().ifPresent(id -> assertThat(id).hasSize(20));
         }
@@ -65,7 +60,7 @@ class AnnounceCodecFuzzTest {
     void everyAnswerOurTrackerWritesIsReadBackWithTheSamePeers() throws Exception {
         Random random = new Random(48);
         for (int round = 0; round < 400; round++) {
-            List<PeerEndpoint> peers = new ArrayList<>();
+            List<PeerEntry> peers = new ArrayList<>();
             Set<String> addresses = new HashSet<>();
             for (int i = random.nextInt(random.nextBoolean() ? 4 : 80); i > 0; i--) {
                 byte[] ip = new byte[random.nextBoolean() ? 4 : 16];
@@ -75,26 +70,26 @@ class AnnounceCodecFuzzTest {
                 }
                 byte[] peerId = new byte[20];
                 random.nextBytes(peerId);
-                PeerEndpoint p = new PeerEndpoint(peerId, ip, 1 + random.nextInt(65535));
-                if (addresses.add(HexFormat.of().formatHex(ip) + ":" + p.port())) {
+                PeerEntry p = new PeerEntry(PeerAddress.of(InetAddress.getByAddress(ip), 1 + random.nextInt(65535)), peerId);
+                if (addresses.add(p.address().toString())) {
                     peers.add(p);
                 }
             }
             boolean compact = random.nextBoolean();
             boolean noPeerId = random.nextBoolean();
-            byte[] body = TrackerResponses.announce(new AnnounceResult(new SwarmStats(random.nextInt(1000),
+            byte[] body = TrackerResponses.announce(new AnnounceAnswer(new SwarmStats(random.nextInt(1000),
                     random.nextInt(1000), random.nextInt(1000)), peers), 1 + random.nextInt(3600), random.nextInt(60), compact, noPeerId);
             check(body);
 
-            List<PeerEndpoint> expected = new ArrayList<>(peers);
+            List<PeerEntry> expected = new ArrayList<>(peers);
             if (compact) { // peers (IPv4) then peers6, each in the tracker's order
-                expected.sort(Comparator.comparingInt(p -> p.ip().length));
+                expected.sort(Comparator.comparing(p -> p.address().isIpv6()));
             }
-            List<TrackerPeer> read = AnnounceCodec.parseResponse(body).peers();
+            List<PeerEntry> read = AnnounceCodec.parseResponse(body).peers();
             assertThat(read).hasSameSizeAs(expected);
             for (int i = 0; i < read.size(); i++) {
-                PeerEndpoint want = expected.get(i);
-                assertThat(read.get(i).address()).isEqualTo(new InetSocketAddress(InetAddress.getByAddress(want.ip()), want.port()));
+                PeerEntry want = expected.get(i);
+                assertThat(read.get(i).address()).isEqualTo(want.address());
                 assertThat(read.get(i).peerId()).isEqualTo(compact || noPeerId ? null : want.peerId());
             }
         }
