@@ -11,7 +11,7 @@
 #
 #   bench/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 60 s; targets by corpus name)
 #
-# Targets: bencode metainfo magnet wire tracker-query tracker-answer peer-address
+# Targets: bencode metainfo magnet wire tracker-query tracker-answer peer-address extension
 set -euo pipefail
 
 here="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
@@ -29,8 +29,9 @@ declare -A targets=(
   [tracker-query]="org.enjambre.tracker.protocol.TrackerQueryFuzzTest#announceAndScrapeQuery"
   [tracker-answer]="org.enjambre.tracker.protocol.AnnounceCodecFuzzTest#trackerAnswer"
   [peer-address]="org.enjambre.net.PeerAddressFuzzTest#peerAddress"
+  [extension]="org.enjambre.wire.ext.ExtensionCodecFuzzTest#extensionPayload"
 )
-order=(bencode metainfo magnet wire tracker-query tracker-answer peer-address)
+order=(bencode metainfo magnet wire tracker-query tracker-answer peer-address extension)
 if [ $# -gt 0 ]; then
   for t in "$@"; do
     [ -n "${targets[$t]+x}" ] || { echo "unknown target $t (known: ${order[*]})" >&2; exit 2; }
