@@ -51,8 +51,10 @@ public final class InfoHash {
         long buffer = 0;
         int bits = 0;
         int index = 0;
-        for (char c : text.toUpperCase(Locale.ROOT).toCharArray()) {
-            int value = BASE32.indexOf(c);
+        for (int i = 0; i < text.length(); i++) {
+            // ASCII only, case by hand: String.toUpperCase turns 'ß' into "SS", and 32 characters into more.
+            char c = text.charAt(i);
+            int value = BASE32.indexOf(c >= 'a' && c <= 'z' ? (char) (c - 'a' + 'A') : c);
             if (value < 0) {
                 throw new MetainfoException("not a base32 info-hash: " + text);
             }

@@ -132,8 +132,8 @@ public record MagnetUri(InfoHash infoHash, String displayName, List<String> trac
                 if (i + 2 >= s.length()) {
                     throw new MetainfoException("truncated percent-escape in magnet link: " + abbreviate(s));
                 }
-                int hi = Character.digit(s.charAt(i + 1), 16);
-                int lo = Character.digit(s.charAt(i + 2), 16);
+                int hi = hexDigit(s.charAt(i + 1));
+                int lo = hexDigit(s.charAt(i + 2));
                 if (hi < 0 || lo < 0) {
                     throw new MetainfoException("bad percent-escape in magnet link: " + abbreviate(s));
                 }
@@ -153,6 +153,11 @@ public record MagnetUri(InfoHash infoHash, String displayName, List<String> trac
             }
         }
         return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** An ASCII hex digit's value, else -1 ({@link Character#digit} would take any Unicode digit). */
+    private static int hexDigit(char c) {
+        return c < 0x80 ? Character.digit(c, 16) : -1;
     }
 
     private static String encode(String s) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
 import org.enjambre.bencode.BBytes;
@@ -121,6 +122,7 @@ public final class Metainfo {
                 throw new MetainfoException("malformed torrent: empty files list");
             }
             long offset = 0;
+            BitSet padding = new BitSet();
             for (int i = 0; i < list.size(); i++) {
                 if (!(list.get(i) instanceof BDict f)) {
                     throw new MetainfoException("malformed torrent: files[" + i + "] is not a dictionary");
@@ -139,13 +141,16 @@ public final class Metainfo {
                     components.add(b.utf8());
                 }
                 PathSafety.checkComponents(components, "files[" + i + "].path");
+                if (f.get("attr") instanceof BBytes attr && attr.latin1().indexOf('p') >= 0) {
+                    padding.set(i); // BEP 47
+                }
                 if (offset > Long.MAX_VALUE - fl.value()) {
                     throw new MetainfoException("malformed torrent: total length overflows");
                 }
                 files.add(new TorrentFile(components, fl.value(), offset));
                 offset += fl.value();
             }
-            PathSafety.checkDistinct(files);
+            PathSafety.checkDistinct(files, padding);
             multiFile = true;
         } else {
             throw new MetainfoException("malformed torrent: info has neither a length nor a files list");

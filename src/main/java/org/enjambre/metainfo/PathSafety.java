@@ -1,5 +1,8 @@
 package org.enjambre.metainfo;
 
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -41,24 +44,34 @@ public final class PathSafety {
     /**
      * Refuses two files with the same path, and a path that is a file for one entry and a folder
      * for another ({@code a} and {@code a/b}): on disk one would overwrite or block the other.
+     * BEP 47 padding files ({@code padding} set) may share a path with each other: they hold only
+     * zeros, and hybrid torrents name them by length ({@code .pad/16384}).
      */
-    public static void checkDistinct(List<TorrentFile> files) {
-        java.util.Map<List<String>, Integer> filePaths = new java.util.HashMap<>();
+    public static void checkDistinct(List<TorrentFile> files, BitSet padding) {
+        // Paths joined with NUL, which no checked component holds and which sorts first: a path p
+        // used as a folder then sorts right after p itself, so comparing neighbours is enough, and
+        // the cost stays linear in the paths' length (comparing every folder prefix as a list is
+        // quadratic in a path's depth, and a torrent may nest a path 100,000 deep).
+        List<String> joined = new ArrayList<>(files.size());
+        List<Integer> order = new ArrayList<>(files.size());
         for (int i = 0; i < files.size(); i++) {
-            Integer earlier = filePaths.putIfAbsent(files.get(i).path(), i);
-            if (earlier != null) {
-                throw new MetainfoException("malformed torrent: files[" + earlier + "] and files[" + i + "] have the same path \""
-                        + String.join("/", files.get(i).path()) + "\"");
-            }
+            joined.add(String.join("\0", files.get(i).path()));
+            order.add(i);
         }
-        for (int i = 0; i < files.size(); i++) {
-            List<String> path = files.get(i).path();
-            for (int n = 1; n < path.size(); n++) {
-                Integer asFile = filePaths.get(path.subList(0, n));
-                if (asFile != null) {
-                    throw new MetainfoException("malformed torrent: \"" + String.join("/", path.subList(0, n))
-                            + "\" is a file (files[" + asFile + "]) and a folder (files[" + i + "])");
+        order.sort(Comparator.comparing(joined::get)); // stable: equal paths stay in file order
+        for (int k = 0; k + 1 < order.size(); k++) {
+            int a = order.get(k);
+            int b = order.get(k + 1);
+            String pa = joined.get(a);
+            String pb = joined.get(b);
+            if (pa.equals(pb)) {
+                if (!(padding.get(a) && padding.get(b))) {
+                    throw new MetainfoException("malformed torrent: files[" + a + "] and files[" + b
+                            + "] have the same path \"" + files.get(a).joinedPath() + "\"");
                 }
+            } else if (pb.length() > pa.length() && pb.startsWith(pa) && pb.charAt(pa.length()) == '\0') {
+                throw new MetainfoException("malformed torrent: \"" + files.get(a).joinedPath() + "\" is a file (files["
+                        + a + "]) and a folder (files[" + b + "])");
             }
         }
     }

@@ -31,8 +31,13 @@ import org.enjambre.wire.WireException.Reason;
  * <p>Not thread-safe: one decoder per connection, used from that connection's thread.
  */
 public final class WireDecoder {
+    /** First size of the decoder's own buffer, once a frame spans reads. */
+    private static final int MIN_OWN_BUFFER = 4096;
+
     private Buffer pending = Buffer.buffer();
     private int position;
+    /** Whether {@link #pending} is the decoder's own growable buffer, not a caller's read. */
+    private boolean owned;
     private boolean handshakeSeen;
     private WireLimits limits;
     /** Set while the metadata is unknown: {@link #limits} is null and only this is known. */
@@ -77,13 +82,23 @@ public final class WireDecoder {
     public void feed(Buffer data) {
         int remaining = pending.length() - position;
         if (remaining == 0) {
+            // The usual case, whole frames per read: no copy at all.
             pending = data;
-        } else {
-            Buffer joined = Buffer.buffer(remaining + data.length());
-            joined.appendBuffer(pending, position, remaining).appendBuffer(data);
-            pending = joined;
+            position = 0;
+            owned = false;
+            return;
         }
-        position = 0;
+        if (!owned || position > pending.length() / 2) {
+            // Into a buffer of our own that grows by doubling, and dropping what was consumed only
+            // once it is most of the buffer: a frame dripped in one byte per read costs linear
+            // copying, not a copy of everything buffered on every read (quadratic, a CPU attack).
+            Buffer own = Buffer.buffer(Math.max(2 * (remaining + data.length()), MIN_OWN_BUFFER));
+            own.appendBuffer(pending, position, remaining);
+            pending = own;
+            position = 0;
+            owned = true;
+        }
+        pending.appendBuffer(data);
     }
 
     /** Bytes fed but not yet consumed by a returned value. */

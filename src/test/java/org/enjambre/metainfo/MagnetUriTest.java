@@ -101,6 +101,21 @@ class MagnetUriTest {
     }
 
     @Test
+    void percentEscapeWithNonAsciiDigitsIsRefused() {
+        assertThatThrownBy(() -> MagnetUri.parse("magnet:?xt=urn:btih:" + HEX + "&dn=a%\u0661\u0661"))
+                .isInstanceOf(MetainfoException.class).hasMessageContaining("bad percent-escape");
+    }
+
+    @Test
+    void base32HashWhoseLettersGrowWhenUpperCasedIsRefusedNotACrash() {
+        // Found by the magnet fuzz target: "ß".toUpperCase() is "SS", 32 characters became 34.
+        assertThatThrownBy(() -> MagnetUri.parse("magnet:?xt=urn:btih:\u00df\u00dfYEX6DQDLXISKTHOJ6UM3GNNKPQJWPK"))
+                .isInstanceOf(MetainfoException.class).hasMessageContaining("not a base32 info-hash");
+        assertThat(MagnetUri.parse("magnet:?xt=urn:btih:yex6dqdlxiskthoj6um3gnnkpqjwpkek").infoHash())
+                .isEqualTo(MagnetUri.parse("magnet:?xt=urn:btih:YEX6DQDLXISKTHOJ6UM3GNNKPQJWPKEK").infoHash());
+    }
+
+    @Test
     void parameterWithoutValueIsRefused() {
         assertThatThrownBy(() -> MagnetUri.parse("magnet:?xt=urn:btih:" + HEX + "&dn"))
                 .isInstanceOf(MetainfoException.class).hasMessageContaining("without a value");

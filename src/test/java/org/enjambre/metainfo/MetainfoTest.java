@@ -168,6 +168,30 @@ class MetainfoTest {
     }
 
     @Test
+    void aVeryDeepPathIsCheckedForClashesInLinearTime() {
+        // Comparing every folder prefix of a path as a list is quadratic in its depth: a 2 MB torrent
+        // of one 300,000-component path would hold a worker for minutes.
+        String[] deep = new String[300_000];
+        java.util.Arrays.fill(deep, "d");
+        long start = System.nanoTime();
+        Metainfo m = Metainfo.parse(torrent(multiInfo(file(1, deep), file(1, "e")).build()));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(m.info().files().get(0).path()).hasSize(deep.length);
+        assertThat(millis).as("milliseconds to parse").isLessThan(15_000);
+        deep[deep.length - 1] = "e";
+        assertRefused(torrent(multiInfo(file(1, deep), file(1, java.util.Arrays.copyOf(deep, deep.length - 1))).build()),
+                "is a file (files[1]) and a folder (files[0])");
+    }
+
+    @Test
+    void paddingFilesMayShareAPathButNotWithARealFile() {
+        BDict pad = BDict.builder().put("attr", "p").put("length", 16383).put("path", BList.of(BBytes.of(".pad"), BBytes.of("16383"))).build();
+        Metainfo m = Metainfo.parse(torrent(multiInfo(file(1, "a"), pad, file(1, "b"), pad, file(1, "c")).build()));
+        assertThat(m.info().files()).hasSize(5);
+        assertRefused(torrent(multiInfo(file(1, "a"), pad, file(16383, ".pad", "16383")).build()), "have the same path \".pad/16383\"");
+    }
+
+    @Test
     void dotComponentIsRefused() {
         assertRefused(torrent(multiInfo(file(1, ".", "a")).build()), "path component \".\"");
     }

@@ -160,6 +160,28 @@ class WireCodecTest {
         assertThat(drain(merged, new ArrayList<>())).isEqualTo(expected);
     }
 
+    @Test
+    void aLargestFrameDrippedOneByteAtATimeIsBufferedWithoutRecopyingWhatCameBefore() throws Exception {
+        // A hostile peer may send a 256 KiB extended message one byte per read. Copying everything
+        // buffered on every read is quadratic: 34 GB of copying for one message, minutes of CPU.
+        byte[] payload = new byte[WireLimits.MAX_EXTENDED_LENGTH];
+        java.util.Arrays.fill(payload, (byte) 7);
+        Buffer frame = MessageEncoder.encode(new Message.Extended(3, payload));
+        WireDecoder decoder = WireDecoder.forMessages(LIMITS);
+        long start = System.nanoTime();
+        Object item = null;
+        for (int i = 0; i < frame.length(); i++) {
+            decoder.feed(frame.getBuffer(i, i + 1));
+            item = decoder.next();
+            assertThat(item == null).isEqualTo(i < frame.length() - 1);
+        }
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(item).isEqualTo(new Message.Extended(3, payload));
+        assertThat(decoder.buffered()).isZero();
+        // Linear buffering takes well under a second even on a loaded machine; quadratic takes minutes.
+        assertThat(millis).as("milliseconds to frame %d bytes fed one at a time", frame.length()).isLessThan(15_000);
+    }
+
     private static WireException refusal(String frameHex) {
         WireDecoder decoder = WireDecoder.forMessages(LIMITS);
         decoder.feed(hex(frameHex));

@@ -95,8 +95,8 @@ public final class QueryString {
                 if (i + 2 >= to) {
                     throw new TrackerRefusal("malformed percent-encoding in query");
                 }
-                int hi = Character.digit(raw.charAt(i + 1), 16);
-                int lo = Character.digit(raw.charAt(i + 2), 16);
+                int hi = hexDigit(raw.charAt(i + 1));
+                int lo = hexDigit(raw.charAt(i + 2));
                 if (hi < 0 || lo < 0) {
                     throw new TrackerRefusal("malformed percent-encoding in query");
                 }
@@ -111,5 +111,10 @@ public final class QueryString {
             }
         }
         return n == out.length ? out : java.util.Arrays.copyOf(out, n);
+    }
+
+    /** An ASCII hex digit's value, else -1 ({@link Character#digit} would take any Unicode digit). */
+    private static int hexDigit(char c) {
+        return c < 0x80 ? Character.digit(c, 16) : -1;
     }
 }

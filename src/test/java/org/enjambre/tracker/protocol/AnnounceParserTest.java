@@ -178,6 +178,13 @@ class AnnounceParserTest {
     }
 
     @Test
+    void percentEscapeWithNonAsciiDigitsIsRefused() {
+        // Found by the tracker-query fuzz target: Character.digit reads Arabic-Indic digits as hex.
+        assertThat(refusal(BASE + "&x=%\u0661\u0661", REMOTE))
+                .isEqualTo("d14:failure reason35:malformed percent-encoding in querye");
+    }
+
+    @Test
     void badIpLiteralFromLoopbackIsRefused() {
         assertThat(refusal(BASE + "&ip=tracker.example.org", LOOPBACK))
                 .isEqualTo("d14:failure reason43:invalid ip: must be an IPv4 or IPv6 literale");
