@@ -280,13 +280,13 @@ def main():
             k = t['k']
             port = free_port()
             peers.append(Proc('e-seed%d' % k, 'seed',
-                              [LAUNCHER, 'seed', '--data', t['src'], '--port', str(port), '--upload-rate', str(rate), t['file']],
+                              [LAUNCHER, 'seed', '--allow-private-trackers', '--data', t['src'], '--port', str(port), '--upload-rate', str(rate), t['file']],
                               env, logs, port, torrent=t, witness=(k == 1)))
             for j in range(3):
                 port = free_port()
                 out = os.path.join(work, 'e%d-%d' % (k, j))
                 peers.append(Proc('e-leech%d-%d' % (k, j), 'leech',
-                                  [LAUNCHER, 'download', '--out', out, '--port', str(port), '--seed',
+                                  [LAUNCHER, 'download', '--allow-private-trackers', '--out', out, '--port', str(port), '--seed',
                                    '--upload-rate', str(rate), t['file']],
                                   env, logs, port, torrent=t, out=os.path.join(out, t['name']), witness=(k == 2 and j == 0)))
         for k, mode in ((0, 'download'), (1, 'download'), (2, 'seed')):
