@@ -403,6 +403,10 @@ public final class TorrentEngine {
             }
             case Message.Cancel cancel -> uploads.onCancel(c, cancel);
             case Message.Extended extended -> extensions.onExtended(c, extended);
+            case Message.SuggestPiece _, Message.HaveAll _, Message.HaveNone _, Message.RejectRequest _,
+                 Message.AllowedFast _ -> {
+                // not negotiated yet: the decoder refuses them before they get here
+            }
             case Message.KeepAlive _, Message.Port _ -> {
                 // nothing to do: reading them already refreshed the idle clock
             }

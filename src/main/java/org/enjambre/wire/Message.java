@@ -3,8 +3,9 @@ package org.enjambre.wire;
 import java.util.Arrays;
 
 /**
- * One BEP 3 peer wire message (plus the BEP 10 extended envelope). Each record is a value: the
- * encoder writes it, the decoder produces it, the swarm switches on it.
+ * One BEP 3 peer wire message, plus the BEP 6 fast-extension messages and the BEP 10 extended
+ * envelope. Each record is a value: the encoder writes it, the decoder produces it, the swarm
+ * switches on it.
  */
 public sealed interface Message {
 
@@ -19,6 +20,12 @@ public sealed interface Message {
     int PIECE = 7;
     int CANCEL = 8;
     int PORT = 9;
+    /** BEP 6 (fast extension) ids, allowed only when both handshakes set its bit. */
+    int SUGGEST_PIECE = 13;
+    int HAVE_ALL = 14;
+    int HAVE_NONE = 15;
+    int REJECT_REQUEST = 16;
+    int ALLOWED_FAST = 17;
     int EXTENDED = 20;
 
     /** A zero-length frame that only says "still here". */
@@ -120,5 +127,27 @@ public sealed interface Message {
         public String toString() {
             return "Extended[id=" + extendedId + ", " + payload.length + " bytes]";
         }
+    }
+
+    /** BEP 6: the sender suggests downloading piece {@code index} (a hint; we may ignore it). */
+    record SuggestPiece(int index) implements Message {
+    }
+
+    /** BEP 6: instead of a bitfield, the sender has every piece. */
+    record HaveAll() implements Message {
+        public static final HaveAll INSTANCE = new HaveAll();
+    }
+
+    /** BEP 6: instead of a bitfield, the sender has no piece. */
+    record HaveNone() implements Message {
+        public static final HaveNone INSTANCE = new HaveNone();
+    }
+
+    /** BEP 6: the request with the same three numbers will not be served; ask someone else. */
+    record RejectRequest(int index, int begin, int length) implements Message {
+    }
+
+    /** BEP 6: the receiver may request piece {@code index} from the sender even while choked. */
+    record AllowedFast(int index) implements Message {
     }
 }

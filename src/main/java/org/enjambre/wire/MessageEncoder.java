@@ -36,6 +36,16 @@ public final class MessageEncoder {
         } else if (message instanceof Message.Port port) {
             return Buffer.buffer(7).appendInt(3).appendByte((byte) Message.PORT)
                     .appendUnsignedShort(port.port());
+        } else if (message instanceof Message.SuggestPiece suggest) {
+            return Buffer.buffer(9).appendInt(5).appendByte((byte) Message.SUGGEST_PIECE).appendInt(suggest.index());
+        } else if (message instanceof Message.HaveAll) {
+            return empty(Message.HAVE_ALL);
+        } else if (message instanceof Message.HaveNone) {
+            return empty(Message.HAVE_NONE);
+        } else if (message instanceof Message.RejectRequest r) {
+            return triple(Message.REJECT_REQUEST, r.index(), r.begin(), r.length());
+        } else if (message instanceof Message.AllowedFast allowed) {
+            return Buffer.buffer(9).appendInt(5).appendByte((byte) Message.ALLOWED_FAST).appendInt(allowed.index());
         } else if (message instanceof Message.Extended e) {
             return Buffer.buffer(6 + e.payload().length).appendInt(2 + e.payload().length)
                     .appendByte((byte) Message.EXTENDED).appendByte((byte) e.extendedId())

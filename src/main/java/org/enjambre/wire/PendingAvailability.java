@@ -14,6 +14,8 @@ import java.util.Optional;
 public final class PendingAvailability {
     private byte[] bitfield;
     private final BitSet haves = new BitSet();
+    /** A BEP 6 {@code have all} came: the peer has every piece, however many there are. */
+    private boolean all;
 
     /** Keeps a bitfield as it came (a later one replaces it, as it would replace the peer's pieces). */
     public void bitfield(Message.Bitfield message) {
@@ -25,9 +27,14 @@ public final class PendingAvailability {
         haves.set(message.index());
     }
 
+    /** Keeps a BEP 6 {@code have all}: every piece, once the torrent says how many. */
+    public void haveAll() {
+        all = true;
+    }
+
     /** Was anything kept? */
     public boolean isEmpty() {
-        return bitfield == null && haves.isEmpty();
+        return bitfield == null && haves.isEmpty() && !all;
     }
 
     /**
@@ -39,6 +46,9 @@ public final class PendingAvailability {
      */
     public BitSet resolve(WireLimits limits) throws WireException {
         BitSet pieces = new BitSet(limits.pieceCount());
+        if (all) {
+            pieces.set(0, limits.pieceCount());
+        }
         if (bitfield != null) {
             limits.checkBitfield(bitfield);
             for (int i = 0; i < limits.pieceCount(); i++) {

@@ -18,15 +18,15 @@ import org.enjambre.wire.WireException.Reason;
  * themselves are validated against the torrent (indexes, offsets, lengths, spare bits).
  *
  * <p>BEP 10 (id 20) is accepted only when both handshakes set the extension bit
- * ({@link WireLimits#extensionsNegotiated()}); BEP 6 fast-extension ids (13..17) and any other id are
- * refused, because we never advertise those extensions and a peer that sends them anyway is not
- * speaking to us. {@code port} (id 9) is accepted from anyone: BEP 3 lists it and clients send it
+ * ({@link WireLimits#extensionsNegotiated()}), and BEP 6 fast-extension ids (13..17) only when both set
+ * the fast bit ({@link WireLimits#fastNegotiated()}): a peer that sends them anyway is not speaking to
+ * us. Any other id is refused. {@code port} (id 9) is accepted from anyone: BEP 3 lists it and clients send it
  * freely; we ignore its content.
  *
  * <p>Before a magnet's metadata is known the decoder runs with {@link #beforeMetadata(boolean)}: a
  * bitfield and {@code have}s are passed on as they came, bounded only by the frame limit, for the caller
  * to keep (see {@link PendingAvailability}) and check once {@link #limits(WireLimits)} gives the torrent;
- * a request, cancel or piece is refused, since we have nothing to serve and asked for nothing yet.
+ * a request, cancel, piece or reject is refused, since we have nothing to serve and asked for nothing yet.
  *
  * <p>Not thread-safe: one decoder per connection, used from that connection's thread.
  */
@@ -42,6 +42,8 @@ public final class WireDecoder {
     private WireLimits limits;
     /** Set while the metadata is unknown: {@link #limits} is null and only this is known. */
     private Boolean extensionsBeforeMetadata;
+    /** Whether both handshakes set the BEP 6 bit, while the metadata is unknown. */
+    private boolean fastBeforeMetadata;
 
     /** A decoder that expects a handshake first. */
     public static WireDecoder expectingHandshake() {
@@ -74,8 +76,18 @@ public final class WireDecoder {
      * @param extensionsNegotiated both handshakes had the BEP 10 bit, so id 20 is allowed
      */
     public void beforeMetadata(boolean extensionsNegotiated) {
+        beforeMetadata(extensionsNegotiated, false);
+    }
+
+    /**
+     * As {@link #beforeMetadata(boolean)}, for a peer that may also speak the fast extension.
+     *
+     * @param fastNegotiated both handshakes had the BEP 6 bit, so ids 13..17 are allowed
+     */
+    public void beforeMetadata(boolean extensionsNegotiated, boolean fastNegotiated) {
         this.limits = null;
         this.extensionsBeforeMetadata = extensionsNegotiated;
+        this.fastBeforeMetadata = fastNegotiated;
     }
 
     /** Appends the bytes of one read. The decoder takes ownership of {@code data}. */
@@ -157,7 +169,8 @@ public final class WireDecoder {
     }
 
     private void checkHeader(int id, int length) throws WireException {
-        if (limits == null && (id == Message.REQUEST || id == Message.CANCEL || id == Message.PIECE)) {
+        if (limits == null && (id == Message.REQUEST || id == Message.CANCEL || id == Message.PIECE
+                || id == Message.REJECT_REQUEST)) {
             throw new WireException(Reason.BLOCK_OUT_OF_RANGE, "message id " + id
                     + " before the torrent's metadata is known");
         }
@@ -185,6 +198,18 @@ public final class WireDecoder {
                     throw new WireException(Reason.MESSAGE_TOO_LONG, "block of " + (length - 9)
                             + " bytes exceeds the " + limits.maxBlockLength() + " we request");
                 }
+            }
+            case Message.SUGGEST_PIECE, Message.HAVE_ALL, Message.HAVE_NONE, Message.REJECT_REQUEST,
+                 Message.ALLOWED_FAST -> {
+                if (!(limits == null ? fastBeforeMetadata : limits.fastNegotiated())) {
+                    throw new WireException(Reason.FAST_EXTENSION_NOT_NEGOTIATED, "message id " + id
+                            + " without BEP 6 in both handshakes");
+                }
+                expectLength(id, length, switch (id) {
+                    case Message.HAVE_ALL, Message.HAVE_NONE -> 1;
+                    case Message.REJECT_REQUEST -> 13;
+                    default -> 5;
+                });
             }
             case Message.EXTENDED -> {
                 if (!(limits == null ? extensionsBeforeMetadata : limits.extensionsNegotiated())) {
@@ -220,16 +245,16 @@ public final class WireDecoder {
                 return Message.Interested.INSTANCE;
             case Message.NOT_INTERESTED:
                 return Message.NotInterested.INSTANCE;
-            case Message.HAVE: {
-                int index = pending.getInt(at);
-                if (limits != null) {
-                    limits.checkHave(index);
-                } else if (index < 0 || index >= WireLimits.MAX_PIECE_COUNT) {
-                    throw new WireException(Reason.PIECE_INDEX_OUT_OF_RANGE, "have " + Integer.toUnsignedString(index)
-                            + " past the most pieces any torrent may have");
-                }
-                return new Message.Have(index);
-            }
+            case Message.HAVE:
+                return new Message.Have(pieceIndex(at));
+            case Message.SUGGEST_PIECE:
+                return new Message.SuggestPiece(pieceIndex(at));
+            case Message.ALLOWED_FAST:
+                return new Message.AllowedFast(pieceIndex(at));
+            case Message.HAVE_ALL:
+                return Message.HaveAll.INSTANCE;
+            case Message.HAVE_NONE:
+                return Message.HaveNone.INSTANCE;
             case Message.BITFIELD: {
                 byte[] bits = pending.getBytes(at, at + size);
                 if (limits != null) {
@@ -238,7 +263,8 @@ public final class WireDecoder {
                 return new Message.Bitfield(bits);
             }
             case Message.REQUEST:
-            case Message.CANCEL: {
+            case Message.CANCEL:
+            case Message.REJECT_REQUEST: {
                 int index = pending.getInt(at);
                 int begin = pending.getInt(at + 4);
                 int length = pending.getInt(at + 8);
@@ -247,8 +273,11 @@ public final class WireDecoder {
                             + Integer.toUnsignedString(length) + " bytes exceeds " + WireLimits.MAX_REQUEST_LENGTH);
                 }
                 checkBlock(index, begin, length);
-                return id == Message.REQUEST ? new Message.Request(index, begin, length)
-                        : new Message.Cancel(index, begin, length);
+                return switch (id) {
+                    case Message.REQUEST -> new Message.Request(index, begin, length);
+                    case Message.CANCEL -> new Message.Cancel(index, begin, length);
+                    default -> new Message.RejectRequest(index, begin, length);
+                };
             }
             case Message.PIECE: {
                 int index = pending.getInt(at);
@@ -264,6 +293,18 @@ public final class WireDecoder {
             default:
                 throw new IllegalStateException("id " + id + " passed checkHeader");
         }
+    }
+
+    /** A piece index ({@code have}, {@code suggest}, {@code allowed fast}): in the torrent, or bounded before it is known. */
+    private int pieceIndex(int at) throws WireException {
+        int index = pending.getInt(at);
+        if (limits != null) {
+            limits.checkHave(index);
+        } else if (index < 0 || index >= WireLimits.MAX_PIECE_COUNT) {
+            throw new WireException(Reason.PIECE_INDEX_OUT_OF_RANGE, "piece " + Integer.toUnsignedString(index)
+                    + " past the most pieces any torrent may have");
+        }
+        return index;
     }
 
     private void checkBlock(int index, int begin, int length) throws WireException {

@@ -19,6 +19,8 @@ public final class WireException extends Exception {
         UNKNOWN_MESSAGE_ID,
         /** An extended message (BEP 10, id 20) from a peer that did not advertise BEP 10. */
         EXTENSION_NOT_NEGOTIATED,
+        /** A BEP 6 fast-extension message (ids 13..17) when the two handshakes did not both set its bit. */
+        FAST_EXTENSION_NOT_NEGOTIATED,
         /** A request longer than {@link WireLimits#MAX_REQUEST_LENGTH}. */
         REQUEST_TOO_LONG,
         /** A request, cancel or piece that lies outside the torrent's pieces. */

@@ -10,9 +10,10 @@ package org.enjambre.wire;
  * @param maxBlockLength       longest block this side ever requests, hence the longest {@code piece}
  *                             payload it accepts
  * @param extensionsNegotiated both handshakes had the BEP 10 bit, so id 20 is allowed
+ * @param fastNegotiated       both handshakes had the BEP 6 bit, so ids 13..17 are allowed
  */
 public record WireLimits(int pieceCount, int pieceLength, long totalLength, int maxBlockLength,
-                         boolean extensionsNegotiated) {
+                         boolean extensionsNegotiated, boolean fastNegotiated) {
 
     /** The block size we request (BEP 3 practice; every client serves it). */
     public static final int BLOCK_LENGTH = 16 * 1024;
@@ -38,9 +39,22 @@ public record WireLimits(int pieceCount, int pieceLength, long totalLength, int 
         }
     }
 
-    /** Limits for a torrent with the usual 16 KiB blocks. */
+    /** Limits without the fast extension (BEP 6). */
+    public WireLimits(int pieceCount, int pieceLength, long totalLength, int maxBlockLength,
+                      boolean extensionsNegotiated) {
+        this(pieceCount, pieceLength, totalLength, maxBlockLength, extensionsNegotiated, false);
+    }
+
+    /** Limits for a torrent with the usual 16 KiB blocks, without the fast extension. */
     public static WireLimits of(int pieceCount, int pieceLength, long totalLength, boolean extensionsNegotiated) {
-        return new WireLimits(pieceCount, pieceLength, totalLength, BLOCK_LENGTH, extensionsNegotiated);
+        return of(pieceCount, pieceLength, totalLength, extensionsNegotiated, false);
+    }
+
+    /** Limits for a torrent with the usual 16 KiB blocks. */
+    public static WireLimits of(int pieceCount, int pieceLength, long totalLength, boolean extensionsNegotiated,
+                                boolean fastNegotiated) {
+        return new WireLimits(pieceCount, pieceLength, totalLength, BLOCK_LENGTH, extensionsNegotiated,
+                fastNegotiated);
     }
 
     /** Length in bytes of piece {@code index} (the last one may be short). */

@@ -52,7 +52,7 @@ class WireBeforeMetadataTest {
         assertThat(refusal("0000000d 08 00000000 00000000 00004000")).isEqualTo(Reason.BLOCK_OUT_OF_RANGE);
         assertThat(refusal("0000000c 07 00000000 00000000 010203")).isEqualTo(Reason.BLOCK_OUT_OF_RANGE);
         assertThat(refusal("00100011")).isEqualTo(Reason.MESSAGE_TOO_LONG);
-        assertThat(refusal("00000001 0e")).isEqualTo(Reason.UNKNOWN_MESSAGE_ID);
+        assertThat(refusal("00000001 0e")).isEqualTo(Reason.FAST_EXTENSION_NOT_NEGOTIATED);
         WireDecoder noBep10 = magnetDecoder("00000003 14 00 64", false);
         assertThatThrownBy(noBep10::next).isInstanceOfSatisfying(WireException.class,
                 e -> assertThat(e.reason()).isEqualTo(Reason.EXTENSION_NOT_NEGOTIATED));

@@ -243,7 +243,8 @@ class WireCodecTest {
     @Test
     void refusesUnknownIdsFastExtensionIdsAndWrongFixedLengths() {
         assertRefused("00000001 0a", Reason.UNKNOWN_MESSAGE_ID);
-        assertRefused("00000001 0e", Reason.UNKNOWN_MESSAGE_ID); // BEP 6 have all: never negotiated
+        assertRefused("00000001 0e", Reason.FAST_EXTENSION_NOT_NEGOTIATED); // BEP 6 have all: not negotiated
+        assertRefused("00000001 12", Reason.UNKNOWN_MESSAGE_ID); // 18: past BEP 6
         assertRefused("00000001 ff", Reason.UNKNOWN_MESSAGE_ID);
         assertRefused("00000002 00 00", Reason.BAD_PAYLOAD_LENGTH);
         assertRefused("00000004 04 000000", Reason.BAD_PAYLOAD_LENGTH);
