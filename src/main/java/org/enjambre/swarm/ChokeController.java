@@ -57,7 +57,8 @@ final class ChokeController {
     /**
      * @param snubbed  whether a peer snubs us (it earns no regular slot while we leech)
      * @param unchoked called after a peer is unchoked (its queued requests may be served)
-     * @param choked   called when a peer is choked, before the {@code choke} goes out (its queue is dropped)
+     * @param choked   called when a peer is choked, after the {@code choke} went out (its queue is dropped, or
+     *                 rejected under BEP 6)
      */
     ChokeController(EngineOptions.Choking choking, TorrentState state, RateLimiter uploadLimiter, EngineClock clock,
                     Random random, Predicate<PeerLink> snubbed, Consumer<PeerLink> unchoked,
@@ -251,8 +252,9 @@ final class ChokeController {
         PeerState peer = link.state();
         if (!peer.amChoking) {
             peer.amChoking = true;
-            choked.accept(link);
+            // BEP 6: choke first, then reject what will not be served, so that the peer does not ask again.
             link.send(Message.Choke.INSTANCE);
+            choked.accept(link);
         }
     }
 

@@ -39,6 +39,14 @@ final class Interest {
         update(link);
     }
 
+    /** BEP 6 {@code have all}: the peer has every piece, as a full bitfield would say. */
+    void haveAll(PeerLink link) {
+        for (int i = 0; i < pieceCount; i++) {
+            peerHas(link, i);
+        }
+        update(link);
+    }
+
     /** We verified {@code piece}: peers that have it have one piece less for us. */
     void weHave(PeerLink link, int piece) {
         if (link.state().pieces.get(piece)) {

@@ -96,6 +96,15 @@ final class PeerConnection implements PeerLink {
         }
     }
 
+    /** Closes the connection if the peer's handshake has not been accepted within {@code timeout}. */
+    void armHandshakeTimeout(Duration timeout) {
+        clock.schedule(timeout.toMillis(), () -> {
+            if (!registered && !closed) {
+                close("no handshake within " + timeout.toSeconds() + " s");
+            }
+        });
+    }
+
     /** Closes a peer silent for {@code idle}; sends a keep-alive when we were silent for {@code keepAlive}. */
     void checkLiveness(long now, Duration keepAlive, Duration idle) {
         if (now - lastReceivedNanos > idle.toNanos()) {

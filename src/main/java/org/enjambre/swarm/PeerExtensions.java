@@ -25,6 +25,10 @@ public interface PeerExtensions {
     default void onClosed(PeerLink link) {
     }
 
+    /** The engine's timer ticked (about twice a second); {@code nowNanos} is its clock. */
+    default void onTick(long nowNanos) {
+    }
+
     /** We verified piece {@code index}. */
     default void onPieceVerified(int index) {
     }

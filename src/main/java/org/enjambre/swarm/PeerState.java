@@ -18,6 +18,13 @@ public final class PeerState {
     boolean peerChoking = true;
     boolean peerInterested;
 
+    /** Both handshakes set the BEP 6 bit: have all/none, reject request and allowed fast are spoken. */
+    boolean fastExtension;
+    /** BEP 6: pieces the peer lets us request while it chokes us (its allowed fast messages). */
+    final BitSet allowedFastForUs = new BitSet();
+    /** BEP 6: pieces we serve this peer while we choke it (our allowed fast set for its IP). */
+    final BitSet allowedFastForThem = new BitSet();
+
     final BitSet pieces;
     /** Pieces the peer has that we lack: interest without rescanning the bitfield. */
     int interesting;
@@ -51,6 +58,11 @@ public final class PeerState {
 
     public boolean peerInterested() {
         return peerInterested;
+    }
+
+    /** Did both handshakes set the BEP 6 (fast extension) bit? */
+    public boolean fastExtension() {
+        return fastExtension;
     }
 
     public boolean has(int piece) {

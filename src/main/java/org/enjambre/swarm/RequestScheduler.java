@@ -3,6 +3,7 @@ package org.enjambre.swarm;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -42,6 +43,8 @@ final class RequestScheduler {
         double downloadRate;
         long rateSampleBytes;
         long rateSampleNanos;
+        /** BEP 6: pieces this peer rejected a request for since it last unchoked us; asked of others. */
+        final BitSet rejectedPieces = new BitSet();
 
         Pipeline(long now) {
             lastBlockNanos = now;
@@ -105,22 +108,61 @@ final class RequestScheduler {
         return p != null && p.snubbed;
     }
 
-    /** The peer unchoked us. */
+    /** The peer unchoked us: it may serve again what it rejected before. */
     void onUnchoke(PeerLink link) {
+        Pipeline p = peers.get(link);
+        if (p != null) {
+            p.rejectedPieces.clear();
+        }
         fill(link);
     }
 
-    /** BEP 3: a choke discards every pending request; they go to whoever can take them. */
+    /**
+     * BEP 3: a choke discards every pending request; they go to whoever can take them. Under BEP 6 the
+     * requests for the peer's allowed fast pieces stand (it still serves those); for the others a
+     * {@code reject} may follow, and finds them already taken back.
+     */
     void onChoke(PeerLink link) {
         Pipeline p = peers.get(link);
         if (p == null) {
             return;
         }
-        boolean had = !p.outstanding.isEmpty();
-        release(link, p);
-        if (had) {
+        PeerState peer = link.state();
+        int released = 0;
+        for (Iterator<Long> it = p.outstanding.iterator(); it.hasNext(); ) {
+            long block = it.next();
+            if (!peer.fastExtension || !peer.allowedFastForUs.get(PiecePicker.pieceOf(block))) {
+                it.remove();
+                picker.release(block);
+                released++;
+            }
+        }
+        if (released > 0) {
+            state.requestsOutstanding(-released);
+            peer.stats.requestsOutstanding(-released);
             refillOthers(link);
         }
+        fill(link); // allowed fast pieces may still be asked for
+    }
+
+    /**
+     * BEP 6: the peer will not serve this request. The block goes back to the picker and to whoever
+     * can take it now, and this peer is not asked for that piece again until it unchokes us anew. A
+     * reject for a request we no longer wait for (taken back at a choke) changes nothing.
+     */
+    void onReject(PeerLink link, Message.RejectRequest reject) {
+        Pipeline p = peers.get(link);
+        long block = PiecePicker.block(reject.index(), reject.begin());
+        if (p == null || !p.outstanding.remove(block)) {
+            return;
+        }
+        state.rejectReceived();
+        state.requestsOutstanding(-1);
+        link.state().stats.requestsOutstanding(-1);
+        picker.release(block);
+        p.rejectedPieces.set(reject.index());
+        refillOthers(link);
+        fill(link);
     }
 
     /** The peer announced a piece (its state already says so). */
@@ -185,16 +227,20 @@ final class RequestScheduler {
     void fill(PeerLink link) {
         Pipeline p = peers.get(link);
         PeerState peer = link.state();
-        if (p == null || !active || link.closed() || peer.peerChoking || !peer.amInterested) {
+        if (p == null || !active || link.closed() || !peer.amInterested) {
+            return;
+        }
+        BitSet available = askable(peer, p);
+        if (available == null) {
             return;
         }
         Buffer batch = null;
         int added = 0;
         int depth = p.snubbed ? 1 : depth(p);
         while (p.outstanding.size() + p.pendingWrites < depth) {
-            long block = picker.next(peer.pieces);
+            long block = picker.next(available);
             if (block < 0 && picker.inEndgame()) {
-                block = picker.nextEndgame(peer.pieces, p.outstanding, endgameRedundancy);
+                block = picker.nextEndgame(available, p.outstanding, endgameRedundancy);
                 if (block >= 0) {
                     state.endgameRequest();
                 }
@@ -220,6 +266,28 @@ final class RequestScheduler {
             peer.stats.requestsOutstanding(added);
             link.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
         }
+    }
+
+    /**
+     * The pieces we may ask this peer for now: all it has while it unchokes us, only its allowed fast
+     * pieces (BEP 6) while it chokes us, never those it rejected lately; null for none.
+     */
+    private static BitSet askable(PeerState peer, Pipeline p) {
+        if (peer.peerChoking) {
+            if (!peer.fastExtension || peer.allowedFastForUs.isEmpty()) {
+                return null;
+            }
+            BitSet allowed = (BitSet) peer.allowedFastForUs.clone();
+            allowed.and(peer.pieces);
+            allowed.andNot(p.rejectedPieces);
+            return allowed.isEmpty() ? null : allowed;
+        }
+        if (p.rejectedPieces.isEmpty()) {
+            return peer.pieces;
+        }
+        BitSet available = (BitSet) peer.pieces.clone();
+        available.andNot(p.rejectedPieces);
+        return available;
     }
 
     void fillAll() {

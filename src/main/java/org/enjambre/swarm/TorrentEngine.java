@@ -67,6 +67,7 @@ public final class TorrentEngine {
     private final PieceReceiver receiver;
     private final ChokeController choker;
     private final UploadScheduler uploads;
+    private final FastExtension fast;
     private PeerExtensions extensions = PeerExtensions.NONE;
     private final Promise<Void> completion = Promise.promise();
     private long nextResumeSaveNanos;
@@ -117,6 +118,7 @@ public final class TorrentEngine {
                 requests::snubbed, uploads::serve, uploads::choked);
         this.receiver = new PieceReceiver(info, picker, state, store, this.workers,
                 new PieceBuffers(PieceReceiver.MAX_BUFFERED_BYTES, PieceReceiver.MAX_BUFFERED_PIECE));
+        this.fast = new FastExtension(infoHash.bytes(), state, interest, requests);
         receiver.listen(new SmartBan(this::banned)); // first: a ban is settled before the have goes out
         receiver.listen(this::onPieceEvent);
     }
@@ -241,7 +243,7 @@ public final class TorrentEngine {
                     info.pieceCount(), clock, downloadLimiter);
             c.start();
             c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-            armHandshakeTimeout(c);
+            c.armHandshakeTimeout(options.handshakeTimeout());
             return c;
         });
     }
@@ -321,14 +323,6 @@ public final class TorrentEngine {
         return promise.future();
     }
 
-    private void armHandshakeTimeout(PeerConnection c) {
-        clock.schedule(options.handshakeTimeout().toMillis(), () -> {
-            if (!c.registered && !c.closed()) {
-                c.close("no handshake within " + options.handshakeTimeout().toSeconds() + " s");
-            }
-        });
-    }
-
     // ---- events from connections ----
 
     void onHandshake(PeerConnection c, Handshake theirs) {
@@ -359,7 +353,7 @@ public final class TorrentEngine {
         peer.peerId = theirs.peerId();
         peer.stats = state.peerStatsFor(idHex, c.address());
         c.decoder.limits(WireLimits.of(info.pieceCount(), info.pieceLength(), info.totalLength(),
-                theirs.supportsExtensions()));
+                theirs.supportsExtensions(), FastExtension.negotiated(theirs)));
         c.registered = true;
         peerList.register(c);
         requests.add(c);
@@ -370,9 +364,7 @@ public final class TorrentEngine {
         // BEP 10: the extended handshake goes right after ours, before the bitfield (as Transmission
         // sends it): some clients wait for it before they say interested.
         extensions.onHandshake(c, theirs);
-        if (state.verifiedCount() > 0) {
-            c.send(new Message.Bitfield(state.bitfieldBytes()));
-        }
+        fast.greet(c, theirs);
     }
 
     void onMessage(PeerConnection c, Message m) {
@@ -393,20 +385,14 @@ public final class TorrentEngine {
                 peer.peerChoking = true;
                 requests.onChoke(c);
             }
-            case Message.Interested _ -> {
-                peer.peerInterested = true;
-                choker.interestChanged(c);
-            }
-            case Message.NotInterested _ -> {
-                peer.peerInterested = false;
+            case Message.Interested _, Message.NotInterested _ -> {
+                peer.peerInterested = m instanceof Message.Interested;
                 choker.interestChanged(c);
             }
             case Message.Cancel cancel -> uploads.onCancel(c, cancel);
             case Message.Extended extended -> extensions.onExtended(c, extended);
             case Message.SuggestPiece _, Message.HaveAll _, Message.HaveNone _, Message.RejectRequest _,
-                 Message.AllowedFast _ -> {
-                // not negotiated yet: the decoder refuses them before they get here
-            }
+                 Message.AllowedFast _ -> fast.onMessage(c, m);
             case Message.KeepAlive _, Message.Port _ -> {
                 // nothing to do: reading them already refreshed the idle clock
             }
@@ -492,6 +478,7 @@ public final class TorrentEngine {
         }
         peerList.redial(now);
         requests.checkTimeouts(now);
+        extensions.onTick(now);
         for (PeerLink link : new ArrayList<>(peerList.connected())) {
             ((PeerConnection) link).checkLiveness(now, options.keepAliveInterval(), options.idleTimeout());
         }

@@ -29,6 +29,10 @@ public final class TorrentState {
     private final AtomicLong cancelsSent = new AtomicLong();
     private final AtomicLong snubs = new AtomicLong();
     private final AtomicLong rerouted = new AtomicLong();
+    private final AtomicInteger fastPeers = new AtomicInteger();
+    private final AtomicLong haveAllsReceived = new AtomicLong();
+    private final AtomicLong rejectsReceived = new AtomicLong();
+    private final AtomicLong rejectsSent = new AtomicLong();
     private volatile int piecesAtStart;
     private volatile long uploadedWhenAllOut = -1;
     /** Per remote peer (by peer id hex), for the whole session: the one place peer counters live. */
@@ -75,6 +79,42 @@ public final class TorrentState {
 
     public synchronized int verifiedCount() {
         return verifiedCount;
+    }
+
+    /** Connections so far on which both sides set the BEP 6 (fast extension) bit. */
+    public int fastPeers() {
+        return fastPeers.get();
+    }
+
+    void fastPeer() {
+        fastPeers.incrementAndGet();
+    }
+
+    /** BEP 6 {@code have all} messages received (a seed saying so in one byte). */
+    public long haveAllsReceived() {
+        return haveAllsReceived.get();
+    }
+
+    void haveAllReceived() {
+        haveAllsReceived.incrementAndGet();
+    }
+
+    /** BEP 6 {@code reject request} messages received for requests we still waited for. */
+    public long rejectsReceived() {
+        return rejectsReceived.get();
+    }
+
+    void rejectReceived() {
+        rejectsReceived.incrementAndGet();
+    }
+
+    /** BEP 6 {@code reject request} messages sent (a request while choked, or for a piece we lack). */
+    public long rejectsSent() {
+        return rejectsSent.get();
+    }
+
+    void rejectSent() {
+        rejectsSent.incrementAndGet();
     }
 
     public synchronized boolean complete() {

@@ -97,10 +97,18 @@ final class UploadScheduler {
         return q == null ? 0 : q.requests.size();
     }
 
-    /** BEP 3: requests while choked are dropped; only verified pieces are served. */
+    /**
+     * Only verified pieces are served, and only to an unchoked peer or, under BEP 6, for a piece in the
+     * peer's allowed fast set. What is not served is dropped (BEP 3) or, when the peer speaks the fast
+     * extension, rejected so that it asks someone else at once.
+     */
     void onRequest(PeerLink link, Message.Request r) {
         Queue q = peers.get(link);
-        if (q == null || link.state().amChoking || !state.has(r.index())) {
+        if (q == null) {
+            return;
+        }
+        if (!state.has(r.index()) || !mayServe(link.state(), r.index())) {
+            reject(link, r);
             return;
         }
         if (q.requests.size() >= maxUploadQueue) {
@@ -118,11 +126,34 @@ final class UploadScheduler {
         }
     }
 
-    /** The peer was choked: what it asked for is dropped (BEP 3). */
+    /**
+     * The peer was choked: what it asked for is dropped (BEP 3); under BEP 6 each request is rejected,
+     * except those for its allowed fast pieces, which are still served.
+     */
     void choked(PeerLink link) {
         Queue q = peers.get(link);
-        if (q != null) {
-            q.requests.clear();
+        if (q == null) {
+            return;
+        }
+        for (Iterator<Message.Request> it = q.requests.iterator(); it.hasNext(); ) {
+            Message.Request r = it.next();
+            if (!mayServe(link.state(), r.index())) {
+                it.remove();
+                reject(link, r);
+            }
+        }
+    }
+
+    /** Whether a request for {@code piece} may be served now: unchoked, or allowed fast under BEP 6. */
+    private static boolean mayServe(PeerState peer, int piece) {
+        return !peer.amChoking || (peer.fastExtension && peer.allowedFastForThem.get(piece));
+    }
+
+    /** BEP 6: tells a fast peer its request will not be served; a BEP 3 peer hears nothing (it may not know the message). */
+    private void reject(PeerLink link, Message.Request r) {
+        if (link.state().fastExtension) {
+            link.send(new Message.RejectRequest(r.index(), r.begin(), r.length()));
+            state.rejectSent();
         }
     }
 
@@ -150,7 +181,8 @@ final class UploadScheduler {
 
     /** Whether the peer may send its next block now; arms its drain handler when its socket is full. */
     private boolean canSend(PeerLink link, Queue q) {
-        if (link.closed() || link.state().amChoking || q.requests.isEmpty() || q.readsInFlight >= maxReadsPerPeer) {
+        if (link.closed() || q.requests.isEmpty() || !mayServe(link.state(), q.requests.peek().index())
+                || q.readsInFlight >= maxReadsPerPeer) {
             return false;
         }
         if (link.writeQueueFull()) {
@@ -336,7 +368,11 @@ final class UploadScheduler {
 
     private void sendBlock(PeerLink link, Queue q, Message.Request r, byte[] data, int offset) {
         PeerState peer = link.state();
-        if (link.closed() || peer.amChoking) {
+        if (link.closed()) {
+            return;
+        }
+        if (!mayServe(peer, r.index())) {
+            reject(link, r); // choked while its block was being read
             return;
         }
         if (!q.piecesServed.get(r.index())) {

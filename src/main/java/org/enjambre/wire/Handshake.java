@@ -15,11 +15,12 @@ public record Handshake(byte[] reserved, byte[] infoHash, byte[] peerId) {
     public static final int LENGTH = 68;
     static final byte[] PROTOCOL = "\u0013BitTorrent protocol".getBytes(StandardCharsets.ISO_8859_1);
     /**
-     * The reserved bits we set in our own handshake: only what we implement. The extension protocol,
-     * because we speak BEP 10; not the fast extension nor the DHT until those are built, since a peer
-     * that sees them may send messages we would refuse.
+     * The reserved bits we set in our own handshake: only what we implement. The extension protocol
+     * (BEP 10) and the fast extension (BEP 6); not the DHT until it is built, since a peer that sees
+     * it may send messages we would refuse.
      */
-    public static final Set<ReservedBit> SUPPORTED = Set.copyOf(EnumSet.of(ReservedBit.EXTENSION_PROTOCOL));
+    public static final Set<ReservedBit> SUPPORTED = Set.copyOf(EnumSet.of(ReservedBit.EXTENSION_PROTOCOL,
+            ReservedBit.FAST_EXTENSION));
 
     public Handshake {
         if (reserved.length != 8 || infoHash.length != 20 || peerId.length != 20) {

@@ -166,11 +166,20 @@ class PeerTransferTest {
     }
 
     /** Opens a raw connection to {@code port}, handshakes for {@code metainfo}, sends {@code evil}. */
+    /**
+     * The handshake of a raw test peer that speaks BEP 3 and BEP 10 but not the fast extension: it reads
+     * a bitfield, and a BEP 6 message from it is a protocol error.
+     */
+    static io.vertx.core.buffer.Buffer bep3Handshake(byte[] infoHash) {
+        return Handshake.withBits(java.util.Set.of(org.enjambre.wire.ReservedBit.EXTENSION_PROTOCOL), infoHash,
+                PeerId.generate()).encode();
+    }
+
     static boolean closedAfter(int port, byte[] infoHash, byte[] evil) throws Exception {
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
-            out.write(Handshake.ours(infoHash, PeerId.generate()).encode().getBytes());
+            out.write(bep3Handshake(infoHash).getBytes());
             out.write(evil);
             out.flush();
             InputStream in = s.getInputStream();
@@ -212,7 +221,7 @@ class PeerTransferTest {
                 MessageEncoder.encode(new Message.Bitfield(new byte[pieces / 8 + 1])).getBytes(),
                 MessageEncoder.encode(new Message.Have(pieces)).getBytes(),
                 {0, 0, 0, 1, 42}, // unknown id
-                {0, 0, 0, 1, 0x0e}, // BEP 6 have-all: never negotiated
+                {0, 0, 0, 1, 0x0e}, // BEP 6 have-all from a peer that did not set the fast bit
                 {0, 0, 0, 2, 20, 0}, // extended while not negotiated? we advertise BEP 10, the raw peer too: length 2 is ok
         };
         for (int i = 0; i < evil.length - 1; i++) {
@@ -235,7 +244,7 @@ class PeerTransferTest {
                 EngineOptions.defaults().withTimeouts(Duration.ofMillis(600), Duration.ofMillis(2500)));
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), seedNode.actualPort())) {
             s.setSoTimeout(10_000);
-            s.getOutputStream().write(Handshake.ours(metainfo.infoHash().bytes(), PeerId.generate()).encode().getBytes());
+            s.getOutputStream().write(bep3Handshake(metainfo.infoHash().bytes()).getBytes());
             InputStream in = s.getInputStream();
             byte[] handshake = in.readNBytes(68);
             assertThat(handshake[0]).isEqualTo((byte) 19);
@@ -277,7 +286,7 @@ class PeerTransferTest {
             s.connect(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), seedNode.actualPort()));
             s.setSoTimeout(20_000);
             OutputStream out = s.getOutputStream();
-            out.write(Handshake.ours(metainfo.infoHash().bytes(), PeerId.generate()).encode().getBytes());
+            out.write(bep3Handshake(metainfo.infoHash().bytes()).getBytes());
             out.write(MessageEncoder.encode(Message.Interested.INSTANCE).getBytes());
             io.vertx.core.buffer.Buffer requests = io.vertx.core.buffer.Buffer.buffer();
             for (int piece = 0; piece < metainfo.info().pieceCount(); piece++) {

@@ -32,7 +32,7 @@ final class FakeLink implements PeerLink {
         this.name = name;
         this.remote = remote;
         this.state = new PeerState(pieceCount, nowNanos);
-        this.decoder = WireDecoder.forMessages(WireLimits.of(pieceCount, pieceLength, totalLength, true));
+        this.decoder = WireDecoder.forMessages(WireLimits.of(pieceCount, pieceLength, totalLength, true, true));
         byte[] id = new byte[20];
         byte[] n = name.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         System.arraycopy(n, 0, id, 0, Math.min(20, n.length));

@@ -35,7 +35,9 @@ public final class TestTorrents {
         for (int i = 0; i < pieces; i++) {
             all[i >>> 3] |= (byte) (0x80 >>> (i & 7));
         }
-        return org.enjambre.wire.Handshake.ours(metainfo.infoHash().bytes(), peerId).encode()
+        // BEP 10 but not the fast extension: a plain bitfield is what this peer says it has
+        return org.enjambre.wire.Handshake.withBits(java.util.Set.of(org.enjambre.wire.ReservedBit.EXTENSION_PROTOCOL),
+                        metainfo.infoHash().bytes(), peerId).encode()
                 .appendBuffer(org.enjambre.wire.MessageEncoder.encode(new org.enjambre.wire.Message.Bitfield(all)))
                 .appendBuffer(org.enjambre.wire.MessageEncoder.encode(org.enjambre.wire.Message.Unchoke.INSTANCE))
                 .getBytes();

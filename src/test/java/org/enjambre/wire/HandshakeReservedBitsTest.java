@@ -37,11 +37,10 @@ class HandshakeReservedBitsTest {
     }
 
     @Test
-    void oursSetsTheExtensionProtocolAndNothingWeDoNotImplement() {
+    void oursSetsTheExtensionProtocolTheFastExtensionAndNothingWeDoNotImplement() {
         Handshake ours = Handshake.ours(INFO_HASH, PEER_ID);
-        assertThat(reservedHex(ours)).isEqualTo("0000000000100000");
-        assertThat(ours.bits()).containsExactly(ReservedBit.EXTENSION_PROTOCOL);
-        assertThat(ours.has(ReservedBit.FAST_EXTENSION)).isFalse();
+        assertThat(reservedHex(ours)).isEqualTo("0000000000100004");
+        assertThat(ours.bits()).containsExactlyInAnyOrder(ReservedBit.EXTENSION_PROTOCOL, ReservedBit.FAST_EXTENSION);
         assertThat(ours.has(ReservedBit.DHT)).isFalse();
         assertThat(ours.supportsExtensions()).isTrue();
     }

@@ -60,7 +60,7 @@ class WireCodecTest {
         Buffer bytes = ours.encode();
         assertThat(bytes.length()).isEqualTo(68);
         assertThat(hex(bytes.getBuffer(0, 20))).isEqualTo("13426974546f7272656e742070726f746f636f6c");
-        assertThat(hex(bytes.getBuffer(20, 28))).isEqualTo("0000000000100000");
+        assertThat(hex(bytes.getBuffer(20, 28))).isEqualTo("0000000000100004");
         assertThat(bytes.getBytes(28, 48)).isEqualTo(infoHash);
         assertThat(bytes.getBytes(48, 68)).isEqualTo(peerId);
         assertThat(ours.supportsExtensions()).isTrue();
