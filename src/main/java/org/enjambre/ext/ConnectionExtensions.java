@@ -110,6 +110,12 @@ public final class ConnectionExtensions {
         }
     }
 
+    void tick(long nowNanos) {
+        for (Extension extension : byLocalId.values()) {
+            extension.onTick(nowNanos);
+        }
+    }
+
     /** The connection ended: every extension lets go of this peer, and piece events stop. */
     public void close() {
         if (closed) {
@@ -132,6 +138,11 @@ public final class ConnectionExtensions {
         @Override
         public Optional<PeerAddress> peer() {
             return peer.address();
+        }
+
+        @Override
+        public boolean incoming() {
+            return peer.incoming();
         }
 
         @Override

@@ -31,6 +31,13 @@ public interface Extension {
     default void onPieceVerified(int index) {
     }
 
+    /**
+     * The torrent's timer ticked (about twice a second): time-driven work such as a message due once
+     * a minute. {@code nowNanos} is the engine's clock.
+     */
+    default void onTick(long nowNanos) {
+    }
+
     /** The connection closed; release what this peer held. */
     default void onClose() {
     }

@@ -12,6 +12,9 @@ public interface ExtensionChannel {
     /** The peer's address, if known. */
     Optional<PeerAddress> peer();
 
+    /** Whether the peer connected to us (its remote port is then not where it listens). */
+    boolean incoming();
+
     /** The peer's latest extended handshake, once it came. */
     Optional<ExtendedHandshake> peerHandshake();
 

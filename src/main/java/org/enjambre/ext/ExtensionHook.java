@@ -62,6 +62,11 @@ public final class ExtensionHook implements PeerExtensions {
         registry.pieceVerified(index);
     }
 
+    @Override
+    public void onTick(long nowNanos) {
+        registry.tick(nowNanos);
+    }
+
     /** The extensions of one connection, while it is open. */
     public Optional<ConnectionExtensions> extensionsOf(PeerLink link) {
         return Optional.ofNullable(connections.get(link));
@@ -71,6 +76,11 @@ public final class ExtensionHook implements PeerExtensions {
         @Override
         public Optional<PeerAddress> address() {
             return Optional.ofNullable(link.remote());
+        }
+
+        @Override
+        public boolean incoming() {
+            return link.incoming();
         }
 
         @Override

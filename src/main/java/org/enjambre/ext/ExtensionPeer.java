@@ -12,6 +12,11 @@ public interface ExtensionPeer {
     /** The peer's address as we see it (its IP is what we tell it in {@code yourip}); empty if unknown. */
     Optional<PeerAddress> address();
 
+    /** Whether the peer connected to us, rather than we to it. */
+    default boolean incoming() {
+        return false;
+    }
+
     /** Sends extended message {@code extendedId} (0 is the extended handshake) with {@code payload}. */
     void sendExtended(int extendedId, byte[] payload);
 

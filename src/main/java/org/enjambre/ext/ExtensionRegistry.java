@@ -103,6 +103,13 @@ public final class ExtensionRegistry {
         }
     }
 
+    /** The torrent's timer ticked: every attached connection's extensions hear it. */
+    public void tick(long nowNanos) {
+        for (ConnectionExtensions extensions : List.copyOf(attached)) {
+            extensions.tick(nowNanos);
+        }
+    }
+
     /** The names registered, in id order. */
     public List<String> names() {
         return new ArrayList<>(factories.keySet());

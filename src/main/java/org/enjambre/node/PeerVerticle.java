@@ -13,6 +13,9 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.enjambre.ext.ExtensionHook;
 import org.enjambre.ext.ExtensionRegistry;
+import org.enjambre.ext.PeerExchange;
+import org.enjambre.net.PeerOrigin;
+import org.enjambre.wire.ext.PexMessage;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.net.ConnectionSlots;
@@ -131,10 +134,14 @@ public final class PeerVerticle extends VerticleBase {
         if (engines.containsKey(metainfo.infoHash())) {
             return Future.failedFuture("torrent " + metainfo.infoHash().hex() + " is already hosted");
         }
-        // No extension is registered yet: the hook still sends the extended handshake (m, v, p, reqq,
-        // yourip) that BEP 10 peers such as libtorrent wait for before they say interested.
+        // The hook sends the extended handshake (m, v, p, reqq, yourip) that BEP 10 peers such as
+        // libtorrent wait for before they say interested, with the extensions registered here.
         ExtensionRegistry registry = new ExtensionRegistry(
                 ExtensionRegistry.LocalInfo.of(OptionalInt.of(actualPort()), options.maxUploadQueue()));
+        if (!metainfo.info().isPrivate()) { // BEP 27: a private torrent's peers come from its tracker only
+            registry.register(PexMessage.NAME,
+                    new PeerExchange(a -> engine.addPeer(a, PeerOrigin.PEX), System::nanoTime).factory());
+        }
         // Peers are routed to the engine only once its data is checked, so that its first bitfield is true.
         return engine.extensions(new ExtensionHook(registry)).compose(x -> engine.start()).compose(v -> {
             if (engines.putIfAbsent(metainfo.infoHash(), engine) != null) {

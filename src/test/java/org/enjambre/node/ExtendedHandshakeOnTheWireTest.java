@@ -27,6 +27,7 @@ import org.enjambre.wire.MessageEncoder;
 import org.enjambre.wire.PeerId;
 import org.enjambre.wire.ReservedBit;
 import org.enjambre.wire.ext.ExtendedHandshake;
+import org.enjambre.wire.ext.PexMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,6 +108,51 @@ class ExtendedHandshakeOnTheWireTest {
 
             byte[] second = frame(in);
             assertThat(second[0]).as("then the bitfield").isEqualTo((byte) Message.BITFIELD);
+        }
+    }
+
+    @Test
+    void aFastPeerHearsUtPexOfferedThenHaveAllAndItsAllowedFastSet() throws Exception {
+        try (Socket s = connect(Set.of(ReservedBit.EXTENSION_PROTOCOL, ReservedBit.FAST_EXTENSION))) {
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] theirHandshake = new byte[Handshake.LENGTH];
+            in.readFully(theirHandshake);
+            assertThat(theirHandshake[20 + ReservedBit.FAST_EXTENSION.byteIndex()]
+                    & ReservedBit.FAST_EXTENSION.mask()).isNotZero();
+            byte[] first = frame(in);
+            assertThat(first[0]).isEqualTo((byte) Message.EXTENDED);
+            ExtendedHandshake extended = ExtendedHandshake.decode(java.util.Arrays.copyOfRange(first, 2, first.length));
+            assertThat(extended.extensionIds()).containsKey(PexMessage.NAME);
+            assertThat(frame(in)).as("have all instead of a bitfield").containsExactly(Message.HAVE_ALL);
+            java.util.Set<Integer> allowed = new java.util.HashSet<>();
+            for (int i = 0; i < 10; i++) {
+                byte[] next = frame(in);
+                assertThat(next[0]).isEqualTo((byte) Message.ALLOWED_FAST);
+                allowed.add(java.nio.ByteBuffer.wrap(next, 1, 4).getInt());
+            }
+            assertThat(allowed).hasSize(10).allSatisfy(i -> assertThat(i).isBetween(0, metainfo.info().pieceCount() - 1));
+        }
+    }
+
+    @Test
+    void aPrivateTorrentDoesNotOfferUtPex() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("private/p.bin"), 50_000, 32);
+        Metainfo privateTorrent = org.enjambre.metainfo.TorrentBuilder.forPath(content).pieceLength(16 * 1024)
+                .privateFlag(true).build();
+        await(seedNode.addTorrent(privateTorrent,
+                new StoragePieceStore(TorrentStorage.open(privateTorrent.info(), dir.resolve("private")), false),
+                EngineOptions.defaults()));
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), seedNode.actualPort())) {
+            s.setSoTimeout(20_000);
+            s.getOutputStream().write(Handshake.withBits(Set.of(ReservedBit.EXTENSION_PROTOCOL),
+                    privateTorrent.infoHash().bytes(), PeerId.generate()).encode().getBytes());
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            in.readFully(new byte[Handshake.LENGTH]);
+            byte[] first = frame(in);
+            assertThat(first[0]).isEqualTo((byte) Message.EXTENDED);
+            ExtendedHandshake extended = ExtendedHandshake.decode(java.util.Arrays.copyOfRange(first, 2, first.length));
+            assertThat(extended.version()).contains("Enjambre 0.1.0");
+            assertThat(extended.extensionIds()).doesNotContainKey(PexMessage.NAME);
         }
     }
 
