@@ -2,11 +2,13 @@
 """A libtorrent peer for interop tests and benchmarks, loopback only.
 
 usage: lt_peer.py seed|download TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--timeout S]
+                  [--download-rate BYTES_PER_S]
 
 Prints 'listening on PORT' once listening, 'peer HOST:PORT client NAME' for each peer and again
 whenever libtorrent's name for it changes (a BEP 10 'v' replaces the name it guessed from the peer
 id), 'complete SECONDS' when every piece is verified (download), then seeds until killed (seed) or
-exits 0 (download). Exit 2 on timeout.
+exits 0 (download). Exit 2 on timeout. --download-rate keeps a leecher leeching for a while (tests
+that need it still connected to others).
 DHT, LSD, UPnP and NAT-PMP are off; TCP only; several connections per IP allowed; loopback
 peers are put in the global peer class so that they are treated like any other peer.
 """
@@ -18,7 +20,7 @@ import libtorrent as lt
 
 def main():
     mode, torrent, save, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    peers, timeout = [], 600.0
+    peers, timeout, download_rate = [], 600.0, 0
     args = sys.argv[5:]
     while args:
         if args[0] == '--peer':
@@ -26,6 +28,8 @@ def main():
             peers.append((host, int(p)))
         elif args[0] == '--timeout':
             timeout = float(args[1])
+        elif args[0] == '--download-rate':
+            download_rate = int(args[1])
         args = args[2:]
     settings = {
         'listen_interfaces': '127.0.0.1:%d' % port,
@@ -33,6 +37,7 @@ def main():
         'enable_outgoing_utp': False, 'enable_incoming_utp': False,
         'allow_multiple_connections_per_ip': True,
         'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
+        'download_rate_limit': download_rate,
     }
     session = lt.session(settings)
     ip_filter = lt.ip_filter()
