@@ -490,4 +490,38 @@ class PeerTransferTest {
         assertThat(heard.get(10, TimeUnit.SECONDS)).isEqualTo("0 hello");
         assertSameTree(content, dir.resolve("leech/ext.bin"));
     }
+
+    static boolean connectedTo(TorrentEngine engine, byte[] peerId) throws Exception {
+        return await(engine.peers()).stream().anyMatch(p -> java.util.Arrays.equals(p.peerId(), peerId));
+    }
+
+    /** Knowing only the seed, two leechers meet because the seed told each about the other (ut_pex, BEP 11). */
+    @Test
+    void twoLeechersGivenOnlyTheSeedFindEachOtherThroughPex() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/pex.bin"), 4 * 1024 * 1024, 41);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("pex.torrent"), null);
+        PeerVerticle seedNode = node();
+        host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+        // Slow leechers: they must still be leeching (two seeds part at once) when they meet.
+        EngineOptions slow = EngineOptions.defaults().withDownloadRate(64 * 1024);
+        PeerVerticle bNode = node();
+        PeerVerticle cNode = node();
+        TorrentEngine b = host(bNode, metainfo, dir.resolve("b"), true, slow);
+        TorrentEngine c = host(cNode, metainfo, dir.resolve("c"), true, slow);
+        await(b.connect("127.0.0.1", seedNode.actualPort()));
+        await(c.connect("127.0.0.1", seedNode.actualPort()));
+
+        // The seed's first ut_pex message to each goes out on its next tick (0.5 s); bounded wait.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        boolean met = false;
+        while (!met && System.nanoTime() < deadline) {
+            met = connectedTo(b, cNode.peerId()) && connectedTo(c, bNode.peerId());
+            if (!met) {
+                Thread.sleep(100);
+            }
+        }
+        assertThat(met).as("b and c connected to each other, knowing only the seed's address").isTrue();
+        assertThat(b.state().complete()).isFalse();
+        assertThat(c.state().complete()).isFalse();
+    }
 }
