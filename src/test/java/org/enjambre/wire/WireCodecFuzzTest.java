@@ -44,7 +44,7 @@ class WireCodecFuzzTest {
         int mode = input[0] & 0xff;
         boolean handshakeFirst = (mode & 1) != 0;
         int[] t = TORRENTS[(mode >> 2) & 3];
-        WireLimits limits = WireLimits.of(t[0], t[1], t[2], (mode & 2) != 0);
+        WireLimits limits = limitsOf(mode, t);
         byte[] stream = Arrays.copyOfRange(input, 1, input.length);
 
         Outcome whole = decode(stream, new int[] {stream.length}, handshakeFirst, limits);
@@ -58,6 +58,11 @@ class WireCodecFuzzTest {
             Arrays.fill(ones, 1);
             assertThat(decode(stream, ones, handshakeFirst, limits)).as("one byte per read").isEqualTo(whole);
         }
+    }
+
+    /** Mode bits: 1 handshake first, 2 BEP 10 negotiated, 4 and 8 the torrent, 16 BEP 6 negotiated. */
+    private static WireLimits limitsOf(int mode, int[] t) {
+        return WireLimits.of(t[0], t[1], t[2], (mode & 2) != 0, (mode & 16) != 0);
     }
 
     private static int[] randomCuts(int length, Random random) {
@@ -135,6 +140,9 @@ class WireCodecFuzzTest {
             case Message.BITFIELD -> 1 + WireLimits.bitfieldLength(limits.pieceCount());
             case Message.PIECE -> 9 + limits.maxBlockLength();
             case Message.EXTENDED -> limits.extensionsNegotiated() ? 2 + WireLimits.MAX_EXTENDED_LENGTH : -1;
+            case Message.HAVE_ALL, Message.HAVE_NONE -> limits.fastNegotiated() ? 1 : -1;
+            case Message.SUGGEST_PIECE, Message.ALLOWED_FAST -> limits.fastNegotiated() ? 5 : -1;
+            case Message.REJECT_REQUEST -> limits.fastNegotiated() ? 13 : -1;
             default -> -1;
         };
         assertThat(length).as("declared length of a frame with id %d being buffered", id).isPositive()
@@ -146,9 +154,9 @@ class WireCodecFuzzTest {
     void randomValidConversationsDecodeToTheSameMessagesWhateverTheReads() throws Exception {
         Random random = new Random(10);
         for (int round = 0; round < 300; round++) {
-            int mode = random.nextInt(16);
+            int mode = random.nextInt(32);
             int[] t = TORRENTS[(mode >> 2) & 3];
-            WireLimits limits = WireLimits.of(t[0], t[1], t[2], (mode & 2) != 0);
+            WireLimits limits = limitsOf(mode, t);
             List<Object> sent = new ArrayList<>();
             Buffer stream = Buffer.buffer().appendByte((byte) mode);
             if ((mode & 1) != 0) {
@@ -177,6 +185,15 @@ class WireCodecFuzzTest {
         int size = limits.pieceLength(piece);
         int begin = random.nextInt(size);
         int length = 1 + random.nextInt(Math.min(size - begin, WireLimits.BLOCK_LENGTH));
+        if (limits.fastNegotiated() && random.nextInt(4) == 0) {
+            return switch (random.nextInt(5)) {
+                case 0 -> new Message.SuggestPiece(piece);
+                case 1 -> Message.HaveAll.INSTANCE;
+                case 2 -> Message.HaveNone.INSTANCE;
+                case 3 -> new Message.RejectRequest(piece, begin, length);
+                default -> new Message.AllowedFast(piece);
+            };
+        }
         return switch (random.nextInt(limits.extensionsNegotiated() ? 11 : 10)) {
             case 0 -> Message.KeepAlive.INSTANCE;
             case 1 -> Message.Choke.INSTANCE;
