@@ -76,6 +76,17 @@ final class FastExtension {
         }
     }
 
+    /**
+     * We verified {@code piece}: a peer we choke whose allowed fast set holds it, and which lacks it,
+     * may now fetch it (at the greeting we only offered the pieces we had).
+     */
+    void pieceVerified(PeerLink link, int piece) {
+        PeerState peer = link.state();
+        if (peer.fastExtension && peer.amChoking && peer.allowedFastForThem.get(piece) && !peer.pieces.get(piece)) {
+            link.send(new Message.AllowedFast(piece));
+        }
+    }
+
     /** A BEP 6 message from the peer (the decoder let it through only if both sides set the bit). */
     void onMessage(PeerLink link, Message message) {
         switch (message) {

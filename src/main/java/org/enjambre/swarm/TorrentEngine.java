@@ -428,6 +428,7 @@ public final class TorrentEngine {
         Buffer have = MessageEncoder.encode(new Message.Have(piece));
         for (PeerLink c : new ArrayList<>(peerList.connected())) {
             c.send(have.copy());
+            fast.pieceVerified(c, piece);
             interest.weHave(c, piece);
         }
         extensions.onPieceVerified(piece);

@@ -106,6 +106,25 @@ class FastExtensionTest {
     }
 
     @Test
+    void aPieceOfThePeersAllowedFastSetIsOfferedOnceWeVerifyIt() {
+        torrentWith(new BitSet());
+        FakeLink peer = connect("fast", "10.1.2.3", FAST_PEER);
+        assertThat(peer.sent(Message.AllowedFast.class)).isEmpty();
+        int inSet = peer.state().allowedFastForThem.nextSetBit(0);
+        int notInSet = peer.state().allowedFastForThem.nextClearBit(0);
+        state.markVerified(notInSet);
+        fast.pieceVerified(peer, notInSet);
+        state.markVerified(inSet);
+        fast.pieceVerified(peer, inSet);
+        assertThat(peer.sent(Message.AllowedFast.class)).containsExactly(new Message.AllowedFast(inSet));
+
+        FakeLink hasIt = connect("has it", "10.1.2.3", FAST_PEER).has(inSet);
+        hasIt.clearSent();
+        fast.pieceVerified(hasIt, inSet);
+        assertThat(hasIt.sent).as("no use offering a piece the peer has").isEmpty();
+    }
+
+    @Test
     void aPeerWithoutTheBitGetsABitfieldAndNoFastMessage() {
         torrentWith(pieces(0, 64));
         FakeLink plain = connect("plain", "10.1.2.3", PLAIN_PEER);
