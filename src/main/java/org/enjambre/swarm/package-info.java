@@ -6,7 +6,8 @@
  * timeouts), {@link org.enjambre.swarm.PieceReceiver} (buffers, writes, verification, piece events)
  * with {@link org.enjambre.swarm.SmartBan} listening, {@link org.enjambre.swarm.ChokeController}
  * beside the pure {@link org.enjambre.swarm.Choker}, and {@link org.enjambre.swarm.UploadScheduler}
- * (queue, pacer, scarcity, read cache, backpressure). Each talks to a connection through a
+ * (queue, pacer, scarcity, read cache, backpressure), and {@link org.enjambre.swarm.FastExtension} (BEP 6:
+ * have all/none, allowed fast; rejects are the schedulers'). Each talks to a connection through a
  * {@link org.enjambre.swarm.PeerLink} and reads time from an injected clock, so it is unit-tested
  * with a fake link and no sockets or sleeps. {@link org.enjambre.swarm.PeerExtensions} is the seam
  * for the extension protocol.
