@@ -13,9 +13,11 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import org.enjambre.ext.ExtensionHook;
 import org.enjambre.ext.ExtensionRegistry;
+import org.enjambre.ext.TorrentMetadata;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.net.ConnectionSlots;
+import org.enjambre.swarm.EngineClock;
 import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.IncomingConnections;
 import org.enjambre.swarm.PeerPortLimits;
@@ -131,10 +133,11 @@ public final class PeerVerticle extends VerticleBase {
         if (engines.containsKey(metainfo.infoHash())) {
             return Future.failedFuture("torrent " + metainfo.infoHash().hex() + " is already hosted");
         }
-        // No extension is registered yet: the hook still sends the extended handshake (m, v, p, reqq,
-        // yourip) that BEP 10 peers such as libtorrent wait for before they say interested.
+        // The hook sends the extended handshake (m, v, p, reqq, yourip, metadata_size) that BEP 10 peers
+        // such as libtorrent wait for before they say interested; ut_metadata serves the info dictionary.
         ExtensionRegistry registry = new ExtensionRegistry(
                 ExtensionRegistry.LocalInfo.of(OptionalInt.of(actualPort()), options.maxUploadQueue()));
+        TorrentMetadata.known(metainfo.infoBytes(), EngineClock.of(vertx)).register(registry);
         // Peers are routed to the engine only once its data is checked, so that its first bitfield is true.
         return engine.extensions(new ExtensionHook(registry)).compose(x -> engine.start()).compose(v -> {
             if (engines.putIfAbsent(metainfo.infoHash(), engine) != null) {
