@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on one Vert.x context: public methods may be called from any thread and hop onto it.
  * {@link #state()} is the torrent's single source of truth for progress and counters.
  */
-public final class TorrentEngine {
+public final class TorrentEngine implements ConnectionEvents, IncomingConnections.Adopter {
     private static final Logger LOG = LoggerFactory.getLogger(TorrentEngine.class);
     /** How often the engine checks keep-alives and idle peers. */
     static final long TICK_MILLIS = 500;
@@ -250,6 +250,7 @@ public final class TorrentEngine {
      * Takes over an incoming connection whose handshake named this torrent; the decoder may hold
      * bytes that followed the handshake.
      */
+    @Override
     public void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs) {
         onContext(() -> {
             PeerAddress remote = PeerConnection.remoteOf(socket);
@@ -331,7 +332,8 @@ public final class TorrentEngine {
 
     // ---- events from connections ----
 
-    void onHandshake(PeerConnection c, Handshake theirs) {
+    @Override
+    public void onHandshake(PeerConnection c, Handshake theirs) {
         if (!Arrays.equals(theirs.infoHash(), infoHash.bytes())) {
             c.close("handshake for another torrent " + InfoHash.of(theirs.infoHash()).hex());
             return;
@@ -375,7 +377,8 @@ public final class TorrentEngine {
         }
     }
 
-    void onMessage(PeerConnection c, Message m) {
+    @Override
+    public void onMessage(PeerConnection c, Message m) {
         PeerState peer = c.state();
         switch (m) {
             case Message.Piece piece -> onPiece(c, piece);
@@ -460,7 +463,8 @@ public final class TorrentEngine {
 
     // ---- lifecycle of connections ----
 
-    void closed(PeerConnection c, String reason) {
+    @Override
+    public void closed(PeerConnection c, String reason) {
         if (reason != null) {
             LOG.info("{}: closing {}: {}", info.name(), c, reason);
         }
