@@ -2,7 +2,6 @@ package org.enjambre.swarm;
 
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
@@ -204,20 +203,7 @@ public final class MetadataSwarm implements ConnectionEvents, IncomingConnection
     }
 
     private <T> Future<T> onContext(Callable<T> action) {
-        Promise<T> promise = Promise.promise();
-        Runnable run = () -> {
-            try {
-                promise.complete(action.call());
-            } catch (Exception e) {
-                promise.fail(e);
-            }
-        };
-        if (Vertx.currentContext() == context) {
-            run.run();
-        } else {
-            context.runOnContext(v -> run.run());
-        }
-        return promise.future();
+        return OnContext.run(context, action);
     }
 
     /** Candidates known so far (for tests). */

@@ -306,20 +306,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     }
 
     private <T> Future<T> onContext(Callable<T> action) {
-        Promise<T> promise = Promise.promise();
-        Runnable run = () -> {
-            try {
-                promise.complete(action.call());
-            } catch (Exception e) {
-                promise.fail(e);
-            }
-        };
-        if (Vertx.currentContext() == context) {
-            run.run();
-        } else {
-            context.runOnContext(v -> run.run());
-        }
-        return promise.future();
+        return OnContext.run(context, action);
     }
 
     private void armHandshakeTimeout(PeerConnection c) {
