@@ -34,7 +34,7 @@ public final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Keep seeding after the download completes, until SIGINT/SIGTERM.")
     boolean seed;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up (exit 1) if not complete by then; 0 = never (default).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up (exit 1) if not complete by then (a magnet: also if no metadata by then); 0 = never (default).")
     long timeout;
 
     @Option(names = "--upload-rate", paramLabel = "BYTES_PER_S", description = "Upload limit, 0 for none (default).")

@@ -90,7 +90,7 @@ public final class MetadataFetch {
     private boolean singleSource;
     private MetadataExtension soleSource;
     private boolean ticking;
-    private boolean stopped;
+    private volatile boolean stopped;
     private int refusedOversize;
     private int hashFailures;
 
