@@ -251,6 +251,25 @@ class NodeRestApiIT {
     }
 
     @Test
+    void aMagnetWithOnlyATrackerFindsItsPeersThereAndDownloads() throws Exception {
+        String magnet = "magnet:?xt=urn:btih:" + swarm.torrent.infoHash().hex() + "&tr="
+                + java.net.URLEncoder.encode(swarm.tracker.announceUrl(), java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<Buffer> r = join(post(swarm.tracker, "/api/node/torrents")
+                .sendJsonObject(new JsonObject().put("magnet", magnet)));
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+        assertThat(r.bodyAsJsonObject().getString("name")).as("no dn: the hash").isEqualTo(swarm.torrent.infoHash().hex());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline && (swarm.tracker.library().engine(swarm.torrent.infoHash()) == null
+                || !swarm.tracker.library().engine(swarm.torrent.infoHash()).state().complete())) {
+            Thread.sleep(100);
+        }
+        assertThat(swarm.tracker.library().engine(swarm.torrent.infoHash())).isNotNull();
+        assertThat(swarm.tracker.library().engine(swarm.torrent.infoHash()).state().complete()).isTrue();
+        assertThat(Files.readAllBytes(dir.resolve("tracker-1/swarm.bin"))).isEqualTo(swarm.content);
+    }
+
+    @Test
     void aMagnetWaitingForItsMetadataIsShownByNameWithItsPeersAndNoPieces() throws Exception {
         String hash = "cd".repeat(20);
         HttpResponse<Buffer> r = join(post(swarm.leech1, "/api/node/torrents")
