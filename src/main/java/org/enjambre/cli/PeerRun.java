@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -14,6 +16,7 @@ import java.util.concurrent.TimeoutException;
 import org.enjambre.discovery.ManualSource;
 import org.enjambre.metainfo.MagnetUri;
 import org.enjambre.metainfo.Metainfo;
+import org.enjambre.net.PeerAddress;
 import org.enjambre.node.MagnetDownload;
 import org.enjambre.node.PeerVerticle;
 import org.enjambre.storage.TorrentStorage;
@@ -115,13 +118,16 @@ final class PeerRun implements AutoCloseable {
             EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);
             TorrentStorage[] storage = new TorrentStorage[1];
             StoragePieceStore[] store = new StoragePieceStore[1];
-            MagnetDownload download = await(MagnetDownload.start(vertx, verticle, magnet, options, dataDir, metainfo -> {
+            // The --peer addresses join the magnet's own x.pe peers, so that they are there from the start.
+            List<PeerAddress> allPeers = new ArrayList<>(magnet.peers());
+            peers.peers().stream().filter(p -> !allPeers.contains(p)).forEach(allPeers::add);
+            MagnetUri withPeers = new MagnetUri(magnet.infoHash(), magnet.displayName(), magnet.trackers(), allPeers);
+            MagnetDownload download = await(MagnetDownload.start(vertx, verticle, withPeers, options, dataDir, metainfo -> {
                 storage[0] = TorrentStorage.open(metainfo.info(), dataDir);
                 store[0] = new StoragePieceStore(storage[0], true, metainfo.infoHash(),
                         org.enjambre.storage.ResumeData.defaultPath(dataDir, metainfo.infoHash()));
                 return store[0];
             }));
-            verticle.addSource(magnet.infoHash(), peers);
             CompletableFuture<TorrentEngine> engine = download.engine().toCompletionStage().toCompletableFuture();
             long deadline = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds) : Long.MAX_VALUE;
             long interval = System.console() != null ? BAR_INTERVAL_MILLIS : STATUS_INTERVAL_MILLIS;
