@@ -283,10 +283,13 @@ function renderNodes(nodes) {
     for (const t of ts) {
       const line = el('div', { class: 'node-torrent' },
         el('span', { class: 'nt-name', text: t.name, title: t.name }),
-        progressBar(t.progress, pct(t.progress) + (t.complete ? ' \u00B7 seeding' : '')),
+        progressBar(t.progress, t.fetchingMetadata ? 'fetching metadata' : pct(t.progress) + (t.complete ? ' \u00B7 seeding' : '')),
         el('span', { class: 'up', text: rate(t.rates?.up || 0) }),
         el('span', { class: 'down', text: rate(t.rates?.down || 0) }),
-        el('span', { class: 'hint', text: (t.counts?.peers ?? 0) + ' peers, ' + (t.counts?.piecesVerified ?? 0) + '/' + (t.pieceCount ?? 0)
+        el('span', { class: 'hint', text: t.fetchingMetadata
+          // A magnet link before its info dictionary came: no pieces to count yet.
+          ? 'fetching metadata (' + (t.counts?.peers ?? 0) + ' peers)'
+          : (t.counts?.peers ?? 0) + ' peers, ' + (t.counts?.piecesVerified ?? 0) + '/' + (t.pieceCount ?? 0)
           + ' pieces' + (t.counts?.hashFailures ? ', ' + t.counts.hashFailures + ' hash failures' : '') }));
       card.append(line);
       if (open && (t.peers || []).length) {
@@ -567,7 +570,9 @@ $('add-form').addEventListener('submit', async ev => {
       return;
     }
     const body = await res.json().catch(() => ({}));
-    showResult('add-result', res.ok, res.ok ? 'Added ' + body.name + ' (' + pct(body.progress) + ' already here).' : body.error || 'HTTP ' + res.status);
+    showResult('add-result', res.ok, !res.ok ? body.error || 'HTTP ' + res.status
+      : body.fetchingMetadata ? 'Added ' + body.name + ': fetching its metadata from peers.'
+      : 'Added ' + body.name + ' (' + pct(body.progress) + ' already here).');
     if (res.ok) form.reset();
     thisNodeAsked = 0;
   } catch (e) {

@@ -1,14 +1,15 @@
 #!/usr/bin/python3
 """A libtorrent peer for interop tests and benchmarks, loopback only.
 
-usage: lt_peer.py seed|download TORRENT SAVE_DIR PORT [--peer HOST:PORT]... [--timeout S]
+usage: lt_peer.py seed|download TORRENT|MAGNET SAVE_DIR PORT [--peer HOST:PORT]... [--timeout S]
                   [--download-rate BYTES_PER_S]
 
 Prints 'listening on PORT' once listening, 'peer HOST:PORT client NAME' for each peer and again
 whenever libtorrent's name for it changes (a BEP 10 'v' replaces the name it guessed from the peer
 id), 'complete SECONDS' when every piece is verified (download), then seeds until killed (seed) or
 exits 0 (download). Exit 2 on timeout. --download-rate keeps a leecher leeching for a while (tests
-that need it still connected to others).
+that need it still connected to others). Given a magnet link instead of a .torrent, it also prints
+'metadata SECONDS' once the info dictionary came (ut_metadata, from the peers).
 DHT, LSD, UPnP and NAT-PMP are off; TCP only; several connections per IP allowed; loopback
 peers are put in the global peer class so that they are treated like any other peer.
 """
@@ -43,8 +44,12 @@ def main():
     ip_filter = lt.ip_filter()
     ip_filter.add_rule('0.0.0.0', '255.255.255.255', 1)
     session.set_peer_class_filter(ip_filter)
-    params = lt.add_torrent_params()
-    params.ti = lt.torrent_info(torrent)
+    magnet = torrent.startswith('magnet:')
+    if magnet:
+        params = lt.parse_magnet_uri(torrent)
+    else:
+        params = lt.add_torrent_params()
+        params.ti = lt.torrent_info(torrent)
     params.save_path = save
     handle = session.add_torrent(params)
     # A seeder checks its data first and turns peers away meanwhile: announce 'listening' only
@@ -61,6 +66,7 @@ def main():
         handle.connect_peer(peer)
     last_connect = time.time()
     clients = {}
+    metadata_seen = not magnet
     while True:
         for info in handle.get_peer_info():
             client = info.client
@@ -71,6 +77,9 @@ def main():
                 clients[key] = client
                 print('peer %s client %s' % (key, client), flush=True)
         status = handle.status()
+        if not metadata_seen and status.has_metadata:
+            metadata_seen = True
+            print('metadata %.3f' % (time.time() - start), flush=True)
         if mode == 'download' and status.is_seeding:
             print('complete %.3f' % (time.time() - start), flush=True)
             return 0

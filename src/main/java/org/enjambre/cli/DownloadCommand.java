@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.enjambre.discovery.ManualSource;
+import org.enjambre.metainfo.MagnetUri;
 import org.enjambre.metainfo.Metainfo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -13,11 +14,13 @@ import picocli.CommandLine.Parameters;
 
 /** {@code enjambre download}: fetches a torrent into DIR/<name>, verified piece by piece. */
 @Command(name = "download", mixinStandardHelpOptions = true,
-        description = {"Download a torrent into DIR/<name>, every piece verified with SHA-1.",
+        description = {"Download a torrent or a magnet link into DIR/<name>, every piece verified with SHA-1.",
+                "A magnet's metadata is fetched from its peers (x.pe, --peer, trackers) and saved as DIR/<name>.torrent.",
                 "Data already there is checked and kept. Exits 0 when complete (or seeds on with --seed)."})
 public final class DownloadCommand implements Callable<Integer> {
-    @Parameters(index = "0", paramLabel = "FILE.torrent", description = "The torrent to download.")
-    Path torrent;
+    @Parameters(index = "0", paramLabel = "FILE.torrent|MAGNET",
+            description = "The torrent to download: a .torrent file, or a magnet:?xt=urn:btih:... link (quote it).")
+    String torrent;
 
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Download folder.")
     Path out;
@@ -31,7 +34,7 @@ public final class DownloadCommand implements Callable<Integer> {
     @Option(names = "--seed", description = "Keep seeding after the download completes, until SIGINT/SIGTERM.")
     boolean seed;
 
-    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up (exit 1) if not complete by then; 0 = never (default).")
+    @Option(names = "--timeout", paramLabel = "SECONDS", description = "Give up (exit 1) if not complete by then (a magnet: also if no metadata by then); 0 = never (default).")
     long timeout;
 
     @Option(names = "--upload-rate", paramLabel = "BYTES_PER_S", description = "Upload limit, 0 for none (default).")
@@ -52,11 +55,23 @@ public final class DownloadCommand implements Callable<Integer> {
         if (uploadRate < 0 || downloadRate < 0 || timeout < 0 || port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0..65535, --timeout, --upload-rate and --download-rate >= 0");
         }
-        Metainfo metainfo = Metainfo.read(torrent);
         long started = System.nanoTime();
-        try (PeerRun run = PeerRun.start(metainfo, out, true, port, uploadRate, downloadRate, trackerPolicy.policy())) {
+        boolean magnet = torrent.regionMatches(true, 0, "magnet:", 0, "magnet:".length());
+        PeerRun magnetRun = null;
+        if (magnet) {
+            magnetRun = PeerRun.startMagnet(MagnetUri.parse(torrent), out, port, uploadRate, downloadRate,
+                    trackerPolicy.policy(), manual, timeout, System.out);
+            if (magnetRun == null) {
+                return 0; // SIGINT/SIGTERM before the metadata came
+            }
+        }
+        Metainfo metainfo = magnet ? magnetRun.engine.metainfo() : Metainfo.read(Path.of(torrent));
+        try (PeerRun run = magnet ? magnetRun
+                : PeerRun.start(metainfo, out, true, port, uploadRate, downloadRate, trackerPolicy.policy())) {
             run.trapSignals();
-            System.out.println("listening on " + run.port());
+            if (!magnet) {
+                System.out.println("listening on " + run.port());
+            }
             System.out.flush();
             var state = run.engine.state();
             System.out.println("pieces present at start: " + state.piecesAtStart() + "/" + state.pieceCount()
@@ -65,7 +80,9 @@ public final class DownloadCommand implements Callable<Integer> {
             if (state.complete()) {
                 System.out.println("already complete: " + out.resolve(metainfo.info().name()));
             } else {
-                run.addPeers(manual);
+                if (!magnet) {
+                    run.addPeers(manual); // a magnet's engine has them already, with every other candidate
+                }
                 PeerRun.Status status = new PeerRun.Status(state, System.out, terminal, "downloading");
                 if (!run.awaitCompletion(status, timeout)) {
                     status.finish();

@@ -5,6 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -12,7 +14,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.enjambre.discovery.ManualSource;
+import org.enjambre.metainfo.MagnetUri;
 import org.enjambre.metainfo.Metainfo;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.node.MagnetDownload;
 import org.enjambre.node.PeerVerticle;
 import org.enjambre.storage.TorrentStorage;
 import org.enjambre.swarm.EngineOptions;
@@ -37,14 +42,15 @@ final class PeerRun implements AutoCloseable {
     private final Vertx vertx;
     private final PeerVerticle verticle;
     final TorrentEngine engine;
-    private final CountDownLatch signalled = new CountDownLatch(1);
+    private final CountDownLatch signalled;
     private volatile boolean closed;
 
     private final TorrentStorage storage;
     private final StoragePieceStore store;
 
     private PeerRun(Vertx vertx, PeerVerticle verticle, TorrentEngine engine, TorrentStorage storage,
-                    StoragePieceStore store) {
+                    StoragePieceStore store, CountDownLatch signalled) {
+        this.signalled = signalled;
         this.store = store;
         this.vertx = vertx;
         this.verticle = verticle;
@@ -83,10 +89,85 @@ final class PeerRun implements AutoCloseable {
             Path resume = download ? org.enjambre.storage.ResumeData.defaultPath(dataDir, metainfo.infoHash()) : null;
             StoragePieceStore store = new StoragePieceStore(storage, download, metainfo.infoHash(), resume);
             TorrentEngine engine = await(verticle.addTorrent(metainfo, store, options));
-            return new PeerRun(vertx, verticle, engine, storage, store);
+            return new PeerRun(vertx, verticle, engine, storage, store, new CountDownLatch(1));
         } catch (Exception e) {
             vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             throw e;
+        }
+    }
+
+    /**
+     * Starts the node for a magnet link, prints "listening on", and waits while the metadata is fetched
+     * from the magnet's peers, its trackers and {@code peers} ("fetching metadata (N peers)"); then the
+     * {@code .torrent} is in {@code dataDir} and the engine runs as for {@link #start}. SIGINT/SIGTERM
+     * are trapped from the start.
+     *
+     * @param timeoutSeconds give up (an exception saying so) when no metadata came by then; 0 = never
+     * @return null when a signal came before the metadata
+     */
+    static PeerRun startMagnet(MagnetUri magnet, Path dataDir, int port, long uploadRate, long downloadRate,
+                               AnnouncePolicy policy, ManualSource peers, long timeoutSeconds, PrintStream out)
+            throws Exception {
+        CountDownLatch signalled = new CountDownLatch(1);
+        Signals.onStop(signalled::countDown);
+        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS));
+        PeerVerticle verticle = new PeerVerticle("0.0.0.0", port).announcePolicy(policy);
+        try {
+            await(vertx.deployVerticle(verticle));
+            out.println("listening on " + verticle.actualPort());
+            EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);
+            TorrentStorage[] storage = new TorrentStorage[1];
+            StoragePieceStore[] store = new StoragePieceStore[1];
+            // The --peer addresses join the magnet's own x.pe peers, so that they are there from the start.
+            List<PeerAddress> allPeers = new ArrayList<>(magnet.peers());
+            peers.peers().stream().filter(p -> !allPeers.contains(p)).forEach(allPeers::add);
+            MagnetUri withPeers = new MagnetUri(magnet.infoHash(), magnet.displayName(), magnet.trackers(), allPeers);
+            MagnetDownload download = await(MagnetDownload.start(vertx, verticle, withPeers, options, dataDir, metainfo -> {
+                storage[0] = TorrentStorage.open(metainfo.info(), dataDir);
+                store[0] = new StoragePieceStore(storage[0], true, metainfo.infoHash(),
+                        org.enjambre.storage.ResumeData.defaultPath(dataDir, metainfo.infoHash()));
+                return store[0];
+            }));
+            CompletableFuture<TorrentEngine> engine = download.engine().toCompletionStage().toCompletableFuture();
+            long deadline = timeoutSeconds > 0 ? System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds) : Long.MAX_VALUE;
+            long interval = System.console() != null ? BAR_INTERVAL_MILLIS : STATUS_INTERVAL_MILLIS;
+            String name = magnet.displayName() != null ? magnet.displayName() : magnet.infoHash().hex();
+            out.println("fetching metadata for " + name + " (" + download.metadataPeers() + " peers)");
+            out.flush();
+            while (true) {
+                try {
+                    TorrentEngine started = engine.get(interval, TimeUnit.MILLISECONDS);
+                    out.println("metadata received: " + started.metainfo().info().name() + ", "
+                            + started.metainfo().info().pieceCount() + " pieces; .torrent written to "
+                            + dataDir.resolve(started.metainfo().info().name() + ".torrent"));
+                    return new PeerRun(vertx, verticle, started, storage[0], store[0], signalled);
+                } catch (TimeoutException notYet) {
+                    if (signalled.getCount() == 0) {
+                        close(vertx, verticle);
+                        return null;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("no metadata for " + name + " after " + timeoutSeconds
+                                + " s (" + download.metadataPeers() + " peers connected): no peer gave it");
+                    }
+                    out.println("fetching metadata (" + download.metadataPeers() + " peers)");
+                    out.flush();
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("magnet failed: " + Main.describe(e.getCause()), e.getCause());
+                }
+            }
+        } catch (Exception e) {
+            close(vertx, verticle);
+            throw e;
+        }
+    }
+
+    private static void close(Vertx vertx, PeerVerticle verticle) {
+        try {
+            verticle.removeAll().transform(ar -> vertx.close()).toCompletionStage().toCompletableFuture()
+                    .get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Exiting anyway: nothing fetched is worth saving before the metadata.
         }
     }
 
@@ -158,12 +239,8 @@ final class PeerRun implements AutoCloseable {
             return;
         }
         closed = true;
-        try {
-            verticle.removeAll().transform(ar -> vertx.close()).toCompletionStage().toCompletableFuture()
-                    .get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // Exiting anyway: nothing left to save (pieces are verified on disk as they come).
-        }
+        // Exiting anyway if it takes too long: nothing left to save (pieces are verified on disk as they come).
+        close(vertx, verticle);
     }
 
     static <T> T await(Future<T> future) throws Exception {

@@ -91,6 +91,30 @@ public final class Metainfo {
                 urlList(root));
     }
 
+    /**
+     * The torrent of a magnet link once its info dictionary came over ut_metadata: refused unless the
+     * bytes hash to {@code infoHash} (nothing a peer sent is parsed before that), then read as any info
+     * dictionary. The magnet's trackers become one tier each (BEP 12), as libtorrent does.
+     */
+    public static Metainfo fromMetadata(InfoHash infoHash, byte[] infoBytes, List<String> trackers) {
+        if (!InfoHash.ofInfoBytes(infoBytes).equals(infoHash)) {
+            throw new MetainfoException("metadata does not hash to the info-hash " + infoHash.hex());
+        }
+        Bencode.Decoded decoded;
+        try {
+            decoded = Bencode.decode(infoBytes);
+        } catch (BencodeException e) {
+            throw new MetainfoException("malformed info dictionary: " + e.getMessage(), e);
+        }
+        if (!(decoded.root() instanceof BDict infoDict)) {
+            throw new MetainfoException("malformed info dictionary: not a dictionary");
+        }
+        Info info = parseInfo(infoDict);
+        List<List<String>> tiers = trackers.size() > 1 ? trackers.stream().map(List::of).toList() : List.of();
+        return new Metainfo(infoBytes, info, trackers.isEmpty() ? null : trackers.get(0), tiers, null, null, null,
+                List.of());
+    }
+
     /** Parses just an {@code info} dictionary (as fetched over ut_metadata for a magnet link). */
     public static Info parseInfo(BDict d) {
         String name = requiredText(d, "name");

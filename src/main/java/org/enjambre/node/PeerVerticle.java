@@ -14,18 +14,27 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.enjambre.ext.ExtensionHook;
 import org.enjambre.ext.ExtensionRegistry;
 import org.enjambre.ext.PeerExchange;
+import org.enjambre.ext.TorrentMetadata;
 import org.enjambre.net.PeerOrigin;
 import org.enjambre.wire.ext.PexMessage;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.net.ConnectionSlots;
+import org.enjambre.swarm.EngineClock;
 import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.IncomingConnections;
 import org.enjambre.swarm.PeerPortLimits;
 import org.enjambre.swarm.PieceStore;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
+import org.enjambre.discovery.ManualSource;
+import org.enjambre.discovery.PeerSink;
 import org.enjambre.discovery.PeerSource;
+import org.enjambre.metainfo.MagnetUri;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.net.PeerOrigin;
+import org.enjambre.swarm.MetadataSwarm;
+import org.enjambre.wire.ext.MetadataMessage;
 import org.enjambre.discovery.TrackerSource;
 import org.enjambre.tracker.client.AnnouncePolicy;
 import org.enjambre.tracker.client.Announcer;
@@ -50,6 +59,8 @@ public final class PeerVerticle extends VerticleBase {
     private final byte[] peerId = PeerId.generate();
 
     private final Map<InfoHash, TorrentEngine> engines = new ConcurrentHashMap<>();
+    /** Magnet links whose metadata has not come yet. */
+    private final Map<InfoHash, MetadataSwarm> magnets = new ConcurrentHashMap<>();
     private final Map<InfoHash, List<PeerSource>> sources = new ConcurrentHashMap<>();
     private volatile org.enjambre.swarm.RateLimiter nodeUpload;
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
@@ -71,7 +82,7 @@ public final class PeerVerticle extends VerticleBase {
         workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
         client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES));
-        incoming = new IncomingConnections(vertx, engines::get, incomingLimits);
+        incoming = new IncomingConnections(vertx, this::adopterOf, incomingLimits);
         server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES))
                 .connectHandler(incoming::accept);
@@ -131,13 +142,14 @@ public final class PeerVerticle extends VerticleBase {
     public Future<TorrentEngine> addTorrent(Metainfo metainfo, PieceStore store, EngineOptions options) {
         TorrentEngine engine = new TorrentEngine(vertx, context, metainfo, peerId, store, workers, client, options,
                 nodeUpload, nodeDownload);
-        if (engines.containsKey(metainfo.infoHash())) {
+        if (engines.containsKey(metainfo.infoHash()) || magnets.containsKey(metainfo.infoHash())) {
             return Future.failedFuture("torrent " + metainfo.infoHash().hex() + " is already hosted");
         }
-        // The hook sends the extended handshake (m, v, p, reqq, yourip) that BEP 10 peers such as
-        // libtorrent wait for before they say interested, with the extensions registered here.
+        // The hook sends the extended handshake (m, v, p, reqq, yourip, metadata_size) that BEP 10 peers
+        // such as libtorrent wait for before they say interested; ut_metadata serves the info dictionary.
         ExtensionRegistry registry = new ExtensionRegistry(
                 ExtensionRegistry.LocalInfo.of(OptionalInt.of(actualPort()), options.maxUploadQueue()));
+        TorrentMetadata.known(metainfo.infoBytes(), EngineClock.of(vertx)).register(registry);
         if (!metainfo.info().isPrivate()) { // BEP 27: a private torrent's peers come from its tracker only
             registry.register(PexMessage.NAME,
                     new PeerExchange(a -> engine.addPeer(a, PeerOrigin.PEX), System::nanoTime).factory());
@@ -177,17 +189,75 @@ public final class PeerVerticle extends VerticleBase {
         }
     }
 
+    /** Who takes an incoming connection for {@code infoHash}: its engine, or its magnet's metadata swarm. */
+    private IncomingConnections.Adopter adopterOf(InfoHash infoHash) {
+        TorrentEngine engine = engines.get(infoHash);
+        return engine != null ? engine : magnets.get(infoHash);
+    }
+
     /**
-     * Starts a peer source for a hosted torrent, its candidates going to the torrent's engine; the
-     * source stops with the torrent. Refused when the torrent is not hosted.
+     * Starts a peer source for a hosted torrent (or a magnet waiting for its metadata), its candidates
+     * going to the torrent's engine or metadata swarm; the source stops with the torrent. Refused when
+     * the torrent is not hosted.
      */
     public void addSource(InfoHash infoHash, PeerSource source) {
-        TorrentEngine engine = engines.get(infoHash);
-        if (engine == null) {
+        PeerSink sink = engines.containsKey(infoHash) ? engines.get(infoHash)::addPeer
+                : magnets.containsKey(infoHash) ? magnets.get(infoHash)::addPeer : null;
+        if (sink == null) {
             throw new IllegalStateException("torrent " + infoHash.hex() + " is not hosted");
         }
         sources.computeIfAbsent(infoHash, h -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(source);
-        source.start(engine::addPeer);
+        source.start(sink);
+    }
+
+    /**
+     * Hosts a magnet link until its metadata comes: a {@link MetadataSwarm} whose connections fetch it
+     * with ut_metadata ({@code metadata}), fed by the magnet's {@code x.pe} peers and trackers. Call
+     * {@link #removeMagnet} when the metadata came (or to give up), then {@link #addTorrent}.
+     */
+    public Future<MetadataSwarm> addMagnet(MagnetUri magnet, TorrentMetadata metadata, EngineOptions options) {
+        InfoHash infoHash = magnet.infoHash();
+        if (engines.containsKey(infoHash) || magnets.containsKey(infoHash)) {
+            return Future.failedFuture("torrent " + infoHash.hex() + " is already hosted");
+        }
+        MetadataSwarm swarm = new MetadataSwarm(vertx, context, infoHash,
+                magnet.displayName() != null ? magnet.displayName() : infoHash.hex(), peerId, client, options);
+        ExtensionRegistry registry = new ExtensionRegistry(
+                ExtensionRegistry.LocalInfo.of(OptionalInt.of(actualPort()), options.maxUploadQueue()));
+        metadata.register(registry);
+        if (magnets.putIfAbsent(infoHash, swarm) != null) {
+            return Future.failedFuture("torrent " + infoHash.hex() + " is already hosted");
+        }
+        return swarm.extensions(new ExtensionHook(registry)).compose(x -> swarm.start()).map(v -> {
+            addSource(infoHash, new ManualSource(magnet.peers()));
+            if (!magnet.trackers().isEmpty()) {
+                // Left is unknown before the metadata: one block, so that trackers count us as a leecher.
+                addSource(infoHash, new TrackerSource(vertx,
+                        new TrackerClient(vertx, TrackerTiers.of(magnet.trackers().get(0),
+                                magnet.trackers().stream().map(List::of).toList()),
+                                infoHash.bytes(), peerId, actualPort(),
+                                TrackerClient.Options.defaults().withPolicy(announcePolicy)),
+                        () -> new TransferStats(0, 0, MetadataMessage.PIECE_LENGTH), Announcer.Options.defaults()));
+            }
+            return swarm;
+        });
+    }
+
+    /** The metadata swarm of a magnet still waiting for its metadata, or null. */
+    public MetadataSwarm magnet(InfoHash infoHash) {
+        return magnets.get(infoHash);
+    }
+
+    /**
+     * Stops a magnet's peer sources and metadata swarm; the result is every peer candidate it had, for
+     * the engine that takes over.
+     */
+    public Future<Map<PeerAddress, PeerOrigin>> removeMagnet(InfoHash infoHash) {
+        MetadataSwarm swarm = magnets.remove(infoHash);
+        List<PeerSource> stopping = sources.remove(infoHash);
+        Future<Void> stopped = stopping == null ? Future.succeededFuture()
+                : Future.join(stopping.stream().map(PeerSource::stop).toList()).mapEmpty();
+        return stopped.compose(v -> swarm == null ? Future.succeededFuture(Map.of()) : swarm.stop());
     }
 
     /** Stops the torrent's peer sources ({@code stopped} announced, bounded in time), then its engine. */
@@ -201,7 +271,10 @@ public final class PeerVerticle extends VerticleBase {
 
     /** Stops every torrent: {@code stopped} announces, then engines (for SIGINT/SIGTERM). */
     public Future<Void> removeAll() {
-        List<Future<Void>> all = new java.util.ArrayList<>();
+        List<Future<?>> all = new java.util.ArrayList<>();
+        for (InfoHash h : List.copyOf(magnets.keySet())) {
+            all.add(removeMagnet(h));
+        }
         for (InfoHash h : List.copyOf(engines.keySet())) {
             all.add(removeTorrent(h));
         }

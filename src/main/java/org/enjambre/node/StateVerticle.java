@@ -100,6 +100,9 @@ public final class StateVerticle extends VerticleBase {
         }
         Future.join(torrents).onComplete(ar -> {
             JsonArray list = new JsonArray();
+            for (MagnetDownload magnet : library.fetching()) {
+                list.add(fetchingState(magnet));
+            }
             double up = 0;
             double down = 0;
             java.util.Set<String> seen = new java.util.HashSet<>();
@@ -180,6 +183,33 @@ public final class StateVerticle extends VerticleBase {
                             .put("hashFailures", state.hashFailures()))
                     .put("peers", peerList);
         });
+    }
+
+    /**
+     * A magnet link whose metadata has not come: its name from {@code dn} (or the hash), the peers it
+     * talks to for the metadata, no pieces yet.
+     */
+    private static JsonObject fetchingState(MagnetDownload magnet) {
+        return new JsonObject()
+                .put("infoHash", magnet.magnet().infoHash().hex())
+                .put("name", TorrentLibrary.nameOf(magnet.magnet()))
+                .put("length", 0)
+                .put("pieceLength", 0)
+                .put("pieceCount", 0)
+                .put("progress", 0.0)
+                .put("complete", false)
+                .put("fetchingMetadata", true)
+                .put("bitfield", "")
+                .put("rates", rates(0, 0))
+                .put("counts", new JsonObject()
+                        .put("peers", magnet.metadataPeers())
+                        .put("seeds", 0)
+                        .put("uploaded", 0)
+                        .put("downloaded", 0)
+                        .put("piecesVerified", 0)
+                        .put("piecesTotal", 0)
+                        .put("hashFailures", 0))
+                .put("peers", new JsonArray());
     }
 
     /** Bytes per second up and down since the last publication for one key. */

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.enjambre.metainfo.InfoHash;
+import org.enjambre.metainfo.MagnetUri;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.storage.TorrentStorage;
 import org.enjambre.swarm.EngineOptions;
@@ -28,11 +29,16 @@ import org.slf4j.LoggerFactory;
  * is kept as {@code STATE/torrents/<infoHash>.torrent} and its verified pieces as resume data
  * ({@code STATE/resume/<infoHash>.resume}), saved by each engine while pieces are verified and at stop. At start every kept
  * torrent is added again; its data is trusted from the resume data when the files still match.
+ * A magnet link is kept as {@code STATE/torrents/<infoHash>.magnet} until its metadata came, then as
+ * a {@code .torrent} like any other.
  * The state folder lies outside the data folder (a torrent's files cannot name it); a torrent whose
  * content would reach it anyway (a state folder given inside the data folder) is refused.
  */
 public final class TorrentLibrary implements TorrentHost {
     private static final Logger LOG = LoggerFactory.getLogger(TorrentLibrary.class);
+
+    /** A kept magnet link's file name ends so. */
+    static final String MAGNET_SUFFIX = ".magnet";
 
     /** A hosted torrent: its engine and the storage its resume data is taken from. */
     record Hosted(TorrentEngine engine, TorrentStorage storage) {
@@ -46,6 +52,8 @@ public final class TorrentLibrary implements TorrentHost {
     private final Path resumeDir;
     private final EngineOptions options;
     private final Map<InfoHash, Hosted> hosted = new ConcurrentHashMap<>();
+    /** Magnet links whose metadata has not come yet. */
+    private final Map<InfoHash, MagnetDownload> magnets = new ConcurrentHashMap<>();
     /** Counters of removed torrents, so that the node's totals never go down. */
     private final AtomicLong retiredUploaded = new AtomicLong();
     private final AtomicLong retiredDownloaded = new AtomicLong();
@@ -85,14 +93,23 @@ public final class TorrentLibrary implements TorrentHost {
             Files.createDirectories(torrentsDir);
             List<Path> files = new ArrayList<>();
             try (Stream<Path> list = Files.list(torrentsDir)) {
-                list.filter(p -> p.getFileName().toString().endsWith(".torrent")).sorted().forEach(files::add);
+                list.filter(p -> p.getFileName().toString().endsWith(".torrent")
+                        || p.getFileName().toString().endsWith(MAGNET_SUFFIX)).sorted().forEach(files::add);
             }
             return files;
         }, false).compose(files -> {
             List<Future<Boolean>> all = new ArrayList<>();
             for (Path file : files) {
-                all.add(vertx.executeBlocking(() -> Metainfo.read(file), false)
-                        .compose(m -> start(m))
+                String fileName = file.getFileName().toString();
+                if (fileName.endsWith(MAGNET_SUFFIX)
+                        && files.contains(file.resolveSibling(fileName.replace(MAGNET_SUFFIX, ".torrent")))) {
+                    continue; // the metadata came just before a crash: the .torrent is the truth
+                }
+                Future<?> started = file.getFileName().toString().endsWith(MAGNET_SUFFIX)
+                        ? vertx.executeBlocking(() -> MagnetUri.parse(Files.readString(file).strip()), false)
+                                .compose(this::startMagnet)
+                        : vertx.executeBlocking(() -> Metainfo.read(file), false).compose(m -> start(m));
+                all.add(started
                         .map(e -> true)
                         .recover(e -> {
                             LOG.warn("cannot host {} again: {}", file.getFileName(), e.getMessage());
@@ -159,8 +176,83 @@ public final class TorrentLibrary implements TorrentHost {
                 .onSuccess(engine -> hosted.put(metainfo.infoHash(), new Hosted(engine, storage)));
     }
 
+    @Override
+    public Future<Added> hostMagnet(MagnetUri magnet) {
+        InfoHash infoHash = magnet.infoHash();
+        if (hosted.containsKey(infoHash) || magnets.containsKey(infoHash)) {
+            return Future.failedFuture(new LibraryException(409, "torrent " + infoHash.hex() + " is already hosted"));
+        }
+        Path file = magnetFile(infoHash);
+        return vertx.executeBlocking(() -> {
+            Files.createDirectories(torrentsDir);
+            Path tmp = Files.createTempFile(torrentsDir, "add", ".part");
+            Files.writeString(tmp, magnet.toString());
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            return null;
+        }, false).compose(v -> startMagnet(magnet)).map(d -> new Added(infoHash, nameOf(magnet), 0, false))
+                .recover(e -> vertx.executeBlocking(() -> {
+                    if (!(e instanceof LibraryException le && le.status() == 409)) {
+                        Files.deleteIfExists(file);
+                    }
+                    return null;
+                }, false).transform(x -> Future.failedFuture(
+                        String.valueOf(e.getMessage()).contains("already hosted") ? new LibraryException(409, e.getMessage()) : e)));
+    }
+
+    /** The name a magnet goes by until its metadata comes: its {@code dn}, else its info-hash. */
+    static String nameOf(MagnetUri magnet) {
+        return magnet.displayName() != null && !magnet.displayName().isBlank() ? magnet.displayName()
+                : magnet.infoHash().hex();
+    }
+
+    /**
+     * Fetches a magnet's metadata; once it came the torrent is kept as a {@code .torrent} (its
+     * {@code .magnet} file goes) and hosted as any other.
+     */
+    private Future<MagnetDownload> startMagnet(MagnetUri magnet) {
+        InfoHash infoHash = magnet.infoHash();
+        TorrentStorage[] storage = new TorrentStorage[1];
+        return MagnetDownload.start(vertx, peers, magnet, options, null, metainfo -> {
+            storage[0] = TorrentStorage.open(metainfo.info(), dataDir);
+            try {
+                NodeState.checkOutside(storage[0].contentPath(), stateDir);
+                Files.createDirectories(torrentsDir);
+                Path tmp = Files.createTempFile(torrentsDir, "add", ".part");
+                Files.write(tmp, metainfo.encode());
+                Files.move(tmp, torrentFile(infoHash), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                Files.deleteIfExists(magnetFile(infoHash));
+            } catch (IOException e) {
+                storage[0].close();
+                throw e;
+            }
+            return new ResumingPieceStore(storage[0], resumeFile(infoHash), infoHash);
+        }).onSuccess(download -> {
+            magnets.put(infoHash, download);
+            download.engine().onSuccess(engine -> {
+                hosted.put(infoHash, new Hosted(engine, storage[0]));
+                magnets.remove(infoHash, download);
+            }).onFailure(e -> {
+                if (magnets.remove(infoHash, download)) {
+                    LOG.warn("magnet {} cannot be hosted: {}", infoHash.hex(), e.getMessage());
+                }
+            });
+        });
+    }
+
+    /** The magnets still fetching their metadata. */
+    public Collection<MagnetDownload> fetching() {
+        return List.copyOf(magnets.values());
+    }
+
     /** Stops hosting a torrent and forgets it (its data stays). Fails with 404 when it is not hosted. */
     public Future<Void> remove(InfoHash infoHash) {
+        MagnetDownload magnet = magnets.remove(infoHash);
+        if (magnet != null) {
+            return magnet.stop().compose(v -> vertx.executeBlocking(() -> {
+                Files.deleteIfExists(magnetFile(infoHash));
+                return null;
+            }, false));
+        }
         Hosted h = hosted.remove(infoHash);
         if (h == null) {
             return Future.failedFuture(new LibraryException(404, "torrent " + infoHash.hex() + " is not hosted here"));
@@ -216,6 +308,10 @@ public final class TorrentLibrary implements TorrentHost {
 
     private Path torrentFile(InfoHash infoHash) {
         return torrentsDir.resolve(infoHash.hex() + ".torrent");
+    }
+
+    private Path magnetFile(InfoHash infoHash) {
+        return torrentsDir.resolve(infoHash.hex() + MAGNET_SUFFIX);
     }
 
     private Path resumeFile(InfoHash infoHash) {

@@ -40,6 +40,9 @@ public final class StateSchema {
             "webPort", "tracker", "rates", "torrents");
     private static final Set<String> TORRENT_KEYS = Set.of("infoHash", "name", "length", "pieceLength", "pieceCount",
             "progress", "complete", "bitfield", "rates", "counts", "peers");
+    /** Present (true) only on a magnet link whose info dictionary has not come yet: no pieces, no length. */
+    private static final String FETCHING_METADATA = "fetchingMetadata";
+    private static final Set<String> TORRENT_KEYS_FETCHING = union(TORRENT_KEYS, FETCHING_METADATA);
     private static final Set<String> COUNT_KEYS = Set.of("peers", "seeds", "uploaded", "downloaded", "piecesVerified",
             "piecesTotal", "hashFailures");
     private static final Set<String> PEER_KEYS = Set.of("address", "peerId", "client", "incoming", "progress", "pieces",
@@ -135,11 +138,18 @@ public final class StateSchema {
 
     private static void torrent(Object value, String path) {
         String at = path + ".";
-        JsonObject t = object(value, path, TORRENT_KEYS);
+        boolean fetching = value instanceof JsonObject j && j.containsKey(FETCHING_METADATA)
+                || value instanceof Map<?, ?> m && m.containsKey(FETCHING_METADATA);
+        Set<String> keys = fetching ? TORRENT_KEYS_FETCHING : TORRENT_KEYS;
+        JsonObject t = object(value, path, keys);
         string(t, "infoHash", at, HEX40);
         text(t, "name", at, MAX_TEXT);
         integer(t, "length", at, 0, Long.MAX_VALUE);
-        integer(t, "pieceLength", at, 1, Integer.MAX_VALUE);
+        if (fetching) {
+            bool(t, FETCHING_METADATA, at);
+            integer(t, "pieceCount", at, 0, 0);
+        }
+        integer(t, "pieceLength", at, fetching ? 0 : 1, Integer.MAX_VALUE);
         int pieces = (int) integer(t, "pieceCount", at, 0, MAX_PIECES);
         number(t, "progress", at, 0, 1);
         bool(t, "complete", at);
@@ -203,6 +213,12 @@ public final class StateSchema {
             }
         }
         return o;
+    }
+
+    private static Set<String> union(Set<String> keys, String more) {
+        Set<String> out = new java.util.HashSet<>(keys);
+        out.add(more);
+        return Set.copyOf(out);
     }
 
     @SuppressWarnings("unchecked")

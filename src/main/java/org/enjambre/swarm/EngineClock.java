@@ -7,7 +7,7 @@ import io.vertx.core.Vertx;
  * {@link System#nanoTime()} and Vert.x timers on the engine's context; unit tests drive a manual
  * one, so that no test of a component ever sleeps.
  */
-interface EngineClock {
+public interface EngineClock {
     long nanoTime();
 
     /** Runs {@code action} on the engine's context after {@code delayMillis} (at least 1). */

@@ -25,11 +25,17 @@ public final class IncomingConnections {
     private static final Logger LOG = LoggerFactory.getLogger(IncomingConnections.class);
 
     private final Vertx vertx;
-    private final Function<InfoHash, TorrentEngine> engines;
+    private final Function<InfoHash, ? extends Adopter> engines;
     private final PeerPortLimits limits;
     private final ConnectionSlots slots;
 
-    public IncomingConnections(Vertx vertx, Function<InfoHash, TorrentEngine> engines, PeerPortLimits limits) {
+    /** A torrent that takes over incoming connections whose handshake names it. */
+    public interface Adopter {
+        /** Takes the socket; the decoder may hold bytes that followed the handshake. */
+        void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs);
+    }
+
+    public IncomingConnections(Vertx vertx, Function<InfoHash, ? extends Adopter> engines, PeerPortLimits limits) {
         this.vertx = vertx;
         this.engines = engines;
         this.limits = limits;
@@ -82,7 +88,7 @@ public final class IncomingConnections {
                 vertx.cancelTimer(timer);
                 Handshake handshake = (Handshake) item;
                 InfoHash infoHash = InfoHash.of(handshake.infoHash());
-                TorrentEngine engine = engines.apply(infoHash);
+                Adopter engine = engines.apply(infoHash);
                 if (engine == null) {
                     LOG.info("closing {}: handshake for unknown torrent {}", address, infoHash.hex());
                     socket.close();

@@ -18,7 +18,7 @@ import org.enjambre.wire.WireException;
  * components'. Used only on the engine's context.
  */
 final class PeerConnection implements PeerLink {
-    private final TorrentEngine engine;
+    private final ConnectionEvents engine;
     private final NetSocket socket;
     final WireDecoder decoder;
     private final boolean incoming;
@@ -37,7 +37,7 @@ final class PeerConnection implements PeerLink {
     private boolean readPaused;
 
     /** @param remote the address dialled, or the incoming socket's remote address (null if unknown) */
-    PeerConnection(TorrentEngine engine, NetSocket socket, WireDecoder decoder, boolean incoming, PeerAddress remote,
+    PeerConnection(ConnectionEvents engine, NetSocket socket, WireDecoder decoder, boolean incoming, PeerAddress remote,
                    int pieceCount, EngineClock clock, RateLimiter downloadLimiter) {
         this.engine = engine;
         this.socket = socket;

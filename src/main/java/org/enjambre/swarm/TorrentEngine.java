@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * <p>Runs on one Vert.x context: public methods may be called from any thread and hop onto it.
  * {@link #state()} is the torrent's single source of truth for progress and counters.
  */
-public final class TorrentEngine {
+public final class TorrentEngine implements ConnectionEvents, IncomingConnections.Adopter {
     private static final Logger LOG = LoggerFactory.getLogger(TorrentEngine.class);
     /** How often the engine checks keep-alives and idle peers. */
     static final long TICK_MILLIS = 500;
@@ -252,6 +252,7 @@ public final class TorrentEngine {
      * Takes over an incoming connection whose handshake named this torrent; the decoder may hold
      * bytes that followed the handshake.
      */
+    @Override
     public void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs) {
         onContext(() -> {
             PeerAddress remote = PeerConnection.remoteOf(socket);
@@ -307,25 +308,13 @@ public final class TorrentEngine {
     }
 
     private <T> Future<T> onContext(Callable<T> action) {
-        Promise<T> promise = Promise.promise();
-        Runnable run = () -> {
-            try {
-                promise.complete(action.call());
-            } catch (Exception e) {
-                promise.fail(e);
-            }
-        };
-        if (Vertx.currentContext() == context) {
-            run.run();
-        } else {
-            context.runOnContext(v -> run.run());
-        }
-        return promise.future();
+        return OnContext.run(context, action);
     }
 
     // ---- events from connections ----
 
-    void onHandshake(PeerConnection c, Handshake theirs) {
+    @Override
+    public void onHandshake(PeerConnection c, Handshake theirs) {
         if (!Arrays.equals(theirs.infoHash(), infoHash.bytes())) {
             c.close("handshake for another torrent " + InfoHash.of(theirs.infoHash()).hex());
             return;
@@ -367,7 +356,8 @@ public final class TorrentEngine {
         fast.greet(c, theirs);
     }
 
-    void onMessage(PeerConnection c, Message m) {
+    @Override
+    public void onMessage(PeerConnection c, Message m) {
         PeerState peer = c.state();
         switch (m) {
             case Message.Piece piece -> onPiece(c, piece);
@@ -451,7 +441,8 @@ public final class TorrentEngine {
 
     // ---- lifecycle of connections ----
 
-    void closed(PeerConnection c, String reason) {
+    @Override
+    public void closed(PeerConnection c, String reason) {
         if (reason != null) {
             LOG.info("{}: closing {}: {}", info.name(), c, reason);
         }

@@ -114,7 +114,7 @@ final class TorrentAdding {
         return m;
     }
 
-    /** Magnets parse, but fetching the info dictionary from peers (BEP 9, ut_metadata) is not there yet. */
+    /** A magnet link: hosted at once, its info dictionary fetched from peers (BEP 9, ut_metadata). */
     private void addMagnet(RoutingContext ctx) {
         JsonObject body;
         try {
@@ -128,14 +128,18 @@ final class TorrentAdding {
             Replies.error(ctx, 400, "JSON body must be {\"magnet\": \"magnet:?xt=urn:btih:...\"}");
             return;
         }
+        MagnetUri uri;
         try {
-            MagnetUri uri = MagnetUri.parse(magnet);
-            Replies.error(ctx, 501, "magnet links are not supported yet: they need the BEP 9 metadata exchange (ut_metadata) "
-                    + "to fetch the info dictionary from peers, which Enjambre does not implement; add the .torrent "
-                    + "of " + uri.infoHash().hex() + " instead");
+            uri = MagnetUri.parse(magnet);
         } catch (RuntimeException e) {
             Replies.error(ctx, 400, "not a valid magnet link: " + e.getMessage());
+            return;
         }
+        host.hostMagnet(uri)
+                .onSuccess(a -> Replies.json(ctx, 201, new JsonObject().put("infoHash", a.infoHash().hex())
+                        .put("name", a.name()).put("progress", a.progress()).put("complete", a.complete())
+                        .put("fetchingMetadata", true)))
+                .onFailure(e -> Replies.failure(ctx, e));
     }
 
     void remove(RoutingContext ctx) {

@@ -51,6 +51,29 @@ class MetainfoTest {
     }
 
     @Test
+    void metadataFromPeersBecomesATorrentOnlyWhenItHashesToTheInfoHash() {
+        byte[] info = Bencode.encode(BDict.builder().put("name", "fetched.bin").put("piece length", 16384)
+                .put("length", 40_000).put("pieces", hashes(3)).build());
+        InfoHash infoHash = InfoHash.ofInfoBytes(info);
+
+        Metainfo m = Metainfo.fromMetadata(infoHash, info, List.of("http://a/announce", "udp://b:1"));
+
+        assertThat(m.infoHash()).isEqualTo(infoHash);
+        assertThat(m.infoBytes()).isEqualTo(info);
+        assertThat(m.info().name()).isEqualTo("fetched.bin");
+        assertThat(m.trackerTiers()).containsExactly(List.of("http://a/announce"), List.of("udp://b:1"));
+        assertThat(Metainfo.parse(m.encode()).infoHash()).as("the .torrent written next to the data").isEqualTo(infoHash);
+
+        byte[] tampered = info.clone();
+        tampered[tampered.length - 2] ^= 1;
+        assertThatThrownBy(() -> Metainfo.fromMetadata(infoHash, tampered, List.of()))
+                .isInstanceOf(MetainfoException.class).hasMessageContaining("does not hash to the info-hash");
+        byte[] notADictionary = "i42e".getBytes(StandardCharsets.US_ASCII);
+        assertThatThrownBy(() -> Metainfo.fromMetadata(InfoHash.ofInfoBytes(notADictionary), notADictionary, List.of()))
+                .isInstanceOf(MetainfoException.class).hasMessageContaining("not a dictionary");
+    }
+
+    @Test
     void singleFileTorrentIsParsedWithItsFields() throws Exception {
         BDict info = BDict.builder().put("name", "movie.mkv").put("piece length", 32768)
                 .put("length", 100_000).put("pieces", hashes(4)).put("private", 1).build();

@@ -49,6 +49,27 @@ class StateSchemaTest {
         assertThat(StateSchema.stateProblem(new JsonObject(validState("a").encode()))).isEmpty();
     }
 
+    /** A magnet link waiting for its metadata, as StateVerticle publishes it. */
+    static JsonObject fetchingTorrent() {
+        return new JsonObject().put("infoHash", "ab".repeat(20)).put("name", "waiting").put("length", 0)
+                .put("pieceLength", 0).put("pieceCount", 0).put("progress", 0.0).put("complete", false)
+                .put("fetchingMetadata", true).put("bitfield", "").put("rates", rates())
+                .put("counts", new JsonObject().put("peers", 3).put("seeds", 0).put("uploaded", 0).put("downloaded", 0)
+                        .put("piecesVerified", 0).put("piecesTotal", 0).put("hashFailures", 0))
+                .put("peers", new JsonArray());
+    }
+
+    @Test
+    void aMagnetFetchingItsMetadataPassesWithNoPiecesAndOnlyThen() {
+        assertThat(StateSchema.stateProblem(validState("a").put("torrents", new JsonArray().add(fetchingTorrent()))))
+                .isEmpty();
+        assertThat(StateSchema.stateProblem(validState("a").put("torrents",
+                new JsonArray().add(fetchingTorrent().put("pieceCount", 5))))).isPresent();
+        JsonObject withoutLength = validState("a");
+        withoutLength.getJsonArray("torrents").getJsonObject(0).put("pieceLength", 0);
+        assertThat(StateSchema.stateProblem(withoutLength)).as("a known torrent has pieces").isPresent();
+    }
+
     @Test
     void aStateWithoutRatesIsRefused() {
         JsonObject forged = validState("a");

@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** A clock the test moves by hand; timers run when the clock passes them. No sleeping. */
-final class ManualClock implements EngineClock {
+public final class ManualClock implements EngineClock {
     private record Timer(long dueNanos, long order, Runnable action) {
     }
 
@@ -25,7 +25,7 @@ final class ManualClock implements EngineClock {
     }
 
     /** Moves time forward, running each timer due on the way at its own time. */
-    void advanceMillis(long millis) {
+    public void advanceMillis(long millis) {
         long end = now + TimeUnit.MILLISECONDS.toNanos(millis);
         for (int guard = 0; guard < 100_000; guard++) {
             Timer next = timers.stream().filter(t -> t.dueNanos() <= end)
@@ -40,7 +40,7 @@ final class ManualClock implements EngineClock {
         now = end;
     }
 
-    int pendingTimers() {
+    public int pendingTimers() {
         return timers.size();
     }
 }

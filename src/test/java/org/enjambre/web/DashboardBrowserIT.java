@@ -142,6 +142,15 @@ class DashboardBrowserIT {
         assertThat(created.trackers()).contains(swarm.tracker.announceUrl());
         screenshot("dashboard-done.png");
 
+        // The magnet form hosts a magnet link; while its metadata has not come the node shows it by its
+        // dn, fetching, with its peers and no pieces.
+        browser.findElement(By.cssSelector("#add-form input[name=magnet]"))
+                .sendKeys("magnet:?xt=urn:btih:" + "9a".repeat(20) + "&dn=magnet%20from%20the%20browser");
+        browser.findElement(By.cssSelector("#add-form button[type=submit]")).click();
+        wait.until(d -> text("#add-result").contains("fetching its metadata"));
+        wait.until(d -> text("#nodes").contains("magnet from the browser")
+                && text("#nodes").contains("fetching metadata (0 peers)"));
+
         // A tab without the token: the page asks for it, and a change made with it works.
         js("sessionStorage.clear(); location.reload();");
         wait.until(d -> Boolean.FALSE.equals(js("return document.getElementById('token-form').hidden;")));

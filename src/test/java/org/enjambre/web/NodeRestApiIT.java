@@ -219,12 +219,79 @@ class NodeRestApiIT {
     }
 
     @Test
-    void magnetLinksAreRefusedWithAClearReason() throws Exception {
-        String magnet = "magnet:?xt=urn:btih:" + swarm.torrent.infoHash().hex() + "&dn=swarm.bin";
-        HttpResponse<Buffer> r = join(post(swarm.leech1, "/api/node/torrents")
+    void aMagnetIsHostedFetchesItsMetadataFromAPeerAndDownloadsByteExact() throws Exception {
+        Path seedData = dir.resolve("seed-1");
+        byte[] bytes = new byte[200_000];
+        new Random(12).nextBytes(bytes);
+        Files.write(seedData.resolve("magnet.bin"), bytes);
+        Metainfo m = TorrentBuilder.forPath(seedData.resolve("magnet.bin")).pieceLength(16384).build();
+        join(swarm.seed.library().add(m.encode()));
+        String magnet = "magnet:?xt=urn:btih:" + m.infoHash().hex() + "&dn=magnet.bin&x.pe=127.0.0.1:"
+                + swarm.seed.peerPort();
+
+        HttpResponse<Buffer> r = join(post(swarm.leech2, "/api/node/torrents")
                 .sendJsonObject(new JsonObject().put("magnet", magnet)));
-        assertThat(r.statusCode()).isEqualTo(501);
-        assertThat(r.bodyAsJsonObject().getString("error")).contains("BEP 9").contains(swarm.torrent.infoHash().hex());
+
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+        assertThat(r.bodyAsJsonObject().getString("infoHash")).isEqualTo(m.infoHash().hex());
+        assertThat(r.bodyAsJsonObject().getString("name")).isEqualTo("magnet.bin");
+        assertThat(r.bodyAsJsonObject().getBoolean("fetchingMetadata")).isTrue();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline && (swarm.leech2.library().engine(m.infoHash()) == null
+                || !swarm.leech2.library().engine(m.infoHash()).state().complete())) {
+            Thread.sleep(100);
+        }
+        assertThat(swarm.leech2.library().engine(m.infoHash())).isNotNull();
+        assertThat(swarm.leech2.library().engine(m.infoHash()).state().complete()).isTrue();
+        assertThat(Files.readAllBytes(dir.resolve("leech-2/magnet.bin"))).isEqualTo(bytes);
+
+        HttpResponse<Buffer> again = join(post(swarm.leech2, "/api/node/torrents")
+                .sendJsonObject(new JsonObject().put("magnet", magnet)));
+        assertThat(again.statusCode()).isEqualTo(409);
+    }
+
+    @Test
+    void aMagnetWithOnlyATrackerFindsItsPeersThereAndDownloads() throws Exception {
+        String magnet = "magnet:?xt=urn:btih:" + swarm.torrent.infoHash().hex() + "&tr="
+                + java.net.URLEncoder.encode(swarm.tracker.announceUrl(), java.nio.charset.StandardCharsets.UTF_8);
+        HttpResponse<Buffer> r = join(post(swarm.tracker, "/api/node/torrents")
+                .sendJsonObject(new JsonObject().put("magnet", magnet)));
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+        assertThat(r.bodyAsJsonObject().getString("name")).as("no dn: the hash").isEqualTo(swarm.torrent.infoHash().hex());
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline && (swarm.tracker.library().engine(swarm.torrent.infoHash()) == null
+                || !swarm.tracker.library().engine(swarm.torrent.infoHash()).state().complete())) {
+            Thread.sleep(100);
+        }
+        assertThat(swarm.tracker.library().engine(swarm.torrent.infoHash())).isNotNull();
+        assertThat(swarm.tracker.library().engine(swarm.torrent.infoHash()).state().complete()).isTrue();
+        assertThat(Files.readAllBytes(dir.resolve("tracker-1/swarm.bin"))).isEqualTo(swarm.content);
+    }
+
+    @Test
+    void aMagnetWaitingForItsMetadataIsShownByNameWithItsPeersAndNoPieces() throws Exception {
+        String hash = "cd".repeat(20);
+        HttpResponse<Buffer> r = join(post(swarm.leech1, "/api/node/torrents")
+                .sendJsonObject(new JsonObject().put("magnet", "magnet:?xt=urn:btih:" + hash + "&dn=lonely")));
+        assertThat(r.statusCode()).as(r.bodyAsString()).isEqualTo(201);
+
+        JsonObject node = await(swarm.leech1, "/api/node", Duration.ofSeconds(30),
+                d -> torrent(d, hash) != null);
+        JsonObject fetching = torrent(node, hash);
+        assertThat(fetching.getString("name")).isEqualTo("lonely");
+        assertThat(fetching.getBoolean("fetchingMetadata")).isTrue();
+        assertThat(fetching.getInteger("pieceCount")).isZero();
+        assertThat(fetching.getJsonObject("counts").getInteger("peers")).isZero();
+        assertThat(org.enjambre.report.StateSchema.stateProblem(node)).isEmpty();
+
+        HttpResponse<Buffer> removed = join(delete(swarm.leech1, "/api/node/torrents/" + hash).send());
+        assertThat(removed.statusCode()).isEqualTo(200);
+        await(swarm.leech1, "/api/node", Duration.ofSeconds(30), d -> torrent(d, hash) == null);
+    }
+
+    @Test
+    void badMagnetLinksAreRefusedWithAClearReason() throws Exception {
         HttpResponse<Buffer> bad = join(post(swarm.leech1, "/api/node/torrents")
                 .sendJsonObject(new JsonObject().put("magnet", "magnet:?xt=urn:btih:nothex")));
         assertThat(bad.statusCode()).isEqualTo(400);
@@ -346,6 +413,14 @@ class NodeRestApiIT {
             var engine = second.library().engine(m.infoHash());
             assertThat(engine).isNotNull();
             assertThat(engine.state().complete()).isTrue();
+            // A magnet whose metadata has not come yet is kept as a magnet.
+            join(second.library().hostMagnet(org.enjambre.metainfo.MagnetUri.parse(
+                    "magnet:?xt=urn:btih:" + "ef".repeat(20) + "&dn=waiting")));
+        }
+        try (EnjambreNode third = EnjambreNode.start(settings, null)) {
+            assertThat(third.library().fetching()).singleElement()
+                    .satisfies(f -> assertThat(f.magnet().displayName()).isEqualTo("waiting"));
+            assertThat(third.library().engine(m.infoHash())).isNotNull();
         }
     }
 
