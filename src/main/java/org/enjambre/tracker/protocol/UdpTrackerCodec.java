@@ -106,7 +106,7 @@ public final class UdpTrackerCodec {
         }
         AnnounceRequest request = new AnnounceRequest(Arrays.copyOfRange(data, 16, 36), Arrays.copyOfRange(data, 36, 56),
                 port, new TransferStats(uploaded, downloaded, left), event,
-                numwant < 0 ? AnnounceParser.DEFAULT_NUMWANT : numwant, HexFormat.of().toHexDigits(key), null);
+                numwant < 0 ? AnnounceParser.DEFAULT_NUMWANT : Math.min(numwant, AnnounceParser.MAX_NUMWANT), HexFormat.of().toHexDigits(key), null);
         return new UdpTrackerRequest.Announce(connectionId, transactionId, request, ipv4,
                 data.length == ANNOUNCE_LENGTH ? "" : urlData(data, ANNOUNCE_LENGTH));
     }

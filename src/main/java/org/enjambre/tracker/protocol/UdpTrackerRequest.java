@@ -20,7 +20,7 @@ public sealed interface UdpTrackerRequest {
      * {@code announce}.
      *
      * @param request the announce; {@code numwant} is {@link AnnounceParser#DEFAULT_NUMWANT} when the
-     *                packet said -1 (the default) and is not capped here; {@code key} is the 32-bit
+     *                packet said -1 (the default), and at most {@link AnnounceParser#MAX_NUMWANT}, as over HTTP; {@code key} is the 32-bit
      *                key as 8 lowercase hex digits, the form our HTTP client sends
      * @param ipv4    the packet's IP address field (0: the sender's address), big-endian
      * @param urlData the BEP 41 URLData options concatenated (the announce URL's path and query), or

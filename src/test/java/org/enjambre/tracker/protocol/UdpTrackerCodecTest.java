@@ -79,6 +79,13 @@ class UdpTrackerCodecTest {
     }
 
     @Test
+    void numwantIsCappedAsOverHttp() {
+        UdpTrackerRequest.Announce a = (UdpTrackerRequest.Announce) UdpTrackerCodec.decodeRequest(
+                hex(ANNOUNCE_HEX.replace("ffffffff1ae1", "000001f41ae1")));
+        assertThat(a.request().numwant()).isEqualTo(AnnounceParser.MAX_NUMWANT);
+    }
+
+    @Test
     void announceEventsMapBothWays() {
         AnnounceEvent[] byWire = {AnnounceEvent.NONE, AnnounceEvent.COMPLETED, AnnounceEvent.STARTED, AnnounceEvent.STOPPED};
         for (int wire = 0; wire < byWire.length; wire++) {
