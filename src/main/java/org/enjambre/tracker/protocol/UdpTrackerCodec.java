@@ -346,6 +346,11 @@ public final class UdpTrackerCodec {
     }
 
     private static UdpTrackerResponse announced(byte[] data, int transactionId, int entry) {
+        if (data.length == ANSWER_HEADER_LENGTH) {
+            // opentracker's answer to a torrent outside its whitelist: the header and nothing else.
+            throw new TrackerResponseException("announce answer with no body: the tracker refused without a reason"
+                    + " (opentracker answers so for a torrent it does not serve)");
+        }
         if (data.length < ANNOUNCE_ANSWER_HEADER) {
             throw new TrackerResponseException("announce answer of " + data.length + " bytes, shorter than 20");
         }

@@ -178,6 +178,7 @@ class UdpTrackerCodecTest {
     @Test
     void malformedAnnounceAnswersAreRefusedWithWhatIsWrong() {
         assertRefused("00000001cafebabe000007080000000300", "shorter than 20");
+        assertRefused("00000001cafebabe", "refused without a reason");
         assertRefused("00000001cafebabe" + "00000708" + "00000003" + "00000004" + "7f0000011a", "not a multiple of 6");
         assertRefused("00000001cafebabe" + "80000000" + "00000003" + "00000004", "negative");
         assertRefused("00000001cafebabe" + "00000708" + "00000003" + "00000004" + "7f0000010000", "port 0");
