@@ -117,7 +117,7 @@ public final class EnjambreNode implements AutoCloseable {
             String announceUrl = null;
             if (settings.tracker()) {
                 TrackerSettings ts = new TrackerSettings(settings.host(), settings.trackerPort(),
-                        settings.trackerInterval(), null, settings.maxUploadBytes());
+                        settings.trackerInterval(), null, settings.maxUploadBytes(), settings.trackerUdpPort());
                 // The tracker's own deployment (verticle, port, sweep), with its registry wrapped to count announces.
                 registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts));
                 trackerPort = await(TrackerNode.deploy(vertx, hazelcast, ts, 1, registry));
@@ -125,6 +125,12 @@ public final class EnjambreNode implements AutoCloseable {
                 announceUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + trackerPort + "/announce";
                 // The node's own tracker is the user's choice, wherever it listens.
                 peer.announcePolicy(policy.trusting(announceUrl));
+                if (ts.udp()) {
+                    int udpPort = await(TrackerNode.deployUdp(vertx, hazelcast, ts, 1, registry));
+                    String udpUrl = "udp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + udpPort + "/announce";
+                    LOG.info("UDP tracker (BEP 15) on {}", udpUrl);
+                    peer.announcePolicy(policy.trusting(announceUrl).trusting(udpUrl));
+                }
             }
             NodeIdentity identity = new NodeIdentity(UUID.randomUUID().toString(), settings.name(),
                     java.util.HexFormat.of().formatHex(peer.peerId()), peer.actualPort(), 0);
