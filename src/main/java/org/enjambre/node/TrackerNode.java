@@ -136,6 +136,15 @@ public final class TrackerNode implements AutoCloseable {
         boolean shared = vertx.isNativeTransportEnabled();
         return ConnectionIdKey.shared(vertx, hazelcast).compose(key -> {
                     UdpTracker tracker = new UdpTracker(service, new ConnectionIds(key));
+                    byte[][] current = {key};
+                    vertx.setPeriodic(ConnectionIdKey.REFRESH_MILLIS, t -> ConnectionIdKey.shared(vertx, hazelcast)
+                            .onSuccess(latest -> {
+                                if (!java.util.Arrays.equals(latest, current[0])) {
+                                    current[0] = latest;
+                                    tracker.rekey(new ConnectionIds(latest));
+                                }
+                            })
+                            .onFailure(e -> LOG.debug("connection id key not read: {}", e.toString())));
                     return vertx.deployVerticle(() -> new UdpTrackerVerticle(settings.host(), port, tracker, shared),
                             new DeploymentOptions().setInstances(shared ? Math.max(1, instances) : 1));
                 })

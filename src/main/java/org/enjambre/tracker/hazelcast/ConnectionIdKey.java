@@ -12,12 +12,15 @@ import org.enjambre.tracker.server.ConnectionIds;
  * the first node to start puts a random key in a replicated map, every later node reads that one,
  * so a client may connect to one node and announce to another. It lives as long as the cluster
  * (a backup copy survives the death of its owner); a cluster started afresh makes a new one, which
- * costs clients one reconnect.
+ * costs clients one reconnect. Nodes read it again now and then ({@link #REFRESH_MILLIS}): two
+ * halves of a cluster that formed apart and merged end up with the one key the merge kept.
  */
 public final class ConnectionIdKey {
     /** Map holding the key (one entry). */
     public static final String MAP = "enjambre.udp-tracker";
     static final String ENTRY = "connection-id-key";
+    /** How often a node reads the cluster's key again. */
+    public static final long REFRESH_MILLIS = 30_000;
 
     private ConnectionIdKey() {
     }

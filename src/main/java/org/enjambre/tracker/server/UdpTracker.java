@@ -35,7 +35,9 @@ public final class UdpTracker {
     private static final Future<byte[]> NO_ANSWER = Future.succeededFuture();
 
     private final AnnounceService service;
-    private final ConnectionIds connectionIds;
+    private volatile ConnectionIds connectionIds;
+    /** The key before the last change, still accepted: ids issued under it stay valid their two minutes. */
+    private volatile ConnectionIds previousIds;
     private final LongSupplier clock;
     private final LongAdder connects = new LongAdder();
     private final LongAdder announces = new LongAdder();
@@ -89,7 +91,19 @@ public final class UdpTracker {
     }
 
     private boolean connected(long connectionId, byte[] sender, int port) {
-        return connectionIds.valid(connectionId, sender, port, clock.getAsLong());
+        long now = clock.getAsLong();
+        ConnectionIds previous = previousIds;
+        return connectionIds.valid(connectionId, sender, port, now)
+                || previous != null && previous.valid(connectionId, sender, port, now);
+    }
+
+    /**
+     * Takes another key (the cluster's, when two halves of a split cluster merged with different
+     * ones); ids issued under the current key stay accepted until the next change.
+     */
+    public void rekey(ConnectionIds ids) {
+        previousIds = connectionIds;
+        connectionIds = ids;
     }
 
     private Future<byte[]> badConnectionId(int transactionId, int requestLength) {

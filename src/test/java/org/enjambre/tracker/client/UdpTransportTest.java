@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.TimeoutException;
 import java.util.function.BiFunction;
 import org.enjambre.net.PeerAddress;
+import org.enjambre.net.UdpEndpoint;
 import org.enjambre.node.TrackerNode;
 import org.enjambre.node.TrackerSettings;
 import org.enjambre.tracker.protocol.AnnounceCodecTest;
@@ -146,6 +147,34 @@ class UdpTransportTest {
         await(c.announce(AnnounceEvent.NONE, 0, 0, 1000));
         assertThat(received).hasSize(6);
         assertThat(received.get(5)).isInstanceOf(UdpTrackerRequest.Announce.class);
+    }
+
+    @Test
+    void announcesRunOverTheNodesSharedSocketBesideTheDht() throws Exception {
+        // The scripted tracker also sends a KRPC-looking datagram first: it must reach the DHT side only.
+        UdpEndpoint endpoint = await(UdpEndpoint.bind(vertx, "127.0.0.1", 0));
+        List<String> krpc = Collections.synchronizedList(new ArrayList<>());
+        endpoint.onKrpc((datagram, sender) -> krpc.add(datagram.toString(StandardCharsets.ISO_8859_1)));
+        String url = scriptedTracker((request, index) -> {
+            if (index == 0) {
+                scripted.send(Buffer.buffer("d1:y1:re"), endpoint.localPort(), "127.0.0.1");
+            }
+            return answer(request, 0x55L);
+        });
+        UdpTrackerSocket shared = UdpTrackerSocket.over(vertx, endpoint);
+        byte[] peerId = "-EJ0001-iiiiiiiiiiii".getBytes(StandardCharsets.ISO_8859_1);
+        TrackerClient c = new TrackerClient(vertx, TrackerTiers.of(url, null), INFO_HASH, peerId, 40009,
+                TrackerClient.Options.defaults().withRequestTimeout(TIMEOUT).withPolicy(AnnouncePolicy.allowingPrivate())
+                        .withUdpSocket(shared));
+        clients.add(c);
+        AnnounceResult result = await(c.announce(AnnounceEvent.STARTED, 0, 0, 1000));
+        assertThat(result.peers()).containsExactly(new PeerAddress("10.0.0.1", 6881));
+        assertThat(krpc).containsExactly("d1:y1:re");
+        // Closing the client leaves the node's socket open for the DHT.
+        await(c.close());
+        clients.remove(c);
+        await(endpoint.send(Buffer.buffer("d1:y1:qe"), scripted.localAddress()));
+        await(endpoint.close());
     }
 
     @Test

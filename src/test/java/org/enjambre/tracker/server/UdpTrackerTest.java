@@ -165,6 +165,23 @@ class UdpTrackerTest {
     }
 
     @Test
+    void afterARekeyIdsUnderTheFormerKeyStayValidUntilTheNextOne() throws Exception {
+        long underFirst = connect(CLIENT, 7000);
+        byte[] second = new byte[16];
+        new Random().nextBytes(second);
+        tracker.rekey(new ConnectionIds(second));
+        long underSecond = connect(CLIENT, 7000);
+        assertThat(underSecond).isNotEqualTo(underFirst);
+        assertThat(UdpTrackerCodec.decodeResponse(send(announceBytes(underFirst, infoHash, 6881, 0, 50, 0), CLIENT, 7000), 6))
+                .isInstanceOf(UdpTrackerResponse.Announced.class);
+        tracker.rekey(new ConnectionIds(new byte[16]));
+        assertThat(UdpTrackerCodec.decodeResponse(send(announceBytes(underFirst, infoHash, 6881, 0, 50, 0), CLIENT, 7000), 6))
+                .isInstanceOf(UdpTrackerResponse.Error.class);
+        assertThat(UdpTrackerCodec.decodeResponse(send(announceBytes(underSecond, infoHash, 6881, 0, 50, 0), CLIENT, 7000), 6))
+                .isInstanceOf(UdpTrackerResponse.Announced.class);
+    }
+
+    @Test
     void unconnectedAddressesNeverGetMoreBytesThanTheySent() throws Exception {
         Random random = new Random(5);
         for (int i = 0; i < 2000; i++) {
