@@ -173,6 +173,11 @@ class UdpTrackerCodecTest {
         byte[] answer6 = UdpTrackerCodec.announced(1, 60, 0, 1, six, 0, six.length);
         assertThat(((UdpTrackerResponse.Announced) UdpTrackerCodec.decodeResponse(answer6, 18)).peers())
                 .containsExactly(new PeerAddress("2001:db8::1", 6881));
+        // An IPv4-mapped IPv6 entry is the IPv4 peer it names (found by fuzzing udp-tracker).
+        byte[] mapped = hex("00000000000000000000ffff7f000001" + "1ae1");
+        assertThat(((UdpTrackerResponse.Announced) UdpTrackerCodec.decodeResponse(
+                UdpTrackerCodec.announced(1, 60, 0, 1, mapped, 0, mapped.length), 18)).peers())
+                .containsExactly(new PeerAddress("127.0.0.1", 6881));
     }
 
     @Test
