@@ -2,7 +2,6 @@ package org.enjambre.tracker.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.hazelcast.config.Config;
 import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.Future;
@@ -16,8 +15,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.enjambre.net.PeerAddress;
+import org.enjambre.node.ClusterConfig;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
-import org.enjambre.tracker.hazelcast.TrackerMaps;
 import org.enjambre.tracker.protocol.AnnounceEvent;
 import org.enjambre.tracker.protocol.AnnounceRequest;
 import org.enjambre.tracker.protocol.SwarmStats;
@@ -50,14 +49,7 @@ class UdpTrackerTest {
     @BeforeAll
     static void start() {
         vertx = Vertx.vertx();
-        Config config = new Config();
-        config.setClusterName("udp-tracker-test-" + System.nanoTime());
-        config.setProperty("hazelcast.phone.home.enabled", "false");
-        config.getNetworkConfig().getJoin().getMulticastConfig().setEnabled(false);
-        config.getNetworkConfig().getJoin().getAutoDetectionConfig().setEnabled(false);
-        config.getNetworkConfig().getInterfaces().setEnabled(true).addInterface("127.0.0.1");
-        config.getNetworkConfig().setPortAutoIncrement(true).setPort(16701);
-        hazelcast = Hazelcast.newHazelcastInstance(TrackerMaps.configure(config));
+        hazelcast = Hazelcast.newHazelcastInstance(ClusterConfig.standalone());
     }
 
     @AfterAll
