@@ -66,7 +66,7 @@ public final class TrackerNode implements AutoCloseable {
         try {
             PeerRegistry registry = registryFor(vertx, hazelcast, settings);
             int port = await(deploy(vertx, hazelcast, settings, instances, registry));
-            int udpPort = settings.udp() ? await(deployUdp(vertx, hazelcast, settings, instances, registry)) : -1;
+            int udpPort = settings.udp() ? await(deployUdp(vertx, hazelcast, settings, instances, registry)).port() : -1;
             return new TrackerNode(vertx, hazelcast, owns, settings.host(), port, udpPort);
         } catch (Exception e) {
             vertx.close();
@@ -121,9 +121,9 @@ public final class TrackerNode implements AutoCloseable {
      * Deploys the UDP tracker (BEP 15) on {@code settings.udpPort()}, answering from the same
      * registry as HTTP, with the cluster's connection-id key ({@link ConnectionIdKey}) so that an id
      * one node issued is accepted by every other. One socket, or {@code instances} sharing the port
-     * where the native transport gives SO_REUSEPORT. Answers the UDP port.
+     * where the native transport gives SO_REUSEPORT. Answers the UDP port and the front end (its counts).
      */
-    public static Future<Integer> deployUdp(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings,
+    public static Future<UdpDeployment> deployUdp(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings,
                                             int instances, PeerRegistry registry) {
         int port;
         try {
@@ -146,11 +146,15 @@ public final class TrackerNode implements AutoCloseable {
                             })
                             .onFailure(e -> LOG.debug("connection id key not read: {}", e.toString())));
                     return vertx.deployVerticle(() -> new UdpTrackerVerticle(settings.host(), port, tracker, shared),
-                            new DeploymentOptions().setInstances(shared ? Math.max(1, instances) : 1));
+                            new DeploymentOptions().setInstances(shared ? Math.max(1, instances) : 1)).map(id -> tracker);
                 })
                 .recover(e -> Future.failedFuture(new java.io.IOException("cannot serve UDP on " + settings.host() + ":" + port
                         + ": " + e.getMessage(), e)))
-                .map(id -> port);
+                .map(tracker -> new UdpDeployment(port, tracker));
+    }
+
+    /** A deployed UDP tracker: its port and its front end. */
+    public record UdpDeployment(int port, UdpTracker tracker) {
     }
 
     private static int freeUdpPort(String host) throws java.io.IOException {

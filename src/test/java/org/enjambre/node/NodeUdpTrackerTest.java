@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A node started with a tracker and a UDP port serves BEP 15 there, on the tracker's registry. */
+/** A node started with a tracker and a UDP port serves BEP 15 there, on the tracker's registry, and counts it. */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NodeUdpTrackerTest {
     @TempDir
@@ -36,6 +36,19 @@ class NodeUdpTrackerTest {
             assertThat(announced.peers()).containsExactly(new PeerAddress("127.0.0.1", 40001));
             assertThat(announced.seeders()).isEqualTo(1);
             assertThat(announced.intervalSeconds()).isEqualTo(60);
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://127.0.0.1:" + node.webPort() + "/metrics"))
+                    .timeout(java.time.Duration.ofSeconds(5)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            // At least one of each per client (a slow first answer on a loaded machine may be asked again).
+            assertThat(count(metrics, "announce")).isGreaterThanOrEqualTo(2);
+            assertThat(count(metrics, "connect")).isGreaterThanOrEqualTo(2);
+            assertThat(count(metrics, "bad_connection_id")).isZero();
         }
+    }
+
+    static double count(String metrics, String kind) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("enjambre_tracker_udp_datagrams_total\\{kind=\"" + kind
+                + "\",node=\"udp\"} ([0-9.E]+)").matcher(metrics);
+        return m.find() ? Double.parseDouble(m.group(1)) : -1;
     }
 }
