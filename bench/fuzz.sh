@@ -30,8 +30,9 @@ declare -A targets=(
   [tracker-answer]="org.enjambre.tracker.protocol.AnnounceCodecFuzzTest#trackerAnswer"
   [peer-address]="org.enjambre.net.PeerAddressFuzzTest#peerAddress"
   [extension]="org.enjambre.wire.ext.ExtensionCodecFuzzTest#extensionPayload"
+  [udp-tracker]="org.enjambre.tracker.protocol.UdpTrackerCodecFuzzTest#udpTrackerDatagram"
 )
-order=(bencode metainfo magnet wire tracker-query tracker-answer peer-address extension)
+order=(bencode metainfo magnet wire tracker-query tracker-answer peer-address extension udp-tracker)
 if [ $# -gt 0 ]; then
   for t in "$@"; do
     [ -n "${targets[$t]+x}" ] || { echo "unknown target $t (known: ${order[*]})" >&2; exit 2; }

@@ -69,6 +69,9 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Option(names = "--tracker-port", defaultValue = "6969", description = "tracker HTTP port (default: ${DEFAULT-VALUE})")
     int trackerPort;
 
+    @Option(names = "--tracker-udp-port", description = "with --tracker, also serve the UDP tracker protocol (BEP 15) on this port, 0 for any free one (default: none)")
+    Integer trackerUdpPort;
+
     @Option(names = "--tracker-interval", defaultValue = "1800", description = "announce interval the tracker gives out, seconds (default: ${DEFAULT-VALUE})")
     int trackerInterval;
 
@@ -116,7 +119,8 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         java.util.Set<String> allowed = new java.util.HashSet<>(webAllowedHosts);
         NodeSettings settings = new NodeSettings(nodeName, host, webPort, peerPort, tracker, trackerPort,
                 trackerInterval, data, uploadRate, maxUpload, publicHost, nodeUploadRate, nodeDownloadRate,
-                new WebAccess(webHost, ApiToken.generate(), allowed, dataQuota), stateDir);
+                new WebAccess(webHost, ApiToken.generate(), allowed, dataQuota), stateDir,
+                trackerUdpPort == null ? TrackerSettings.UDP_OFF : trackerUdpPort);
         ClusterRole role = role();
         CountDownLatch stop = new CountDownLatch(1);
         Signals.onStop(stop::countDown);

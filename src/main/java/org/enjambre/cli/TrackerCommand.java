@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 
 /** {@code enjambre tracker}: an HTTP tracker node, alone or in a Hazelcast cluster. */
 @Command(name = "tracker", mixinStandardHelpOptions = true,
-        description = {"Run an HTTP BitTorrent tracker (announce, scrape, REST API).",
+        description = {"Run a BitTorrent tracker: HTTP (announce, scrape, REST API) and, with --udp-port, UDP (BEP 15).",
                 "Alone it needs nothing else; with --cluster, nodes share one replicated peer registry",
                 "and any node answers any announce. An announce's 'ip' parameter is honoured only",
                 "from loopback. Stops cleanly on SIGINT/SIGTERM."})
@@ -39,6 +39,9 @@ public final class TrackerCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "6969", description = "HTTP port, 0 for any free one (default: ${DEFAULT-VALUE})")
     int port;
 
+    @Option(names = "--udp-port", description = "also serve the UDP tracker protocol (BEP 15) on this port, 0 for any free one (default: none)")
+    Integer udpPort;
+
     @Option(names = "--interval", defaultValue = "1800", description = "announce interval in seconds; peers expire after twice that (default: ${DEFAULT-VALUE})")
     int interval;
 
@@ -56,16 +59,21 @@ public final class TrackerCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("--port must be 0..65535, got " + port);
         }
+        if (udpPort != null && (udpPort < 0 || udpPort > 65535)) {
+            throw new IllegalArgumentException("--udp-port must be 0..65535, got " + udpPort);
+        }
         clusterOptions.check();
         TrackerSettings settings = new TrackerSettings(host, port, interval,
-                allowList == null ? null : readAllowList(allowList), maxUpload);
+                allowList == null ? null : readAllowList(allowList), maxUpload,
+                udpPort == null ? TrackerSettings.UDP_OFF : udpPort);
         Config config = clusterOptions.memberConfig();
         int n = instances != null ? Math.max(1, instances) : Math.max(1, Runtime.getRuntime().availableProcessors());
         CountDownLatch stop = new CountDownLatch(1);
         // Signals are handled (not left to shutdown hooks) so that a requested stop exits 0.
         Signals.onStop(stop::countDown);
         TrackerNode node = TrackerNode.start(settings, config, n);
-        System.out.println("tracker listening on " + node.announceUrl());
+        System.out.println("tracker listening on " + node.announceUrl()
+                + (node.udpAnnounceUrl() != null ? " and " + node.udpAnnounceUrl() : ""));
         System.out.flush();
         stop.await();
         node.close();

@@ -117,7 +117,7 @@ public final class EnjambreNode implements AutoCloseable {
             String announceUrl = null;
             if (settings.tracker()) {
                 TrackerSettings ts = new TrackerSettings(settings.host(), settings.trackerPort(),
-                        settings.trackerInterval(), null, settings.maxUploadBytes());
+                        settings.trackerInterval(), null, settings.maxUploadBytes(), settings.trackerUdpPort());
                 // The tracker's own deployment (verticle, port, sweep), with its registry wrapped to count announces.
                 registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts));
                 trackerPort = await(TrackerNode.deploy(vertx, hazelcast, ts, 1, registry));
@@ -125,6 +125,13 @@ public final class EnjambreNode implements AutoCloseable {
                 announceUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + trackerPort + "/announce";
                 // The node's own tracker is the user's choice, wherever it listens.
                 peer.announcePolicy(policy.trusting(announceUrl));
+                if (ts.udp()) {
+                    TrackerNode.UdpDeployment udp = await(TrackerNode.deployUdp(vertx, hazelcast, ts, 1, registry));
+                    registerUdpTrackerMeters(metrics, settings.name(), udp.tracker());
+                    String udpUrl = "udp://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + udp.port() + "/announce";
+                    LOG.info("UDP tracker (BEP 15) on {}", udpUrl);
+                    peer.announcePolicy(policy.trusting(announceUrl).trusting(udpUrl));
+                }
             }
             NodeIdentity identity = new NodeIdentity(UUID.randomUUID().toString(), settings.name(),
                     java.util.HexFormat.of().formatHex(peer.peerId()), peer.actualPort(), 0);
@@ -164,6 +171,18 @@ public final class EnjambreNode implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The UDP tracker's datagrams on {@code /metrics}, by what they were. */
+    private static void registerUdpTrackerMeters(PrometheusMeterRegistry m, String name, org.enjambre.tracker.server.UdpTracker udp) {
+        Tags tags = Tags.of("node", name);
+        String description = "datagrams the UDP tracker (BEP 15) received, by kind";
+        java.util.Map<String, ToDoubleFunction<org.enjambre.tracker.server.UdpTracker>> kinds = java.util.Map.of(
+                "connect", u -> u.counts().connects(), "announce", u -> u.counts().announces(),
+                "scrape", u -> u.counts().scrapes(), "bad_connection_id", u -> u.counts().badConnectionIds(),
+                "malformed", u -> u.counts().malformed(), "ignored", u -> u.counts().ignored());
+        kinds.forEach((kind, count) -> FunctionCounter.builder("enjambre.tracker.udp.datagrams", udp, count)
+                .description(description).tags(tags.and("kind", kind)).register(m));
     }
 
     /** Sockets the peer port refused at once, by the cap that refused them. */

@@ -23,10 +23,21 @@ import org.enjambre.web.WebAccess;
  * @param nodeDownloadRate download limit of the whole node, bytes per second, 0 for none
  * @param web             who may drive the web port (its bind address, token, allowed names, quota)
  * @param stateDir        the node's own files, outside {@code dataDir}; null: {@link NodeState#defaultFolder}
+ * @param trackerUdpPort  with {@code tracker}, the UDP tracker's port (BEP 15; 0: any free port), or
+ *                        {@link TrackerSettings#UDP_OFF}
  */
 public record NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
                            int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes,
-                           String publicHost, long nodeUploadRate, long nodeDownloadRate, WebAccess web, Path stateDir) {
+                           String publicHost, long nodeUploadRate, long nodeDownloadRate, WebAccess web, Path stateDir,
+                           int trackerUdpPort) {
+    /** Without a UDP tracker. */
+    public NodeSettings(String name, String host, int webPort, int peerPort, boolean tracker, int trackerPort,
+                        int trackerInterval, Path dataDir, long uploadRate, long maxUploadBytes,
+                        String publicHost, long nodeUploadRate, long nodeDownloadRate, WebAccess web, Path stateDir) {
+        this(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir, uploadRate, maxUploadBytes,
+                publicHost, nodeUploadRate, nodeDownloadRate, web, stateDir, TrackerSettings.UDP_OFF);
+    }
+
     /**
      * Without a public host (tests, a single machine), without node-wide limits, the web port on
      * loopback with a fresh random token ({@link WebAccess#local()}), the state beside the data.
@@ -40,13 +51,13 @@ public record NodeSettings(String name, String host, int webPort, int peerPort, 
     /** The same settings with node-wide rate limits (bytes per second, 0 for none). */
     public NodeSettings withNodeRates(long upload, long download) {
         return new NodeSettings(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir,
-                uploadRate, maxUploadBytes, publicHost, upload, download, web, stateDir);
+                uploadRate, maxUploadBytes, publicHost, upload, download, web, stateDir, trackerUdpPort);
     }
 
     /** The same settings with another web access (token, bind address, quota). */
     public NodeSettings withWeb(WebAccess access) {
         return new NodeSettings(name, host, webPort, peerPort, tracker, trackerPort, trackerInterval, dataDir,
-                uploadRate, maxUploadBytes, publicHost, nodeUploadRate, nodeDownloadRate, access, stateDir);
+                uploadRate, maxUploadBytes, publicHost, nodeUploadRate, nodeDownloadRate, access, stateDir, trackerUdpPort);
     }
 
     /** The state folder: given, or beside the data folder. */
@@ -70,6 +81,9 @@ public record NodeSettings(String name, String host, int webPort, int peerPort, 
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("ports must be 0..65535, got " + port);
             }
+        }
+        if (trackerUdpPort < TrackerSettings.UDP_OFF || trackerUdpPort > 65535) {
+            throw new IllegalArgumentException("--tracker-udp-port must be 0..65535, got " + trackerUdpPort);
         }
         if (uploadRate < 0) {
             throw new IllegalArgumentException("--upload-rate must be >= 0");

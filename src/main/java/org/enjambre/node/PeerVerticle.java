@@ -40,6 +40,7 @@ import org.enjambre.tracker.client.AnnouncePolicy;
 import org.enjambre.tracker.client.Announcer;
 import org.enjambre.tracker.client.TrackerClient;
 import org.enjambre.tracker.client.TrackerTiers;
+import org.enjambre.tracker.client.UdpTrackerSocket;
 import org.enjambre.tracker.protocol.TransferStats;
 import org.enjambre.wire.PeerId;
 
@@ -66,6 +67,10 @@ public final class PeerVerticle extends VerticleBase {
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
     private PeerPortLimits incomingLimits = PeerPortLimits.defaults();
     private volatile AnnouncePolicy announcePolicy = AnnouncePolicy.publicOnly();
+    /** The node's shared UDP socket for udp:// trackers, when it has one (the DHT's). */
+    private volatile UdpTrackerSocket sharedUdpTrackers;
+    /** A socket of the verticle's own for udp:// trackers, opened when a torrent first needs one. */
+    private UdpTrackerSocket ownUdpTrackers;
     private IncomingConnections incoming;
     private NetServer server;
     private NetClient client;
@@ -93,6 +98,7 @@ public final class PeerVerticle extends VerticleBase {
     public Future<?> stop() {
         return removeAll().transform(ar -> server.close())
                 .transform(ar -> client.close())
+                .transform(ar -> ownUdpTrackers != null ? ownUdpTrackers.close() : Future.succeededFuture())
                 .transform(ar -> workers.close());
     }
 
@@ -119,6 +125,26 @@ public final class PeerVerticle extends VerticleBase {
     public PeerVerticle announcePolicy(AnnouncePolicy policy) {
         announcePolicy = java.util.Objects.requireNonNull(policy, "policy");
         return this;
+    }
+
+    /**
+     * Announces to {@code udp://} trackers over the node's shared UDP socket (the DHT's) rather than
+     * a socket of the verticle's own; applies to torrents added afterwards.
+     */
+    public PeerVerticle udpTrackerSocket(UdpTrackerSocket socket) {
+        sharedUdpTrackers = java.util.Objects.requireNonNull(socket, "socket");
+        return this;
+    }
+
+    /** The socket every torrent's {@code udp://} announces share (one connection-id cache per node). */
+    private synchronized UdpTrackerSocket udpTrackers() {
+        if (sharedUdpTrackers != null) {
+            return sharedUdpTrackers;
+        }
+        if (ownUdpTrackers == null) {
+            ownUdpTrackers = UdpTrackerSocket.own(vertx);
+        }
+        return ownUdpTrackers;
     }
 
     /** The peer port's slots and refusal counts (after deploying). */
@@ -180,7 +206,7 @@ public final class PeerVerticle extends VerticleBase {
         TrackerSource trackers = new TrackerSource(vertx,
                 new TrackerClient(vertx, TrackerTiers.of(metainfo.announce(), metainfo.announceList()),
                         metainfo.infoHash().bytes(), peerId, actualPort(),
-                        TrackerClient.Options.defaults().withPolicy(announcePolicy)),
+                        TrackerClient.Options.defaults().withPolicy(announcePolicy).withUdpSocket(udpTrackers())),
                 () -> new TransferStats(state.uploaded(), state.downloaded(), state.left()),
                 Announcer.Options.defaults());
         addSource(metainfo.infoHash(), trackers);

@@ -9,15 +9,19 @@ import io.vertx.core.Vertx;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
-import org.enjambre.tracker.server.PeerRegistry;
+import org.enjambre.tracker.hazelcast.ConnectionIdKey;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.enjambre.tracker.server.AnnounceService;
+import org.enjambre.tracker.server.ConnectionIds;
+import org.enjambre.tracker.server.PeerRegistry;
+import org.enjambre.tracker.server.UdpTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A running tracker node: Vert.x, a Hazelcast member (alone, or joined to a cluster through
- * Vert.x's cluster manager), the registry, and one tracker verticle per event loop sharing the
- * HTTP port. Started and stopped from a plain thread (the CLI's main thread, a test).
+ * Vert.x's cluster manager), the registry, one tracker verticle per event loop sharing the
+ * HTTP port, and with a UDP port the BEP 15 front end on the same registry. Started and stopped from a plain thread (the CLI's main thread, a test).
  */
 public final class TrackerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrackerNode.class);
@@ -27,14 +31,16 @@ public final class TrackerNode implements AutoCloseable {
     private final HazelcastInstance hazelcast;
     private final boolean ownsHazelcast;
     private final int port;
+    private final int udpPort;
     private final String host;
 
-    private TrackerNode(Vertx vertx, HazelcastInstance hazelcast, boolean ownsHazelcast, String host, int port) {
+    private TrackerNode(Vertx vertx, HazelcastInstance hazelcast, boolean ownsHazelcast, String host, int port, int udpPort) {
         this.vertx = vertx;
         this.hazelcast = hazelcast;
         this.ownsHazelcast = ownsHazelcast;
         this.host = host;
         this.port = port;
+        this.udpPort = udpPort;
     }
 
     /**
@@ -58,8 +64,10 @@ public final class TrackerNode implements AutoCloseable {
             owns = false;
         }
         try {
-            int port = await(deploy(vertx, hazelcast, settings, instances));
-            return new TrackerNode(vertx, hazelcast, owns, settings.host(), port);
+            PeerRegistry registry = registryFor(vertx, hazelcast, settings);
+            int port = await(deploy(vertx, hazelcast, settings, instances, registry));
+            int udpPort = settings.udp() ? await(deployUdp(vertx, hazelcast, settings, instances, registry)).port() : -1;
+            return new TrackerNode(vertx, hazelcast, owns, settings.host(), port, udpPort);
         } catch (Exception e) {
             vertx.close();
             if (owns) {
@@ -95,7 +103,7 @@ public final class TrackerNode implements AutoCloseable {
         }
         // Every instance binds the same port; Vert.x shares it and spreads the connections.
         TrackerSettings fixed = new TrackerSettings(settings.host(), port, settings.intervalSeconds(),
-                settings.allowList(), settings.maxUploadBytes());
+                settings.allowList(), settings.maxUploadBytes(), settings.udpPort());
         return vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
                         new DeploymentOptions().setInstances(Math.max(1, instances)))
                 .recover(e -> Future.failedFuture(e instanceof java.net.BindException
@@ -107,6 +115,52 @@ public final class TrackerNode implements AutoCloseable {
                             .onFailure(e -> LOG.debug("sweep failed: {}", e.toString())));
                     return port;
                 });
+    }
+
+    /**
+     * Deploys the UDP tracker (BEP 15) on {@code settings.udpPort()}, answering from the same
+     * registry as HTTP, with the cluster's connection-id key ({@link ConnectionIdKey}) so that an id
+     * one node issued is accepted by every other. One socket, or {@code instances} sharing the port
+     * where the native transport gives SO_REUSEPORT. Answers the UDP port and the front end (its counts).
+     */
+    public static Future<UdpDeployment> deployUdp(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings,
+                                            int instances, PeerRegistry registry) {
+        int port;
+        try {
+            port = settings.udpPort() > 0 ? settings.udpPort() : freeUdpPort(settings.host());
+        } catch (java.io.IOException e) {
+            return Future.failedFuture(e);
+        }
+        AnnounceService service = new AnnounceService(registry, new AnnounceService.Policy(
+                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed));
+        boolean shared = vertx.isNativeTransportEnabled();
+        return ConnectionIdKey.shared(vertx, hazelcast).compose(key -> {
+                    UdpTracker tracker = new UdpTracker(service, new ConnectionIds(key));
+                    byte[][] current = {key};
+                    vertx.setPeriodic(ConnectionIdKey.REFRESH_MILLIS, t -> ConnectionIdKey.shared(vertx, hazelcast)
+                            .onSuccess(latest -> {
+                                if (!java.util.Arrays.equals(latest, current[0])) {
+                                    current[0] = latest;
+                                    tracker.rekey(new ConnectionIds(latest));
+                                }
+                            })
+                            .onFailure(e -> LOG.debug("connection id key not read: {}", e.toString())));
+                    return vertx.deployVerticle(() -> new UdpTrackerVerticle(settings.host(), port, tracker, shared),
+                            new DeploymentOptions().setInstances(shared ? Math.max(1, instances) : 1)).map(id -> tracker);
+                })
+                .recover(e -> Future.failedFuture(new java.io.IOException("cannot serve UDP on " + settings.host() + ":" + port
+                        + ": " + e.getMessage(), e)))
+                .map(tracker -> new UdpDeployment(port, tracker));
+    }
+
+    /** A deployed UDP tracker: its port and its front end. */
+    public record UdpDeployment(int port, UdpTracker tracker) {
+    }
+
+    private static int freeUdpPort(String host) throws java.io.IOException {
+        try (java.net.DatagramSocket s = new java.net.DatagramSocket(0, java.net.InetAddress.getByName(host))) {
+            return s.getLocalPort();
+        }
     }
 
     /** Port 0 asks for any free port; all instances must then agree on one, so it is chosen here. */
@@ -124,6 +178,17 @@ public final class TrackerNode implements AutoCloseable {
     public String announceUrl() {
         String h = host.contains(":") ? "[" + host + "]" : host;
         return "http://" + h + ":" + port + "/announce";
+    }
+
+    /** The UDP tracker's port, or -1 when it runs none. */
+    public int udpPort() {
+        return udpPort;
+    }
+
+    /** The UDP announce URL, or null when the node runs no UDP tracker. */
+    public String udpAnnounceUrl() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return udpPort < 0 ? null : "udp://" + h + ":" + udpPort + "/announce";
     }
 
     public HazelcastInstance hazelcast() {

@@ -10,8 +10,12 @@ import java.util.Set;
  * @param intervalSeconds announce interval given to clients; peers expire after twice that
  * @param allowList       lowercase hex info-hashes served, or {@code null} for any
  * @param maxUploadBytes  largest REST upload accepted (413 past it)
+ * @param udpPort         UDP port of the BEP 15 tracker (0: any free port), or {@link #UDP_OFF}
  */
-public record TrackerSettings(String host, int port, int intervalSeconds, Set<String> allowList, long maxUploadBytes) {
+public record TrackerSettings(String host, int port, int intervalSeconds, Set<String> allowList, long maxUploadBytes,
+                              int udpPort) {
+    /** No UDP tracker. */
+    public static final int UDP_OFF = -1;
     /** Most swarms in a scrape without {@code info_hash} and in {@code GET /api/torrents}. */
     public static final int SCRAPE_ALL_LIMIT = org.enjambre.tracker.server.AnnounceService.SCRAPE_ALL_LIMIT;
     public static final long DEFAULT_MAX_UPLOAD = 64L * 1024 * 1024;
@@ -23,9 +27,21 @@ public record TrackerSettings(String host, int port, int intervalSeconds, Set<St
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0..65535, got " + port);
         }
+        if (udpPort < UDP_OFF || udpPort > 65535) {
+            throw new IllegalArgumentException("UDP port must be 0..65535, got " + udpPort);
+        }
         if (maxUploadBytes < 1) {
             throw new IllegalArgumentException("max upload must be positive, got " + maxUploadBytes);
         }
+    }
+
+    /** An HTTP tracker only. */
+    public TrackerSettings(String host, int port, int intervalSeconds, Set<String> allowList, long maxUploadBytes) {
+        this(host, port, intervalSeconds, allowList, maxUploadBytes, UDP_OFF);
+    }
+
+    public boolean udp() {
+        return udpPort != UDP_OFF;
     }
 
     /** Clients may not announce more often than this (BEP 3 {@code min interval}). */

@@ -39,6 +39,8 @@ class TrackerCommandTest {
     void badPortsAndIntervalsAreRefused() {
         assertThat(Main.run("tracker", "--port", "70000")).isEqualTo(Main.EXIT_FAILURE);
         assertThat(Main.run("tracker", "--port", "0", "--interval", "0")).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(Main.run("tracker", "--port", "0", "--udp-port", "70000")).isEqualTo(Main.EXIT_FAILURE);
+        assertThat(Main.run("tracker", "--port", "0", "--udp-port", "-1")).isEqualTo(Main.EXIT_FAILURE);
         assertThat(Main.run("tracker", "--port", "0", "--cluster", "--cluster-port", "0")).isEqualTo(Main.EXIT_FAILURE);
     }
 

@@ -21,7 +21,9 @@ import java.util.concurrent.TimeUnit;
 import org.enjambre.bencode.BBytes;
 import org.enjambre.bencode.BDict;
 import org.enjambre.bencode.Bencode;
+import org.enjambre.net.PeerAddress;
 import org.enjambre.testutil.FreePorts;
+import org.enjambre.tracker.protocol.UdpTrackerResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three tracker nodes as three JVMs in one Hazelcast cluster on loopback: what is announced to one
- * is seen from the others, and survives that node being killed with SIGKILL.
+ * is seen from the others, and survives that node being killed with SIGKILL. Over HTTP and over
+ * UDP (BEP 15), where a connection id one node issued is accepted by the others.
  */
 class TrackerClusterIT {
     static final int SWARMS = 12;
@@ -51,11 +54,12 @@ class TrackerClusterIT {
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void peersAnnouncedToAKilledNodeAreStillServedByTheOthers() throws Exception {
         int[] clusterPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
+        int[] udpPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
         String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2];
         for (int i = 0; i < 3; i++) {
             nodes.add(TrackerProcess.start("node" + "ABC".charAt(i), dir, FreePorts.next(), "--cluster",
                     "--cluster-port", Integer.toString(clusterPorts[i]), "--cluster-members", members,
-                    "--cluster-config", dir.resolve("absent.xml").toString()));
+                    "--cluster-config", dir.resolve("absent.xml").toString(), "--udp-port", Integer.toString(udpPorts[i])));
         }
         for (TrackerProcess n : nodes) {
             n.awaitListening(Duration.ofSeconds(90));
@@ -86,6 +90,17 @@ class TrackerClusterIT {
         BDict fromC = announce(c, HexFormat.of().parseHex(first), "-EJ0001-newcomer0000", 30000, 1000);
         assertThat(((BBytes) fromC.get("peers")).length()).isEqualTo(6 * PEERS_PER_SWARM);
 
+        // Over UDP: connected through B, announced to A with B's connection id, handed A's peers.
+        try (UdpTrackerProbe probe = new UdpTrackerProbe()) {
+            long idFromB = probe.connect(udpPorts[1]);
+            UdpTrackerResponse answer = probe.announce(udpPorts[0], idFromB, HexFormat.of().parseHex(first),
+                    "-EJ0001-udp000030001", 30001, 1000);
+            assertThat(answer).as("UDP announce to A with B's connection id").isInstanceOf(UdpTrackerResponse.Announced.class);
+            assertThat(ports(((UdpTrackerResponse.Announced) answer).peers()))
+                    .containsAll(expected.get(first)).contains(30000).doesNotContain(30001);
+        }
+        expected.get(first).add(30001);
+
         long killedAt = System.nanoTime();
         a.process.destroyForcibly();
         assertThat(a.process.waitFor(10, TimeUnit.SECONDS)).isTrue();
@@ -109,9 +124,24 @@ class TrackerClusterIT {
         assertThat(seenC).as("peers served by C %.1f s after A was killed", failoverSeconds).isEqualTo(expected);
         awaitClusterSize(b, 2, Duration.ofSeconds(15));
 
+        // UDP after the failover: an id from B is taken by C, and C hands out every peer A had.
+        try (UdpTrackerProbe probe = new UdpTrackerProbe()) {
+            long idFromB = probe.connect(udpPorts[1]);
+            UdpTrackerResponse answer = probe.announce(udpPorts[2], idFromB, HexFormat.of().parseHex(first),
+                    "-EJ0001-udp000030002", 30002, 1000);
+            assertThat(answer).as("UDP announce to C after A died").isInstanceOf(UdpTrackerResponse.Announced.class);
+            assertThat(ports(((UdpTrackerResponse.Announced) answer).peers())).isEqualTo(expected.get(first));
+        }
+
         // B and C stop cleanly on SIGTERM.
         assertThat(b.stop(Duration.ofSeconds(30))).as(b.logTail()).isZero();
         assertThat(c.stop(Duration.ofSeconds(30))).as(c.logTail()).isZero();
+    }
+
+    static Set<Integer> ports(List<PeerAddress> peers) {
+        Set<Integer> out = new TreeSet<>();
+        peers.forEach(p -> out.add(p.port()));
+        return out;
     }
 
     static BDict announce(TrackerProcess node, byte[] infoHash, String peerId, int port, long left) throws Exception {

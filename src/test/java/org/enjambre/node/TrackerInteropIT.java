@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Real BitTorrent clients that know nothing but our tracker's URL: a libtorrent seeder and an
  * aria2c leecher find each other through it and the file arrives byte-exact; transmission-cli
- * announces and shows up in scrape. Everything on loopback: announces from 127.0.0.1 register
+ * announces and shows up in scrape; over {@code udp://} (BEP 15) transmission-cli and libtorrent
+ * find each other and the file arrives. Everything on loopback: announces from 127.0.0.1 register
  * 127.0.0.1, which is what these clients then dial.
  */
 class TrackerInteropIT {
@@ -38,11 +39,13 @@ class TrackerInteropIT {
     @TempDir
     Path dir;
     TrackerProcess tracker;
+    int udpPort;
     final List<Process> started = new ArrayList<>();
 
     @BeforeEach
     void startTracker() throws Exception {
-        tracker = TrackerProcess.start("tracker", dir, FreePorts.next(), "--interval", "10");
+        udpPort = FreePorts.next();
+        tracker = TrackerProcess.start("tracker", dir, FreePorts.next(), "--interval", "10", "--udp-port", String.valueOf(udpPort));
         tracker.awaitListening(Duration.ofSeconds(60));
     }
 
@@ -80,14 +83,19 @@ class TrackerInteropIT {
         return s;
     }
 
-    /** A random file in seed/, and its v1 torrent (made by libtorrent) announcing only to our tracker. */
+    /** A random file in seed/, and its v1 torrent (made by libtorrent) announcing only to our tracker over HTTP. */
     String makeTorrent(Path script) throws Exception {
+        return makeTorrent(script, tracker.announceUrl());
+    }
+
+    /** A random file in seed/, and its v1 torrent (made by libtorrent) announcing only to {@code url}. */
+    String makeTorrent(Path script, String url) throws Exception {
         Path seedDir = Files.createDirectories(dir.resolve("seed"));
         byte[] data = new byte[SIZE];
         new Random(7).nextBytes(data);
         Files.write(seedDir.resolve("payload.bin"), data);
         Process make = start("make", List.of("/usr/bin/python3", script.toString(), "make",
-                seedDir.resolve("payload.bin").toString(), tracker.announceUrl(), dir.resolve("payload.torrent").toString()));
+                seedDir.resolve("payload.bin").toString(), url, dir.resolve("payload.torrent").toString()));
         assertThat(make.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(make.exitValue()).as(log("make")).isZero();
         String infoHash = log("make").trim();
@@ -145,13 +153,8 @@ class TrackerInteropIT {
         assertThat(Files.mismatch(out.resolve("payload.bin"), dir.resolve("seed/payload.bin"))).isEqualTo(-1L);
     }
 
-    @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
-    void transmissionAnnouncesAndAppearsInScrape() throws Exception {
-        Path transmission = Interop.requireExecutable("transmission-cli", "transmission-cli");
-        Interop.requireLibtorrent();
-        Path script = script();
-        String infoHash = makeTorrent(script);
+    /** transmission-cli leeching payload.torrent into transmission/, on loopback only. */
+    Path startTransmission(Path transmission) throws IOException {
         Path config = Files.createDirectories(dir.resolve("transmission-config"));
         // No DHT, LPD, uTP or port mapping: loopback only.
         Files.writeString(config.resolve("settings.json"), "{\"dht-enabled\": false, \"lpd-enabled\": false, \"utp-enabled\": false,"
@@ -159,6 +162,48 @@ class TrackerInteropIT {
         Path out = Files.createDirectories(dir.resolve("transmission"));
         start("transmission", List.of(transmission.toString(), "-g", config.toString(), "-w", out.toString(),
                 "-p", Integer.toString(FreePorts.next()), "-M", dir.resolve("payload.torrent").toString()));
+        return out;
+    }
+
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void transmissionAndLibtorrentFindEachOtherOverUdp() throws Exception {
+        Path transmission = Interop.requireExecutable("transmission-cli", "transmission-cli");
+        Interop.requireLibtorrent();
+        Path script = script();
+        String infoHash = makeTorrent(script, "udp://127.0.0.1:" + udpPort + "/announce");
+        // transmission-cli ignores 127.x peers a tracker hands it but takes incoming connections: it
+        // announces first, and the libtorrent seeder learns of it from the tracker's answer and dials it.
+        Path out = startTransmission(transmission);
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (scrape(infoHash)[1] < 1) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("transmission-cli never announced over UDP; its log:\n" + log("transmission"));
+            }
+            Thread.sleep(250);
+        }
+        startSeeder(script);
+        awaitSeeders(infoHash, 1, Duration.ofSeconds(30));
+        Path received = out.resolve("payload.bin");
+        deadline = System.nanoTime() + Duration.ofSeconds(100).toNanos();
+        while (!(Files.isRegularFile(received) && Files.mismatch(received, dir.resolve("seed/payload.bin")) == -1L)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("transmission-cli did not get the file from libtorrent; transmission:\n"
+                        + log("transmission") + "\nseeder:\n" + log("seeder"));
+            }
+            Thread.sleep(250);
+        }
+        assertThat(log("seeder")).as("libtorrent's tracker replies").contains("tracker:");
+    }
+
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void transmissionAnnouncesAndAppearsInScrape() throws Exception {
+        Path transmission = Interop.requireExecutable("transmission-cli", "transmission-cli");
+        Interop.requireLibtorrent();
+        Path script = script();
+        String infoHash = makeTorrent(script);
+        startTransmission(transmission);
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         boolean seen = false;
         while (!seen && System.nanoTime() < deadline) {

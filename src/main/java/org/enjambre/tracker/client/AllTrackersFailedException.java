@@ -11,7 +11,7 @@ public class AllTrackersFailedException extends TrackerException {
 
     public AllTrackersFailedException(Map<String, Throwable> failures) {
         super(failures.isEmpty()
-                ? "no http:// or https:// tracker to announce to"
+                ? "no http://, https:// or udp:// tracker to announce to"
                 : "every tracker failed: " + failures.entrySet().stream()
                         .map(e -> TrackerTiers.redact(e.getKey()) + " (" + describe(e.getValue()) + ")")
                         .collect(Collectors.joining("; ")));

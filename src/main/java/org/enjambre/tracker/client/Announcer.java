@@ -174,7 +174,7 @@ public final class Announcer {
 
     /**
      * Sends {@code started} now and keeps announcing until {@link #stop()}. Calling it again does
-     * nothing. With no usable tracker (none, or only {@code udp://}) it logs that once and does nothing.
+     * nothing. With no usable tracker (none, or none of a supported scheme) it logs that once and does nothing.
      */
     public void start() {
         onContext(() -> {
@@ -184,7 +184,7 @@ public final class Announcer {
             started = true;
             if (client.tiers().isEmpty()) {
                 // Peers may come from --peer or the DHT; retrying an empty list would only fill the log.
-                LOG.warn("no http:// or https:// tracker for this torrent: not announcing");
+                LOG.warn("no http://, https:// or udp:// tracker for this torrent: not announcing");
                 return;
             }
             announce();

@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Announces one torrent to its trackers over the BEP 12 tiers, each URL through the
- * {@link TrackerTransport} of its scheme (HTTP(S) now, BEP 15 UDP later). An announce tries the URLs of the first tier in order; when one fails (connection
+ * {@link TrackerTransport} of its scheme (HTTP(S), or BEP 15 for {@code udp://}). An announce tries the URLs of the first tier in order; when one fails (connection
  * refused, timeout, HTTP status other than 200, malformed answer, {@code failure reason}) it tries
  * the next URL, then the next tier. The URL that answers moves to the front of its tier. Each
  * request is bounded by {@link Options#requestTimeout()} (connect, send and whole body). A tracker
@@ -38,7 +38,7 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * Most engines want {@link Announcer}, which drives the whole lifecycle on top of this.
  * The client keeps the {@code tracker id} each tracker gave and sends it back to that tracker,
- * and one random {@code key} for the session. {@link #close()} releases the HTTP client.
+ * and one random {@code key} for the session. {@link #close()} releases the HTTP client and the UDP socket it opened.
  */
 public final class TrackerClient {
     private static final Logger LOG = LoggerFactory.getLogger(TrackerClient.class);
@@ -60,10 +60,17 @@ public final class TrackerClient {
      * @param trustOptions   certificates trusted for {@code https://} trackers, or {@code null} for the
      *                       JDK's default trust store; host names are always verified
      * @param policy         which addresses announces may reach (public ones only, by default)
+     * @param udpSocket      the node's shared socket for {@code udp://} trackers, or {@code null} for
+     *                       one of the client's own, opened when first needed
      */
-    public record Options(Duration requestTimeout, int numwant, TrustOptions trustOptions, AnnouncePolicy policy) {
+    public record Options(Duration requestTimeout, int numwant, TrustOptions trustOptions, AnnouncePolicy policy,
+                          UdpTrackerSocket udpSocket) {
         public Options(Duration requestTimeout, int numwant, TrustOptions trustOptions) {
             this(requestTimeout, numwant, trustOptions, AnnouncePolicy.publicOnly());
+        }
+
+        public Options(Duration requestTimeout, int numwant, TrustOptions trustOptions, AnnouncePolicy policy) {
+            this(requestTimeout, numwant, trustOptions, policy, null);
         }
 
         public Options {
@@ -82,19 +89,24 @@ public final class TrackerClient {
         }
 
         public Options withRequestTimeout(Duration timeout) {
-            return new Options(timeout, numwant, trustOptions, policy);
+            return new Options(timeout, numwant, trustOptions, policy, udpSocket);
         }
 
         public Options withNumwant(int wanted) {
-            return new Options(requestTimeout, wanted, trustOptions, policy);
+            return new Options(requestTimeout, wanted, trustOptions, policy, udpSocket);
         }
 
         public Options withTrustOptions(TrustOptions trust) {
-            return new Options(requestTimeout, numwant, trust, policy);
+            return new Options(requestTimeout, numwant, trust, policy, udpSocket);
         }
 
         public Options withPolicy(AnnouncePolicy announcePolicy) {
-            return new Options(requestTimeout, numwant, trustOptions, announcePolicy);
+            return new Options(requestTimeout, numwant, trustOptions, announcePolicy, udpSocket);
+        }
+
+        /** The same options, announcing to {@code udp://} trackers over the node's shared socket. */
+        public Options withUdpSocket(UdpTrackerSocket socket) {
+            return new Options(requestTimeout, numwant, trustOptions, policy, socket);
         }
     }
 
@@ -106,6 +118,7 @@ public final class TrackerClient {
     private final Options options;
     private final String key;
     private final TrackerTransport http;
+    private final TrackerTransport udp;
     private final Map<String, String> trackerIds = new ConcurrentHashMap<>();
     /** Trackers refused by the policy and already logged: a refusal is logged once, not at every announce. */
     private final Set<String> refusalsLogged = ConcurrentHashMap.newKeySet();
@@ -134,6 +147,7 @@ public final class TrackerClient {
         new SecureRandom().nextBytes(keyBytes);
         this.key = HexFormat.of().formatHex(keyBytes);
         this.http = new HttpTransport(vertx, options.requestTimeout(), options.trustOptions(), options.policy());
+        this.udp = new UdpTransport(vertx, options.requestTimeout(), options.policy(), options.udpSocket());
     }
 
     /** The trackers, in the order the next announce will try them. */
@@ -208,16 +222,20 @@ public final class TrackerClient {
     }
 
     /**
-     * The transport for a URL's scheme: HTTP(S) now; {@code udp://} (BEP 15) will get its own.
+     * The transport for a URL's scheme: HTTP(S), or BEP 15 for {@code udp://}.
      * {@link TrackerTiers} already left out every URL no transport serves.
      */
     private TrackerTransport transportFor(String url) {
         String scheme = url.substring(0, Math.max(0, url.indexOf(':'))).toLowerCase(java.util.Locale.ROOT);
-        return scheme.equals("http") || scheme.equals("https") ? http : null;
+        return switch (scheme) {
+            case "http", "https" -> http;
+            case "udp" -> udp;
+            default -> null;
+        };
     }
 
     /** Closes the transports; announces after this fail. */
     public Future<Void> close() {
-        return http.close();
+        return Future.join(http.close(), udp.close()).mapEmpty();
     }
 }

@@ -19,8 +19,8 @@ import java.util.Set;
  * otherwise {@code announce} alone is one tier. Each tier is shuffled once, at creation; a URL that
  * answers is moved to the front of its tier ({@link #promote}), so later announces try it first.
  *
- * <p>Only {@code http://} and {@code https://} URLs are kept: {@code udp://} (BEP 15) and anything
- * else is skipped with a log line; a URL listed twice is kept once; empty tiers are dropped.
+ * <p>Only {@code http://}, {@code https://} and {@code udp://} (BEP 15, with a port) URLs are kept:
+ * anything else is skipped with a log line; a URL listed twice is kept once; empty tiers are dropped.
  * Thread-safe: reads take a snapshot, {@link #promote} swaps under a lock.
  */
 public final class TrackerTiers {
@@ -90,16 +90,16 @@ public final class TrackerTiers {
             return false;
         }
         String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (scheme.equals("udp")) {
-            LOG.info("tracker {} skipped: UDP trackers (BEP 15) are not supported yet", redact(url));
-            return false;
-        }
-        if (!scheme.equals("http") && !scheme.equals("https")) {
-            LOG.warn("tracker {} skipped: only http:// and https:// trackers are supported", redact(url));
+        if (!scheme.equals("http") && !scheme.equals("https") && !scheme.equals("udp")) {
+            LOG.warn("tracker {} skipped: only http://, https:// and udp:// trackers are supported", redact(url));
             return false;
         }
         if (uri.getHost() == null) {
             LOG.warn("tracker {} skipped: no host", redact(url));
+            return false;
+        }
+        if (scheme.equals("udp") && uri.getPort() < 1) {
+            LOG.warn("tracker {} skipped: a udp:// tracker needs a port", redact(url));
             return false;
         }
         return true;
@@ -133,7 +133,7 @@ public final class TrackerTiers {
         return List.copyOf(copy);
     }
 
-    /** No usable tracker at all (none given, or only UDP ones). */
+    /** No usable tracker at all (none given, or none of a supported scheme). */
     public synchronized boolean isEmpty() {
         return tiers.isEmpty();
     }

@@ -6,7 +6,7 @@ import org.enjambre.tracker.protocol.AnnounceResponse;
 
 /**
  * How one announce reaches one tracker URL: one implementation per URL scheme ({@code http}/
- * {@code https} now, {@code udp} with BEP 15 later), under the tier and failover logic of
+ * {@code https}, {@code udp} with BEP 15), under the tier and failover logic of
  * {@link TrackerClient}.
  */
 interface TrackerTransport {

@@ -300,7 +300,11 @@ public final class AnnounceCodec {
 
     /** Tracker text is UTF-8 in practice; cut to a sane length and stripped of control characters for logs. */
     private static String text(BBytes bytes) {
-        String s = bytes.utf8();
+        return readable(bytes.utf8());
+    }
+
+    /** Text a tracker sent (HTTP or UDP), cut to {@link #MAX_MESSAGE_CHARS} and without control characters. */
+    static String readable(String s) {
         if (s.length() > MAX_MESSAGE_CHARS) {
             s = s.substring(0, MAX_MESSAGE_CHARS) + "...";
         }

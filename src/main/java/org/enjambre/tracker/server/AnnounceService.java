@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The tracker's one announce and scrape handler, whatever front end the request came through
- * (HTTP today, BEP 15 UDP later): applies the allow-list, asks the {@link PeerRegistry}, and turns
+ * (HTTP or BEP 15 UDP): applies the allow-list, asks the {@link PeerRegistry}, and turns
  * every failure into a {@link TrackerRefusal} whose reason the client may see. Front ends only
  * decode requests and encode answers.
  */

@@ -241,7 +241,7 @@ class AnnouncerTest {
     @Test
     void withNoUsableTrackerNothingIsAnnouncedAndStopIsImmediate() throws Exception {
         AtomicInteger reads = new AtomicInteger();
-        TrackerClient client = new TrackerClient(vertx, TrackerTiers.of("udp://127.0.0.1:1/announce", null), INFO_HASH, PEER_ID, 6881);
+        TrackerClient client = new TrackerClient(vertx, TrackerTiers.of("wss://127.0.0.1:1/announce", null), INFO_HASH, PEER_ID, 6881);
         Announcer a = Announcer.create(vertx, client, () -> {
             reads.incrementAndGet();
             return new TransferStats(0, 0, 1);

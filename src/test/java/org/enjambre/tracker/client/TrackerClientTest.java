@@ -234,10 +234,10 @@ class TrackerClientTest {
 
     @Test
     void noUsableTrackerFailsClearly() throws Exception {
-        TrackerClient c = client(TrackerTiers.of("udp://tracker.example:1337/announce", null));
+        TrackerClient c = client(TrackerTiers.of("wss://tracker.example:1337/announce", null));
         assertThatThrownBy(() -> await(c.announce(AnnounceEvent.STARTED, 0, 0, 1)))
                 .cause().isInstanceOf(AllTrackersFailedException.class)
-                .hasMessage("no http:// or https:// tracker to announce to");
+                .hasMessage("no http://, https:// or udp:// tracker to announce to");
     }
 
     @Test

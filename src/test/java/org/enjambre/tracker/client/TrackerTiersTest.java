@@ -28,12 +28,14 @@ class TrackerTiersTest {
     }
 
     @Test
-    void udpAndOtherSchemesAreSkippedAndDuplicatesKeptOnce() {
+    void unsupportedSchemesAndPortlessUdpAreSkippedAndDuplicatesKeptOnce() {
         TrackerTiers tiers = TrackerTiers.inOrder(null, List.of(
                 List.of("udp://tracker.example:1337/announce", "http://a/announce"),
                 List.of("udp://only-udp:80"),
+                List.of("udp://no-port/announce"),
                 List.of("wss://tracker.example", "not a url", "http:///nohost", "HTTP://a/announce", "http://a/announce", "http://d/announce")));
-        assertThat(tiers.snapshot()).containsExactly(List.of("http://a/announce"), List.of("HTTP://a/announce", "http://d/announce"));
+        assertThat(tiers.snapshot()).containsExactly(List.of("udp://tracker.example:1337/announce", "http://a/announce"),
+                List.of("udp://only-udp:80"), List.of("HTTP://a/announce", "http://d/announce"));
     }
 
     @Test

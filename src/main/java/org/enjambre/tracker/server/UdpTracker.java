@@ -1,0 +1,180 @@
+package org.enjambre.tracker.server;
+
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
+import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.IpAddresses;
+import org.enjambre.tracker.protocol.ReceivedAnnounce;
+import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.protocol.TrackerRefusal;
+import org.enjambre.tracker.protocol.UdpTrackerCodec;
+import org.enjambre.tracker.protocol.UdpTrackerRequest;
+
+/**
+ * The UDP front end of the {@link AnnounceService} (BEP 15): turns one datagram into the datagram
+ * to send back, or into none. Connection ids are {@link ConnectionIds}: stateless, so any node
+ * holding the cluster's key accepts an id another node issued.
+ *
+ * <p>Whoever owns the socket calls {@link #answer} and sends what it gives. The rules that keep
+ * the tracker from being an amplifier: a datagram that is not a BEP 15 request gets nothing; an
+ * address that has not completed {@code connect} (no valid connection id) gets at most as many
+ * bytes as it sent (the connect answer is exactly the request's 16 bytes, an error is cut to fit).
+ * Answers fit one unfragmented datagram: at most {@link UdpTrackerCodec#maxPeers} peers, IPv4
+ * peers to an IPv4 client and IPv6 peers to an IPv6 one (BEP 15); a scrape names at most
+ * {@link UdpTrackerCodec#MAX_SCRAPE_HASHES} torrents.
+ */
+public final class UdpTracker {
+    /** What a client with a missing, forged or expired connection id is told (short: it may be cut). */
+    static final String BAD_CONNECTION_ID = "bad connection id";
+
+    private static final Future<byte[]> NO_ANSWER = Future.succeededFuture();
+
+    private final AnnounceService service;
+    private volatile ConnectionIds connectionIds;
+    /** The key before the last change, still accepted: ids issued under it stay valid their two minutes. */
+    private volatile ConnectionIds previousIds;
+    private final LongSupplier clock;
+    private final LongAdder connects = new LongAdder();
+    private final LongAdder announces = new LongAdder();
+    private final LongAdder scrapes = new LongAdder();
+    private final LongAdder badConnectionIds = new LongAdder();
+    private final LongAdder ignored = new LongAdder();
+    private final LongAdder malformed = new LongAdder();
+
+    /** @param clock epoch milliseconds (the connection ids' time windows) */
+    public UdpTracker(AnnounceService service, ConnectionIds connectionIds, LongSupplier clock) {
+        this.service = service;
+        this.connectionIds = connectionIds;
+        this.clock = clock;
+    }
+
+    public UdpTracker(AnnounceService service, ConnectionIds connectionIds) {
+        this(service, connectionIds, System::currentTimeMillis);
+    }
+
+    /**
+     * The answer to one datagram, or a future of {@code null} when nothing is to be sent.
+     *
+     * @param datagram the payload received
+     * @param ip       the sender's address, 4 or 16 bytes (an IPv4-mapped IPv6 address is taken as IPv4)
+     * @param port     the sender's port
+     */
+    public Future<byte[]> answer(byte[] datagram, byte[] ip, int port) {
+        byte[] sender = IpAddresses.normalize(ip);
+        return switch (UdpTrackerCodec.decodeRequest(datagram)) {
+            case UdpTrackerRequest.Ignored i -> {
+                ignored.increment();
+                yield NO_ANSWER;
+            }
+            case UdpTrackerRequest.Connect c -> {
+                connects.increment();
+                yield Future.succeededFuture(UdpTrackerCodec.connected(c.transactionId(),
+                        connectionIds.issue(sender, port, clock.getAsLong())));
+            }
+            case UdpTrackerRequest.Announce a -> connected(a.connectionId(), sender, port)
+                    ? announce(a, sender)
+                    : badConnectionId(a.transactionId(), datagram.length);
+            case UdpTrackerRequest.Scrape s -> connected(s.connectionId(), sender, port)
+                    ? scrape(s)
+                    : badConnectionId(s.transactionId(), datagram.length);
+            case UdpTrackerRequest.Malformed m -> {
+                malformed.increment();
+                int room = connected(m.connectionId(), sender, port) ? maxPayload(sender) : datagram.length;
+                yield Future.succeededFuture(UdpTrackerCodec.error(m.transactionId(), m.reason(), room));
+            }
+        };
+    }
+
+    private boolean connected(long connectionId, byte[] sender, int port) {
+        long now = clock.getAsLong();
+        ConnectionIds previous = previousIds;
+        return connectionIds.valid(connectionId, sender, port, now)
+                || previous != null && previous.valid(connectionId, sender, port, now);
+    }
+
+    /**
+     * Takes another key (the cluster's, when two halves of a split cluster merged with different
+     * ones); ids issued under the current key stay accepted until the next change.
+     */
+    public void rekey(ConnectionIds ids) {
+        previousIds = connectionIds;
+        connectionIds = ids;
+    }
+
+    private Future<byte[]> badConnectionId(int transactionId, int requestLength) {
+        badConnectionIds.increment();
+        return Future.succeededFuture(UdpTrackerCodec.error(transactionId, BAD_CONNECTION_ID, requestLength));
+    }
+
+    private Future<byte[]> announce(UdpTrackerRequest.Announce a, byte[] sender) {
+        announces.increment();
+        byte[] registered = sender;
+        // As over HTTP, only a client on loopback may name another address (a local proxy, a test).
+        if (a.ipv4() != 0 && IpAddresses.isLoopback(sender) && unicast(a.ipv4())) {
+            registered = new byte[] {(byte) (a.ipv4() >>> 24), (byte) (a.ipv4() >>> 16), (byte) (a.ipv4() >>> 8), (byte) a.ipv4()};
+        }
+        boolean ipv6 = sender.length == 16;
+        AnnounceService.Policy policy = service.policy();
+        return service.announce(new ReceivedAnnounce(a.request(), registered, true, true))
+                .transform(ar -> {
+                    if (ar.failed()) {
+                        return Future.succeededFuture(refused(a.transactionId(), ar.cause(), sender));
+                    }
+                    AnnounceAnswer answer = ar.result();
+                    if (!answer.packed()) {
+                        answer = AnnounceAnswer.packed(answer.stats(), answer.peers());
+                    }
+                    byte[] peers = ipv6 ? answer.compact6() : answer.compact4();
+                    int entry = ipv6 ? 18 : 6;
+                    int length = Math.min(peers.length, UdpTrackerCodec.maxPeers(ipv6) * entry);
+                    return Future.succeededFuture(UdpTrackerCodec.announced(a.transactionId(), policy.intervalSeconds(),
+                            answer.stats().incomplete(), answer.stats().complete(), peers, 0, length));
+                });
+    }
+
+    private Future<byte[]> scrape(UdpTrackerRequest.Scrape s) {
+        scrapes.increment();
+        List<byte[]> hashes = s.infoHashes();
+        return service.scrape(hashes).transform(ar -> {
+            if (ar.failed()) {
+                return Future.succeededFuture(refused(s.transactionId(), ar.cause(), null));
+            }
+            Map<String, SwarmStats> found = ar.result();
+            // One entry per hash asked, in order, duplicates included: the client matches by position.
+            List<SwarmStats> stats = new ArrayList<>(hashes.size());
+            HexFormat hex = HexFormat.of();
+            for (byte[] h : hashes) {
+                stats.add(found.getOrDefault(hex.formatHex(h), SwarmStats.EMPTY));
+            }
+            return Future.succeededFuture(UdpTrackerCodec.scraped(s.transactionId(), stats));
+        });
+    }
+
+    private static byte[] refused(int transactionId, Throwable cause, byte[] sender) {
+        String reason = cause instanceof TrackerRefusal refusal ? refusal.reason() : AnnounceService.UNAVAILABLE;
+        return UdpTrackerCodec.error(transactionId, reason, sender == null ? UdpTrackerCodec.MAX_PAYLOAD_IPV6 : maxPayload(sender));
+    }
+
+    private static int maxPayload(byte[] sender) {
+        return sender.length == 16 ? UdpTrackerCodec.MAX_PAYLOAD_IPV6 : UdpTrackerCodec.MAX_PAYLOAD_IPV4;
+    }
+
+    /** Not 0.0.0.0/8, not multicast or reserved (224.0.0.0 and up). */
+    private static boolean unicast(int ipv4) {
+        int first = ipv4 >>> 24;
+        return first != 0 && first < 224;
+    }
+
+    /** Datagrams answered or dropped so far, by kind: for metrics and tests. */
+    public record Counts(long connects, long announces, long scrapes, long badConnectionIds, long malformed, long ignored) {
+    }
+
+    public Counts counts() {
+        return new Counts(connects.sum(), announces.sum(), scrapes.sum(), badConnectionIds.sum(), malformed.sum(), ignored.sum());
+    }
+}
