@@ -125,15 +125,10 @@ public final class TrackerVerticle extends VerticleBase {
             SwarmSnapshot s = swarm.orElse(new SwarmSnapshot(SwarmStats.EMPTY, List.of()));
             JsonObject json = torrentJson(hash, s.stats(), meta);
             JsonArray peers = new JsonArray();
-            HexFormat hex = HexFormat.of();
             for (SwarmSnapshot.PeerInfo p : s.peers()) {
                 peers.add(new JsonObject()
-                        .put("peerId", hex.formatHex(p.peerId()))
                         .put("ip", p.address().host())
                         .put("port", p.address().port())
-                        .put("uploaded", p.uploaded())
-                        .put("downloaded", p.downloaded())
-                        .put("left", p.left())
                         .put("seeder", p.seeder())
                         .put("lastAnnounce", p.lastSeen()));
             }

@@ -157,17 +157,17 @@ class TrackerInteropIT {
         Files.writeString(config.resolve("settings.json"), "{\"dht-enabled\": false, \"lpd-enabled\": false, \"utp-enabled\": false,"
                 + " \"pex-enabled\": false, \"port-forwarding-enabled\": false, \"blocklist-enabled\": false}");
         Path out = Files.createDirectories(dir.resolve("transmission"));
+        int transmissionPort = FreePorts.next();
         start("transmission", List.of(transmission.toString(), "-g", config.toString(), "-w", out.toString(),
-                "-p", Integer.toString(FreePorts.next()), "-M", dir.resolve("payload.torrent").toString()));
+                "-p", Integer.toString(transmissionPort), "-M", dir.resolve("payload.torrent").toString()));
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         boolean seen = false;
         while (!seen && System.nanoTime() < deadline) {
             long[] s = scrape(infoHash);
             JsonArray peers = peers(infoHash);
             for (int i = 0; i < peers.size(); i++) {
-                // BEP 20: Transmission's peer ids start with "-TR".
-                seen |= peers.getJsonObject(i).getString("peerId").startsWith(HexFormat.of().formatHex("-TR".getBytes(StandardCharsets.US_ASCII)))
-                        && s[1] + s[0] >= 1;
+                // The REST API lists no peer ids: Transmission is the peer on its own port.
+                seen |= peers.getJsonObject(i).getInteger("port") == transmissionPort && s[1] + s[0] >= 1;
             }
             if (!seen) {
                 Thread.sleep(250);
