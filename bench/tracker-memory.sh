@@ -54,25 +54,27 @@ await_http() {
 # Live heap bytes of one JVM: a class histogram walks the heap after a full GC.
 live_bytes() { "$JCMD" "$1" GC.class_histogram | awk '/^Total/ {print $3}'; }
 
-# The load generator: peer i goes to swarm i % SWARMS, with peer id "-BM0001-" + 12 digits and
-# address 10.x.y.z from i; LOADERS processes share the peers and the given ports round-robin.
+# The load generator: peers FIRST..FIRST+PEERS-1; peer i goes to swarm i % SWARMS, with peer id
+# "-BM0001-" + 12 digits and address 10.x.y.z from i; LOADERS processes share the peers and the
+# given ports round-robin; EVENT is started (register) or stopped (remove).
 cat >"$WORK/load.py" <<'PY'
 import http.client, multiprocessing, sys, urllib.parse
-peers, swarms, loaders = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
-ports = [int(p) for p in sys.argv[4:]]
+first, peers, swarms, loaders = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+event = sys.argv[5]
+ports = [int(p) for p in sys.argv[6:]]
 def info_hash(s):
     return s.to_bytes(4, "big") + b"\x42" * 16
 def load(k):
     conn = http.client.HTTPConnection("127.0.0.1", ports[k % len(ports)], timeout=30)
-    for i in range(k, peers, loaders):
+    for i in range(first + k, first + peers, loaders):
         q = urllib.parse.urlencode({"info_hash": info_hash(i % swarms), "peer_id": b"-BM0001-%012d" % i,
                                     "port": 1024 + i % 60000, "uploaded": 0, "downloaded": 0,
                                     "left": 0 if i % 4 == 0 else 1000, "compact": 1, "numwant": 0,
-                                    "event": "started", "key": "%08x" % i,
+                                    "event": event, "key": "%08x" % i,
                                     "ip": "10.%d.%d.%d" % ((i >> 16) & 255, (i >> 8) & 255, i & 255)})
         conn.request("GET", "/announce?" + q)
         body = conn.getresponse().read()
-        if b"failure reason" in body or b"8:interval" not in body:
+        if b"failure reason" in body or (event != "stopped" and b"8:interval" not in body):
             print("announce %d refused: %r" % (i, body[:200]), file=sys.stderr)
             return 1
     return 0
@@ -84,9 +86,14 @@ declare -A PER_PEER TOTAL
 measure() { # name, then node ports (pids in NODE_PIDS)
   local name=$1; shift
   local before=0 after=0 b a
+  # Warm-up: the first announces load classes, compile code and size Hazelcast's and Netty's
+  # pools, megabytes that are no peer's. Peers come and go in other swarms before the baseline.
+  local warm=$((PEERS / 20 < 20000 ? PEERS / 20 : 20000))
+  python3 "$WORK/load.py" "$PEERS" "$warm" "$SWARMS" "$LOADERS" started "$@" || { echo "$name: the warm-up was refused" >&2; exit 1; }
+  python3 "$WORK/load.py" "$PEERS" "$warm" "$SWARMS" "$LOADERS" stopped "$@" || { echo "$name: the warm-up was refused" >&2; exit 1; }
   for pid in "${NODE_PIDS[@]}"; do b=$(live_bytes "$pid"); before=$((before + b)); done
   local t0=$SECONDS
-  python3 "$WORK/load.py" "$PEERS" "$SWARMS" "$LOADERS" "$@" || { echo "$name: the load was refused" >&2; exit 1; }
+  python3 "$WORK/load.py" 0 "$PEERS" "$SWARMS" "$LOADERS" started "$@" || { echo "$name: the load was refused" >&2; exit 1; }
   echo "  [$name] $PEERS peers loaded in $((SECONDS - t0)) s" >&2
   for pid in "${NODE_PIDS[@]}"; do a=$(live_bytes "$pid"); after=$((after + a)); done
   TOTAL[$name]=$(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.1f", (a - b) / 1048576 }')

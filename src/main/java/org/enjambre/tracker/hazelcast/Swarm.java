@@ -447,7 +447,8 @@ public final class Swarm implements IdentifiedDataSerializable {
     /** Makes room for one more record of the given kind; answers its slot. */
     private int insert(boolean seeder) {
         if ((size + 1) * RECORD > records.length) {
-            records = Arrays.copyOf(records, Math.max(4, size + (size >> 1) + 1) * RECORD);
+            // Grown by a quarter: the slack of a swarm's last growth is memory every peer pays for.
+            records = Arrays.copyOf(records, Math.max(4, size + (size >> 2) + 1) * RECORD);
         }
         if (4 * (size + 1) > 3 * index.length) {
             growIndex();
