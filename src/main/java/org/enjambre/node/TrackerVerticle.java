@@ -61,7 +61,7 @@ public final class TrackerVerticle extends VerticleBase {
         // Uploads are streamed to a scratch folder of the temporary directory, never kept.
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"), "enjambre-uploads");
         router.post("/api/torrents").handler(TorrentCreation.body(scratch, settings.maxUploadBytes()))
-                .handler(new TorrentCreation(vertx, null, catalog, scratch)::create);
+                .handler(new TorrentCreation(vertx, null, catalog, scratch, settings::allowed)::create);
         router.route("/api/*").last().handler(ctx -> jsonError(ctx, 404, "no such API resource: " + ctx.request().path()));
         for (int status : new int[] {400, 404, 405, 413, 500}) {
             router.errorHandler(status, ctx -> {
