@@ -448,7 +448,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     private int insert(boolean seeder) {
         if ((size + 1) * RECORD > records.length) {
             // Grown by a quarter: the slack of a swarm's last growth is memory every peer pays for.
-            records = Arrays.copyOf(records, Math.max(4, size + (size >> 2) + 1) * RECORD);
+            records = Arrays.copyOf(records, Math.max(2, size + (size >> 2) + 1) * RECORD);
         }
         if (4 * (size + 1) > 3 * index.length) {
             growIndex();
@@ -490,7 +490,7 @@ public final class Swarm implements IdentifiedDataSerializable {
             records = NONE;
             index = new int[8];
             perAddress = new byte[4];
-        } else if (records.length > 4 * RECORD && size * RECORD * 4 < records.length) {
+        } else if (records.length > 8 * RECORD && size * RECORD * 4 < records.length) {
             records = Arrays.copyOf(records, size * 2 * RECORD);
         }
     }

@@ -17,10 +17,10 @@ public record TrackerLimits(int swarms, int peersPerSwarm, int peersPerAddress, 
     /** Share of the heap the registry may fill; the rest is Vert.x, Hazelcast and requests in flight. */
     static final double REGISTRY_SHARE = 0.6;
     /**
-     * Heap per swarm copy beyond its peers: the map entry and its key (~200 bytes) and the swarm's
-     * own object and arrays (~200 bytes), with room to spare.
+     * Heap per swarm copy beyond its peers: the map entry, its key as a String and as Hazelcast
+     * data (~300 bytes), the swarm's object and its smallest arrays (~250 bytes), with room to spare.
      */
-    static final int BYTES_PER_SWARM = 512;
+    static final int BYTES_PER_SWARM = 768;
     /** Heap per peer copy: a 35-byte record, 5-11 bytes of index, growth slack; measured under 50. */
     static final int BYTES_PER_PEER = 64;
     public static final int DEFAULT_PEERS_PER_ADDRESS = 32;

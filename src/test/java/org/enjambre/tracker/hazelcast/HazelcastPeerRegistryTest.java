@@ -187,6 +187,42 @@ class HazelcastPeerRegistryTest {
     }
 
     @Test
+    void newTorrentsPastTheCapAreRefusedBeforeTheNextSweepAndCounted() throws Exception {
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, new TrackerLimits(3, 10, 32, 1.0));
+        await(registry.sweep());
+        long before = registry.refusals().get(HazelcastPeerRegistry.Limit.SWARMS);
+        int refused = 0;
+        for (int i = 0; i < 6; i++) {
+            infoHash = new byte[20];
+            infoHash[0] = 77;
+            infoHash[1] = (byte) i;
+            try {
+                announce("a", 1001, 1, AnnounceEvent.STARTED);
+            } catch (TrackerRefusal e) {
+                assertThat(e.reason()).startsWith("tracker full");
+                refused++;
+            }
+        }
+        // The map may hold swarms of other tests (one member, no backups): at most 3 in all are made.
+        assertThat(refused).isGreaterThanOrEqualTo(3);
+        assertThat(registry.refusals().get(HazelcastPeerRegistry.Limit.SWARMS) - before).isEqualTo(refused);
+    }
+
+    @Test
+    void aFullAddressIsRefusedAndCounted() throws Exception {
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, new TrackerLimits(1_000_000, 100, 2, 1.0));
+        announce("a", 1001, 1, AnnounceEvent.STARTED);
+        announce("b", 1002, 1, AnnounceEvent.STARTED);
+        assertThatThrownBy(() -> announce("c", 1003, 1, AnnounceEvent.STARTED))
+                .isInstanceOf(TrackerRefusal.class).hasMessageStartingWith("too many peers from your address");
+        assertThat(registry.refusals().get(HazelcastPeerRegistry.Limit.PEERS_PER_ADDRESS)).isEqualTo(1);
+        // A peer id rule is no limit: not counted as one.
+        assertThatThrownBy(() -> await(registry.announce(req("a", new byte[] {10, 0, 0, 3}, 1001, 1, AnnounceEvent.NONE, 50, null))))
+                .isInstanceOf(TrackerRefusal.class).hasMessageContaining("another address");
+        assertThat(registry.refusals().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
+    }
+
+    @Test
     void stoppedRemovesThePeerAtOnce() throws Exception {
         announce("a", 1001, 10, AnnounceEvent.STARTED);
         announce("b", 1002, 10, AnnounceEvent.STARTED);
