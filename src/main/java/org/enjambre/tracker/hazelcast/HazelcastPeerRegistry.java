@@ -41,6 +41,7 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     private final LongSupplier clock;
     private final TrackerLimits limits;
     private final HeapGuard heap;
+    private final PartitionSweep sweeper;
     /** Swarm copies this member held at the last sweep, and swarms made through this node since. */
     private volatile long localCopies;
     private final AtomicLong created = new AtomicLong();
@@ -61,6 +62,7 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
         this.heap = new HeapGuard(limits.heapFraction());
         this.vertx = vertx;
         this.swarms = hazelcast.getMap(TrackerMaps.SWARMS);
+        this.sweeper = new PartitionSweep(hazelcast, swarms);
         this.peerTimeoutMillis = peerTimeout.toMillis();
         this.clock = clock;
         for (Limit l : Limit.values()) {
@@ -172,14 +174,8 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     public Future<Integer> sweep() {
         long cutoff = clock.getAsLong() - peerTimeoutMillis;
         return vertx.executeBlocking(() -> {
-            // Only the keys this member owns: each member sweeps its share, nobody scans it all.
-            Set<String> local = swarms.localKeySet();
-            int removed = 0;
-            if (!local.isEmpty()) {
-                for (Integer n : swarms.executeOnKeys(local, new SweepProcessor(cutoff)).values()) {
-                    removed += n == null ? 0 : n;
-                }
-            }
+            // Only the partitions this member owns: each member sweeps its share, nobody scans it all.
+            int removed = sweeper.run(new SweepProcessor(cutoff));
             LocalMapStats stats = swarms.getLocalMapStats();
             localCopies = stats.getOwnedEntryCount() + stats.getBackupEntryCount();
             created.set(0);
