@@ -7,7 +7,7 @@
 # which the tracker accepts from loopback), measure again. Bytes per peer = (after - before) / peers,
 # summed over the nodes. Every announce is checked: a refusal stops the run.
 #
-# Usage: bench/tracker-memory.sh [--smoke]   (--smoke: 20,000 peers, nothing recorded)
+# Usage: bench/tracker-memory.sh [--smoke]   (--smoke: 20,000 peers unless PEERS says, nothing recorded)
 #        PEERS=1000000 SWARMS=10000 XMX=2g bench/tracker-memory.sh   (a full run appends to bench/RESULTS.md)
 # Needs: Java 25 (scripts/find-java.sh), python3, curl. Loopback only.
 set -euo pipefail
@@ -15,11 +15,11 @@ cd "$(dirname "$0")/.."
 
 SMOKE=0
 [ "${1:-}" = "--smoke" ] && SMOKE=1
+if [ "$SMOKE" = 1 ]; then : "${PEERS:=20000}" "${SWARMS:=200}" "${XMX:=512m}"; fi
 PEERS=${PEERS:-1000000}
 SWARMS=${SWARMS:-10000}
 XMX=${XMX:-2g}
 LOADERS=${LOADERS:-4}
-if [ "$SMOKE" = 1 ]; then PEERS=20000; SWARMS=200; XMX=512m; fi
 
 . "$(dirname "$0")/../scripts/find-java.sh"
 require_java
