@@ -24,7 +24,7 @@ import org.enjambre.tracker.server.SwarmSnapshot;
  * The peers of one torrent, as held in the swarm map, packed for memory: a public tracker holds
  * millions of peers, twice (primary and backup). Each peer is one fixed-size record in one byte
  * array (peer id, IPv4 address, port, last announce, a hash of its {@code key}, flags: 35 bytes;
- * an IPv6 address sits in a side array), not an object; an int array indexes the records by a
+ * an IPv6 address sits in a side array), not an object; a char array indexes the records by a
  * keyed hash of the peer id ({@link SipHash}, a random key per copy, so chosen ids cannot collide).
  * Records are dense, seeders first, so a random pick of seeders or leechers reads a range from a
  * random offset: every announce costs O(numwant). Expiry on the announce path checks a few records
@@ -66,12 +66,17 @@ public final class Swarm implements IdentifiedDataSerializable {
     private int size;
     /** Records [0, seeders) are seeders, [seeders, size) leechers. */
     private int seeders;
-    /** Open addressing, linear probing: slot + 1 of a record, 0 for free; a power of two long. */
-    private int[] index = new int[8];
+    /**
+     * Open addressing, linear probing: slot + 1 of a record, 0 for free. Two bytes an entry while
+     * slots fit ({@code wideIndex} null), four past 65,534 peers; any length (a hash is mapped onto
+     * it by multiplication), grown by half, so the index costs 3-4 bytes a peer in most swarms.
+     */
+    private char[] index = new char[8];
+    private int[] wideIndex;
     private byte[] ipv6 = NONE;
     private int ipv6Count;
     /**
-     * Peers per address, counted in buckets by a keyed hash of the address: one byte per two
+     * Peers per address, counted in buckets by a keyed hash of the address: one byte per 2-4
      * index slots instead of a map entry per address. A bucket shared by several addresses
      * over-counts (never under-counts), rarely, and never on purpose (the hash is keyed).
      */
@@ -99,11 +104,40 @@ public final class Swarm implements IdentifiedDataSerializable {
                 : new SwarmStats(countedSeeders, countedLeechers, downloaded);
     }
 
+    private int capacity() {
+        return wideIndex != null ? wideIndex.length : index.length;
+    }
+
+    private int entry(int i) {
+        return wideIndex != null ? wideIndex[i] : index[i];
+    }
+
+    private void entry(int i, int value) {
+        if (wideIndex != null) {
+            wideIndex[i] = value;
+        } else {
+            index[i] = (char) value;
+        }
+    }
+
+    /** Where a hash's probe starts: the hash scaled onto the capacity (Lemire's multiply-shift). */
+    private int home(int hash) {
+        return (int) (((hash & 0xffffffffL) * capacity()) >>> 32);
+    }
+
+    private int next(int i) {
+        return i + 1 == capacity() ? 0 : i + 1;
+    }
+
+    /** Steps from {@code from} forward to {@code to}, circularly. */
+    private int distance(int from, int to) {
+        return to >= from ? to - from : to - from + capacity();
+    }
+
     /** The slot of a peer, or -1; valid until the next change. */
     int find(byte[] peerId) {
-        int mask = index.length - 1;
-        for (int i = hash(peerId, 0) & mask; ; i = (i + 1) & mask) {
-            int v = index[i];
+        for (int i = home(hash(peerId, 0)); ; i = next(i)) {
+            int v = entry(i);
             if (v == 0) {
                 return -1;
             }
@@ -450,7 +484,7 @@ public final class Swarm implements IdentifiedDataSerializable {
             // Grown by a quarter: the slack of a swarm's last growth is memory every peer pays for.
             records = Arrays.copyOf(records, Math.max(2, size + (size >> 2) + 1) * RECORD);
         }
-        if (4 * (size + 1) > 3 * index.length) {
+        if (4 * (size + 1) > 3 * capacity() || (wideIndex == null && size + 1 >= Character.MAX_VALUE)) {
             growIndex();
         }
         int slot = size++;
@@ -488,7 +522,8 @@ public final class Swarm implements IdentifiedDataSerializable {
         close(slot);
         if (size == 0) {
             records = NONE;
-            index = new int[8];
+            index = new char[8];
+            wideIndex = null;
             perAddress = new byte[4];
         } else if (records.length > 8 * RECORD && size * RECORD * 4 < records.length) {
             records = Arrays.copyOf(records, size * 2 * RECORD);
@@ -516,10 +551,9 @@ public final class Swarm implements IdentifiedDataSerializable {
     /** Moves the record at {@code from} to {@code to} (a free slot), keeping index and side entries. */
     private void move(int from, int to) {
         System.arraycopy(records, from * RECORD, records, to * RECORD, RECORD);
-        int mask = index.length - 1;
-        for (int i = hash(records, to * RECORD) & mask; ; i = (i + 1) & mask) {
-            if (index[i] == from + 1) {
-                index[i] = to + 1;
+        for (int i = home(hash(records, to * RECORD)); ; i = next(i)) {
+            if (entry(i) == from + 1) {
+                entry(i, to + 1);
                 break;
             }
         }
@@ -529,51 +563,54 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     private void add(int slot, byte[] peerId) {
-        int mask = index.length - 1;
-        int i = hash(peerId, 0) & mask;
-        while (index[i] != 0) {
-            i = (i + 1) & mask;
+        int i = home(hash(peerId, 0));
+        while (entry(i) != 0) {
+            i = next(i);
         }
-        index[i] = slot + 1;
+        entry(i, slot + 1);
     }
 
     /** Takes a slot out of the index (backward-shift deletion: no tombstones). */
     private void unindex(int slot) {
-        int mask = index.length - 1;
-        int i = hash(records, slot * RECORD) & mask;
-        while (index[i] != slot + 1) {
-            i = (i + 1) & mask;
+        int i = home(hash(records, slot * RECORD));
+        while (entry(i) != slot + 1) {
+            i = next(i);
         }
         int hole = i;
-        for (int j = (hole + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-            int home = hash(records, (index[j] - 1) * RECORD) & mask;
+        for (int j = next(hole); entry(j) != 0; j = next(j)) {
+            int home = home(hash(records, (entry(j) - 1) * RECORD));
             // The entry at j may fill the hole if its home is not in (hole, j] circularly.
-            if (((j - home) & mask) >= ((j - hole) & mask)) {
-                index[hole] = index[j];
-                index[j] = 0;
+            if (distance(home, j) >= distance(hole, j)) {
+                entry(hole, entry(j));
+                entry(j, 0);
                 hole = j;
             }
         }
-        index[hole] = 0;
+        entry(hole, 0);
     }
 
     /** Mean distance of index entries from their home position, plus one (what a lookup probes). */
     double meanProbeLength() {
-        int mask = index.length - 1;
         long total = 0;
-        for (int i = 0; i < index.length; i++) {
-            if (index[i] != 0) {
-                total += ((i - hash(records, (index[i] - 1) * RECORD)) & mask) + 1;
+        for (int i = 0; i < capacity(); i++) {
+            if (entry(i) != 0) {
+                total += distance(home(hash(records, (entry(i) - 1) * RECORD)), i) + 1;
             }
         }
         return size == 0 ? 0 : (double) total / size;
     }
 
     private void growIndex() {
-        // Load factor at most 3/4: linear probing stays short, and the index costs 5-11 bytes a peer.
-        int capacity = Integer.highestOneBit(Math.max(8, (size + 1) * 4 / 3)) * 2;
-        index = new int[capacity];
-        perAddress = new byte[capacity / 2];
+        // Load factor from 1/2 (just grown) to 3/4: linear probing stays short.
+        int capacity = Math.max(8, 2 * (size + 1));
+        if (size + 1 >= Character.MAX_VALUE) {
+            wideIndex = new int[capacity];
+            index = null;
+        } else {
+            index = new char[capacity];
+            wideIndex = null;
+        }
+        perAddress = new byte[Integer.highestOneBit(capacity) / 2];
         for (int slot = 0; slot < size; slot++) {
             add(slot, Arrays.copyOfRange(records, slot * RECORD, slot * RECORD + 20));
             countAddress(ip(slot), 1);

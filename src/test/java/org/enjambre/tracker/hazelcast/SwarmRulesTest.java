@@ -168,6 +168,34 @@ class SwarmRulesTest {
     }
 
     @Test
+    void aSwarmPastSixtyFiveThousandPeersWidensItsIndexAndFindsEveryPeer() {
+        Swarm swarm = new Swarm();
+        int count = 70_000;
+        for (int i = 0; i < count; i++) {
+            swarm.upsert(numbered(i), new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i}, 6881, i % 2 == 0, null, now);
+        }
+        for (int i = 0; i < count; i += 3) {
+            assertThat(swarm.remove(numbered(i))).isTrue();
+        }
+        for (int i = 0; i < count; i++) {
+            int slot = swarm.find(numbered(i));
+            assertThat(slot >= 0).as("peer %d", i).isEqualTo(i % 3 != 0);
+            if (slot >= 0) {
+                assertThat(swarm.sameIp(slot, new byte[] {10, (byte) (i >> 16), (byte) (i >> 8), (byte) i})).isTrue();
+            }
+        }
+        assertThat(swarm.meanProbeLength()).isLessThan(4.0);
+    }
+
+    static byte[] numbered(int i) {
+        byte[] id = new byte[20];
+        id[0] = (byte) i;
+        id[1] = (byte) (i >> 8);
+        id[2] = (byte) (i >> 16);
+        return id;
+    }
+
+    @Test
     void expiryOnTheAnnouncePathReachesEveryPeerOfALargeSwarm() {
         Swarm swarm = new Swarm();
         for (int i = 0; i < 1_000; i++) {
