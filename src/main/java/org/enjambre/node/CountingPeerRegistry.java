@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
@@ -30,6 +31,11 @@ final class CountingPeerRegistry implements PeerRegistry {
 
     long refused() {
         return refused.get();
+    }
+
+    /** Announces refused at one limit of the registry (0 for a registry without limits). */
+    long refusedAt(HazelcastPeerRegistry.Limit limit) {
+        return delegate instanceof HazelcastPeerRegistry h ? h.refusals().get(limit) : 0;
     }
 
     @Override

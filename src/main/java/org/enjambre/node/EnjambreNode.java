@@ -25,6 +25,7 @@ import org.enjambre.net.ConnectionSlots;
 import org.enjambre.report.ReportBridge;
 import org.enjambre.report.ReportClient;
 import org.enjambre.tracker.client.AnnouncePolicy;
+import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -208,6 +209,11 @@ public final class EnjambreNode implements AutoCloseable {
                     .description("announces answered by this tracker node").tags(tags).register(m);
             FunctionCounter.builder("enjambre.tracker.announces.refused", registry, r -> r.refused())
                     .description("announces refused by this tracker node").tags(tags).register(m);
+            for (HazelcastPeerRegistry.Limit limit : HazelcastPeerRegistry.Limit.values()) {
+                FunctionCounter.builder("enjambre.tracker.limit.refusals", registry, r -> r.refusedAt(limit))
+                        .description("announces refused at a limit of the registry (swarms, peers per swarm, per address, heap)")
+                        .tags(tags.and("limit", limit.name().toLowerCase(java.util.Locale.ROOT))).register(m);
+            }
         }
     }
 

@@ -61,7 +61,7 @@ public final class TrackerVerticle extends VerticleBase {
         // Uploads are streamed to a scratch folder of the temporary directory, never kept.
         Path scratch = Path.of(System.getProperty("java.io.tmpdir"), "enjambre-uploads");
         router.post("/api/torrents").handler(TorrentCreation.body(scratch, settings.maxUploadBytes()))
-                .handler(new TorrentCreation(vertx, null, catalog, scratch)::create);
+                .handler(new TorrentCreation(vertx, null, catalog, scratch, settings::allowed)::create);
         router.route("/api/*").last().handler(ctx -> jsonError(ctx, 404, "no such API resource: " + ctx.request().path()));
         for (int status : new int[] {400, 404, 405, 413, 500}) {
             router.errorHandler(status, ctx -> {
@@ -125,15 +125,10 @@ public final class TrackerVerticle extends VerticleBase {
             SwarmSnapshot s = swarm.orElse(new SwarmSnapshot(SwarmStats.EMPTY, List.of()));
             JsonObject json = torrentJson(hash, s.stats(), meta);
             JsonArray peers = new JsonArray();
-            HexFormat hex = HexFormat.of();
             for (SwarmSnapshot.PeerInfo p : s.peers()) {
                 peers.add(new JsonObject()
-                        .put("peerId", hex.formatHex(p.peerId()))
                         .put("ip", p.address().host())
                         .put("port", p.address().port())
-                        .put("uploaded", p.uploaded())
-                        .put("downloaded", p.downloaded())
-                        .put("left", p.left())
                         .put("seeder", p.seeder())
                         .put("lastAnnounce", p.lastSeen()));
             }

@@ -18,6 +18,7 @@ import java.util.Base64;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.function.Predicate;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.enjambre.metainfo.Metainfo;
@@ -44,6 +45,7 @@ public final class TorrentCreation {
     private final TorrentHost host;
     private final TorrentCatalog catalog;
     private final Path scratchDir;
+    private final Predicate<String> registrable;
 
     /**
      * @param host       null where nothing is hosted (the tracker port)
@@ -51,10 +53,20 @@ public final class TorrentCreation {
      * @param scratchDir where uploads land and torrents are made; never the data folder
      */
     public TorrentCreation(Vertx vertx, TorrentHost host, TorrentCatalog catalog, Path scratchDir) {
+        this(vertx, host, catalog, scratchDir, infoHash -> true);
+    }
+
+    /**
+     * @param registrable whether a torrent (info-hash, 40 lowercase hex) may enter the catalog: a
+     *                    tracker's allow-list, so that the API cannot list what announces refuse
+     */
+    public TorrentCreation(Vertx vertx, TorrentHost host, TorrentCatalog catalog, Path scratchDir,
+                           Predicate<String> registrable) {
         this.vertx = vertx;
         this.host = host;
         this.catalog = catalog;
         this.scratchDir = scratchDir;
+        this.registrable = registrable;
     }
 
     /** The body handler of an upload route: files streamed to {@code scratchDir}, at most {@code limit} bytes, removed at the end. */
@@ -210,6 +222,9 @@ public final class TorrentCreation {
     private Future<Void> register(Metainfo m) {
         if (catalog == null) {
             return Future.succeededFuture();
+        }
+        if (!registrable.test(m.infoHash().hex())) {
+            return Future.failedFuture(new ApiError(403, "torrent not served by this tracker (allow-list): " + m.infoHash().hex()));
         }
         JsonArray fileList = new JsonArray();
         for (TorrentFile f : m.info().files()) {

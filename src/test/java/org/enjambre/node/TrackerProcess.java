@@ -42,8 +42,14 @@ final class TrackerProcess implements AutoCloseable {
     }
 
     static TrackerProcess start(String name, Path dir, int httpPort, String... extra) throws IOException {
+        return start(name, dir, httpPort, List.of(), extra);
+    }
+
+    /** With JVM options after the defaults (a later {@code -Xmx} wins). */
+    static TrackerProcess start(String name, Path dir, int httpPort, List<String> jvmOptions, String... extra) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
         cmd.addAll(JavaOptions.REQUIRED);
+        cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-jar", jar().toString(), "tracker", "--host", "127.0.0.1", "--port", Integer.toString(httpPort),
                 "--instances", "1"));
         cmd.addAll(List.of(extra));

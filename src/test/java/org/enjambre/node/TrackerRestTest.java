@@ -51,6 +51,10 @@ class TrackerRestTest {
 
     /** A multipart/form-data body: fields, then files (name to content). */
     static HttpResponse<byte[]> upload(Map<String, String> fields, Map<String, byte[]> files) throws Exception {
+        return upload(node, fields, files);
+    }
+
+    static HttpResponse<byte[]> upload(TrackerNode node, Map<String, String> fields, Map<String, byte[]> files) throws Exception {
         String boundary = "----enjambre" + System.nanoTime();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         for (Map.Entry<String, String> f : fields.entrySet()) {
@@ -178,11 +182,16 @@ class TrackerRestTest {
     void announceOverHttpAnswersTheDictionaryModelAndTheApiShowsThePeers() throws Exception {
         String hash = "%01".repeat(20);
         get(node, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-aaaaaaaaaaaa&port=7001&left=0&event=started");
-        HttpResponse<byte[]> r = get(node, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-bbbbbbbbbbbb&port=7002&left=5&compact=0");
+        HttpResponse<byte[]> r = get(node, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-bbbbbbbbbbbb&port=7002&left=5&compact=0&no_peer_id=0");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(new String(r.body(), StandardCharsets.ISO_8859_1)).isEqualTo(
                 "d8:completei1e10:incompletei1e8:intervali60e12:min intervali30e5:peersl"
                         + "d2:ip9:127.0.0.17:peer id20:-EJ0001-aaaaaaaaaaaa4:porti7001ee" + "ee");
+        // Without no_peer_id=0, the dictionary model gives no peer ids.
+        HttpResponse<byte[]> plain = get(node, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-bbbbbbbbbbbb&port=7002&left=5&compact=0");
+        assertThat(new String(plain.body(), StandardCharsets.ISO_8859_1)).isEqualTo(
+                "d8:completei1e10:incompletei1e8:intervali60e12:min intervali30e5:peersl"
+                        + "d2:ip9:127.0.0.14:porti7001ee" + "ee");
         // From loopback, the ip parameter is honoured (documented rule).
         HttpResponse<byte[]> withIp = get(node, "/announce?info_hash=" + hash + "&peer_id=-EJ0001-cccccccccccc&port=7003&left=5&compact=0&ip=10.9.8.7");
         assertThat(((BList) ((BDict) Bencode.parse(withIp.body())).get("peers")).size()).isEqualTo(2);
@@ -191,6 +200,19 @@ class TrackerRestTest {
         assertThat(t.getInteger("leechers")).isEqualTo(2);
         assertThat(t.getJsonArray("peers").stream().map(p -> ((JsonObject) p).getString("ip")))
                 .containsExactlyInAnyOrder("127.0.0.1", "127.0.0.1", "10.9.8.7");
+        // The REST API lists addresses, never peer ids (anyone reading it could speak for a peer).
+        assertThat(t.getJsonArray("peers")).allSatisfy(p -> assertThat(((JsonObject) p).fieldNames())
+                .containsExactlyInAnyOrder("ip", "port", "seeder", "lastAnnounce"));
+    }
+
+    @Test
+    void theAllowListAlsoRefusesRegistrationsThroughTheApi() throws Exception {
+        try (TrackerNode listed = TrackerNode.start(new TrackerSettings("127.0.0.1", 0, 60, java.util.Set.of("00".repeat(20)), MAX_UPLOAD), null, 1)) {
+            HttpResponse<byte[]> r = upload(listed, Map.of("name", "not-listed"), Map.of("x.bin", random(1000, 3)));
+            assertThat(r.statusCode()).isEqualTo(403);
+            assertThat(json(r).getString("error")).startsWith("torrent not served by this tracker");
+            assertThat(new JsonArray(new String(get(listed, "/api/torrents").body(), StandardCharsets.UTF_8))).isEmpty();
+        }
     }
 
     @Test

@@ -21,6 +21,8 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
     byte[] compact4;
     byte[] compact6;
     String refusal;
+    /** Whether this announce made the swarm (the registry counts swarms made between sweeps). */
+    boolean created;
 
     AnnounceOutcome() {
     }
@@ -55,6 +57,7 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
     @Override
     public void writeData(ObjectDataOutput out) throws IOException {
         out.writeString(refusal);
+        out.writeBoolean(created);
         out.writeInt(complete);
         out.writeInt(incomplete);
         out.writeLong(downloaded);
@@ -71,6 +74,7 @@ final class AnnounceOutcome implements IdentifiedDataSerializable {
     @Override
     public void readData(ObjectDataInput in) throws IOException {
         refusal = in.readString();
+        created = in.readBoolean();
         complete = in.readInt();
         incomplete = in.readInt();
         downloaded = in.readLong();

@@ -22,6 +22,10 @@ import org.enjambre.tracker.protocol.SwarmStats;
  * the caller and carried here so primary and backup apply identical times.
  */
 final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceOutcome>, IdentifiedDataSerializable {
+    /** Refusal reasons' beginnings, which the registry counts by. */
+    static final String SWARM_FULL = "swarm full";
+    static final String ADDRESS_FULL = "too many peers from your address in this swarm";
+    static final String TRACKER_FULL = "tracker full";
     private byte[] peerId;
     private byte[] ip;
     private int port;
@@ -35,16 +39,21 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
     private long now;
     private long cutoff;
     private int maxPeers;
+    private int maxPerAddress;
     private boolean mayCreate;
+    private boolean mayAdd;
     private boolean backup;
 
     AnnounceProcessor() {
     }
 
-    AnnounceProcessor(ReceivedAnnounce announce, long now, long cutoff, int maxPeers, boolean mayCreate) {
+    AnnounceProcessor(ReceivedAnnounce announce, long now, long cutoff, TrackerLimits limits, boolean mayCreate,
+                      boolean mayAdd) {
         AnnounceRequest r = announce.request();
-        this.maxPeers = maxPeers;
+        this.maxPeers = limits.peersPerSwarm();
+        this.maxPerAddress = limits.peersPerAddress();
         this.mayCreate = mayCreate;
+        this.mayAdd = mayAdd;
         this.peerId = r.peerId();
         this.ip = announce.ip();
         this.port = r.port();
@@ -62,47 +71,74 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
     @Override
     public AnnounceOutcome process(Map.Entry<String, Swarm> entry) {
         Swarm swarm = entry.getValue();
+        boolean created = false;
         if (swarm == null) {
             if (event == AnnounceEvent.STOPPED) {
                 return new AnnounceOutcome(SwarmStats.EMPTY, List.of());
             }
-            if (!mayCreate) {
-                return AnnounceOutcome.refused("tracker full: no new torrents for now, retry later");
+            if (!mayCreate && !backup) {
+                return AnnounceOutcome.refused(TRACKER_FULL + ": no new torrents for now, retry later");
             }
             swarm = new Swarm();
+            created = true;
         }
-        swarm.expire(cutoff);
-        Swarm.Peer known = swarm.find(peerId);
-        if (known != null && known.key != null && key != null && !known.key.equals(key)
-                && !known.sameIp(ip)) {
-            // BEP 3 "key": a peer id moving to another address must prove it is the same client.
-            return AnnounceOutcome.refused("peer_id already registered from another address with another key");
-        }
-        if (known == null && event != AnnounceEvent.STOPPED && swarm.size() >= maxPeers) {
-            return AnnounceOutcome.refused("swarm full (" + maxPeers + " peers), retry later");
+        swarm.expireSome(cutoff);
+        int known = swarm.find(peerId);
+        // The backup replays what the primary accepted (it runs only when the primary changed the
+        // swarm): its own checks could differ (address buckets and expiry order are per copy).
+        if (backup) {
+            known = -1;
+        } else if (known >= 0) {
+            String refusal = mayChange(swarm, known);
+            if (refusal != null) {
+                return AnnounceOutcome.refused(refusal);
+            }
+        } else if (event != AnnounceEvent.STOPPED) {
+            if (!mayAdd) {
+                return AnnounceOutcome.refused(TRACKER_FULL + ": no new peers for now, retry later");
+            }
+            if (swarm.size() >= maxPeers) {
+                return AnnounceOutcome.refused(SWARM_FULL + " (" + maxPeers + " peers), retry later");
+            }
+            if (swarm.peersFrom(ip) >= maxPerAddress) {
+                return AnnounceOutcome.refused(ADDRESS_FULL + " (" + maxPerAddress + " peers from one address)");
+            }
         }
         List<PeerEntry> peers = List.of();
         byte[][] packed = null;
         if (event == AnnounceEvent.STOPPED) {
             swarm.remove(peerId);
         } else {
-            Swarm.Peer asker = swarm.upsert(peerId, ip, port, uploaded, downloaded, left, key, now);
+            int asker = swarm.upsert(peerId, ip, port, left == 0, key, now);
             if (event == AnnounceEvent.COMPLETED) {
                 swarm.completed(asker);
             }
             if (!backup && compact) {
-                packed = swarm.selectPacked(asker, numwant, ThreadLocalRandom.current());
+                packed = swarm.selectPacked(asker, numwant, cutoff, ThreadLocalRandom.current());
             } else if (!backup) {
-                peers = swarm.select(asker, numwant, ThreadLocalRandom.current());
+                peers = swarm.select(asker, numwant, cutoff, ThreadLocalRandom.current());
             }
         }
         entry.setValue(swarm.isEmpty() ? null : swarm);
         AnnounceOutcome outcome = new AnnounceOutcome(swarm.stats(), peers);
+        outcome.created = created;
         if (packed != null) {
             outcome.compact4 = packed[0];
             outcome.compact6 = packed[1];
         }
         return outcome;
+    }
+
+    /**
+     * Who may change a registered peer: a peer that gave a {@code key} (BEP 3) must give the same
+     * again, from any address; a peer without one only from the address it registered from.
+     * Otherwise anyone who learnt a peer id could move the peer elsewhere or remove it.
+     */
+    private String mayChange(Swarm swarm, int known) {
+        if (swarm.keyed(known)) {
+            return swarm.sameKey(known, key) ? null : "peer_id already registered with another key";
+        }
+        return swarm.sameIp(known, ip) ? null : "peer_id already registered from another address";
     }
 
     @Override
@@ -121,7 +157,9 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         b.now = now;
         b.cutoff = cutoff;
         b.maxPeers = maxPeers;
+        b.maxPerAddress = maxPerAddress;
         b.mayCreate = mayCreate;
+        b.mayAdd = mayAdd;
         b.backup = true;
         return b;
     }
@@ -151,7 +189,9 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         out.writeLong(now);
         out.writeLong(cutoff);
         out.writeInt(maxPeers);
+        out.writeInt(maxPerAddress);
         out.writeBoolean(mayCreate);
+        out.writeBoolean(mayAdd);
         out.writeBoolean(backup);
     }
 
@@ -170,7 +210,9 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         now = in.readLong();
         cutoff = in.readLong();
         maxPeers = in.readInt();
+        maxPerAddress = in.readInt();
         mayCreate = in.readBoolean();
+        mayAdd = in.readBoolean();
         backup = in.readBoolean();
     }
 }

@@ -14,6 +14,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.EnumMap;
+import com.hazelcast.map.LocalMapStats;
 import java.util.function.LongSupplier;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
@@ -25,43 +28,57 @@ import org.enjambre.tracker.server.SwarmSnapshot;
 /**
  * {@link PeerRegistry} on the Hazelcast IMap {@link TrackerMaps#SWARMS}. An announce is one
  * {@code submitToKey}: one operation on the swarm owner's partition thread (plus the replayed
- * change on its backup), whatever the number of members or peers.
+ * change on its backup), whatever the number of members or peers. What it takes in is bounded by
+ * {@link TrackerLimits} (from the heap) and a {@link HeapGuard}: past either, a refusal.
  */
 public final class HazelcastPeerRegistry implements PeerRegistry {
-    /** Most peers one swarm holds; a new peer past it is refused (real swarms stay far below). */
-    public static final int DEFAULT_MAX_PEERS_PER_SWARM = 100_000;
-    /**
-     * Most swarms the cluster holds; past it, announces for new torrents are refused until the
-     * sweep brings the count down. Checked from the map's size as of the last sweep, so the
-     * announce path never counts.
-     */
-    public static final int DEFAULT_MAX_SWARMS = 2_000_000;
+    /** The limits a refusal is counted under (metrics). */
+    public enum Limit { SWARMS, PEERS_PER_SWARM, PEERS_PER_ADDRESS, HEAP }
 
     private final Vertx vertx;
     private final IMap<String, Swarm> swarms;
     private final long peerTimeoutMillis;
     private final LongSupplier clock;
-    private final int maxPeersPerSwarm;
-    private final int maxSwarms;
-    private volatile boolean full;
+    private final TrackerLimits limits;
+    private final HeapGuard heap;
+    private final PartitionSweep sweeper;
+    /** Swarm copies this member held at the last sweep, and swarms made through this node since. */
+    private volatile long localCopies;
+    private final AtomicLong created = new AtomicLong();
+    private final Map<Limit, AtomicLong> refusals = new EnumMap<>(Limit.class);
 
     /**
      * @param peerTimeout how long a peer stays without announcing (BEP 3 trackers use 2 x interval)
      * @param clock       epoch milliseconds
      */
     public HazelcastPeerRegistry(Vertx vertx, HazelcastInstance hazelcast, Duration peerTimeout, LongSupplier clock) {
-        this(vertx, hazelcast, peerTimeout, clock, DEFAULT_MAX_PEERS_PER_SWARM, DEFAULT_MAX_SWARMS);
+        this(vertx, hazelcast, peerTimeout, clock, TrackerLimits.fromHeap());
     }
 
     /** With explicit limits (tests use small ones). */
     public HazelcastPeerRegistry(Vertx vertx, HazelcastInstance hazelcast, Duration peerTimeout, LongSupplier clock,
-                                 int maxPeersPerSwarm, int maxSwarms) {
-        this.maxPeersPerSwarm = maxPeersPerSwarm;
-        this.maxSwarms = maxSwarms;
+                                 TrackerLimits limits) {
+        this.limits = limits;
+        this.heap = new HeapGuard(limits.heapFraction());
         this.vertx = vertx;
         this.swarms = hazelcast.getMap(TrackerMaps.SWARMS);
+        this.sweeper = new PartitionSweep(hazelcast, swarms);
         this.peerTimeoutMillis = peerTimeout.toMillis();
         this.clock = clock;
+        for (Limit l : Limit.values()) {
+            refusals.put(l, new AtomicLong());
+        }
+    }
+
+    public TrackerLimits limits() {
+        return limits;
+    }
+
+    /** Announces refused at each limit since this registry started. */
+    public Map<Limit, Long> refusals() {
+        Map<Limit, Long> out = new EnumMap<>(Limit.class);
+        refusals.forEach((l, n) -> out.put(l, n.get()));
+        return out;
     }
 
     public HazelcastPeerRegistry(Vertx vertx, HazelcastInstance hazelcast, Duration peerTimeout) {
@@ -80,11 +97,34 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     @Override
     public Future<AnnounceAnswer> announce(ReceivedAnnounce announce) {
         long now = clock.getAsLong();
-        AnnounceProcessor processor = new AnnounceProcessor(announce, now, now - peerTimeoutMillis, maxPeersPerSwarm, !full);
+        boolean pressed = heap.pressed();
+        boolean mayCreate = !pressed && localCopies + created.get() < limits.swarms();
+        AnnounceProcessor processor = new AnnounceProcessor(announce, now, now - peerTimeoutMillis, limits, mayCreate, !pressed);
         return onContext(swarms.submitToKey(announce.infoHashHex(), processor))
-                .compose(outcome -> outcome.refusal != null
-                        ? Future.failedFuture(new TrackerRefusal(outcome.refusal))
-                        : Future.succeededFuture(outcome.answer()));
+                .compose(outcome -> {
+                    if (outcome.refusal != null) {
+                        Limit limit = limitOf(outcome.refusal, pressed);
+                        if (limit != null) {
+                            refusals.get(limit).incrementAndGet();
+                        }
+                        return Future.failedFuture(new TrackerRefusal(outcome.refusal));
+                    }
+                    if (outcome.created) {
+                        created.incrementAndGet();
+                    }
+                    return Future.succeededFuture(outcome.answer());
+                });
+    }
+
+    /** The limit a refusal came from, or null for a refusal that is no limit (a peer id rule). */
+    private static Limit limitOf(String refusal, boolean pressed) {
+        if (refusal.startsWith(AnnounceProcessor.TRACKER_FULL)) {
+            return pressed ? Limit.HEAP : Limit.SWARMS;
+        }
+        if (refusal.startsWith(AnnounceProcessor.SWARM_FULL)) {
+            return Limit.PEERS_PER_SWARM;
+        }
+        return refusal.startsWith(AnnounceProcessor.ADDRESS_FULL) ? Limit.PEERS_PER_ADDRESS : null;
     }
 
     @Override
@@ -134,17 +174,11 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     public Future<Integer> sweep() {
         long cutoff = clock.getAsLong() - peerTimeoutMillis;
         return vertx.executeBlocking(() -> {
-            // Only the keys this member owns: each member sweeps its share, nobody scans it all.
-            Set<String> local = swarms.localKeySet();
-            if (local.isEmpty()) {
-                full = swarms.size() >= maxSwarms;
-                return 0;
-            }
-            int removed = 0;
-            for (Integer n : swarms.executeOnKeys(local, new SweepProcessor(cutoff)).values()) {
-                removed += n == null ? 0 : n;
-            }
-            full = swarms.size() >= maxSwarms;
+            // Only the partitions this member owns: each member sweeps its share, nobody scans it all.
+            int removed = sweeper.run(new SweepProcessor(cutoff));
+            LocalMapStats stats = swarms.getLocalMapStats();
+            localCopies = stats.getOwnedEntryCount() + stats.getBackupEntryCount();
+            created.set(0);
             return removed;
         }, false);
     }

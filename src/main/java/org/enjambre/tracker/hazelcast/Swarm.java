@@ -4,266 +4,346 @@ import com.hazelcast.nio.ObjectDataInput;
 import com.hazelcast.nio.ObjectDataOutput;
 import com.hazelcast.nio.serialization.IdentifiedDataSerializable;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Random;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.tracker.protocol.PeerEntry;
 import org.enjambre.tracker.protocol.SwarmStats;
+import org.enjambre.tracker.server.SipHash;
 import org.enjambre.tracker.server.SwarmSnapshot;
 
 /**
- * The peers of one torrent, as held in the swarm map. Every operation an announce needs is O(1)
- * or O(numwant): a hash map finds a peer by id, two arrays (seeders, leechers) let us pick peers
- * at random without walking the swarm, and a list threaded through the peers in order of last
- * announce puts the expired ones at its head, so dropping them costs only what is dropped.
+ * The peers of one torrent, as held in the swarm map, packed for memory: a public tracker holds
+ * millions of peers, twice (primary and backup). Each peer is one fixed-size record in one byte
+ * array (peer id, IPv4 address, port, last announce, a hash of its {@code key}, flags: 35 bytes;
+ * an IPv6 address sits in a side array), not an object; a char array indexes the records by a
+ * keyed hash of the peer id ({@link SipHash}, a random key per copy, so chosen ids cannot collide).
+ * Records are dense, seeders first, so a random pick of seeders or leechers reads a range from a
+ * random offset: every announce costs O(numwant). Expiry on the announce path checks a few records
+ * per announce (all of them in a small swarm); the periodic sweep checks the rest.
+ *
+ * <p>Transfer totals ({@code uploaded}, {@code downloaded}, {@code left}) are not kept: the tracker
+ * answers with seeders and leechers, and storing three longs would double a record.
  */
 public final class Swarm implements IdentifiedDataSerializable {
     /** Most peers copied out of a swarm for reading (REST API); the counts stay exact. */
     public static final int MAX_LISTED_PEERS = 1000;
+    /** Bytes of one peer's record. */
+    static final int RECORD = 35;
+    /** Swarms up to this size are checked whole for expired peers on every announce. */
+    static final int SCANNED_WHOLE = 64;
+    /** Records a larger swarm checks per announce: each is checked about every interval / 4. */
+    static final int CHECKED_PER_ANNOUNCE = 4;
 
-    private final HashMap<PeerKey, Peer> byId = new HashMap<>();
-    private final ArrayList<Peer> seeders = new ArrayList<>();
-    private final ArrayList<Peer> leechers = new ArrayList<>();
+    private static final int ID = 0;
+    private static final int IP = 20;
+    private static final int PORT = 24;
+    private static final int SEEN = 26;
+    private static final int KEY = 30;
+    private static final int FLAGS = 34;
+    private static final int SEEDER = 1;
+    private static final int COMPLETED = 2;
+    private static final int IPV6 = 4;
+    private static final int KEYED = 8;
+    /** An IPv6 side entry: the 16-byte address, then the slot of its record. */
+    private static final int V6_ENTRY = 20;
+    /** Last-announce offsets are int milliseconds from {@link #base}; rebased before they overflow. */
+    private static final long REBASE_AFTER = 1L << 30;
+    private static final VarHandle INT = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle SHORT = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final byte[] NONE = new byte[0];
+    private static final SecureRandom SALTS = new SecureRandom();
+
+    private byte[] records = NONE;
+    private int size;
+    /** Records [0, seeders) are seeders, [seeders, size) leechers. */
+    private int seeders;
+    /**
+     * Open addressing, linear probing: slot + 1 of a record, 0 for free. Two bytes an entry while
+     * slots fit ({@code wideIndex} null), four past 65,534 peers; any length (a hash is mapped onto
+     * it by multiplication), grown by half, so the index costs 3-4 bytes a peer in most swarms.
+     */
+    private char[] index = new char[8];
+    private int[] wideIndex;
+    private byte[] ipv6 = NONE;
+    private int ipv6Count;
+    /**
+     * Peers per address, counted in buckets by a keyed hash of the address: one byte per 2-4
+     * index slots instead of a map entry per address. A bucket shared by several addresses
+     * over-counts (never under-counts), rarely, and never on purpose (the hash is keyed).
+     */
+    private byte[] perAddress = new byte[4];
+    private long salt0 = SALTS.nextLong();
+    private long salt1 = SALTS.nextLong();
+    private long base = Long.MIN_VALUE;
+    private int cursor;
+    private long downloaded;
     /** In a limited copy, the counts of the whole swarm; -1 in a live swarm. */
     private int countedSeeders = -1;
     private int countedLeechers = -1;
-    private Peer oldest;
-    private Peer newest;
-    private long downloaded;
-
-    /** A registered peer; also a node of the last-announce list and a slot in one array. */
-    static final class Peer {
-        final PeerKey idKey;
-        final byte[] peerId;
-        /** IPv4 address as an int (no array per peer: most peers are IPv4), or ... */
-        int ipv4;
-        /** ... the 16 bytes of an IPv6 address ({@code null} for IPv4). */
-        byte[] ipv6;
-        int port;
-        long uploaded;
-        long downloaded;
-        long left;
-        long lastSeen;
-        String key;
-        boolean completed;
-        int slot;
-        Peer prev;
-        Peer next;
-
-        Peer(PeerKey idKey) {
-            this.idKey = idKey;
-            this.peerId = idKey.id;
-        }
-
-        boolean seeder() {
-            return left == 0;
-        }
-
-        PeerEntry entry() {
-            return new PeerEntry(address(), peerId);
-        }
-
-        PeerAddress address() {
-            try {
-                return PeerAddress.of(java.net.InetAddress.getByAddress(ip()), port);
-            } catch (java.net.UnknownHostException e) {
-                throw new IllegalStateException("a stored address is 4 or 16 bytes", e);
-            }
-        }
-
-        byte[] ip() {
-            return ipv6 != null ? ipv6.clone()
-                    : new byte[] {(byte) (ipv4 >>> 24), (byte) (ipv4 >>> 16), (byte) (ipv4 >>> 8), (byte) ipv4};
-        }
-
-        boolean sameIp(byte[] ip) {
-            return ip.length == 16 ? Arrays.equals(ipv6, ip) : ipv6 == null && ipv4 == asInt(ip);
-        }
-
-        void ip(byte[] ip) {
-            if (ip.length == 16) {
-                ipv6 = ip;
-            } else {
-                ipv6 = null;
-                ipv4 = asInt(ip);
-            }
-        }
-
-        private static int asInt(byte[] ip4) {
-            return ((ip4[0] & 0xff) << 24) | ((ip4[1] & 0xff) << 16) | ((ip4[2] & 0xff) << 8) | (ip4[3] & 0xff);
-        }
-    }
 
     public int size() {
-        return byId.size();
+        return size;
     }
 
     public boolean isEmpty() {
-        return byId.isEmpty();
+        return size == 0;
     }
 
     public SwarmStats stats() {
         return countedSeeders < 0
-                ? new SwarmStats(seeders.size(), leechers.size(), downloaded)
+                ? new SwarmStats(seeders, size - seeders, downloaded)
                 : new SwarmStats(countedSeeders, countedLeechers, downloaded);
     }
 
-    /**
-     * A peer id as a map key. It wraps the peer's own id array (no copy, unlike a String key),
-     * so a registered peer costs one object fewer: the swarm map holds many long-lived peers and
-     * every object among them is work for the garbage collector.
-     */
-    static final class PeerKey {
-        final byte[] id;
-        private final int hash;
+    private int capacity() {
+        return wideIndex != null ? wideIndex.length : index.length;
+    }
 
-        PeerKey(byte[] id) {
-            this.id = id;
-            this.hash = Arrays.hashCode(id);
-        }
+    private int entry(int i) {
+        return wideIndex != null ? wideIndex[i] : index[i];
+    }
 
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof PeerKey k && k.hash == hash && Arrays.equals(k.id, id);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
+    private void entry(int i, int value) {
+        if (wideIndex != null) {
+            wideIndex[i] = value;
+        } else {
+            index[i] = (char) value;
         }
     }
 
-    static PeerKey idKey(byte[] peerId) {
-        return new PeerKey(peerId);
+    /** Where a hash's probe starts: the hash scaled onto the capacity (Lemire's multiply-shift). */
+    private int home(int hash) {
+        return (int) (((hash & 0xffffffffL) * capacity()) >>> 32);
     }
 
-    Peer find(byte[] peerId) {
-        return byId.get(idKey(peerId));
+    private int next(int i) {
+        return i + 1 == capacity() ? 0 : i + 1;
     }
 
-    /** Drops peers whose last announce is before {@code cutoff}; answers how many. */
+    /** Steps from {@code from} forward to {@code to}, circularly. */
+    private int distance(int from, int to) {
+        return to >= from ? to - from : to - from + capacity();
+    }
+
+    /** The slot of a peer, or -1; valid until the next change. */
+    int find(byte[] peerId) {
+        for (int i = home(hash(peerId, 0)); ; i = next(i)) {
+            int v = entry(i);
+            if (v == 0) {
+                return -1;
+            }
+            if (Arrays.equals(records, (v - 1) * RECORD, (v - 1) * RECORD + 20, peerId, 0, 20)) {
+                return v - 1;
+            }
+        }
+    }
+
+    boolean seeder(int slot) {
+        return (flags(slot) & SEEDER) != 0;
+    }
+
+    /** Whether the peer gave a {@code key} once (then it must give the same again). */
+    boolean keyed(int slot) {
+        return (flags(slot) & KEYED) != 0;
+    }
+
+    boolean sameKey(int slot, String key) {
+        return key != null && keyed(slot) && (int) INT.get(records, slot * RECORD + KEY) == keyHash(key);
+    }
+
+    boolean sameIp(int slot, byte[] ip) {
+        if ((flags(slot) & IPV6) != 0) {
+            int e = (int) INT.get(records, slot * RECORD + IP) * V6_ENTRY;
+            return ip.length == 16 && Arrays.equals(ipv6, e, e + 16, ip, 0, 16);
+        }
+        return ip.length == 4 && Arrays.equals(records, slot * RECORD + IP, slot * RECORD + IP + 4, ip, 0, 4);
+    }
+
+    /** How many peers of this swarm announced from {@code ip} (at least; see {@link #perAddress}). */
+    int peersFrom(byte[] ip) {
+        return perAddress[bucket(ip)] & 0xff;
+    }
+
+    private int bucket(byte[] ip) {
+        long h = SipHash.hash(salt0, salt1, ip, 0, ip.length);
+        return (int) (h ^ (h >>> 32)) & (perAddress.length - 1);
+    }
+
+    private void countAddress(byte[] ip, int delta) {
+        int b = bucket(ip);
+        int n = (perAddress[b] & 0xff) + delta;
+        // Saturated at 255: such a bucket stays full; only a rebuild (index growth) recounts it.
+        if (n >= 0 && n <= 255 && (perAddress[b] & 0xff) != 255) {
+            perAddress[b] = (byte) n;
+        }
+    }
+
+    /** Drops every peer whose last announce is before {@code cutoff}; answers how many (the sweep). */
     public int expire(long cutoff) {
         int removed = 0;
-        while (oldest != null && oldest.lastSeen < cutoff) {
-            remove(oldest);
-            removed++;
+        // From the end: a removal fills its slot from higher slots, which are already checked.
+        for (int i = size - 1; i >= 0; i--) {
+            if (seen(i) < cutoff) {
+                remove(i);
+                removed++;
+            }
         }
         return removed;
     }
 
-    /** Inserts or updates a peer and makes it the most recent; answers it. */
-    Peer upsert(byte[] peerId, byte[] ip, int port, long uploaded, long downloaded, long left,
-                String key, long now) {
-        PeerKey k = idKey(peerId);
-        Peer p = byId.get(k);
-        if (p == null) {
-            p = new Peer(k);
-            byId.put(k, p);
-            p.left = left;
-            listFor(p).add(p);
-            p.slot = listFor(p).size() - 1;
-        } else {
-            unlink(p);
-            if (p.seeder() != (left == 0)) {
-                removeFromList(p);
-                p.left = left;
-                listFor(p).add(p);
-                p.slot = listFor(p).size() - 1;
+    /** The announce path's share of expiry: a small swarm whole, a large one a few records. */
+    int expireSome(long cutoff) {
+        if (size <= SCANNED_WHOLE) {
+            return expire(cutoff);
+        }
+        int removed = 0;
+        for (int n = 0; n < CHECKED_PER_ANNOUNCE && size > 0; n++) {
+            cursor = cursor <= 0 || cursor > size ? size - 1 : cursor - 1;
+            if (seen(cursor) < cutoff) {
+                remove(cursor);
+                removed++;
             }
         }
-        p.ip(ip);
-        p.port = port;
-        p.uploaded = uploaded;
-        p.downloaded = downloaded;
-        p.left = left;
-        p.lastSeen = now;
-        if (key != null) {
-            p.key = key;
+        return removed;
+    }
+
+    /** Inserts or updates a peer; answers its slot. {@code key} null keeps a key given before. */
+    int upsert(byte[] peerId, byte[] ip, int port, boolean seeder, String key, long now) {
+        if (base == Long.MIN_VALUE) {
+            base = now;
+        } else if (now - base > REBASE_AFTER) {
+            rebase(now);
         }
-        append(p);
-        return p;
+        int slot = find(peerId);
+        if (slot < 0) {
+            slot = insert(seeder);
+            System.arraycopy(peerId, 0, records, slot * RECORD + ID, 20);
+            records[slot * RECORD + FLAGS] = (byte) (seeder ? SEEDER : 0);
+            add(slot, peerId);
+            countAddress(ip, 1);
+        } else {
+            if (!sameIp(slot, ip)) {
+                countAddress(ip(slot), -1);
+                countAddress(ip, 1);
+            }
+            if (seeder != seeder(slot)) {
+                slot = changeKind(slot);
+            }
+        }
+        int at = slot * RECORD;
+        int flags = records[at + FLAGS];
+        if ((flags & IPV6) != 0 && !(ip.length == 16 && sameIp(slot, ip))) {
+            freeIpv6((int) INT.get(records, at + IP));
+            flags &= ~IPV6;
+        }
+        if (ip.length == 16) {
+            if ((flags & IPV6) == 0) {
+                INT.set(records, at + IP, newIpv6(ip, slot));
+                flags |= IPV6;
+            }
+        } else {
+            System.arraycopy(ip, 0, records, at + IP, 4);
+        }
+        SHORT.set(records, at + PORT, (short) port);
+        INT.set(records, at + SEEN, (int) (now - base));
+        if (key != null) {
+            INT.set(records, at + KEY, keyHash(key));
+            flags |= KEYED;
+        }
+        records[at + FLAGS] = (byte) flags;
+        return slot;
     }
 
     /** Counts a completed download, once per peer. */
-    void completed(Peer p) {
-        if (!p.completed) {
-            p.completed = true;
+    void completed(int slot) {
+        int at = slot * RECORD + FLAGS;
+        if ((records[at] & COMPLETED) == 0) {
+            records[at] |= COMPLETED;
             downloaded++;
         }
     }
 
     boolean remove(byte[] peerId) {
-        Peer p = byId.get(idKey(peerId));
-        if (p == null) {
+        int slot = find(peerId);
+        if (slot < 0) {
             return false;
         }
-        remove(p);
+        remove(slot);
         return true;
     }
 
-    private void remove(Peer p) {
-        byId.remove(p.idKey);
-        unlink(p);
-        removeFromList(p);
-    }
-
     /**
-     * Up to {@code numwant} peers other than {@code asker}: a seeder gets only leechers, a leecher
-     * both kinds, taken alternately. Each array is read from a random offset, so different askers
-     * see different parts of a large swarm while the cost stays O(numwant).
+     * Up to {@code numwant} peers other than {@code asker} (a slot, or -1) that announced since
+     * {@code cutoff}: a seeder gets only leechers, a leecher both kinds, taken alternately. Each
+     * range is read from a random offset, so askers see different parts of a large swarm while
+     * the cost stays O(numwant).
      */
-    List<PeerEntry> select(Peer asker, int numwant, Random random) {
-        List<Peer> picked = pick(asker, numwant, random);
-        List<PeerEntry> out = new ArrayList<>(picked.size());
-        for (Peer p : picked) {
-            out.add(p.entry());
+    List<PeerEntry> select(int asker, int numwant, long cutoff, Random random) {
+        int[] picked = pick(asker, numwant, cutoff, random);
+        List<PeerEntry> out = new ArrayList<>(picked.length);
+        for (int slot : picked) {
+            out.add(new PeerEntry(address(slot), Arrays.copyOfRange(records, slot * RECORD, slot * RECORD + 20)));
         }
         return out;
     }
 
     /** The same choice as {@link #select}, packed: {IPv4 6-byte entries, IPv6 18-byte entries}. */
-    byte[][] selectPacked(Peer asker, int numwant, Random random) {
-        List<Peer> picked = pick(asker, numwant, random);
+    byte[][] selectPacked(int asker, int numwant, long cutoff, Random random) {
+        int[] picked = pick(asker, numwant, cutoff, random);
         int v6 = 0;
-        for (Peer p : picked) {
-            v6 += p.ipv6 != null ? 1 : 0;
+        for (int slot : picked) {
+            v6 += (flags(slot) & IPV6) != 0 ? 1 : 0;
         }
-        byte[] four = new byte[(picked.size() - v6) * PeerAddress.COMPACT_IPV4];
+        byte[] four = new byte[(picked.length - v6) * PeerAddress.COMPACT_IPV4];
         byte[] six = new byte[v6 * PeerAddress.COMPACT_IPV6];
         int i4 = 0;
         int i6 = 0;
-        for (Peer p : picked) {
-            if (p.ipv6 != null) {
-                i6 = PeerAddress.putCompact(six, i6, p.ipv6, p.port);
+        for (int slot : picked) {
+            int at = slot * RECORD;
+            if ((flags(slot) & IPV6) != 0) {
+                System.arraycopy(ipv6, (int) INT.get(records, at + IP) * V6_ENTRY, six, i6, 16);
+                six[i6 + 16] = records[at + PORT];
+                six[i6 + 17] = records[at + PORT + 1];
+                i6 += PeerAddress.COMPACT_IPV6;
             } else {
-                i4 = PeerAddress.putCompactIpv4(four, i4, p.ipv4, p.port);
+                System.arraycopy(records, at + IP, four, i4, 6);
+                i4 += PeerAddress.COMPACT_IPV4;
             }
         }
         return new byte[][] {four, six};
     }
 
-    private List<Peer> pick(Peer asker, int numwant, Random random) {
-        List<Peer> out = new ArrayList<>(Math.max(0, Math.min(numwant, size())));
-        if (numwant <= 0) {
+    private int[] pick(int asker, int numwant, long cutoff, Random random) {
+        int[] out = new int[Math.max(0, Math.min(numwant, size))];
+        if (out.length == 0) {
             return out;
         }
-        boolean askerSeeds = asker != null && asker.seeder();
-        Cursor l = new Cursor(leechers, random);
-        Cursor s = askerSeeds ? null : new Cursor(seeders, random);
-        while (out.size() < numwant) {
+        boolean askerSeeds = asker >= 0 && seeder(asker);
+        int seenCutoff = offset(cutoff);
+        Range l = new Range(seeders, size, random);
+        Range s = askerSeeds ? null : new Range(0, seeders, random);
+        int n = 0;
+        while (n < out.length) {
             boolean took = false;
-            Peer p = l.next(asker);
-            if (p != null) {
-                out.add(p);
+            int p = l.next(asker, seenCutoff);
+            if (p >= 0) {
+                out[n++] = p;
                 took = true;
             }
-            if (s != null && out.size() < numwant) {
-                Peer q = s.next(asker);
-                if (q != null) {
-                    out.add(q);
+            if (s != null && n < out.length) {
+                int q = s.next(asker, seenCutoff);
+                if (q >= 0) {
+                    out[n++] = q;
                     took = true;
                 }
             }
@@ -271,37 +351,38 @@ public final class Swarm implements IdentifiedDataSerializable {
                 break;
             }
         }
-        return out;
+        return n == out.length ? out : Arrays.copyOf(out, n);
     }
 
-    /** Walks an array once, circularly, from a random start. */
-    private static final class Cursor {
-        private final List<Peer> list;
+    /** Walks slots [from, to) once, circularly, from a random start. */
+    private final class Range {
+        private final int from;
+        private final int length;
         private final int start;
-        private int seen;
+        private int walked;
 
-        Cursor(List<Peer> list, Random random) {
-            this.list = list;
-            this.start = list.isEmpty() ? 0 : random.nextInt(list.size());
+        Range(int from, int to, Random random) {
+            this.from = from;
+            this.length = to - from;
+            this.start = length == 0 ? 0 : random.nextInt(length);
         }
 
-        Peer next(Peer skip) {
-            while (seen < list.size()) {
-                Peer p = list.get((start + seen++) % list.size());
-                if (p != skip) {
-                    return p;
+        int next(int skip, int seenCutoff) {
+            while (walked < length) {
+                int slot = from + (start + walked++) % length;
+                if (slot != skip && (int) INT.get(records, slot * RECORD + SEEN) >= seenCutoff) {
+                    return slot;
                 }
             }
-            return null;
+            return -1;
         }
     }
 
-    /** A detached copy for readers outside the partition thread. */
+    /** A detached copy for readers outside the partition thread, oldest announce first; no peer ids. */
     public SwarmSnapshot snapshot() {
-        List<SwarmSnapshot.PeerInfo> peers = new ArrayList<>(size());
-        for (Peer p = oldest; p != null; p = p.next) {
-            peers.add(new SwarmSnapshot.PeerInfo(p.peerId.clone(), p.address(), p.uploaded,
-                    p.downloaded, p.left, p.lastSeen));
+        List<SwarmSnapshot.PeerInfo> peers = new ArrayList<>(size);
+        for (int slot : byLastAnnounce()) {
+            peers.add(new SwarmSnapshot.PeerInfo(address(slot), seeder(slot), seen(slot)));
         }
         return new SwarmSnapshot(stats(), peers);
     }
@@ -313,56 +394,250 @@ public final class Swarm implements IdentifiedDataSerializable {
     Swarm copy(int limit) {
         Swarm c = new Swarm();
         c.downloaded = downloaded;
-        Peer from = newest;
-        for (int n = 1; n < limit && from != null && from.prev != null; n++) {
-            from = from.prev;
+        int[] order = byLastAnnounce();
+        for (int i = Math.max(0, order.length - Math.max(0, limit)); i < order.length; i++) {
+            int slot = order[i];
+            int at = slot * RECORD;
+            int copied = c.upsert(Arrays.copyOfRange(records, at, at + 20), ip(slot),
+                    (short) SHORT.get(records, at + PORT) & 0xffff, seeder(slot), null, seen(slot));
+            c.copyFlagsAndKey(copied, records[at + FLAGS], (int) INT.get(records, at + KEY));
         }
-        for (Peer p = limit <= 0 ? null : from; p != null; p = p.next) {
-            c.upsert(p.peerId, p.ip(), p.port, p.uploaded, p.downloaded, p.left, p.key, p.lastSeen).completed = p.completed;
-        }
-        c.countedSeeders = seeders.size();
-        c.countedLeechers = leechers.size();
+        c.countedSeeders = seeders;
+        c.countedLeechers = size - seeders;
         return c;
     }
 
-    private ArrayList<Peer> listFor(Peer p) {
-        return p.seeder() ? seeders : leechers;
+    private void copyFlagsAndKey(int slot, int flags, int keyHash) {
+        int at = slot * RECORD;
+        records[at + FLAGS] = (byte) ((records[at + FLAGS] & ~(COMPLETED | KEYED)) | (flags & (COMPLETED | KEYED)));
+        INT.set(records, at + KEY, keyHash);
     }
 
-    /** Swap-remove from its array, O(1). */
-    private void removeFromList(Peer p) {
-        ArrayList<Peer> list = listFor(p);
-        Peer last = list.remove(list.size() - 1);
-        if (last != p) {
-            list.set(p.slot, last);
-            last.slot = p.slot;
+    /** Slots ordered by last announce, then slot: what the REST API lists and copies keep. */
+    private int[] byLastAnnounce() {
+        long[] keyed = new long[size];
+        for (int i = 0; i < size; i++) {
+            keyed[i] = ((long) (int) INT.get(records, i * RECORD + SEEN) << 32) | i;
+        }
+        Arrays.sort(keyed);
+        int[] out = new int[size];
+        for (int i = 0; i < size; i++) {
+            out[i] = (int) keyed[i];
+        }
+        return out;
+    }
+
+    PeerAddress address(int slot) {
+        try {
+            return PeerAddress.of(InetAddress.getByAddress(ip(slot)), (short) SHORT.get(records, slot * RECORD + PORT) & 0xffff);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("a stored address is 4 or 16 bytes", e);
         }
     }
 
-    private void unlink(Peer p) {
-        if (p.prev != null) {
-            p.prev.next = p.next;
-        } else {
-            oldest = p.next;
+    private byte[] ip(int slot) {
+        int at = slot * RECORD + IP;
+        if ((flags(slot) & IPV6) != 0) {
+            int e = (int) INT.get(records, at) * V6_ENTRY;
+            return Arrays.copyOfRange(ipv6, e, e + 16);
         }
-        if (p.next != null) {
-            p.next.prev = p.prev;
-        } else {
-            newest = p.prev;
-        }
-        p.prev = null;
-        p.next = null;
+        return Arrays.copyOfRange(records, at, at + 4);
     }
 
-    private void append(Peer p) {
-        p.prev = newest;
-        p.next = null;
-        if (newest != null) {
-            newest.next = p;
-        } else {
-            oldest = p;
+    private int flags(int slot) {
+        return records[slot * RECORD + FLAGS];
+    }
+
+    /** Epoch milliseconds of a peer's last announce. */
+    long seen(int slot) {
+        return base + (int) INT.get(records, slot * RECORD + SEEN);
+    }
+
+    /** {@code time} as a last-announce offset, clamped to the int range. */
+    private int offset(long time) {
+        long o = time - base;
+        return (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, o));
+    }
+
+    private void rebase(long now) {
+        long newBase = now - REBASE_AFTER / 2;
+        for (int i = 0; i < size; i++) {
+            INT.set(records, i * RECORD + SEEN, (int) Math.max(Integer.MIN_VALUE, seen(i) - newBase));
         }
-        newest = p;
+        base = newBase;
+    }
+
+    private int keyHash(String key) {
+        byte[] b = key.getBytes(StandardCharsets.UTF_8);
+        return (int) SipHash.hash(salt0, salt1, b, 0, b.length);
+    }
+
+    private int hash(byte[] data, int offset) {
+        long h = SipHash.hash(salt0, salt1, data, offset, 20);
+        return (int) (h ^ (h >>> 32));
+    }
+
+    // ---- records: dense, seeders first ----
+
+    /** Makes room for one more record of the given kind; answers its slot. */
+    private int insert(boolean seeder) {
+        if ((size + 1) * RECORD > records.length) {
+            // Grown by a quarter: the slack of a swarm's last growth is memory every peer pays for.
+            records = Arrays.copyOf(records, Math.max(2, size + (size >> 2) + 1) * RECORD);
+        }
+        if (4 * (size + 1) > 3 * capacity() || (wideIndex == null && size + 1 >= Character.MAX_VALUE)) {
+            growIndex();
+        }
+        int slot = size++;
+        if (seeder) {
+            if (seeders < slot) {
+                move(seeders, slot);
+            }
+            slot = seeders++;
+        }
+        return slot;
+    }
+
+    /** Moves a peer between the seeder and leecher ranges; answers its new slot. */
+    private int changeKind(int slot) {
+        boolean toSeeder = !seeder(slot);
+        byte[] saved = Arrays.copyOfRange(records, slot * RECORD, (slot + 1) * RECORD);
+        unindex(slot);
+        close(slot);
+        int to = insert(toSeeder);
+        System.arraycopy(saved, 0, records, to * RECORD, RECORD);
+        records[to * RECORD + FLAGS] = (byte) (toSeeder ? saved[FLAGS] | SEEDER : saved[FLAGS] & ~SEEDER);
+        if ((saved[FLAGS] & IPV6) != 0) {
+            INT.set(ipv6, (int) INT.get(saved, IP) * V6_ENTRY + 16, to);
+        }
+        add(to, saved);
+        return to;
+    }
+
+    private void remove(int slot) {
+        countAddress(ip(slot), -1);
+        if ((flags(slot) & IPV6) != 0) {
+            freeIpv6((int) INT.get(records, slot * RECORD + IP));
+        }
+        unindex(slot);
+        close(slot);
+        if (size == 0) {
+            records = NONE;
+            index = new char[8];
+            wideIndex = null;
+            perAddress = new byte[4];
+        } else if (records.length > 8 * RECORD && size * RECORD * 4 < records.length) {
+            records = Arrays.copyOf(records, size * 2 * RECORD);
+        }
+    }
+
+    /** Fills the hole at {@code slot} (already out of the index), keeping the ranges dense. */
+    private void close(int slot) {
+        int last = size - 1;
+        if (slot < seeders) {
+            int lastSeeder = seeders - 1;
+            if (slot != lastSeeder) {
+                move(lastSeeder, slot);
+            }
+            if (lastSeeder != last) {
+                move(last, lastSeeder);
+            }
+            seeders--;
+        } else if (slot != last) {
+            move(last, slot);
+        }
+        size--;
+    }
+
+    /** Moves the record at {@code from} to {@code to} (a free slot), keeping index and side entries. */
+    private void move(int from, int to) {
+        System.arraycopy(records, from * RECORD, records, to * RECORD, RECORD);
+        for (int i = home(hash(records, to * RECORD)); ; i = next(i)) {
+            if (entry(i) == from + 1) {
+                entry(i, to + 1);
+                break;
+            }
+        }
+        if ((flags(to) & IPV6) != 0) {
+            INT.set(ipv6, (int) INT.get(records, to * RECORD + IP) * V6_ENTRY + 16, to);
+        }
+    }
+
+    private void add(int slot, byte[] peerId) {
+        int i = home(hash(peerId, 0));
+        while (entry(i) != 0) {
+            i = next(i);
+        }
+        entry(i, slot + 1);
+    }
+
+    /** Takes a slot out of the index (backward-shift deletion: no tombstones). */
+    private void unindex(int slot) {
+        int i = home(hash(records, slot * RECORD));
+        while (entry(i) != slot + 1) {
+            i = next(i);
+        }
+        int hole = i;
+        for (int j = next(hole); entry(j) != 0; j = next(j)) {
+            int home = home(hash(records, (entry(j) - 1) * RECORD));
+            // The entry at j may fill the hole if its home is not in (hole, j] circularly.
+            if (distance(home, j) >= distance(hole, j)) {
+                entry(hole, entry(j));
+                entry(j, 0);
+                hole = j;
+            }
+        }
+        entry(hole, 0);
+    }
+
+    /** Mean distance of index entries from their home position, plus one (what a lookup probes). */
+    double meanProbeLength() {
+        long total = 0;
+        for (int i = 0; i < capacity(); i++) {
+            if (entry(i) != 0) {
+                total += distance(home(hash(records, (entry(i) - 1) * RECORD)), i) + 1;
+            }
+        }
+        return size == 0 ? 0 : (double) total / size;
+    }
+
+    private void growIndex() {
+        // Load factor from 1/2 (just grown) to 3/4: linear probing stays short.
+        int capacity = Math.max(8, 2 * (size + 1));
+        if (size + 1 >= Character.MAX_VALUE) {
+            wideIndex = new int[capacity];
+            index = null;
+        } else {
+            index = new char[capacity];
+            wideIndex = null;
+        }
+        perAddress = new byte[Integer.highestOneBit(capacity) / 2];
+        for (int slot = 0; slot < size; slot++) {
+            add(slot, Arrays.copyOfRange(records, slot * RECORD, slot * RECORD + 20));
+            countAddress(ip(slot), 1);
+        }
+    }
+
+    private int newIpv6(byte[] ip, int slot) {
+        if ((ipv6Count + 1) * V6_ENTRY > ipv6.length) {
+            ipv6 = Arrays.copyOf(ipv6, (ipv6Count * 2 + 1) * V6_ENTRY);
+        }
+        int e = ipv6Count++;
+        System.arraycopy(ip, 0, ipv6, e * V6_ENTRY, 16);
+        INT.set(ipv6, e * V6_ENTRY + 16, slot);
+        return e;
+    }
+
+    /** Frees a side entry: the last one moves into it and its record is told. */
+    private void freeIpv6(int e) {
+        int last = --ipv6Count;
+        if (e != last) {
+            System.arraycopy(ipv6, last * V6_ENTRY, ipv6, e * V6_ENTRY, V6_ENTRY);
+            INT.set(records, (int) INT.get(ipv6, e * V6_ENTRY + 16) * RECORD + IP, e);
+        }
+        if (ipv6Count == 0) {
+            ipv6 = NONE;
+        }
     }
 
     @Override
@@ -380,18 +655,18 @@ public final class Swarm implements IdentifiedDataSerializable {
         out.writeLong(downloaded);
         out.writeInt(countedSeeders);
         out.writeInt(countedLeechers);
-        out.writeInt(byId.size());
-        // Oldest first, so that reading back rebuilds the last-announce order by appending.
-        for (Peer p = oldest; p != null; p = p.next) {
-            out.writeByteArray(p.peerId);
-            out.writeByteArray(p.ip());
-            out.writeShort(p.port);
-            out.writeLong(p.uploaded);
-            out.writeLong(p.downloaded);
-            out.writeLong(p.left);
-            out.writeLong(p.lastSeen);
-            out.writeString(p.key);
-            out.writeBoolean(p.completed);
+        // The key hashes were made with this salt; the index is rebuilt by the reader.
+        out.writeLong(salt0);
+        out.writeLong(salt1);
+        out.writeLong(base);
+        out.writeInt(size);
+        for (int slot = 0; slot < size; slot++) {
+            int at = slot * RECORD;
+            out.write(records, at, IP);
+            byte[] ip = ip(slot);
+            out.writeByte(ip.length);
+            out.write(ip);
+            out.write(records, at + PORT, RECORD - PORT);
         }
     }
 
@@ -400,18 +675,33 @@ public final class Swarm implements IdentifiedDataSerializable {
         downloaded = in.readLong();
         countedSeeders = in.readInt();
         countedLeechers = in.readInt();
+        salt0 = in.readLong();
+        salt1 = in.readLong();
+        base = in.readLong();
         int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("negative swarm size " + n);
+        }
+        byte[] record = new byte[RECORD];
         for (int i = 0; i < n; i++) {
-            byte[] id = in.readByteArray();
-            byte[] ip = in.readByteArray();
-            int port = in.readShort() & 0xffff;
-            long up = in.readLong();
-            long down = in.readLong();
-            long left = in.readLong();
-            long lastSeen = in.readLong();
-            String key = in.readString();
-            Peer p = upsert(id, ip, port, up, down, left, key, lastSeen);
-            p.completed = in.readBoolean();
+            in.readFully(record, 0, IP);
+            int ipLength = in.readUnsignedByte();
+            if (ipLength != 4 && ipLength != 16) {
+                throw new IOException("a stored address is 4 or 16 bytes, not " + ipLength);
+            }
+            byte[] ip = new byte[ipLength];
+            in.readFully(ip);
+            in.readFully(record, PORT, RECORD - PORT);
+            boolean seeder = (record[FLAGS] & SEEDER) != 0;
+            int slot = insert(seeder);
+            System.arraycopy(record, 0, records, slot * RECORD, RECORD);
+            if (ipLength == 16) {
+                INT.set(records, slot * RECORD + IP, newIpv6(ip, slot));
+            } else {
+                System.arraycopy(ip, 0, records, slot * RECORD + IP, 4);
+            }
+            add(slot, record);
+            countAddress(ip, 1);
         }
     }
 }

@@ -31,7 +31,8 @@ final class SweepProcessor implements EntryProcessor<String, Swarm, Integer>, Id
         if (removed > 0 || s.isEmpty()) {
             entry.setValue(s.isEmpty() ? null : s);
         }
-        return removed;
+        // No result for a swarm that lost nobody: a sweep's results stay as small as its work.
+        return removed > 0 ? removed : null;
     }
 
     @Override

@@ -54,7 +54,9 @@ public final class AnnounceParser {
             numwant = (int) Math.min(n, MAX_NUMWANT);
         }
         boolean compact = !"0".equals(q.text("compact"));
-        boolean noPeerId = q.has("no_peer_id") && !"0".equals(q.text("no_peer_id"));
+        // Peer ids are given out only to a client that asks with no_peer_id=0: a peer id known to a
+        // stranger is half of what it needs to speak for the peer (opentracker never gives them).
+        boolean noPeerId = !"0".equals(q.text("no_peer_id"));
         String key = q.text("key");
         if (key != null && key.length() > MAX_KEY_LENGTH) {
             throw new TrackerRefusal("key too long (limit " + MAX_KEY_LENGTH + ")");
@@ -65,6 +67,9 @@ public final class AnnounceParser {
             byte[] given = IpAddresses.parse(ipText);
             if (given == null) {
                 throw new TrackerRefusal("invalid ip: must be an IPv4 or IPv6 literal");
+            }
+            if (!IpAddresses.isUnicast(given)) {
+                throw new TrackerRefusal("invalid ip: must be a unicast address");
             }
             ip = given;
         }

@@ -58,6 +58,27 @@ public final class IpAddresses {
         return address;
     }
 
+    /**
+     * Whether a peer could listen at this address: not unspecified ({@code 0.0.0.0/8}, {@code ::}),
+     * not multicast ({@code 224.0.0.0/4}, {@code ff00::/8}), not reserved or broadcast
+     * ({@code 240.0.0.0/4}).
+     */
+    public static boolean isUnicast(byte[] address) {
+        if (address.length == 4) {
+            int first = address[0] & 0xff;
+            return first != 0 && first < 224;
+        }
+        if ((address[0] & 0xff) == 0xff) {
+            return false;
+        }
+        for (byte b : address) {
+            if (b != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static boolean isLoopback(byte[] address) {
         if (address.length == 4) {
             return (address[0] & 0xff) == 127;

@@ -24,8 +24,8 @@ public final class ConnectionIds {
         if (key.length != KEY_LENGTH) {
             throw new IllegalArgumentException("a connection id key is " + KEY_LENGTH + " bytes, not " + key.length);
         }
-        k0 = littleEndian(key, 0);
-        k1 = littleEndian(key, 8);
+        k0 = SipHash.keyHalf(key, 0);
+        k1 = SipHash.keyHalf(key, 1);
     }
 
     /**
@@ -51,54 +51,13 @@ public final class ConnectionIds {
         long mac;
         if (ip.length == 4) {
             long address = ((ip[0] & 0xffL) << 24) | ((ip[1] & 0xffL) << 16) | ((ip[2] & 0xffL) << 8) | (ip[3] & 0xffL);
-            mac = sipHash(window, ((long) (port & 0xffff) << 32) | address, 0, 0, 2);
+            mac = SipHash.hashWords(k0, k1, window, ((long) (port & 0xffff) << 32) | address, 0, 0, 2);
         } else if (ip.length == 16) {
-            mac = sipHash(window, port & 0xffff, bigEndian(ip, 0), bigEndian(ip, 8), 4);
+            mac = SipHash.hashWords(k0, k1, window, port & 0xffff, bigEndian(ip, 0), bigEndian(ip, 8), 4);
         } else {
             throw new IllegalArgumentException("an IP address is 4 or 16 bytes, not " + ip.length);
         }
         return ((window & 0xff) << 56) | (mac >>> 8);
-    }
-
-    /** SipHash-2-4 of {@code words} 64-bit words (2 or 4) given as m0..m3, without allocating. */
-    long sipHash(long m0, long m1, long m2, long m3, int words) {
-        long v0 = k0 ^ 0x736f6d6570736575L;
-        long v1 = k1 ^ 0x646f72616e646f6dL;
-        long v2 = k0 ^ 0x6c7967656e657261L;
-        long v3 = k1 ^ 0x7465646279746573L;
-        for (int i = 0; i < words + 1; i++) {
-            long m = switch (i) {
-                case 0 -> m0;
-                case 1 -> m1;
-                case 2 -> words > 2 ? m2 : (long) (words * 8) << 56;
-                case 3 -> m3;
-                default -> (long) (words * 8) << 56;
-            };
-            v3 ^= m;
-            for (int round = 0; round < 2; round++) {
-                v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-                v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-                v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-                v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-            }
-            v0 ^= m;
-        }
-        v2 ^= 0xff;
-        for (int round = 0; round < 4; round++) {
-            v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-            v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-            v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-            v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-        }
-        return v0 ^ v1 ^ v2 ^ v3;
-    }
-
-    static long littleEndian(byte[] b, int at) {
-        long v = 0;
-        for (int i = 7; i >= 0; i--) {
-            v = (v << 8) | (b[at + i] & 0xffL);
-        }
-        return v;
     }
 
     private static long bigEndian(byte[] b, int at) {

@@ -8,16 +8,13 @@ import org.enjambre.tracker.protocol.SwarmStats;
 public record SwarmSnapshot(SwarmStats stats, List<PeerInfo> peers) {
 
     /**
-     * One registered peer.
+     * One registered peer. No peer id: a reader of the REST API could otherwise announce in the
+     * peer's name; no transfer totals: the registry keeps only what answers need.
      *
-     * @param peerId   20 raw bytes
      * @param address  where it listens (an IP literal: the registry never holds names)
+     * @param seeder   whether its last announce said {@code left=0}
      * @param lastSeen epoch milliseconds of its last announce
      */
-    public record PeerInfo(byte[] peerId, PeerAddress address, long uploaded, long downloaded,
-                           long left, long lastSeen) {
-        public boolean seeder() {
-            return left == 0;
-        }
+    public record PeerInfo(PeerAddress address, boolean seeder, long lastSeen) {
     }
 }

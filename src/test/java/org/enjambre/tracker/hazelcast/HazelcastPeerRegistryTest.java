@@ -34,7 +34,9 @@ import org.junit.jupiter.api.Test;
 
 class HazelcastPeerRegistryTest {
     static final Duration TIMEOUT = Duration.ofSeconds(4);
-    static final int STORED_ONE_PEER_SWARM_BYTES = 108;
+    /** A one-peer swarm on the wire, packed records; 108 with an object per peer (a swarm's salt is 16 of these). */
+    static final int STORED_ONE_PEER_SWARM_BYTES = 97;
+    static final int STORED_ONE_PEER_SWARM_BYTES_AS_OBJECTS = 108;
     static Vertx vertx;
     static HazelcastInstance hazelcast;
     final AtomicLong clock = new AtomicLong(1_000_000);
@@ -160,7 +162,7 @@ class HazelcastPeerRegistryTest {
 
     @Test
     void aFullSwarmRefusesNewPeersButServesItsOwn() throws Exception {
-        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 2, 1_000_000);
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, new TrackerLimits(1_000_000, 2, 32, 1.0));
         announce("a", 1001, 1, AnnounceEvent.STARTED);
         announce("b", 1002, 1, AnnounceEvent.STARTED);
         assertThatThrownBy(() -> announce("c", 1003, 1, AnnounceEvent.STARTED))
@@ -173,7 +175,7 @@ class HazelcastPeerRegistryTest {
     @Test
     void pastTheSwarmLimitNewTorrentsAreRefusedUntilTheSweepFindsRoom() throws Exception {
         announce("a", 1001, 1, AnnounceEvent.STARTED);
-        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, 10, 1);
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, new TrackerLimits(1, 10, 32, 1.0));
         await(registry.sweep());
         byte[] known = infoHash;
         infoHash = new byte[20];
@@ -182,6 +184,42 @@ class HazelcastPeerRegistryTest {
                 .isInstanceOf(TrackerRefusal.class).hasMessageContaining("tracker full");
         infoHash = known;
         assertThat(ports(announce("c", 1003, 1, AnnounceEvent.STARTED))).containsExactly(1001);
+    }
+
+    @Test
+    void newTorrentsPastTheCapAreRefusedBeforeTheNextSweepAndCounted() throws Exception {
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, new TrackerLimits(3, 10, 32, 1.0));
+        await(registry.sweep());
+        long before = registry.refusals().get(HazelcastPeerRegistry.Limit.SWARMS);
+        int refused = 0;
+        for (int i = 0; i < 6; i++) {
+            infoHash = new byte[20];
+            infoHash[0] = 77;
+            infoHash[1] = (byte) i;
+            try {
+                announce("a", 1001, 1, AnnounceEvent.STARTED);
+            } catch (TrackerRefusal e) {
+                assertThat(e.reason()).startsWith("tracker full");
+                refused++;
+            }
+        }
+        // The map may hold swarms of other tests (one member, no backups): at most 3 in all are made.
+        assertThat(refused).isGreaterThanOrEqualTo(3);
+        assertThat(registry.refusals().get(HazelcastPeerRegistry.Limit.SWARMS) - before).isEqualTo(refused);
+    }
+
+    @Test
+    void aFullAddressIsRefusedAndCounted() throws Exception {
+        registry = new HazelcastPeerRegistry(vertx, hazelcast, TIMEOUT, clock::get, new TrackerLimits(1_000_000, 100, 2, 1.0));
+        announce("a", 1001, 1, AnnounceEvent.STARTED);
+        announce("b", 1002, 1, AnnounceEvent.STARTED);
+        assertThatThrownBy(() -> announce("c", 1003, 1, AnnounceEvent.STARTED))
+                .isInstanceOf(TrackerRefusal.class).hasMessageStartingWith("too many peers from your address");
+        assertThat(registry.refusals().get(HazelcastPeerRegistry.Limit.PEERS_PER_ADDRESS)).isEqualTo(1);
+        // A peer id rule is no limit: not counted as one.
+        assertThatThrownBy(() -> await(registry.announce(req("a", new byte[] {10, 0, 0, 3}, 1001, 1, AnnounceEvent.NONE, 50, null))))
+                .isInstanceOf(TrackerRefusal.class).hasMessageContaining("another address");
+        assertThat(registry.refusals().values().stream().mapToLong(Long::longValue).sum()).isEqualTo(1);
     }
 
     @Test
@@ -249,6 +287,7 @@ class HazelcastPeerRegistryTest {
     @Test
     void snapshotListsEveryPeerWithItsAddressAndProgress() throws Exception {
         announce("a", 1001, 10, AnnounceEvent.STARTED);
+        clock.incrementAndGet();
         announce("b", 1002, 0, AnnounceEvent.STARTED);
         SwarmSnapshot s = await(registry.swarm(hex())).orElseThrow();
         assertThat(s.stats()).isEqualTo(new SwarmStats(1, 1, 0));
@@ -262,7 +301,7 @@ class HazelcastPeerRegistryTest {
         for (int i = 0; i < 5; i++) {
             byte[] id = new byte[20];
             id[0] = (byte) i;
-            swarm.upsert(id, new byte[] {10, 0, 0, 1}, 1000 + i, 0, 0, i == 0 ? 0 : 1, null, 100 + i);
+            swarm.upsert(id, new byte[] {10, 0, 0, 1}, 1000 + i, i == 0, null, 100 + i);
         }
         Swarm copy = swarm.copy(2);
         assertThat(copy.snapshot().peers()).extracting(p -> p.address().port()).containsExactly(1003, 1004);
@@ -277,14 +316,17 @@ class HazelcastPeerRegistryTest {
     @Test
     void swarmSurvivesSerializationRoundTrip() {
         Swarm swarm = new Swarm();
-        swarm.upsert(new byte[20], new byte[] {1, 2, 3, 4}, 65535, 1, 2, 0, "k", 10).completed = true;
-        swarm.completed(swarm.find(new byte[20]));
+        swarm.completed(swarm.upsert(new byte[20], new byte[] {1, 2, 3, 4}, 65535, true, "k", 10));
         byte[] id2 = new byte[20];
         id2[0] = 1;
-        swarm.upsert(id2, new byte[16], 6881, 0, 0, 7, null, 20);
+        swarm.upsert(id2, new byte[16], 6881, false, null, 20);
         var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
         Swarm back = ss.toObject(ss.toData(swarm));
-        assertThat(back.snapshot()).usingRecursiveComparison().isEqualTo(swarm.snapshot());
+        assertThat(back.snapshot()).isEqualTo(swarm.snapshot());
+        assertThat(back.stats()).isEqualTo(new SwarmStats(1, 1, 1));
+        // The key survives: the copy still tells the right key from a wrong one.
+        assertThat(back.sameKey(back.find(new byte[20]), "k")).isTrue();
+        assertThat(back.sameKey(back.find(new byte[20]), "x")).isFalse();
         assertThat(back.expire(15)).isEqualTo(1);
         assertThat(back.size()).isEqualTo(1);
     }
@@ -298,23 +340,23 @@ class HazelcastPeerRegistryTest {
         Swarm swarm = new Swarm();
         byte[] v4 = {10, 0, 0, 1};
         byte[] v6 = HexFormat.of().parseHex(CompactPeersVectorTest.PEERS6_HEX.substring(0, 32));
-        swarm.upsert(id(1), v4, 6881, 0, 0, 5, null, 1);
-        swarm.upsert(id(2), v6, 6881, 0, 0, 5, null, 1);
-        Swarm.Peer asker = swarm.upsert(id(3), new byte[] {10, 9, 9, 9}, 5000, 0, 0, 5, null, 1);
-        byte[][] packed = swarm.selectPacked(asker, 50, new java.util.Random(1));
+        swarm.upsert(id(1), v4, 6881, false, null, 1);
+        swarm.upsert(id(2), v6, 6881, false, null, 1);
+        int asker = swarm.upsert(id(3), new byte[] {10, 9, 9, 9}, 5000, false, null, 1);
+        byte[][] packed = swarm.selectPacked(asker, 50, 0, new java.util.Random(1));
         assertThat(HexFormat.of().formatHex(packed[0])).isEqualTo(CompactPeersVectorTest.PEERS_HEX.substring(0, 12));
         assertThat(HexFormat.of().formatHex(packed[1])).isEqualTo(CompactPeersVectorTest.PEERS6_HEX);
-        assertThat(swarm.select(asker, 50, new java.util.Random(1))).extracting(PeerEntry::address)
+        assertThat(swarm.select(asker, 50, 0, new java.util.Random(1))).extracting(PeerEntry::address)
                 .containsExactlyInAnyOrder(new PeerAddress("10.0.0.1", 6881), CompactPeersVectorTest.IPV6);
     }
 
     @Test
-    void aStoredPeerTakesNoMoreBytesThanBefore() {
+    void aStoredPeerTakesFewerBytesThanAsAnObject() {
         Swarm swarm = new Swarm();
-        swarm.upsert(id(1), new byte[] {10, 0, 0, 1}, 6881, 1, 2, 3, null, 4);
+        swarm.upsert(id(1), new byte[] {10, 0, 0, 1}, 6881, false, null, 4);
         var ss = ((com.hazelcast.spi.impl.SerializationServiceSupport) hazelcast).getSerializationService();
-        // Recorded before peers became PeerAddress: the stored form did not change with them.
-        assertThat(ss.toData(swarm).totalSize()).isEqualTo(STORED_ONE_PEER_SWARM_BYTES);
+        assertThat(ss.toData(swarm).totalSize()).isEqualTo(STORED_ONE_PEER_SWARM_BYTES)
+                .isLessThan(STORED_ONE_PEER_SWARM_BYTES_AS_OBJECTS);
     }
 
     @Test

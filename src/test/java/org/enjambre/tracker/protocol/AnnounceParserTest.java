@@ -52,7 +52,7 @@ class AnnounceParserTest {
         assertThat(r.event()).isEqualTo(AnnounceEvent.STARTED);
         assertThat(r.numwant()).isEqualTo(50);
         assertThat(received.compact()).isTrue();
-        assertThat(received.noPeerId()).isFalse();
+        assertThat(received.noPeerId()).as("peer ids only on request").isTrue();
         assertThat(r.key()).isEqualTo("ab12");
         assertThat(r.seeder()).isFalse();
     }
@@ -74,6 +74,25 @@ class AnnounceParserTest {
         assertThat(AnnounceParser.parse(BASE + "&compact=0&no_peer_id=1", REMOTE))
                 .satisfies(r -> assertThat(r.compact()).isFalse())
                 .satisfies(r -> assertThat(r.noPeerId()).isTrue());
+    }
+
+    @Test
+    void peerIdsArePublishedOnlyWhenAClientAsksWithNoPeerIdZero() throws Exception {
+        assertThat(AnnounceParser.parse(BASE + "&compact=0", REMOTE).noPeerId()).isTrue();
+        assertThat(AnnounceParser.parse(BASE + "&compact=0&no_peer_id=1", REMOTE).noPeerId()).isTrue();
+        assertThat(AnnounceParser.parse(BASE + "&compact=0&no_peer_id=", REMOTE).noPeerId()).isTrue();
+        assertThat(AnnounceParser.parse(BASE + "&compact=0&no_peer_id=0", REMOTE).noPeerId()).isFalse();
+    }
+
+    @Test
+    void theIpParameterFromLoopbackMustBeAUnicastAddress() throws Exception {
+        for (String bad : new String[] {"0.0.0.0", "0.1.2.3", "224.0.0.1", "239.255.255.250", "240.0.0.1",
+                "255.255.255.255", "::", "ff02::1"}) {
+            assertThat(refusal(BASE + "&ip=" + bad, LOOPBACK)).as(bad).contains("invalid ip: must be a unicast address");
+        }
+        assertThat(AnnounceParser.parse(BASE + "&ip=223.255.255.254", LOOPBACK).ip()).hasSize(4);
+        assertThat(AnnounceParser.parse(BASE + "&ip=::2", LOOPBACK).ip()).hasSize(16);
+        assertThat(AnnounceParser.parse(BASE + "&ip=127.0.0.2", LOOPBACK).ip()).hasSize(4);
     }
 
     @Test
