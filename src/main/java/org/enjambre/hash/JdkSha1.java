@@ -40,6 +40,11 @@ final class JdkSha1 implements Sha1 {
     }
 
     @Override
+    public void reset() {
+        digest.reset();
+    }
+
+    @Override
     public String engine() {
         return "jdk";
     }

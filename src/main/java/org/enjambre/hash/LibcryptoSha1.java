@@ -147,7 +147,8 @@ final class LibcryptoSha1 implements Sha1 {
         reset();
     }
 
-    private void reset() {
+    @Override
+    public void reset() {
         try {
             check("SHA1_Init", (int) functions.init().invokeExact(context));
         } catch (RuntimeException | Error e) {

@@ -23,6 +23,9 @@ public sealed interface Sha1 permits JdkSha1, LibcryptoSha1 {
     /** Writes the digest of everything added since the last digest into {@code out} at {@code offset}, and starts over. */
     void digest(byte[] out, int offset);
 
+    /** Forgets what was added since the last digest (after a failed read, say). */
+    void reset();
+
     /** The digest of everything added since the last digest, and starts over. */
     default byte[] digest() {
         byte[] out = new byte[DIGEST_LENGTH];
