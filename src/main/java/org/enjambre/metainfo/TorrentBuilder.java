@@ -13,8 +13,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +26,7 @@ import org.enjambre.bencode.BDict;
 import org.enjambre.bencode.BList;
 import org.enjambre.bencode.BValue;
 import org.enjambre.bencode.Bencode;
+import org.enjambre.hash.Sha1;
 
 /**
  * Makes a v1 {@code .torrent} from a file or a folder: lists the files in a stable order, hashes
@@ -425,15 +424,19 @@ public final class TorrentBuilder {
         return hashes;
     }
 
-    /** One hashing thread's reader: a read buffer, a SHA-1, and the file it has open. */
+    /**
+     * One hashing thread's reader: a read buffer, a SHA-1, and the file it has open. The buffer is
+     * direct: a positional read lands in it without the copy the JDK makes for a heap array, and
+     * libcrypto's SHA-1 ({@link Sha1#create()}) hashes it where it lies.
+     */
     private static final class SegmentReader implements AutoCloseable {
         private final List<Source> sources;
         private final long[] starts;
         private final long total;
         private final int pieceLength;
         private final byte[] hashes;
-        private final byte[] buffer = new byte[READ_SIZE];
-        private final MessageDigest md = sha1();
+        private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
+        private final Sha1 sha1 = Sha1.create();
         private int openIndex = -1;
         private FileChannel open;
 
@@ -446,7 +449,7 @@ public final class TorrentBuilder {
         }
 
         /** Hashes pieces {@code [first, last)} into their places; returns the bytes read. */
-        long hashPieces(int first, int last) throws IOException, java.security.DigestException {
+        long hashPieces(int first, int last) throws IOException {
             long position = (long) first * pieceLength;
             long end = Math.min(total, (long) last * pieceLength);
             long begin = position;
@@ -460,16 +463,17 @@ public final class TorrentBuilder {
                         fileIndex++;
                         continue;
                     }
-                    int n = (int) Math.min(buffer.length, Math.min(pieceEnd, fileEnd) - position);
-                    int read = channel(fileIndex).read(ByteBuffer.wrap(buffer, 0, n), position - starts[fileIndex]);
+                    int n = (int) Math.min(buffer.capacity(), Math.min(pieceEnd, fileEnd) - position);
+                    buffer.clear().limit(n);
+                    int read = channel(fileIndex).read(buffer, position - starts[fileIndex]);
                     if (read < 0) {
                         throw new MetainfoException(s.file() + ": file shrank while hashing (expected "
                                 + s.length() + " bytes, found " + (position - starts[fileIndex]) + ")");
                     }
-                    md.update(buffer, 0, read);
+                    sha1.update(buffer.flip());
                     position += read;
                 }
-                md.digest(hashes, piece * Info.HASH_LENGTH, Info.HASH_LENGTH);
+                sha1.digest(hashes, piece * Info.HASH_LENGTH);
             }
             return end - begin;
         }
@@ -499,14 +503,6 @@ public final class TorrentBuilder {
                 open = null;
                 openIndex = -1;
             }
-        }
-    }
-
-    private static MessageDigest sha1() {
-        try {
-            return MessageDigest.getInstance("SHA-1");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-1 is required by every Java platform", e);
         }
     }
 

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.enjambre.hash.Sha1;
 import org.enjambre.metainfo.FileLayout;
 import org.enjambre.metainfo.Info;
 import org.enjambre.metainfo.MetainfoException;
@@ -66,8 +67,8 @@ public final class TorrentStorage implements AutoCloseable {
     private static final ThreadLocal<HashScratch> SCRATCH = ThreadLocal.withInitial(HashScratch::new);
 
     private static final class HashScratch {
-        final byte[] buffer = new byte[HASH_READ_CHUNK];
-        final MessageDigest digest = sha1();
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(HASH_READ_CHUNK);
+        final Sha1 digest = Sha1.create();
     }
 
     private final Info info;
@@ -238,8 +239,8 @@ public final class TorrentStorage implements AutoCloseable {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int total = hashCount;
         Runnable work = () -> {
-            byte[] buffer = new byte[HASH_READ_CHUNK];
-            MessageDigest digest = sha1();
+            ByteBuffer buffer = ByteBuffer.allocateDirect(HASH_READ_CHUNK);
+            Sha1 digest = Sha1.create();
             while (failure.get() == null && !Thread.currentThread().isInterrupted()) {
                 int k = next.getAndIncrement();
                 if (k >= total) {
@@ -395,17 +396,20 @@ public final class TorrentStorage implements AutoCloseable {
         }
     }
 
-    private boolean hashMatches(int piece, byte[] buffer, MessageDigest digest) throws IOException {
+    /**
+     * Reads the piece back through a direct buffer (the read lands in it without a copy) and hashes
+     * it with {@link Sha1#create()}'s engine: libcrypto's hashes that buffer where it lies.
+     */
+    private boolean hashMatches(int piece, ByteBuffer chunk, Sha1 digest) throws IOException {
         digest.reset();
         int size = info.pieceSize(piece);
         long start = (long) piece * info.pieceLength();
-        ByteBuffer chunk = ByteBuffer.wrap(buffer);
         try {
             for (int done = 0; done < size; ) {
-                int n = Math.min(buffer.length, size - done);
+                int n = Math.min(chunk.capacity(), size - done);
                 chunk.clear().limit(n);
                 transfer(start + done, chunk, false);
-                digest.update(buffer, 0, n);
+                digest.update(chunk.flip());
                 done += n;
             }
         } catch (NoSuchFileException | EOFException missing) {

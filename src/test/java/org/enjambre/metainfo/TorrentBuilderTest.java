@@ -118,6 +118,35 @@ class TorrentBuilderTest {
     }
 
     @Test
+    void bothSha1EnginesGiveTheJdkDigestOfEveryPiece() throws Exception {
+        // A piece across a file boundary and pieces larger than one read (1 MiB): both engines, same bytes.
+        byte[] data = random(3 * 1024 * 1024 + 77, 11);
+        Path file = dir.resolve("engines.bin");
+        Files.write(file, data);
+        Path root = folder();
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        for (String p : List.of("a/empty", "a/x.bin", "a-b.bin", "b/deep/z.bin", "ñandú.txt")) {
+            content.write(Files.readAllBytes(root.resolve(p)));
+        }
+        String before = System.getProperty("enjambre.sha1");
+        try {
+            for (String engine : new String[] {"jdk", "libcrypto"}) {
+                System.setProperty("enjambre.sha1", engine);
+                Metainfo m = TorrentBuilder.forPath(file).pieceLength(2 * 1024 * 1024).threads(2).build();
+                assertThat(m.info().pieceHashes()).as(engine).isEqualTo(expectedHashes(data, 2 * 1024 * 1024));
+                Metainfo folder = TorrentBuilder.forPath(root).pieceLength(16 * 1024).creationDate(0L).threads(2).build();
+                assertThat(folder.info().pieceHashes()).as(engine).isEqualTo(expectedHashes(content.toByteArray(), 16 * 1024));
+            }
+        } finally {
+            if (before == null) {
+                System.clearProperty("enjambre.sha1");
+            } else {
+                System.setProperty("enjambre.sha1", before);
+            }
+        }
+    }
+
+    @Test
     void pieceLengthIsChosenForOneToTwoThousandPieces() {
         assertThat(TorrentBuilder.autoPieceLength(1)).isEqualTo(16 * 1024);
         assertThat(TorrentBuilder.autoPieceLength(2000L * 16 * 1024)).isEqualTo(16 * 1024);

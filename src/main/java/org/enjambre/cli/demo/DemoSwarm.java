@@ -158,20 +158,12 @@ public final class DemoSwarm implements AutoCloseable {
         List<String> trackers = List.of("http://127.0.0.1:" + trackerPorts[0] + "/announce",
                 "http://127.0.0.1:" + trackerPorts[1] + "/announce");
 
-        Path seedData = Files.createDirectories(options.workDir().resolve("seeder"));
-        Path file = seedData.resolve("enjambre-demo.bin");
         long t0 = System.nanoTime();
-        generate(file, options.size());
-        metainfo = TorrentBuilder.forPath(file).trackers(trackers).comment("enjambre demo").build();
-        torrent = options.workDir().resolve("enjambre-demo.torrent");
-        Files.write(torrent, metainfo.encode());
-        log.accept(String.format(java.util.Locale.ROOT, "generated %s (%d bytes, %d pieces of %d) and its torrent in %.1f s",
-                file, options.size(), metainfo.info().pieceCount(), metainfo.info().pieceLength(),
-                (System.nanoTime() - t0) / 1e9));
-
-        // Two waves: the trackers (so that every peer's first announce finds one), then every peer
-        // node at once. Peers announce in any order: a seeder's answer lists the leechers, a
-        // leecher's the seeder and earlier leechers.
+        // Two waves: the trackers (so that every peer's first announce finds one: a failed announce
+        // waits 15 s before its retry), then every peer node at once. The file and its torrent are
+        // made while the trackers' JVMs start and join (only the tracker URLs go into the torrent,
+        // and their ports are chosen above). Peers announce in any order: a seeder's answer lists
+        // the leechers, a leecher's the seeder and earlier leechers.
         List<Child> wave = new ArrayList<>();
         wave.add(launch("tracker-1", "tracker", options.workDir().resolve("tracker-1"), logs, options.webPort(),
                 trackerPorts[0], clusterPorts[0], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[0]),
@@ -179,6 +171,15 @@ public final class DemoSwarm implements AutoCloseable {
         wave.add(launch("tracker-2", "tracker", options.workDir().resolve("tracker-2"), logs, 0, trackerPorts[1],
                 clusterPorts[1], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[1]),
                         "--cluster-members", members, "--report-port", Integer.toString(reportPorts[1]))));
+        Path seedData = Files.createDirectories(options.workDir().resolve("seeder"));
+        Path file = seedData.resolve("enjambre-demo.bin");
+        generate(file, options.size());
+        metainfo = TorrentBuilder.forPath(file).trackers(trackers).comment("enjambre demo").build();
+        torrent = options.workDir().resolve("enjambre-demo.torrent");
+        Files.write(torrent, metainfo.encode());
+        log.accept(String.format(java.util.Locale.ROOT, "generated %s (%d bytes, %d pieces of %d) and its torrent after %.1f s",
+                file, options.size(), metainfo.info().pieceCount(), metainfo.info().pieceLength(),
+                (System.nanoTime() - t0) / 1e9));
         for (Child c : wave) {
             awaitReady(c);
         }
