@@ -1,6 +1,8 @@
 package org.enjambre.swarm;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
@@ -171,6 +173,18 @@ final class PeerConnection implements PeerLink {
             lastSentNanos = clock.nanoTime();
             socket.write(bytes);
         }
+    }
+
+    @Override
+    public void sendOwned(ByteBuf frames) {
+        if (closed) {
+            frames.release();
+            return;
+        }
+        lastSentNanos = clock.nanoTime();
+        // Straight to the channel: NetSocket.write(Buffer) would hold a direct buffer without ever
+        // releasing it; writeMessage hands Netty our reference, released once written (or failed).
+        ((NetSocketInternal) socket).writeMessage(frames);
     }
 
     @Override
