@@ -32,11 +32,12 @@ rm -f "$WORK/bench.torrent"
 mktorrent -l "$PIECE_LOG2" -o "$WORK/bench.torrent" "$FILE" > /dev/null
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 # CPU seconds (user+sys) a process has used so far, from /proc
-cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
+# (fields after the ")" that closes the name, which may hold spaces: utime is the 12th, stime the 13th)
+cpu_of() { sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{print ($12 + $13) / hz}'; }
 # the busiest threads of a process: CPU seconds (user+sys) since it started, and the thread's name
 threads_of() {
   for t in /proc/"$1"/task/*; do
-    awk -v hz="$(getconf CLK_TCK)" '{printf "%7.2f (user %.2f sys %.2f) ", ($14 + $15) / hz, $14 / hz, $15 / hz}' "$t/stat" && cat "$t/comm"
+    sed 's/.*) //' "$t/stat" | awk -v hz="$(getconf CLK_TCK)" '{printf "%7.2f (user %.2f sys %.2f) ", ($12 + $13) / hz, $12 / hz, $13 / hz}' && cat "$t/comm"
   done | sort -rn | head -8
 }
 GIB=$(echo "$SIZE_MIB / 1024" | bc -l)
