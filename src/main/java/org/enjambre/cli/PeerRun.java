@@ -2,7 +2,6 @@ package org.enjambre.cli;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,7 +79,7 @@ final class PeerRun implements AutoCloseable {
     /** @param policy which tracker addresses the torrent's announces may reach */
     static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate,
                          long downloadRate, AnnouncePolicy policy) throws Exception {
-        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS));
+        Vertx vertx = Vertx.vertx(PeerVerticle.vertxOptions());
         try {
             PeerVerticle verticle = new PeerVerticle("0.0.0.0", port).announcePolicy(policy);
             await(vertx.deployVerticle(verticle));

@@ -90,7 +90,7 @@ public final class EnjambreNode implements AutoCloseable {
         Path stateDir = settings.stateFolder();
         NodeState.prepare(stateDir, settings.dataDir());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        VertxOptions options = new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS)
+        VertxOptions options = PeerVerticle.vertxOptions()
                 .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false));
         VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics));
         Vertx vertx;

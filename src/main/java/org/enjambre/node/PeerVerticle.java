@@ -2,6 +2,7 @@ package org.enjambre.node;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
@@ -52,6 +53,18 @@ import org.enjambre.wire.PeerId;
 public final class PeerVerticle extends VerticleBase {
     /** Threads for disk reads, writes and SHA-1: the network threads never touch the disk. */
     public static final int STORAGE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
+    /**
+     * Whether peer nodes ask Vert.x for Netty's native transport (epoll on Linux x86-64; NIO where
+     * it is missing): {@code -Denjambre.nativeTransport=false} turns it off.
+     */
+    public static final boolean NATIVE_TRANSPORT =
+            Boolean.parseBoolean(System.getProperty("enjambre.nativeTransport", "true"));
+
+    /** Options for a Vert.x instance that hosts peers: the storage workers and the transport. */
+    public static VertxOptions vertxOptions() {
+        return new VertxOptions().setWorkerPoolSize(STORAGE_THREADS).setPreferNativeTransport(NATIVE_TRANSPORT);
+    }
+
     /** Kernel socket buffers: large enough for a fast loopback link. */
     static final int SOCKET_BUFFER_BYTES = 1024 * 1024;
 

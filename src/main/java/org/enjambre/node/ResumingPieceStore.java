@@ -49,6 +49,11 @@ final class ResumingPieceStore implements PieceStore {
     }
 
     @Override
+    public void readBlock(int piece, int begin, ByteBuffer into) throws IOException {
+        delegate.readBlock(piece, begin, into);
+    }
+
+    @Override
     public boolean verifyPiece(int piece) throws IOException {
         return delegate.verifyPiece(piece);
     }

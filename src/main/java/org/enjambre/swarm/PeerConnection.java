@@ -1,6 +1,10 @@
 package org.enjambre.swarm;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
@@ -53,9 +57,24 @@ final class PeerConnection implements PeerLink {
         this.lastSentNanos = now;
     }
 
-    /** Starts reading: every read goes through the decoder to the engine. */
+    /**
+     * Starts reading: every read goes through the decoder to the engine. The reads are taken as
+     * Netty gives them (pooled direct memory), not as the heap copies NetSocket.handler would make
+     * of them: the decoder copies a block once, into the block, and lets go of the read after it.
+     */
     void start() {
-        socket.handler(this::onData);
+        ((NetSocketInternal) socket).messageHandler(message -> {
+            if (message instanceof ByteBuf read) {
+                try {
+                    onData(BufferInternal.buffer(read));
+                } finally {
+                    decoder.detach();
+                    read.release();
+                }
+            } else {
+                ReferenceCountUtil.release(message);
+            }
+        });
         socket.closeHandler(v -> {
             if (!closed) {
                 closed = true;
@@ -171,6 +190,18 @@ final class PeerConnection implements PeerLink {
             lastSentNanos = clock.nanoTime();
             socket.write(bytes);
         }
+    }
+
+    @Override
+    public void sendOwned(ByteBuf frames) {
+        if (closed) {
+            frames.release();
+            return;
+        }
+        lastSentNanos = clock.nanoTime();
+        // Straight to the channel: NetSocket.write(Buffer) would hold a direct buffer without ever
+        // releasing it; writeMessage hands Netty our reference, released once written (or failed).
+        ((NetSocketInternal) socket).writeMessage(frames);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.enjambre.swarm;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.wire.Message;
@@ -27,6 +28,13 @@ public interface PeerLink {
 
     /** Sends bytes already encoded (a batch of requests, a piece header and its block). */
     void send(Buffer bytes);
+
+    /**
+     * Sends encoded bytes that the link takes over: their reference is released once they are
+     * written, or at once if the link is closed. A block goes out this way from the buffer it was
+     * read into, without a copy.
+     */
+    void sendOwned(ByteBuf frames);
 
     /** Closes the connection; {@code reason} is logged once (null for an ordinary close). */
     void close(String reason);

@@ -1,6 +1,8 @@
 package org.enjambre.swarm;
 
+import java.util.ArrayDeque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -10,8 +12,10 @@ import java.util.Set;
  * memory and written once, verified; the others go to disk block by block. Whether a piece is
  * buffered is decided once, at its first block, and holds until the piece is verified or fails:
  * block writes complete asynchronously, so "nothing written yet" does not mean "nothing received
- * yet", and a buffer made later would miss the blocks already on their way to disk. Used only on
- * the engine's event loop.
+ * yet", and a buffer made later would miss the blocks already on their way to disk. A released
+ * buffer is kept for the next piece of its size (within the same budget): a fresh megabyte array
+ * per piece cost zeroing and, in G1, a humongous allocation each. Used only on the engine's event
+ * loop.
  */
 final class PieceBuffers {
     private final long budget;
@@ -19,6 +23,9 @@ final class PieceBuffers {
     private final Map<Integer, byte[]> buffers = new HashMap<>();
     private final Set<Integer> onDisk = new HashSet<>();
     private long used;
+    /** Released buffers kept for reuse; live and spare buffers together stay within the budget. */
+    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+    private long spareBytes;
 
     /**
      * @param budget       bytes all buffers may take together
@@ -45,17 +52,38 @@ final class PieceBuffers {
             onDisk.add(piece);
             return null;
         }
-        buffer = new byte[size];
+        buffer = reuse(size);
         buffers.put(piece, buffer);
         used += size;
         return buffer;
     }
 
-    /** The piece's buffer is no longer needed (its data was verified and written, or failed). */
+    /** A spare buffer of that size (every byte of it is overwritten by the piece's blocks), or a new one. */
+    private byte[] reuse(int size) {
+        for (Iterator<byte[]> it = spare.iterator(); it.hasNext(); ) {
+            byte[] b = it.next();
+            if (b.length == size) {
+                it.remove();
+                spareBytes -= size;
+                return b;
+            }
+        }
+        while (used + spareBytes + size > budget && !spare.isEmpty()) {
+            spareBytes -= spare.removeFirst().length; // spares of another size make room
+        }
+        return new byte[size];
+    }
+
+    /**
+     * The piece's buffer is no longer needed (its data was verified and written, or failed): it is
+     * kept for another piece. The caller no longer touches it (the worker that hashed it is done).
+     */
     void release(int piece) {
         byte[] buffer = buffers.remove(piece);
         if (buffer != null) {
             used -= buffer.length;
+            spare.addLast(buffer);
+            spareBytes += buffer.length;
         }
     }
 

@@ -17,6 +17,15 @@ public interface PieceStore extends AutoCloseable {
     /** Reads {@code length} bytes at offset {@code begin} of piece {@code piece}. */
     ByteBuffer readBlock(int piece, int begin, int length) throws IOException;
 
+    /**
+     * Reads {@code into.remaining()} bytes at offset {@code begin} of piece {@code piece} into
+     * {@code into}. Uploads read into direct buffers: a store that reads into them directly spares
+     * the copy through a heap array.
+     */
+    default void readBlock(int piece, int begin, ByteBuffer into) throws IOException {
+        into.put(readBlock(piece, begin, into.remaining()));
+    }
+
     /** Reads the whole piece back and compares its SHA-1 with the torrent's. */
     boolean verifyPiece(int piece) throws IOException;
 

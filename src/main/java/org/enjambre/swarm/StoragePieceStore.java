@@ -57,6 +57,11 @@ public final class StoragePieceStore implements PieceStore {
     }
 
     @Override
+    public void readBlock(int piece, int begin, ByteBuffer into) throws IOException {
+        storage.readBlock(piece, begin, into);
+    }
+
+    @Override
     public boolean verifyPiece(int piece) throws IOException {
         return storage.verifyPiece(piece);
     }

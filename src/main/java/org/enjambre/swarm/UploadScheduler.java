@@ -1,12 +1,17 @@
 package org.enjambre.swarm;
 
-import io.vertx.core.Future;
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.vertx.core.AsyncResult;
+import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.enjambre.metainfo.Info;
@@ -20,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * a {@link ReadCache}, so one disk read serves a piece's blocks), and sends them while the socket
  * takes them, resuming on drain. Under an upload limit the peers take tokens in turn from one pacer
  * for the torrent, and the block of the scarcest piece goes first.
+ *
+ * <p>A block's bytes are copied once, by the kernel from the page cache into a direct buffer: a
+ * piece message goes out as its 13-byte header followed by a slice of that buffer, never through
+ * a heap array (which the socket would copy into a direct buffer again).
  */
 final class UploadScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(UploadScheduler.class);
@@ -29,6 +38,10 @@ final class UploadScheduler {
     static final long UPLOAD_PACER_MILLIS = 10;
     /** Requests looked at when choosing what to serve next. */
     static final int MAX_UPLOAD_QUEUE_SCAN = 256;
+
+    /** A request whose piece is being read. */
+    private record Waiting(PeerLink link, Queue queue, Message.Request request) {
+    }
 
     /** One peer's requests to us. */
     private static final class Queue {
@@ -52,7 +65,8 @@ final class UploadScheduler {
     private final int maxReadsPerPeer;
     private final Map<PeerLink, Queue> peers = new LinkedHashMap<>();
     private final ReadCache readCache = new ReadCache(READ_CACHE_BYTES);
-    private final Map<Integer, Future<byte[]>> readsLoading = new HashMap<>();
+    /** Pieces being read for the cache, and the requests waiting for each. */
+    private final Map<Integer, List<Waiting>> readsLoading = new HashMap<>();
     /** Peers with blocks to send under an upload limit, served one block each in turn. */
     private final ArrayDeque<PeerLink> waiters = new ArrayDeque<>();
     private boolean pacerArmed;
@@ -89,6 +103,7 @@ final class UploadScheduler {
 
     void stop() {
         stopped = true;
+        readCache.clear();
     }
 
     /** Requests queued from this peer (for tests and the dashboard). */
@@ -201,23 +216,91 @@ final class UploadScheduler {
     /** Sends the block at the head of the queue, from the read cache or after a disk read. */
     private void sendNext(PeerLink link, Queue q) {
         Message.Request r = q.requests.poll();
-        byte[] cached = readCache.get(r.index());
+        ByteBuf cached = readCache.get(r.index());
         if (cached != null) {
             sendBlock(link, q, r, cached, r.begin());
             return;
         }
         q.readsInFlight++;
-        boolean wholePiece = picker.pieceSize(r.index()) <= PieceReceiver.MAX_BUFFERED_PIECE;
-        load(r, wholePiece).onComplete(ar -> {
-            q.readsInFlight--;
-            if (ar.failed()) {
-                LOG.error("{}: reading piece {} failed: {}", info.name(), r.index(), ar.cause().getMessage());
-                link.close(null);
+        if (picker.pieceSize(r.index()) > PieceReceiver.MAX_BUFFERED_PIECE) {
+            // A large piece is not cached whole: just the block is read.
+            workers.submit(() -> read(r.index(), r.begin(), r.length())).onComplete(ar -> {
+                q.readsInFlight--;
+                if (ar.failed()) {
+                    readFailed(link, r.index(), ar.cause());
+                    return;
+                }
+                ByteBuf block = ar.result();
+                try {
+                    sendBlock(link, q, r, block, 0);
+                } finally {
+                    block.release();
+                }
+                serve(link);
+            });
+            return;
+        }
+        List<Waiting> waiting = readsLoading.get(r.index());
+        if (waiting != null) {
+            waiting.add(new Waiting(link, q, r));
+            return;
+        }
+        waiting = new ArrayList<>();
+        waiting.add(new Waiting(link, q, r));
+        readsLoading.put(r.index(), waiting);
+        int size = picker.pieceSize(r.index());
+        workers.submit(() -> read(r.index(), 0, size)).onComplete(ar -> loaded(r.index(), ar));
+    }
+
+    /**
+     * A whole piece was read: it goes into the cache, and the requests waiting for it are served.
+     * Until they are, the read's own reference keeps the data alive, even if serving them loads
+     * other pieces that push this one out of the cache.
+     */
+    private void loaded(int piece, AsyncResult<ByteBuf> ar) {
+        List<Waiting> waiting = readsLoading.remove(piece);
+        for (Waiting w : waiting) {
+            w.queue().readsInFlight--;
+        }
+        if (ar.failed()) {
+            for (Waiting w : waiting) {
+                readFailed(w.link(), piece, ar.cause());
+            }
+            return;
+        }
+        ByteBuf data = ar.result();
+        try {
+            if (stopped) {
                 return;
             }
-            sendBlock(link, q, r, ar.result(), wholePiece ? r.begin() : 0);
-            serve(link);
-        });
+            readCache.put(piece, data.retain());
+            for (Waiting w : waiting) {
+                sendBlock(w.link(), w.queue(), w.request(), data, w.request().begin());
+            }
+            for (Waiting w : waiting) {
+                serve(w.link());
+            }
+        } finally {
+            data.release();
+        }
+    }
+
+    private void readFailed(PeerLink link, int piece, Throwable cause) {
+        LOG.error("{}: reading piece {} failed: {}", info.name(), piece, cause.getMessage());
+        link.close(null);
+    }
+
+    /** On a worker: {@code length} bytes of a piece, read from the store straight into a direct buffer. */
+    private ByteBuf read(int piece, int begin, int length) throws IOException {
+        ByteBuf data = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+        try {
+            store.readBlock(piece, begin, data.nioBuffer(0, length));
+            data.writerIndex(length);
+            return data;
+        } catch (IOException | RuntimeException e) {
+            data.release();
+            throw e;
+        }
     }
 
     /**
@@ -343,30 +426,8 @@ final class UploadScheduler {
         });
     }
 
-    /**
-     * Reads what a request needs: the whole piece (small pieces, kept in the read cache so that
-     * the piece's other blocks are served without touching the disk again), or just the block.
-     */
-    private Future<byte[]> load(Message.Request r, boolean wholePiece) {
-        if (!wholePiece) {
-            return workers.submit(() -> toArray(store.readBlock(r.index(), r.begin(), r.length())));
-        }
-        Future<byte[]> loading = readsLoading.get(r.index());
-        if (loading == null) {
-            int size = picker.pieceSize(r.index());
-            loading = workers.submit(() -> toArray(store.readBlock(r.index(), 0, size)));
-            readsLoading.put(r.index(), loading);
-            loading.onComplete(ar -> {
-                readsLoading.remove(r.index());
-                if (ar.succeeded()) {
-                    readCache.put(r.index(), ar.result());
-                }
-            });
-        }
-        return loading;
-    }
-
-    private void sendBlock(PeerLink link, Queue q, Message.Request r, byte[] data, int offset) {
+    /** Sends the block of {@code r} found at {@code offset} of {@code data} (which the caller keeps its reference to). */
+    private void sendBlock(PeerLink link, Queue q, Message.Request r, ByteBuf data, int offset) {
         PeerState peer = link.state();
         if (link.closed()) {
             return;
@@ -388,19 +449,12 @@ final class UploadScheduler {
                                 (double) state.uploaded() / info.totalLength()));
             }
         }
-        link.send(MessageEncoder.pieceHeader(r.index(), r.begin(), r.length()).appendBytes(data, offset, r.length()));
+        ByteBuf header = ByteBufAllocator.DEFAULT.directBuffer(MessageEncoder.PIECE_HEADER_LENGTH);
+        MessageEncoder.writePieceHeader(header, r.index(), r.begin(), r.length());
+        link.sendOwned(Unpooled.wrappedBuffer(header, data.retainedSlice(offset, r.length())));
         peer.bytesUploaded += r.length();
         peer.lastExchangeNanos = clock.nanoTime();
         peer.stats.addUploaded(r.length());
         state.addUploaded(r.length());
-    }
-
-    private static byte[] toArray(ByteBuffer data) {
-        if (data.hasArray() && data.arrayOffset() == 0 && data.position() == 0 && data.remaining() == data.array().length) {
-            return data.array();
-        }
-        byte[] out = new byte[data.remaining()];
-        data.duplicate().get(out);
-        return out;
     }
 }

@@ -1,9 +1,13 @@
 package org.enjambre.wire;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
 
 /** Writes messages as length-prefixed frames. Pure: one message in, its bytes out. */
 public final class MessageEncoder {
+    /** Length prefix, id, index and begin: what precedes a piece message's block. */
+    public static final int PIECE_HEADER_LENGTH = 13;
+
     private MessageEncoder() {
     }
 
@@ -55,12 +59,11 @@ public final class MessageEncoder {
     }
 
     /**
-     * The 13-byte header of a piece message in a buffer with room for the block, so that a writer
-     * appends the block without the buffer growing (one copy of the data).
+     * Writes the 13-byte header of a piece message into {@code out}, for a writer that sends the
+     * block itself from where it already is (a slice of a piece read for upload), uncopied.
      */
-    public static Buffer pieceHeader(int index, int begin, int blockLength) {
-        return Buffer.buffer(13 + blockLength).appendInt(9 + blockLength).appendByte((byte) Message.PIECE)
-                .appendInt(index).appendInt(begin);
+    public static void writePieceHeader(ByteBuf out, int index, int begin, int blockLength) {
+        out.writeInt(9 + blockLength).writeByte(Message.PIECE).writeInt(index).writeInt(begin);
     }
 
     private static Buffer empty(int id) {

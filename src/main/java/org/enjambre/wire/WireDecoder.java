@@ -28,11 +28,17 @@ import org.enjambre.wire.WireException.Reason;
  * to keep (see {@link PendingAvailability}) and check once {@link #limits(WireLimits)} gives the torrent;
  * a request, cancel, piece or reject is refused, since we have nothing to serve and asked for nothing yet.
  *
+ * <p>A piece frame that spans reads is not gathered into the decoder's buffer first: once its
+ * 13-byte header is in (and checked), its block is filled straight from each read as it comes, so
+ * a downloaded block is copied once, whatever way the stream was cut. A caller that feeds reads in
+ * pooled memory calls {@link #detach()} before giving that memory back.
+ *
  * <p>Not thread-safe: one decoder per connection, used from that connection's thread.
  */
 public final class WireDecoder {
     /** First size of the decoder's own buffer, once a frame spans reads. */
     private static final int MIN_OWN_BUFFER = 4096;
+    private static final Buffer NOTHING = Buffer.buffer(0);
 
     private Buffer pending = Buffer.buffer();
     private int position;
@@ -44,6 +50,11 @@ public final class WireDecoder {
     private Boolean extensionsBeforeMetadata;
     /** Whether both handshakes set the BEP 6 bit, while the metadata is unknown. */
     private boolean fastBeforeMetadata;
+    /** The block of a piece frame being filled from the reads (null when none), and its place. */
+    private byte[] partialBlock;
+    private int partialIndex;
+    private int partialBegin;
+    private int partialFilled;
 
     /** A decoder that expects a handshake first. */
     public static WireDecoder expectingHandshake() {
@@ -115,7 +126,29 @@ public final class WireDecoder {
 
     /** Bytes fed but not yet consumed by a returned value. */
     public int buffered() {
-        return pending.length() - position;
+        int partial = partialBlock == null ? 0 : PIECE_HEADER + partialFilled;
+        return pending.length() - position + partial;
+    }
+
+    /**
+     * Stops referring to the memory of the reads fed so far: bytes still waiting (the start of a
+     * frame) are copied into the decoder's own buffer. Call it before the memory of a read is
+     * reused or returned to a pool.
+     */
+    public void detach() {
+        int remaining = pending.length() - position;
+        if (owned) {
+            return;
+        }
+        position = 0;
+        if (remaining == 0) {
+            pending = NOTHING; // never appended to: feed() replaces it
+            return;
+        }
+        Buffer own = Buffer.buffer(Math.max(2 * remaining, MIN_OWN_BUFFER));
+        own.appendBuffer(pending, pending.length() - remaining, remaining);
+        pending = own;
+        owned = true;
     }
 
     /**
@@ -143,6 +176,9 @@ public final class WireDecoder {
         if (limits == null && extensionsBeforeMetadata == null) {
             throw new IllegalStateException("limits(...) or beforeMetadata(...) must be set after the handshake");
         }
+        if (partialBlock != null) {
+            return fillPartialBlock(available);
+        }
         if (available < 4) {
             return null;
         }
@@ -161,11 +197,45 @@ public final class WireDecoder {
         int id = pending.getUnsignedByte(position + 4);
         checkHeader(id, length);
         if (available < 4 + length) {
+            if (id == Message.PIECE && available >= PIECE_HEADER) {
+                startPartialBlock(length);
+            }
             return null;
         }
         int body = position + 5;
         position += 4 + length;
         return decodeBody(id, body, length - 1);
+    }
+
+    /** Length, id, index and begin of a piece frame. */
+    private static final int PIECE_HEADER = 13;
+
+    /** A piece frame's header is in but not its whole block: the block is filled from here on. */
+    private void startPartialBlock(int length) throws WireException {
+        int index = pending.getInt(position + 5);
+        int begin = pending.getInt(position + 9);
+        int blockLength = length - 9;
+        checkBlock(index, begin, blockLength);
+        partialBlock = new byte[blockLength];
+        partialIndex = index;
+        partialBegin = begin;
+        partialFilled = 0;
+        position += PIECE_HEADER;
+        fillPartialBlock(pending.length() - position);
+    }
+
+    /** Moves what the reads hold of the block being filled into it; the piece once it is whole. */
+    private Message fillPartialBlock(int available) {
+        int take = Math.min(available, partialBlock.length - partialFilled);
+        pending.getBytes(position, position + take, partialBlock, partialFilled);
+        position += take;
+        partialFilled += take;
+        if (partialFilled < partialBlock.length) {
+            return null;
+        }
+        Message.Piece piece = new Message.Piece(partialIndex, partialBegin, partialBlock);
+        partialBlock = null;
+        return piece;
     }
 
     private void checkHeader(int id, int length) throws WireException {

@@ -1,5 +1,7 @@
 package org.enjambre.swarm;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -109,6 +111,15 @@ final class FakeLink implements PeerLink {
             }
         } catch (WireException e) {
             throw new AssertionError("the engine sent bytes a peer cannot decode", e);
+        }
+    }
+
+    @Override
+    public void sendOwned(ByteBuf frames) {
+        try {
+            send(Buffer.buffer(ByteBufUtil.getBytes(frames)));
+        } finally {
+            frames.release();
         }
     }
 

@@ -44,4 +44,20 @@ class PieceBuffersTest {
         assertThat(buffers.forBlock(1, PIECE, false)).isNull();
         assertThat(buffers.usedBytes()).isZero();
     }
+
+    @Test
+    void aReleasedBufferServesTheNextPieceOfItsSizeAndSparesStayWithinTheBudget() {
+        PieceBuffers buffers = new PieceBuffers(2L * PIECE, PIECE);
+        byte[] first = buffers.forBlock(0, PIECE, false);
+        buffers.release(0);
+        assertThat(buffers.forBlock(1, PIECE, false)).as("reused, not allocated").isSameAs(first);
+        byte[] second = buffers.forBlock(2, PIECE, false);
+        assertThat(second).isNotSameAs(first);
+        buffers.release(1);
+        buffers.release(2);
+        // Two spares of PIECE fill the budget: a smaller last piece drops one to make room.
+        assertThat(buffers.forBlock(3, PIECE / 2, false)).hasSize(PIECE / 2);
+        assertThat(buffers.forBlock(4, PIECE, false)).as("the other spare").isIn(first, second);
+        assertThat(buffers.usedBytes()).isEqualTo(PIECE + PIECE / 2);
+    }
 }

@@ -161,6 +161,39 @@ class WireCodecTest {
     }
 
     @Test
+    void framesReadIntoPooledMemoryDecodeTheSameWhenEachReadIsDetachedAndReused() throws Exception {
+        // A connection feeds reads in pooled direct memory and gives it back after each: the decoder
+        // must keep nothing of a read past detach(), the split blocks above all.
+        List<Object> items = sampleStream();
+        List<String> expected = items.stream().map(WireCodecTest::describe).toList();
+        byte[] all = encodeAll(items).getBytes();
+        for (int readSize : new int[] {1, 5, 13, 100, 4096}) {
+            WireDecoder decoder = WireDecoder.expectingHandshake();
+            List<String> got = new ArrayList<>();
+            io.netty.buffer.ByteBuf read = io.netty.buffer.Unpooled.directBuffer(readSize);
+            for (int at = 0; at < all.length; at += readSize) {
+                read.clear().writeBytes(all, at, Math.min(readSize, all.length - at));
+                decoder.feed(io.vertx.core.internal.buffer.BufferInternal.buffer(read));
+                drain(decoder, got);
+                decoder.detach();
+                read.setZero(0, read.capacity()); // the pool hands the memory to someone else
+            }
+            read.release();
+            assertThat(got).as("reads of %d bytes", readSize).isEqualTo(expected);
+            assertThat(decoder.buffered()).isZero();
+        }
+    }
+
+    @Test
+    void aBlockSpanningReadsIsCheckedOnceItsHeaderIsIn() {
+        // 16 KiB block of piece 12 (there are 10): refused at its 13-byte header, not after 16 KiB.
+        WireDecoder decoder = WireDecoder.forMessages(LIMITS);
+        decoder.feed(hex("00004009 07 0000000c 00000000 0102"));
+        assertThatThrownBy(decoder::next).isInstanceOf(WireException.class)
+                .extracting(e -> ((WireException) e).reason()).isEqualTo(Reason.BLOCK_OUT_OF_RANGE);
+    }
+
+    @Test
     void aLargestFrameDrippedOneByteAtATimeIsBufferedWithoutRecopyingWhatCameBefore() throws Exception {
         // A hostile peer may send a 256 KiB extended message one byte per read. Copying everything
         // buffered on every read is quadratic: 34 GB of copying for one message, minutes of CPU.
