@@ -109,7 +109,7 @@ final class PeerRun implements AutoCloseable {
             throws Exception {
         CountDownLatch signalled = new CountDownLatch(1);
         Signals.onStop(signalled::countDown);
-        Vertx vertx = Vertx.vertx(new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS));
+        Vertx vertx = Vertx.vertx(PeerVerticle.vertxOptions());
         PeerVerticle verticle = new PeerVerticle("0.0.0.0", port).announcePolicy(policy);
         try {
             await(vertx.deployVerticle(verticle));
