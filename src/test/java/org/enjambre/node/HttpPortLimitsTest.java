@@ -57,6 +57,42 @@ class HttpPortLimitsTest {
     }
 
     @Test
+    void elevenHundredHalfSentRequestsDoNotStarveRealAnnounces() throws Exception {
+        // 1,100 sockets from 10 addresses (under the per-address cap), each stuck half-way through an announce.
+        List<Socket> flood = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < 1_100; i++) {
+            Socket s = sockets.open("127.0.1." + (1 + i % 10), node.trackerPort());
+            s.getOutputStream().write("GET /announce?info_hash=".getBytes(StandardCharsets.US_ASCII));
+            flood.add(s);
+        }
+        // Real announces from another address are answered, with peers, while the flood holds.
+        String infoHash = "%01".repeat(20);
+        for (String peer : new String[] {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}) {
+            String answer = LoopbackSockets.get(sockets.open("127.0.0.1", node.trackerPort()),
+                    "/announce?info_hash=" + infoHash + "&peer_id=-TT0001-" + peer + "&port=6881&left=1&compact=1");
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("5:peers").doesNotContain("failure reason");
+        }
+        assertThat(flood.stream().filter(Socket::isClosed)).isEmpty();
+        int stillOpen = 0;
+        for (Socket s : flood.subList(0, 10)) {
+            if (!LoopbackSockets.closedWithin(s, 1)) {
+                stillOpen++;
+            }
+        }
+        long servedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (servedAfter < HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis()) {
+            assertThat(stillOpen).as("the announces were served while the flood held its sockets").isEqualTo(10);
+        }
+        // Then the header timeout clears the flood (margin for a loaded machine).
+        long limit = HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis() + 15_000;
+        for (Socket s : flood) {
+            assertThat(LoopbackSockets.closedWithin(s, Math.max(1, limit - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))))
+                    .as("a half-sent announce is closed").isTrue();
+        }
+    }
+
+    @Test
     void trackerPortRefusesConnectionsPastThePerAddressCapAtOnce() throws Exception {
         int cap = HttpLimits.TRACKER_MAX_PER_ADDRESS;
         List<Socket> flood = new ArrayList<>();
