@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.enjambre.net.ConnectionSlots;
+import org.enjambre.net.NativeTransport;
 import org.enjambre.report.ReportBridge;
 import org.enjambre.report.ReportClient;
 import org.enjambre.tracker.client.AnnouncePolicy;
@@ -89,7 +90,7 @@ public final class EnjambreNode implements AutoCloseable {
         Path stateDir = settings.stateFolder();
         NodeState.prepare(stateDir, settings.dataDir());
         PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        VertxOptions options = new VertxOptions().setWorkerPoolSize(PeerVerticle.STORAGE_THREADS)
+        VertxOptions options = NativeTransport.prefer(new VertxOptions()).setWorkerPoolSize(PeerVerticle.STORAGE_THREADS)
                 .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false));
         VertxBuilder builder = Vertx.builder().with(options).withMetrics(new MicrometerMetricsFactory(metrics));
         Vertx vertx;
@@ -106,6 +107,7 @@ public final class EnjambreNode implements AutoCloseable {
                 hazelcast = owned;
             }
         }
+        NativeTransport.report(vertx, options);
         try {
             int trackerPort = -1;
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())

@@ -6,9 +6,11 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.enjambre.net.NativeTransport;
 import org.enjambre.tracker.server.PeerRegistry;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.slf4j.Logger;
@@ -47,16 +49,18 @@ public final class TrackerNode implements AutoCloseable {
         Vertx vertx;
         HazelcastInstance hazelcast;
         boolean owns;
+        VertxOptions options = NativeTransport.prefer(new VertxOptions());
         if (clusterConfig == null) {
             hazelcast = Hazelcast.newHazelcastInstance(ClusterConfig.standalone());
-            vertx = Vertx.vertx();
+            vertx = Vertx.builder().with(options).build();
             owns = true;
         } else {
             HazelcastClusterManager manager = new HazelcastClusterManager(clusterConfig);
-            vertx = await(Vertx.builder().withClusterManager(manager).buildClustered());
+            vertx = await(Vertx.builder().with(options).withClusterManager(manager).buildClustered());
             hazelcast = manager.getHazelcastInstance();
             owns = false;
         }
+        NativeTransport.report(vertx, options);
         try {
             int port = await(deploy(vertx, hazelcast, settings, instances));
             return new TrackerNode(vertx, hazelcast, owns, settings.host(), port);
