@@ -35,4 +35,15 @@ public final class NativeTransport {
             LOG.info("socket transport: Java NIO ({}=false)", PROPERTY);
         }
     }
+
+    /**
+     * Whether {@code error} says a listening port is taken: Java NIO throws a {@code BindException},
+     * the epoll transport an {@code IOException} (Netty's {@code NativeIoException}) with the C
+     * library's text for EADDRINUSE.
+     */
+    public static boolean addressInUse(Throwable error) {
+        return error instanceof java.net.BindException
+                || error instanceof java.io.IOException && error.getMessage() != null
+                        && error.getMessage().contains("Address already in use");
+    }
 }

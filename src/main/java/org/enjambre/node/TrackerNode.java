@@ -102,7 +102,7 @@ public final class TrackerNode implements AutoCloseable {
                 settings.allowList(), settings.maxUploadBytes());
         return vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
                         new DeploymentOptions().setInstances(Math.max(1, instances)))
-                .recover(e -> Future.failedFuture(e instanceof java.net.BindException
+                .recover(e -> Future.failedFuture(NativeTransport.addressInUse(e)
                         ? new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e)
                         : e))
                 .map(id -> {
