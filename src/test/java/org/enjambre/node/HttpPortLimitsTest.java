@@ -93,6 +93,20 @@ class HttpPortLimitsTest {
     }
 
     @Test
+    void announceAskingConnectionCloseGetsItsAnswerThenTheEndOfTheStream() throws Exception {
+        // As BitTorrent clients announce: one request per connection; the server answers and closes.
+        Socket client = sockets.open("127.0.0.1", node.trackerPort());
+        client.getOutputStream().write(("GET /announce?info_hash=" + "%02".repeat(20)
+                + "&peer_id=-TT0001-cccccccccccc&port=6881&left=1&compact=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        client.setSoTimeout(10_000);
+        byte[] all = client.getInputStream().readAllBytes(); // returns at the server's FIN; a timeout throws
+        String answer = new String(all, StandardCharsets.ISO_8859_1);
+        assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains("5:peers")
+                .endsWith("e");
+    }
+
+    @Test
     void trackerPortRefusesConnectionsPastThePerAddressCapAtOnce() throws Exception {
         int cap = HttpLimits.TRACKER_MAX_PER_ADDRESS;
         List<Socket> flood = new ArrayList<>();

@@ -40,6 +40,9 @@ public final class HttpTracker {
     public static HttpServerOptions serverOptions(String host, int port) {
         return new HttpServerOptions().setHost(host).setPort(port)
                 .setTcpNoDelay(true).setCompressionSupported(false).setStrictThreadMode(true)
+                // No WebSockets here: without these, every connection's pipeline gets a WebSocket
+                // extension handler that each request passes through.
+                .setPerMessageWebSocketCompressionSupported(false).setPerFrameWebSocketCompressionSupported(false)
                 .setMaxInitialLineLength(QueryString.MAX_QUERY_LENGTH + 1024);
     }
 
