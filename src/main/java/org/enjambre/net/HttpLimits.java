@@ -34,7 +34,7 @@ public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeo
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /**
      * The tracker faces the internet: one address (a NAT of many clients, or a load generator on
-     * the same machine: bench/tracker.sh opens 32) may hold this many connections.
+     * the same machine: bench/tracker.sh opens 33) may hold this many connections.
      */
     public static final int TRACKER_MAX_PER_ADDRESS = 128;
     /** The web port faces its owner: a browser opens six connections, a script a few more. */

@@ -52,6 +52,13 @@ class HttpLimitsTest {
         return await(limits.guard(vertx, server, 0, request -> request.response().end("hello")).listen(0)).actualPort();
     }
 
+    /** A keep-alive connection to {@code port} whose first request was answered. */
+    Socket keepAliveAfterOneAnswer(int port) throws Exception {
+        Socket keepAlive = sockets.open("127.0.0.1", port);
+        assertThat(LoopbackSockets.get(keepAlive, "/")).startsWith("HTTP/1.1 200").endsWith("hello");
+        return keepAlive;
+    }
+
     @Test
     void clientSendingHalfARequestIsClosedAfterTheHeaderTimeout() throws Exception {
         int port = serve(HEADERS);
@@ -65,9 +72,7 @@ class HttpLimitsTest {
 
     @Test
     void idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        int port = serve(IDLE);
-        Socket keepAlive = sockets.open("127.0.0.1", port);
-        assertThat(LoopbackSockets.get(keepAlive, "/")).startsWith("HTTP/1.1 200").endsWith("hello");
+        Socket keepAlive = keepAliveAfterOneAnswer(serve(IDLE));
         long started = System.nanoTime();
         assertThat(LoopbackSockets.closedWithin(keepAlive, 15_000)).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(1500L, 12_000L);
@@ -75,9 +80,7 @@ class HttpLimitsTest {
 
     @Test
     void keepAliveClientTricklingItsNextRequestIsClosedAfterTheIdleTimeout() throws Exception {
-        int port = serve(IDLE);
-        Socket keepAlive = sockets.open("127.0.0.1", port);
-        assertThat(LoopbackSockets.get(keepAlive, "/")).startsWith("HTTP/1.1 200").endsWith("hello");
+        Socket keepAlive = keepAliveAfterOneAnswer(serve(IDLE));
         long started = System.nanoTime();
         OutputStream out = keepAlive.getOutputStream();
         out.write("GET /next HTTP/1.1\r\nHost: x\r\nX-Dripping: ".getBytes(StandardCharsets.US_ASCII));
