@@ -1,16 +1,29 @@
 #!/usr/bin/env bash
-# Tracker benchmark: wrk sends compact announces (random info-hash from a fixed pool of 10,000,
-# random peer id and port, numwant 50) to, in one run and with the same load:
-#   1. opentracker (Debian's, whitelist = the same 10,000 hashes), the reference;
-#   2. `enjambre tracker`, one node (allow list = the same hashes, so both check a list);
-#   3. a 2-node Enjambre cluster, load on one node (announces for swarms owned by the other
-#      node cross the Hazelcast link; every change is backed up on the other node).
-# Prints requests/s, p50/p99 latency and the ratio to opentracker; a full run appends them to
-# bench/RESULTS.md. Every answer is checked in Lua: an HTTP error or a bencoded "failure reason"
-# counts as a refusal, so a tracker that refuses cannot look fast.
+# Tracker benchmark. In one run, with the same load generators and the same load, three trackers:
+#   - opentracker (Debian's; whitelist = a pool of 10,000 info-hashes), the reference;
+#   - `enjambre tracker`, one node (allow list = the same hashes, so both check a list);
+#   - a 3-node Enjambre cluster, the load spread evenly over its nodes (a third of the swarms are
+#     owned by each member; every change is backed up on another one);
+# each under three loads:
+#   - HTTP, a new TCP connection per announce (`Connection: close`), as BitTorrent clients do;
+#   - HTTP keep-alive (Debian's opentracker closes after every reply whatever the client asks, so
+#     its keep-alive row is close again);
+#   - UDP (BEP 15): bench/udpload.c, built here with gcc, connect + announce from many sockets.
+#     Enjambre's UDP rows say "n/a" while `enjambre tracker` has no --udp-port.
+# HTTP load: wrk with compact announces (random info-hash of the pool, random peer id and port,
+# numwant 50, event=started). UDP load: the same announces in BEP 15. Every answer is checked: an
+# HTTP error, a bencoded "failure reason", a BEP 15 error or a malformed answer is a refusal, and a
+# run with any refusal, timeout or no answer fails the script, so a tracker that refuses cannot look
+# fast. Besides requests/s and p50/p99 latency (a cluster's wrk histograms are merged, not averaged),
+# each row gives the tracker's CPU seconds per 10,000 announces (from /proc/PID/stat, all its
+# processes together): far less sensitive than requests/s to the other load of a shared machine.
+# wrk times a request from its write to the end of its answer: the TCP handshake is not in the
+# latency (for any tracker), only in requests/s.
 #
-# Usage: bench/tracker.sh [--smoke]     (--smoke: a few seconds per tracker, nothing recorded; for CI)
-# Needs: Java 25 (scripts/find-java.sh finds it), wrk, opentracker, python3. Loopback only.
+# Usage: bench/tracker.sh [--smoke]   (--smoke: a few seconds per row, nothing recorded; for CI)
+# Environment: DURATION, WARMUP (seconds per row), CONNECTIONS (wrk connections, all nodes together),
+#   UDP_SOCKETS, JAVA_OPTS, PROFILE=DIR (a JFR recording of the single node, under DIR).
+# Needs: Java 25 (scripts/find-java.sh), wrk, opentracker, gcc, python3, curl. Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,10 +31,11 @@ SMOKE=0
 [ "${1:-}" = "--smoke" ] && SMOKE=1
 DURATION=${DURATION:-20}
 WARMUP=${WARMUP:-10}
-CONNECTIONS=${CONNECTIONS:-32}
-THREADS=${THREADS:-1}
+CONNECTIONS=${CONNECTIONS:-33}
+UDP_SOCKETS=${UDP_SOCKETS:-64}
+NODES=3
 POOL=10000
-if [ "$SMOKE" = 1 ]; then DURATION=2; WARMUP=2; fi
+if [ "$SMOKE" = 1 ]; then DURATION=2; WARMUP=1; fi
 # ZGC: its pauses stay under a millisecond with a heap full of small, long-lived peer objects, which
 # keeps them out of the latency tail. Measured on a quiet 2-core machine, same run as opentracker:
 # p99 4.1 ms with ZGC, 11.9 ms with Shenandoah; G1's young pauses reach 30-60 ms here.
@@ -31,8 +45,8 @@ fi
 
 . "$(dirname "$0")/../scripts/find-java.sh"
 require_java
-for tool in wrk opentracker python3 curl; do
-  command -v "$tool" >/dev/null || { echo "bench/tracker.sh: $tool not found (Debian: wrk, opentracker, openjdk-17, python3, curl)" >&2; exit 1; }
+for tool in wrk opentracker gcc python3 curl; do
+  command -v "$tool" >/dev/null || { echo "bench/tracker.sh: $tool not found (Debian: wrk, opentracker, gcc, libc6-dev, python3, curl)" >&2; exit 1; }
 done
 JAR=target/enjambre.jar
 if [ ! -f "$JAR" ]; then
@@ -50,9 +64,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+gcc -O2 -o "$WORK/udpload" bench/udpload.c
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+free_udp_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
-# The pool: hex for the whitelists, percent-encoded for the Lua script.
+# The pool: hex for the whitelists and udpload, percent-encoded for the Lua script. The Lua script
+# asks for a new connection per request when WRK_CLOSE=1, and writes wrk's latency histogram
+# (microseconds, "value count" lines) to WRK_HISTOGRAM so that several wrk processes' can be merged.
 mkdir -p "$WORK/ot"
 chmod 755 "$WORK/ot"
 python3 - "$WORK" "$POOL" <<'PY'
@@ -69,6 +87,8 @@ with open(os.path.join(work, "announce.lua"), "w") as f:
     f.write(r'''
 local alphabet = "0123456789abcdefghijklmnopqrstuvwxyz"
 local threads = {}
+local headers = {}
+if os.getenv("WRK_CLOSE") == "1" then headers["Connection"] = "close" end
 function setup(thread)
   table.insert(threads, thread)
 end
@@ -89,7 +109,7 @@ function request()
   local left = (math.random(4) == 1) and "0" or "1000"
   return wrk.format("GET", "/announce?info_hash=" .. hashes[math.random(#hashes)] ..
     "&peer_id=" .. peer_id() .. "&port=" .. math.random(1024, 65535) ..
-    "&uploaded=0&downloaded=0&left=" .. left .. "&compact=1&numwant=50&event=started")
+    "&uploaded=0&downloaded=0&left=" .. left .. "&compact=1&numwant=50&event=started", headers)
 end
 function response(status, headers, body)
   answers = answers + 1
@@ -104,6 +124,19 @@ function done(summary, latency, requests)
     a = a + t:get("answers")
   end
   io.write(string.format("refusals %d of %d\n", f, a))
+  -- Read errors are not counted: Debian's opentracker answers HTTP/1.1 without "Connection: close"
+  -- and closes, which wrk counts as a read error after every (whole, checked) answer.
+  io.write(string.format("errors %d\n", summary.errors.connect + summary.errors.write
+    + summary.errors.status + summary.errors.timeout))
+  local path = os.getenv("WRK_HISTOGRAM")
+  if path then
+    local out = io.open(path, "w")
+    for i = 1, #latency do
+      local v, c = latency(i)
+      out:write(string.format("%d %d\n", v, c))
+    end
+    out:close()
+  end
 end
 ''')
 PY
@@ -130,81 +163,199 @@ check_peers() { # name port: two announces; the second must be given the first a
   esac
 }
 
-declare -A RPS P50 P99 REFUSED
-run_wrk() { # name port
-  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" --timeout 2s -s "$WORK/announce.lua" "http://127.0.0.1:$2" >/dev/null
-  local out
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 2s --latency -s "$WORK/announce.lua" "http://127.0.0.1:$2")
-  echo "$out" | sed "s/^/  [$1] /" >&2
-  RPS[$1]=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
-  P50[$1]=$(echo "$out" | awk '$1=="50%" {print $2}' | to_ms)
-  P99[$1]=$(echo "$out" | awk '$1=="99%" {print $2}' | to_ms)
-  REFUSED[$1]=$(echo "$out" | awk '/^refusals/ {print $2 " of " $4}')
+cpu_ticks() { # pids...: user + system clock ticks of those processes, together
+  local total=0 p t
+  for p in "$@"; do
+    t=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)
+    total=$((total + t))
+  done
+  echo "$total"
 }
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; printf "%.2f", v}'; }
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+per_10k() { awk -v t="$1" -v hz="$TICKS_PER_SECOND" -v n="$2" 'BEGIN { if (n > 0) printf "%.3f", t / hz / n * 10000; else print "n/a" }'; }
+
+# Results by row key "tracker/load".
+declare -A RPS P50 P99 REFUSED CPU
+ROWS=()
+record_failure() { echo "bench/tracker.sh: $1" >&2; FAILED+=("$1"); }
+FAILED=()
+
+run_http() { # key(tracker/close|tracker/keepalive) "pids" ports...: wrk on every port at once, CONNECTIONS split evenly
+  local key=$1 pids=$2; shift 2
+  local close=0 per i cpu0 cpu1
+  [ "${key#*/}" = close ] && close=1
+  per=$(( (CONNECTIONS + $# - 1) / $# ))
+  local loads=()
+  for port in "$@"; do
+    WRK_CLOSE=$close wrk -t1 -c"$per" -d"${WARMUP}s" --timeout 2s -s "$WORK/announce.lua" "http://127.0.0.1:$port" >/dev/null &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
+  loads=()
+  cpu0=$(cpu_ticks $pids)
+  i=0
+  for port in "$@"; do
+    i=$((i + 1))
+    WRK_CLOSE=$close WRK_HISTOGRAM="$WORK/hist.$i" wrk -t1 -c"$per" -d"${DURATION}s" --timeout 2s --latency \
+      -s "$WORK/announce.lua" "http://127.0.0.1:$port" >"$WORK/wrk.$i" 2>&1 &
+    loads+=($!)
+  done
+  wait "${loads[@]}"
+  cpu1=$(cpu_ticks $pids)
+  sed "s|^|  [$key] |" "$WORK"/wrk.* >&2
+  local rps=0 answers=0 refused=0 errors=0
+  for i in $(seq 1 $#); do
+    rps=$(awk -v a="$rps" '/^Requests\/sec:/ {a += $2} END {printf "%.2f", a}' "$WORK/wrk.$i")
+    answers=$((answers + $(awk '/^refusals/ {print $4}' "$WORK/wrk.$i")))
+    refused=$((refused + $(awk '/^refusals/ {print $2}' "$WORK/wrk.$i")))
+    errors=$((errors + $(awk '/^errors/ {print $2}' "$WORK/wrk.$i")))
+  done
+  read -r p50 p99 < <(cat "$WORK"/hist.* | python3 -c '
+import sys
+counts = {}
+for line in sys.stdin:
+    v, c = line.split()
+    counts[int(v)] = counts.get(int(v), 0) + int(c)
+total = sum(counts.values())
+out, seen, marks = [], 0, [0.50, 0.99]
+for v in sorted(counts):
+    seen += counts[v]
+    while marks and seen > marks[0] * total:
+        out.append("%.2f" % (v / 1000)); marks.pop(0)
+print(" ".join(out + ["n/a"] * len(marks)))')
+  rm -f "$WORK"/wrk.* "$WORK"/hist.*
+  ROWS+=("$key"); RPS[$key]=$rps; P50[$key]=$p50; P99[$key]=$p99
+  REFUSED[$key]="$refused of $answers"; CPU[$key]=$(per_10k $((cpu1 - cpu0)) "$answers")
+  if [ "$refused" != 0 ] || [ "$errors" != 0 ] || [ "$answers" = 0 ]; then
+    record_failure "$key: $answers answers, $refused refused, $errors socket errors or timeouts"
+  fi
+}
+
+run_udp() { # key "pids" ports...: udpload's sockets spread over the ports
+  local key=$1 pids=$2; shift 2
+  local targets cpu0 cpu1 out
+  targets=$(printf '127.0.0.1:%s,' "$@"); targets=${targets%,}
+  # The warm-up is udpload's own: its counters start after -w seconds; the CPU is read at the same time.
+  "$WORK/udpload" -f "$WORK/ot/whitelist.txt" -t "$targets" -s "$UDP_SOCKETS" -w "$WARMUP" -d "$DURATION" >"$WORK/udp.out" &
+  local load=$!
+  sleep "$WARMUP"
+  cpu0=$(cpu_ticks $pids)
+  wait "$load"
+  cpu1=$(cpu_ticks $pids)
+  out=$(cat "$WORK/udp.out")
+  echo "  [$key] $out" >&2
+  local n refused timeouts malformed
+  n=$(echo "$out" | awk '{print $2}'); refused=$(echo "$out" | awk '{print $12}')
+  timeouts=$(echo "$out" | awk '{print $14}'); malformed=$(echo "$out" | awk '{print $18}')
+  ROWS+=("$key"); RPS[$key]=$(echo "$out" | awk '{print $6}')
+  P50[$key]=$(echo "$out" | awk '{printf "%.2f", $8}'); P99[$key]=$(echo "$out" | awk '{printf "%.2f", $10}')
+  REFUSED[$key]="$((refused + malformed)) of $n"; CPU[$key]=$(per_10k $((cpu1 - cpu0)) "$n")
+  if [ "$refused" != 0 ] || [ "$malformed" != 0 ] || [ "$timeouts" != 0 ] || [ "${n:-0}" = 0 ]; then
+    record_failure "$key: $n answers, $refused refused, $malformed malformed, $timeouts timeouts"
+  fi
+}
+
+no_udp() { ROWS+=("$1"); RPS[$1]="n/a"; P50[$1]="n/a"; P99[$1]="n/a"; REFUSED[$1]="n/a"; CPU[$1]="n/a"; }
+
+# The launcher's UDP option, if this build has it (the UDP tracker, issue 14 item 3).
+ENJAMBRE_UDP=0
+"$JAVA" "${JAVA_REQUIRED_OPTS[@]}" -jar "$JAR" tracker --help 2>&1 | grep -q -- '--udp-port' && ENJAMBRE_UDP=1
 
 # 1. opentracker: chroots to $WORK/ot, reads whitelist.txt there, runs as nobody.
-OT_PORT=$(free_port)
-opentracker -i 127.0.0.1 -p "$OT_PORT" -P "$(free_port)" -d "$WORK/ot" -w whitelist.txt -u nobody >"$WORK/opentracker.log" 2>&1 &
-PIDS+=($!)
+OT_PORT=$(free_port); OT_UDP=$(free_udp_port)
+opentracker -i 127.0.0.1 -p "$OT_PORT" -P "$OT_UDP" -d "$WORK/ot" -w whitelist.txt -u nobody >"$WORK/opentracker.log" 2>&1 &
 OT_PID=$!
+PIDS+=("$OT_PID")
 await_http "$OT_PORT"
 check_peers opentracker "$OT_PORT"
-run_wrk opentracker "$OT_PORT"
+run_http opentracker/close "$OT_PID" "$OT_PORT"
+run_http opentracker/keepalive "$OT_PID" "$OT_PORT"
+run_udp opentracker/udp "$OT_PID" "$OT_UDP"
 kill "$OT_PID"; wait "$OT_PID" 2>/dev/null || true
 
 # 2. one Enjambre node.
-E1_PORT=$(free_port)
+E1_PORT=$(free_port); E1_UDP=$(free_udp_port)
+UDP_ARGS=()
+[ "$ENJAMBRE_UDP" = 1 ] && UDP_ARGS=(--udp-port "$E1_UDP")
+PROFILE_OPTS=()
+if [ -n "${PROFILE:-}" ]; then
+  mkdir -p "$PROFILE"
+  PROFILE_OPTS=("-XX:StartFlightRecording=filename=$(readlink -f "$PROFILE")/enjambre-tracker.jfr,settings=profile")
+fi
 # shellcheck disable=SC2086
-"$JAVA" "${JAVA_REQUIRED_OPTS[@]}" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$E1_PORT" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/enjambre1.log" 2>&1 &
-PIDS+=($!)
+"$JAVA" "${JAVA_REQUIRED_OPTS[@]}" $JAVA_OPTS "${PROFILE_OPTS[@]}" -jar "$JAR" tracker --host 127.0.0.1 --port "$E1_PORT" "${UDP_ARGS[@]}" \
+  --allow-list "$WORK/ot/whitelist.txt" >"$WORK/enjambre1.log" 2>&1 &
 E1_PID=$!
+PIDS+=("$E1_PID")
 await_http "$E1_PORT"
 check_peers "enjambre" "$E1_PORT"
-run_wrk "enjambre" "$E1_PORT"
+run_http enjambre/close "$E1_PID" "$E1_PORT"
+run_http enjambre/keepalive "$E1_PID" "$E1_PORT"
+if [ "$ENJAMBRE_UDP" = 1 ]; then run_udp enjambre/udp "$E1_PID" "$E1_UDP"; else no_udp enjambre/udp; fi
 kill "$E1_PID"; wait "$E1_PID" 2>/dev/null || true
 
-# 3. a 2-node Enjambre cluster, load on the first node.
-C1=$(free_port); C2=$(free_port); H1=$(free_port); H2=$(free_port)
-MEMBERS="127.0.0.1:$C1,127.0.0.1:$C2"
+# 3. a 3-node Enjambre cluster, the load spread over its nodes.
+MEMBERS=""; CLUSTER_PORTS=(); HTTP_PORTS=(); UDP_PORTS=(); CLUSTER_PIDS=()
+for i in $(seq 1 $NODES); do
+  CLUSTER_PORTS+=("$(free_port)"); HTTP_PORTS+=("$(free_port)"); UDP_PORTS+=("$(free_udp_port)")
+  MEMBERS="$MEMBERS${MEMBERS:+,}127.0.0.1:${CLUSTER_PORTS[-1]}"
+done
 # Members need the cluster secret; one of this run's own.
 export ENJAMBRE_CLUSTER_SECRET="bench-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-for i in 1 2; do
-  cp=$([ $i = 1 ] && echo "$C1" || echo "$C2"); hp=$([ $i = 1 ] && echo "$H1" || echo "$H2")
+for i in $(seq 0 $((NODES - 1))); do
+  UDP_ARGS=()
+  [ "$ENJAMBRE_UDP" = 1 ] && UDP_ARGS=(--udp-port "${UDP_PORTS[$i]}")
   # shellcheck disable=SC2086
-  "$JAVA" "${JAVA_REQUIRED_OPTS[@]}" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "$hp" --cluster --cluster-port "$cp" \
-    --cluster-members "$MEMBERS" --cluster-config "$WORK/none.xml" --allow-list "$WORK/ot/whitelist.txt" >"$WORK/cluster$i.log" 2>&1 &
+  "$JAVA" "${JAVA_REQUIRED_OPTS[@]}" $JAVA_OPTS -jar "$JAR" tracker --host 127.0.0.1 --port "${HTTP_PORTS[$i]}" "${UDP_ARGS[@]}" \
+    --cluster --cluster-port "${CLUSTER_PORTS[$i]}" --cluster-members "$MEMBERS" --cluster-config "$WORK/none.xml" \
+    --allow-list "$WORK/ot/whitelist.txt" >"$WORK/cluster$i.log" 2>&1 &
+  CLUSTER_PIDS+=($!)
   PIDS+=($!)
 done
-await_http "$H1"; await_http "$H2"
-for _ in $(seq 1 100); do
-  curl -s "http://127.0.0.1:$H1/api/cluster" | grep -q '"size":2' && break
+for p in "${HTTP_PORTS[@]}"; do await_http "$p"; done
+for _ in $(seq 1 150); do
+  curl -s "http://127.0.0.1:${HTTP_PORTS[0]}/api/cluster" | grep -q "\"size\":$NODES" && break
   sleep 0.2
 done
-curl -s "http://127.0.0.1:$H1/api/cluster" | grep -q '"size":2' || { echo "the 2-node cluster did not form" >&2; cat "$WORK/cluster1.log" >&2; exit 1; }
-check_peers "enjambre-2-nodes" "$H1"
-run_wrk "enjambre-2-nodes" "$H1"
+curl -s "http://127.0.0.1:${HTTP_PORTS[0]}/api/cluster" | grep -q "\"size\":$NODES" \
+  || { echo "the $NODES-node cluster did not form" >&2; cat "$WORK/cluster0.log" >&2; exit 1; }
+for p in "${HTTP_PORTS[@]}"; do check_peers "enjambre-$NODES-nodes" "$p"; done
+run_http "enjambre-$NODES-nodes/close" "${CLUSTER_PIDS[*]}" "${HTTP_PORTS[@]}"
+run_http "enjambre-$NODES-nodes/keepalive" "${CLUSTER_PIDS[*]}" "${HTTP_PORTS[@]}"
+if [ "$ENJAMBRE_UDP" = 1 ]; then
+  run_udp "enjambre-$NODES-nodes/udp" "${CLUSTER_PIDS[*]}" "${UDP_PORTS[@]}"
+else
+  no_udp "enjambre-$NODES-nodes/udp"
+fi
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "n/a" && b != "n/a" && b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 MACHINE="$(nproc) cores, $(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)"
-TABLE=$(cat <<TBL
-| tracker | requests/s | p50 (ms) | p99 (ms) | refused answers | ratio to opentracker (req/s) |
-| --- | ---: | ---: | ---: | ---: | ---: |
-| opentracker (Debian) | ${RPS[opentracker]} | ${P50[opentracker]} | ${P99[opentracker]} | ${REFUSED[opentracker]} | 1.00 |
-| enjambre, 1 node | ${RPS[enjambre]} | ${P50[enjambre]} | ${P99[enjambre]} | ${REFUSED[enjambre]} | $(ratio "${RPS[enjambre]}" "${RPS[opentracker]}") |
-| enjambre, 2-node cluster (load on one) | ${RPS[enjambre-2-nodes]} | ${P50[enjambre-2-nodes]} | ${P99[enjambre-2-nodes]} | ${REFUSED[enjambre-2-nodes]} | $(ratio "${RPS[enjambre-2-nodes]}" "${RPS[opentracker]}") |
-TBL
-)
+label() {
+  case "$1" in
+    opentracker/close) echo "opentracker (Debian), HTTP, new connection per announce" ;;
+    opentracker/keepalive) echo "opentracker (Debian), HTTP keep-alive asked (it closes anyway)" ;;
+    opentracker/udp) echo "opentracker (Debian), UDP" ;;
+    enjambre/close) echo "enjambre, 1 node, HTTP, new connection per announce" ;;
+    enjambre/keepalive) echo "enjambre, 1 node, HTTP keep-alive" ;;
+    enjambre/udp) echo "enjambre, 1 node, UDP" ;;
+    */close) echo "enjambre, $NODES-node cluster (load on all), HTTP, new connection per announce" ;;
+    */keepalive) echo "enjambre, $NODES-node cluster (load on all), HTTP keep-alive" ;;
+    */udp) echo "enjambre, $NODES-node cluster (load on all), UDP" ;;
+  esac
+}
+TABLE="| tracker and load | requests/s | p50 (ms) | p99 (ms) | refused answers | CPU s per 10,000 announces | ratio to opentracker, same load (req/s) |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+for key in "${ROWS[@]}"; do
+  # Each row against opentracker's row of the same load (keep-alive against its close: that is what it does).
+  TABLE+=$'\n'"| $(label "$key") | ${RPS[$key]} | ${P50[$key]} | ${P99[$key]} | ${REFUSED[$key]} | ${CPU[$key]} | $(ratio "${RPS[$key]}" "${RPS[opentracker/${key#*/}]}") |"
+done
 echo
 echo "$TABLE"
-# A tracker that refused answers, or served nothing, fails the run (and CI's smoke run).
-for t in opentracker enjambre enjambre-2-nodes; do
-  refused=${REFUSED[$t]%% *}
-  if [ -z "${RPS[$t]}" ] || [ "${refused:-1}" != 0 ] || awk -v r="${RPS[$t]}" 'BEGIN { exit !(r <= 0) }'; then
-    echo "bench/tracker.sh: $t served ${RPS[$t]:-no} requests/s with ${REFUSED[$t]:-unknown} refused answers" >&2
-    exit 1
-  fi
-done
+# A tracker that refused answers, timed out or served nothing fails the run (and CI's smoke run).
+if [ "${#FAILED[@]}" != 0 ]; then
+  printf 'bench/tracker.sh: not counted: %s\n' "${FAILED[@]}" >&2
+  exit 1
+fi
 if [ "$SMOKE" = 1 ]; then
   echo "(smoke run: not recorded)"
   exit 0
@@ -213,12 +364,16 @@ fi
 [ -f bench/RESULTS.md ] || echo "# Benchmark results" > bench/RESULTS.md
 {
   echo
-  echo "## Tracker: compact announces ($(date -u '+%Y-%m-%d %H:%M UTC'))"
+  echo "## Tracker: announces per connection, keep-alive and UDP ($(date -u '+%Y-%m-%d %H:%M UTC'))"
   echo
-  echo "Machine: $MACHINE. Load: \`wrk -t$THREADS -c$CONNECTIONS -d${DURATION}s --timeout 2s\` after ${WARMUP}s of warm-up,"
-  echo "compact announces (numwant 50, event=started) for random info-hashes from a pool of $POOL with random peer ids;"
-  echo "wrk, the trackers and the cluster's second node share the machine. opentracker closes the connection after each"
-  echo "reply (Debian build), Enjambre keeps it alive. Refused answers: HTTP errors or bencoded failures seen by wrk."
+  echo "Machine: $MACHINE. HTTP load: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout 2s\` after ${WARMUP}s of warm-up"
+  echo "(on a cluster, one wrk per node with a third of the connections, latency histograms merged); UDP load:"
+  echo "\`bench/udpload\` with $UDP_SOCKETS sockets (one request in flight each), ${DURATION}s after ${WARMUP}s of warm-up."
+  echo "Compact announces (numwant 50, event=started) for random info-hashes from a pool of $POOL, random peer ids."
+  echo "The load generators and every tracker process share the machine. Refused answers: HTTP errors, bencoded"
+  echo "failures, BEP 15 errors or malformed answers (a run with any of them, or a timeout, is not counted). CPU: user +"
+  echo "system time of the tracker's processes (all cluster members) during the measured seconds, per 10,000 answers."
+  echo "Enjambre UDP: $([ "$ENJAMBRE_UDP" = 1 ] && echo "measured" || echo "n/a, this build of \`enjambre tracker\` has no --udp-port")."
   echo "Enjambre JVM options: \`$JAVA_OPTS\`. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)."
   echo
   echo "$TABLE"

@@ -4,8 +4,8 @@ import io.vertx.core.shareddata.Shareable;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -152,9 +152,12 @@ public final class ConnectionSlots implements Shareable {
 
     /** One admitted socket's slot: half-open until {@link #greeted()}, held until {@link #release()}. */
     public final class Slot {
+        private static final int GREETED = 1;
+        private static final int RELEASED = 2;
+        /** One field for both flags (an updater, not two atomics): a slot is taken per connection. */
+        private static final AtomicIntegerFieldUpdater<Slot> STATE = AtomicIntegerFieldUpdater.newUpdater(Slot.class, "state");
         private final String address;
-        private final AtomicBoolean greeted = new AtomicBoolean();
-        private final AtomicBoolean released = new AtomicBoolean();
+        private volatile int state;
 
         private Slot(String address) {
             this.address = address;
@@ -162,19 +165,29 @@ public final class ConnectionSlots implements Shareable {
 
         /** The socket passed its greeting: it no longer counts as half-open (still against its address). */
         public void greeted() {
-            if (!released.get() && greeted.compareAndSet(false, true)) {
-                halfOpen.decrementAndGet();
-            }
+            int s;
+            do {
+                s = state;
+                if (s != 0) {
+                    return;
+                }
+            } while (!STATE.compareAndSet(this, s, GREETED));
+            halfOpen.decrementAndGet();
         }
 
         /** The socket closed; idempotent. */
         public void release() {
-            if (released.compareAndSet(false, true)) {
-                if (greeted.compareAndSet(false, true)) {
-                    halfOpen.decrementAndGet();
+            int s;
+            do {
+                s = state;
+                if ((s & RELEASED) != 0) {
+                    return;
                 }
-                ConnectionSlots.this.release(address);
+            } while (!STATE.compareAndSet(this, s, GREETED | RELEASED));
+            if ((s & GREETED) == 0) {
+                halfOpen.decrementAndGet();
             }
+            ConnectionSlots.this.release(address);
         }
     }
 }

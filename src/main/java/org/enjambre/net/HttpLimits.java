@@ -2,16 +2,11 @@ package org.enjambre.net;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The limits every listening HTTP port of a node applies, in one place so that each verticle adds
@@ -21,25 +16,25 @@ import org.slf4j.LoggerFactory;
  * first request's headers). The sockets of one port are counted together, also when several
  * verticle instances share the port.
  *
- * <p>The header timeout covers a connection's first request; a keep-alive connection that then
- * sends part of another request and stalls is closed by the idle timeout.
+ * <p>The header timeout covers a connection's first request; each later request on a keep-alive
+ * connection must be complete within the idle timeout of the previous answer (a client that
+ * trickles a byte now and then is closed all the same).
  *
  * @param name           the port's name in the log ("tracker HTTP port")
  * @param headerTimeout  a new connection whose first request's headers are not complete by then is closed
- * @param idleTimeout    a connection that neither reads nor writes for this long is closed
+ * @param idleTimeout    a connection that neither reads nor writes for this long is closed, and one whose
+ *                       next request's headers are not complete this long after the previous answer
  * @param maxPerAddress  connections one IP address may hold on the port
  * @param maxHalfOpen    connections still waiting for their first request's headers, all addresses together
  */
 public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeout, int maxPerAddress, int maxHalfOpen) {
-    private static final Logger LOG = LoggerFactory.getLogger(HttpLimits.class);
-
     /** Whole headers arrive in one round trip or two: 5 s is many. */
     public static final Duration DEFAULT_HEADER_TIMEOUT = Duration.ofSeconds(5);
     /** As opentracker: an idle client is dropped after 30 s. */
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(30);
     /**
      * The tracker faces the internet: one address (a NAT of many clients, or a load generator on
-     * the same machine: bench/tracker.sh opens 32) may hold this many connections.
+     * the same machine: bench/tracker.sh opens 33) may hold this many connections.
      */
     public static final int TRACKER_MAX_PER_ADDRESS = 128;
     /** The web port faces its owner: a browser opens six connections, a script a few more. */
@@ -101,44 +96,33 @@ public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeo
     }
 
     /**
-     * Installs the header timeout and the connection caps on {@code server} and routes its requests
-     * to {@code handler}; call instead of {@code server.requestHandler(handler)}.
+     * Installs the request deadlines and the connection caps on {@code server} and routes its
+     * requests to {@code handler}; call instead of {@code server.requestHandler(handler)}. A new
+     * connection must send its first request's headers within the header timeout; each later
+     * request's headers must come within the idle timeout of the previous answer, however the
+     * client trickles them (Vert.x's own idle timeout is reset by every byte). One sweep per server
+     * instance enforces both: no timer per connection.
      *
      * @param port the port the server will listen on (0: any; its sockets are then counted alone)
      */
     public HttpServer guard(Vertx vertx, HttpServer server, int port, Handler<HttpServerRequest> handler) {
         ConnectionSlots slots = slots(vertx, port);
-        Map<HttpConnection, Waiting> waiting = new ConcurrentHashMap<>();
+        long headerNanos = headerTimeout.toNanos();
+        long idleNanos = idleTimeout.toNanos();
+        ConnectionDeadlines deadlines = new ConnectionDeadlines(vertx, name,
+                ConnectionDeadlines.sweepMillisFor(Math.min(headerNanos, idleNanos)));
         server.connectionHandler(connection -> {
-            String ip = connection.remoteAddress() == null ? "?" : connection.remoteAddress().hostAddress();
-            ConnectionSlots.Slot slot;
-            switch (slots.admit(ip)) {
-                case ConnectionSlots.Refused refused -> {
-                    connection.close();
-                    return;
-                }
-                case ConnectionSlots.Admitted admitted -> slot = admitted.slot();
+            switch (slots.admit(connection.remoteAddress() == null ? "?" : connection.remoteAddress().hostAddress())) {
+                case ConnectionSlots.Refused refused -> connection.close();
+                case ConnectionSlots.Admitted admitted ->
+                        connection.closeHandler(deadlines.open(connection, admitted.slot(), headerNanos));
             }
-            long timer = vertx.setTimer(headerTimeout.toMillis(), id -> {
-                if (waiting.remove(connection) != null) {
-                    LOG.debug("{}: closing {}: no complete request headers within {} ms", name, ip, headerTimeout.toMillis());
-                    connection.close();
-                }
-            });
-            waiting.put(connection, new Waiting(timer, slot));
-            connection.closeHandler(v -> {
-                slot.release();
-                Waiting w = waiting.remove(connection);
-                if (w != null) {
-                    vertx.cancelTimer(w.timer());
-                }
-            });
         });
         return server.requestHandler(request -> {
-            Waiting w = waiting.remove(request.connection());
-            if (w != null) {
-                vertx.cancelTimer(w.timer());
-                w.slot().greeted();
+            ConnectionDeadlines.Watch watch = deadlines.of(request.connection());
+            if (watch != null) {
+                watch.requestArrived();
+                request.response().endHandler(v -> watch.answered(idleNanos));
             }
             handler.handle(request);
         });
@@ -154,6 +138,4 @@ public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeo
                 .computeIfAbsent(name + ":" + port, k -> new ConnectionSlots(name, caps));
     }
 
-    private record Waiting(long timer, ConnectionSlots.Slot slot) {
-    }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.enjambre.net.ConnectionSlots;
+import org.enjambre.net.NativeTransport;
 import org.enjambre.report.ReportBridge;
 import org.enjambre.report.ReportClient;
 import org.enjambre.tracker.client.AnnouncePolicy;
@@ -107,6 +108,7 @@ public final class EnjambreNode implements AutoCloseable {
                 hazelcast = owned;
             }
         }
+        NativeTransport.report(vertx, options);
         try {
             int trackerPort = -1;
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())

@@ -21,6 +21,7 @@ import org.enjambre.wire.ext.PexMessage;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.net.ConnectionSlots;
+import org.enjambre.net.NativeTransport;
 import org.enjambre.swarm.EngineClock;
 import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.IncomingConnections;
@@ -54,15 +55,11 @@ public final class PeerVerticle extends VerticleBase {
     /** Threads for disk reads, writes and SHA-1: the network threads never touch the disk. */
     public static final int STORAGE_THREADS = Math.max(4, Runtime.getRuntime().availableProcessors() * 2);
     /**
-     * Whether peer nodes ask Vert.x for Netty's native transport (epoll on Linux x86-64; NIO where
-     * it is missing): {@code -Denjambre.nativeTransport=false} turns it off.
+     * Options for a Vert.x instance that hosts peers: the storage workers, and Netty's native transport
+     * (epoll on Linux x86-64, NIO where it is missing; see {@link NativeTransport}).
      */
-    public static final boolean NATIVE_TRANSPORT =
-            Boolean.parseBoolean(System.getProperty("enjambre.nativeTransport", "true"));
-
-    /** Options for a Vert.x instance that hosts peers: the storage workers and the transport. */
     public static VertxOptions vertxOptions() {
-        return new VertxOptions().setWorkerPoolSize(STORAGE_THREADS).setPreferNativeTransport(NATIVE_TRANSPORT);
+        return NativeTransport.prefer(new VertxOptions().setWorkerPoolSize(STORAGE_THREADS));
     }
 
     /** Kernel socket buffers: large enough for a fast loopback link. */

@@ -6,9 +6,11 @@ import com.hazelcast.core.HazelcastInstance;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.enjambre.net.NativeTransport;
 import org.enjambre.tracker.hazelcast.ConnectionIdKey;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.enjambre.tracker.server.AnnounceService;
@@ -53,16 +55,18 @@ public final class TrackerNode implements AutoCloseable {
         Vertx vertx;
         HazelcastInstance hazelcast;
         boolean owns;
+        VertxOptions options = NativeTransport.prefer(new VertxOptions());
         if (clusterConfig == null) {
             hazelcast = Hazelcast.newHazelcastInstance(ClusterConfig.standalone());
-            vertx = Vertx.vertx();
+            vertx = Vertx.builder().with(options).build();
             owns = true;
         } else {
             HazelcastClusterManager manager = new HazelcastClusterManager(clusterConfig);
-            vertx = await(Vertx.builder().withClusterManager(manager).buildClustered());
+            vertx = await(Vertx.builder().with(options).withClusterManager(manager).buildClustered());
             hazelcast = manager.getHazelcastInstance();
             owns = false;
         }
+        NativeTransport.report(vertx, options);
         try {
             PeerRegistry registry = registryFor(vertx, hazelcast, settings);
             int port = await(deploy(vertx, hazelcast, settings, instances, registry));
@@ -106,7 +110,7 @@ public final class TrackerNode implements AutoCloseable {
                 settings.allowList(), settings.maxUploadBytes(), settings.udpPort());
         return vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
                         new DeploymentOptions().setInstances(Math.max(1, instances)))
-                .recover(e -> Future.failedFuture(e instanceof java.net.BindException
+                .recover(e -> Future.failedFuture(NativeTransport.addressInUse(e)
                         ? new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e)
                         : e))
                 .map(id -> {

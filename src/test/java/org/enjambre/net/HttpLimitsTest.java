@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,6 +52,13 @@ class HttpLimitsTest {
         return await(limits.guard(vertx, server, 0, request -> request.response().end("hello")).listen(0)).actualPort();
     }
 
+    /** A keep-alive connection to {@code port} whose first request was answered. */
+    Socket keepAliveAfterOneAnswer(int port) throws Exception {
+        Socket keepAlive = sockets.open("127.0.0.1", port);
+        assertThat(LoopbackSockets.get(keepAlive, "/")).startsWith("HTTP/1.1 200").endsWith("hello");
+        return keepAlive;
+    }
+
     @Test
     void clientSendingHalfARequestIsClosedAfterTheHeaderTimeout() throws Exception {
         int port = serve(HEADERS);
@@ -63,12 +72,47 @@ class HttpLimitsTest {
 
     @Test
     void idleKeepAliveConnectionIsClosedAfterTheIdleTimeout() throws Exception {
-        int port = serve(IDLE);
-        Socket keepAlive = sockets.open("127.0.0.1", port);
-        assertThat(LoopbackSockets.get(keepAlive, "/")).startsWith("HTTP/1.1 200").endsWith("hello");
+        Socket keepAlive = keepAliveAfterOneAnswer(serve(IDLE));
         long started = System.nanoTime();
         assertThat(LoopbackSockets.closedWithin(keepAlive, 15_000)).isTrue();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(1500L, 12_000L);
+    }
+
+    @Test
+    void keepAliveClientTricklingItsNextRequestIsClosedAfterTheIdleTimeout() throws Exception {
+        Socket keepAlive = keepAliveAfterOneAnswer(serve(IDLE));
+        long started = System.nanoTime();
+        OutputStream out = keepAlive.getOutputStream();
+        out.write("GET /next HTTP/1.1\r\nHost: x\r\nX-Dripping: ".getBytes(StandardCharsets.US_ASCII));
+        // A byte every 300 ms: Vert.x's idle timer (2 s, reset by every byte) never fires; only the
+        // deadline for the next request's headers can close it. Bounded: 50 x 300 ms.
+        boolean closed = false;
+        for (int i = 0; i < 50 && !closed; i++) {
+            try {
+                out.write('a');
+                out.flush();
+                closed = LoopbackSockets.closedWithin(keepAlive, 300);
+            } catch (IOException reset) {
+                closed = true;
+            }
+        }
+        assertThat(closed).as("closed while still trickling").isTrue();
+        // Far below the 20 s header timeout of a first request.
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isBetween(1500L, 12_000L);
+    }
+
+    @Test
+    void requestAnsweredSlowerThanTheHeaderTimeoutIsNotCut() throws Exception {
+        HttpServer server = vertx.createHttpServer(HEADERS.options(new HttpServerOptions().setHost("127.0.0.1")));
+        int port = await(HEADERS.guard(vertx, server, 0,
+                request -> vertx.setTimer(2_500, id -> request.response().end("late"))).listen(0)).actualPort();
+        Socket client = sockets.open("127.0.0.1", port);
+        client.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        client.setSoTimeout(10_000);
+        byte[] buf = new byte[4096];
+        int n = client.getInputStream().read(buf);
+        assertThat(n).isPositive();
+        assertThat(new String(buf, 0, n, StandardCharsets.ISO_8859_1)).startsWith("HTTP/1.1 200").endsWith("late");
     }
 
     @Test

@@ -57,6 +57,56 @@ class HttpPortLimitsTest {
     }
 
     @Test
+    void elevenHundredHalfSentRequestsDoNotStarveRealAnnounces() throws Exception {
+        // 1,100 sockets from 10 addresses (under the per-address cap), each stuck half-way through an announce.
+        List<Socket> flood = new ArrayList<>();
+        long started = System.nanoTime();
+        for (int i = 0; i < 1_100; i++) {
+            Socket s = sockets.open("127.0.1." + (1 + i % 10), node.trackerPort());
+            s.getOutputStream().write("GET /announce?info_hash=".getBytes(StandardCharsets.US_ASCII));
+            flood.add(s);
+        }
+        // Real announces from another address are answered, with peers, while the flood holds.
+        String infoHash = "%01".repeat(20);
+        for (String peer : new String[] {"aaaaaaaaaaaa", "bbbbbbbbbbbb"}) {
+            String answer = LoopbackSockets.get(sockets.open("127.0.0.1", node.trackerPort()),
+                    "/announce?info_hash=" + infoHash + "&peer_id=-TT0001-" + peer + "&port=6881&left=1&compact=1");
+            assertThat(answer).startsWith("HTTP/1.1 200").contains("5:peers").doesNotContain("failure reason");
+        }
+        assertThat(flood.stream().filter(Socket::isClosed)).isEmpty();
+        int stillOpen = 0;
+        for (Socket s : flood.subList(0, 10)) {
+            if (!LoopbackSockets.closedWithin(s, 1)) {
+                stillOpen++;
+            }
+        }
+        long servedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        if (servedAfter < HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis()) {
+            assertThat(stillOpen).as("the announces were served while the flood held its sockets").isEqualTo(10);
+        }
+        // Then the header timeout clears the flood (margin for a loaded machine).
+        long limit = HttpLimits.DEFAULT_HEADER_TIMEOUT.toMillis() + 15_000;
+        for (Socket s : flood) {
+            assertThat(LoopbackSockets.closedWithin(s, Math.max(1, limit - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started))))
+                    .as("a half-sent announce is closed").isTrue();
+        }
+    }
+
+    @Test
+    void announceAskingConnectionCloseGetsItsAnswerThenTheEndOfTheStream() throws Exception {
+        // As BitTorrent clients announce: one request per connection; the server answers and closes.
+        Socket client = sockets.open("127.0.0.1", node.trackerPort());
+        client.getOutputStream().write(("GET /announce?info_hash=" + "%02".repeat(20)
+                + "&peer_id=-TT0001-cccccccccccc&port=6881&left=1&compact=1 HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        client.setSoTimeout(10_000);
+        byte[] all = client.getInputStream().readAllBytes(); // returns at the server's FIN; a timeout throws
+        String answer = new String(all, StandardCharsets.ISO_8859_1);
+        assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close").contains("5:peers")
+                .endsWith("e");
+    }
+
+    @Test
     void trackerPortRefusesConnectionsPastThePerAddressCapAtOnce() throws Exception {
         int cap = HttpLimits.TRACKER_MAX_PER_ADDRESS;
         List<Socket> flood = new ArrayList<>();
