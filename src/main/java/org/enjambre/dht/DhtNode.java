@@ -4,6 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +21,7 @@ import org.enjambre.dht.KrpcMessage.Ping;
 import org.enjambre.dht.KrpcMessage.Query;
 import org.enjambre.dht.KrpcMessage.Response;
 import org.enjambre.net.PeerAddress;
+import org.enjambre.net.UdpEndpoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -120,18 +123,44 @@ public final class DhtNode {
         this(vertx, config, socket, new PeerStore(PeerStore.Limits.defaults(), () -> System.nanoTime() / 1_000_000L));
     }
 
+    /**
+     * A started node on the node's shared UDP endpoint: the endpoint's KRPC side comes here, and the
+     * node answers and queries through it.
+     */
+    public static Future<DhtNode> open(Vertx vertx, Config config, UdpEndpoint endpoint, DhtPeerStorage storage) {
+        DhtNode node = new DhtNode(vertx, config, (to, packet) -> endpoint.send(Buffer.buffer(packet),
+                SocketAddress.inetSocketAddress(to.port(), to.host())), storage);
+        endpoint.onKrpc((datagram, sender) -> {
+            if (sender.port() > 0 && sender.hostAddress() != null) {
+                node.receive(new PeerAddress(sender.hostAddress(), sender.port()), datagram.getBytes());
+            }
+        });
+        return node.start().map(node);
+    }
+
+    /** As {@link #open(Vertx, Config, UdpEndpoint, DhtPeerStorage)} with a bounded store of its own. */
+    public static Future<DhtNode> open(Vertx vertx, Config config, UdpEndpoint endpoint) {
+        return open(vertx, config, endpoint, new PeerStore(PeerStore.Limits.defaults(), () -> System.nanoTime() / 1_000_000L));
+    }
+
     public NodeId id() {
         return config.id();
     }
 
-    /** Starts the timers and pings the nodes known from the last run. */
+    /** Starts the timers and pings the nodes known from the last run (bounded by the query timeout). */
     public Future<Void> start() {
         return onContext(() -> {
             timers.add(vertx.setPeriodic(250, t -> expireQueries()));
             timers.add(vertx.setPeriodic(1000, t -> updateStats()));
             timers.add(vertx.setPeriodic(config.maintenance().toMillis(), t -> maintain()));
-            config.known().forEach(n -> query(n.address(), n.id(), new Ping(), o -> { }));
-            return Future.succeededFuture();
+            List<Future<Void>> pings = new ArrayList<>();
+            for (NodeInfo n : config.known()) {
+                Promise<Void> answered = Promise.promise();
+                query(n.address(), n.id(), new Ping(), o -> answered.tryComplete());
+                pings.add(answered.future());
+            }
+            // Started once the last run's nodes have answered or timed out: lookups then start from them.
+            return Future.join(pings).<Void>mapEmpty().otherwiseEmpty();
         });
     }
 
