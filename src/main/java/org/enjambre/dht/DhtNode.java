@@ -358,6 +358,9 @@ public final class DhtNode {
         Lookup lookup = new Lookup(target, table.closest(target, 2 * RoutingTable.K), config.alpha(), RoutingTable.K);
         Promise<Finished> done = Promise.promise();
         step(lookup, getPeers, () -> {
+            if (getPeers && !done.future().isComplete()) {
+                lookup.addPeers(storage.peers(target)); // peers announced to us are found too
+            }
             if (done.tryComplete(new Finished(lookup, clock.getAsLong() - started))) {
                 lookups.incrementAndGet();
                 lookupQueries.addAndGet(lookup.queries());

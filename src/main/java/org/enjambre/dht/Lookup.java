@@ -122,6 +122,11 @@ public final class Lookup {
         return true;
     }
 
+    /** Peers known without asking (our own store): they count as found. */
+    public void addPeers(List<PeerAddress> known) {
+        peers.addAll(known);
+    }
+
     /** Peers learnt from {@code values}, in the order they came. */
     public List<PeerAddress> peers() {
         return List.copyOf(peers);

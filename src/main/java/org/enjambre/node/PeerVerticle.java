@@ -66,6 +66,8 @@ public final class PeerVerticle extends VerticleBase {
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
     private PeerPortLimits incomingLimits = PeerPortLimits.defaults();
     private volatile AnnouncePolicy announcePolicy = AnnouncePolicy.publicOnly();
+    private volatile org.enjambre.dht.DhtNode dht;
+    private volatile org.enjambre.discovery.DhtSource.Timing dhtTiming;
     private IncomingConnections incoming;
     private NetServer server;
     private NetClient client;
@@ -121,6 +123,21 @@ public final class PeerVerticle extends VerticleBase {
         return this;
     }
 
+    /**
+     * The node's DHT: every torrent added afterwards is announced on it and finds peers through it,
+     * except private ones (BEP 27).
+     */
+    public PeerVerticle dht(org.enjambre.dht.DhtNode node) {
+        return dht(node, org.enjambre.discovery.DhtSource.Timing.defaults());
+    }
+
+    /** As {@link #dht(org.enjambre.dht.DhtNode)}, with the announce timing given (tests look again sooner). */
+    public PeerVerticle dht(org.enjambre.dht.DhtNode node, org.enjambre.discovery.DhtSource.Timing timing) {
+        dht = node;
+        dhtTiming = timing;
+        return this;
+    }
+
     /** The peer port's slots and refusal counts (after deploying). */
     public ConnectionSlots incomingSlots() {
         return incoming.slots();
@@ -161,6 +178,11 @@ public final class PeerVerticle extends VerticleBase {
                         "torrent " + metainfo.infoHash().hex() + " is already hosted"));
             }
             startAnnouncer(engine);
+            org.enjambre.dht.DhtNode node = dht;
+            if (node != null && !metainfo.info().isPrivate()) {
+                addSource(metainfo.infoHash(), new org.enjambre.discovery.DhtSource(vertx, node, metainfo.infoHash(),
+                        actualPort(), dhtTiming));
+            }
             return Future.succeededFuture(engine);
         });
     }
