@@ -98,7 +98,7 @@ final class PeerRun implements AutoCloseable {
             if (dht.enabled()) {
                 dhtService = await(DhtService.start(vertx, dht.stateFile() != null ? dht
                         : dht.withStateFile(dataDir.resolve(".enjambre").resolve("dht.state"))));
-                verticle.dht(dhtService.node());
+                verticle.dht(dhtService.node(), dhtService.port());
             }
             TorrentStorage storage = TorrentStorage.open(metainfo.info(), dataDir);
             EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);

@@ -126,7 +126,7 @@ public final class EnjambreNode implements AutoCloseable {
             if (dht.enabled()) {
                 dhtService = await(DhtService.start(vertx,
                         dht.stateFile() != null ? dht : dht.withStateFile(stateDir.resolve("dht.state"))));
-                peer.dht(dhtService.node());
+                peer.dht(dhtService.node(), dhtService.port());
                 registerDhtMeters(metrics, settings.name(), dhtService.node());
             }
             TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), stateDir, settings.uploadRate());

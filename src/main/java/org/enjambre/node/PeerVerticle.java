@@ -68,6 +68,7 @@ public final class PeerVerticle extends VerticleBase {
     private volatile AnnouncePolicy announcePolicy = AnnouncePolicy.publicOnly();
     private volatile org.enjambre.dht.DhtNode dht;
     private volatile org.enjambre.discovery.DhtSource.Timing dhtTiming;
+    private volatile int dhtPort;
     private IncomingConnections incoming;
     private NetServer server;
     private NetClient client;
@@ -125,15 +126,17 @@ public final class PeerVerticle extends VerticleBase {
 
     /**
      * The node's DHT: every torrent added afterwards is announced on it and finds peers through it,
-     * except private ones (BEP 27).
+     * except private ones (BEP 27); peers that set the DHT bit are told its UDP port (BEP 5 {@code port})
+     * and the port they tell us is pinged.
      */
-    public PeerVerticle dht(org.enjambre.dht.DhtNode node) {
-        return dht(node, org.enjambre.discovery.DhtSource.Timing.defaults());
+    public PeerVerticle dht(org.enjambre.dht.DhtNode node, int udpPort) {
+        return dht(node, udpPort, org.enjambre.discovery.DhtSource.Timing.defaults());
     }
 
-    /** As {@link #dht(org.enjambre.dht.DhtNode)}, with the announce timing given (tests look again sooner). */
-    public PeerVerticle dht(org.enjambre.dht.DhtNode node, org.enjambre.discovery.DhtSource.Timing timing) {
+    /** As {@link #dht(org.enjambre.dht.DhtNode, int)}, with the announce timing given (tests look again sooner). */
+    public PeerVerticle dht(org.enjambre.dht.DhtNode node, int udpPort, org.enjambre.discovery.DhtSource.Timing timing) {
         dht = node;
+        dhtPort = udpPort;
         dhtTiming = timing;
         return this;
     }
@@ -172,7 +175,11 @@ public final class PeerVerticle extends VerticleBase {
                     new PeerExchange(a -> engine.addPeer(a, PeerOrigin.PEX), System::nanoTime).factory());
         }
         // Peers are routed to the engine only once its data is checked, so that its first bitfield is true.
-        return engine.extensions(new ExtensionHook(registry)).compose(x -> engine.start()).compose(v -> {
+        org.enjambre.swarm.PeerExtensions hook = new ExtensionHook(registry);
+        if (dht != null) {
+            hook = new DhtPortExtensions(hook, context, dht, dhtPort);
+        }
+        return engine.extensions(hook).compose(x -> engine.start()).compose(v -> {
             if (engines.putIfAbsent(metainfo.infoHash(), engine) != null) {
                 return engine.stop().compose(x -> Future.failedFuture(
                         "torrent " + metainfo.infoHash().hex() + " is already hosted"));

@@ -41,11 +41,13 @@ class DhtInteropIT {
         Path content = TestTorrents.randomFile(dir.resolve("data/dht.bin"), 4L * 1024 * 1024 + 77, 31);
         TestTorrents.create(content, 64 * 1024, dir.resolve("t.torrent"), null);
         try (Proc seed = Proc.enjambre("enjambre seed", dir, "seed", "t.torrent", "--data", "data")) {
-            int port = seed.listeningPort();
+            seed.listeningPort();
             int dhtPort = Integer.parseInt(seed.awaitLine("^dht on udp (\\d+)", 30));
             try (Proc lt = libtorrent("libtorrent dht download", dir, "download", "t.torrent", "lt",
                     "--dht-node", "127.0.0.1:" + dhtPort, "--timeout", "150")) {
-                lt.awaitLine("^peer 127\\.0\\.0\\.1:" + port + "$", 150);
+                // The only peer there is: either side may dial once the DHT has introduced them
+                // (the seeder finds libtorrent's announce, libtorrent finds the seeder's).
+                lt.awaitLine("^peer 127\\.0\\.0\\.1:\\d+$", 150);
                 lt.awaitLine("^complete", 150);
                 assertThat(lt.awaitExit(20)).isZero();
             }

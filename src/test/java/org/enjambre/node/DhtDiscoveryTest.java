@@ -44,7 +44,7 @@ class DhtDiscoveryTest {
 
     Peer peer(String dhtHost, List<PeerAddress> bootstrap, Path state) throws Exception {
         DhtService dht = await(DhtService.start(vertx, new DhtService.Settings(true, dhtHost, 0, bootstrap, state)));
-        PeerVerticle verticle = new PeerVerticle("127.0.0.1", 0).dht(dht.node(), QUICK);
+        PeerVerticle verticle = new PeerVerticle("127.0.0.1", 0).dht(dht.node(), dht.port(), QUICK);
         await(vertx.deployVerticle(verticle));
         return new Peer(verticle, dht);
     }
@@ -72,6 +72,33 @@ class DhtDiscoveryTest {
         var saved = org.enjambre.dht.DhtState.decode(Files.readAllBytes(dir.resolve("seeder.dht")));
         assertThat(saved.id()).isEqualTo(seeder.dht().node().id());
         assertThat(saved.nodes()).extracting(n -> n.address().host()).contains("127.0.0.2");
+        await(leecher.dht().close());
+    }
+
+    @Test
+    void peersThatMeetTellEachOtherTheirDhtPortAndEachPingsTheOther() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("data/small.bin"), 256 * 1024, 6);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("small.torrent"), null);
+        // Neither DHT knows any node: only the BEP 5 port message can introduce them.
+        Peer seeder = peer("127.0.0.1", List.of(), null);
+        await(seeder.verticle().addTorrent(metainfo,
+                new StoragePieceStore(TorrentStorage.open(metainfo.info(), dir.resolve("data")), false),
+                EngineOptions.defaults()));
+        Peer leecher = peer("127.0.0.1", List.of(), null); // where its TCP connections come from
+        TorrentEngine engine = await(leecher.verticle().addTorrent(metainfo,
+                new StoragePieceStore(TorrentStorage.open(metainfo.info(), dir.resolve("out")), true),
+                EngineOptions.defaults()));
+        leecher.verticle().addSource(metainfo.infoHash(), new org.enjambre.discovery.ManualSource(
+                List.of(new PeerAddress("127.0.0.1", seeder.verticle().actualPort()))));
+        await(engine.completion());
+        for (int i = 0; i < 100 && (seeder.dht().node().stats().nodes() == 0 || leecher.dht().node().stats().nodes() == 0); i++) {
+            Thread.sleep(100);
+        }
+        assertThat(await(seeder.dht().node().state()).nodes()).extracting(n -> n.address())
+                .containsExactly(new PeerAddress("127.0.0.1", leecher.dht().port()));
+        assertThat(await(leecher.dht().node().state()).nodes()).extracting(n -> n.address())
+                .containsExactly(new PeerAddress("127.0.0.1", seeder.dht().port()));
+        await(seeder.dht().close());
         await(leecher.dht().close());
     }
 }
