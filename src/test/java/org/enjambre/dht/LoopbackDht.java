@@ -23,10 +23,15 @@ final class LoopbackDht implements AutoCloseable {
 
     /** A node at 127.0.0.{@code host}, on a free port. */
     Member add(int host) throws Exception {
-        UdpEndpoint endpoint = await(UdpEndpoint.bind(vertx, "127.0.0." + host, 0));
+        return addAt("127.0.0." + host);
+    }
+
+    /** A node at this loopback address, on a free port. */
+    Member addAt(String ip) throws Exception {
+        UdpEndpoint endpoint = await(UdpEndpoint.bind(vertx, ip, 0));
         DhtNode.Config config = DhtNode.Config.defaults(NodeId.random(), List.of()).withQueryTimeout(Duration.ofSeconds(2));
         DhtNode node = await(DhtNode.open(vertx, config, endpoint));
-        Member m = new Member(node, endpoint, new PeerAddress("127.0.0." + host, endpoint.localPort()));
+        Member m = new Member(node, endpoint, new PeerAddress(ip, endpoint.localPort()));
         members.add(m);
         return m;
     }
