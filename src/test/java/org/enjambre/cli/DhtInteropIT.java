@@ -30,7 +30,7 @@ class DhtInteropIT {
 
     static Proc libtorrent(String name, Path workDir, String mode, String torrent, String save, String... extra)
             throws Exception {
-        String script = Path.of(DhtInteropIT.class.getResource("/interop/lt_dht_peer.py").toURI()).toString();
+        String script = Path.of(DhtInteropIT.class.getResource("/interop/lt_peer.py").toURI()).toString();
         List<String> command = new java.util.ArrayList<>(List.of("/usr/bin/python3", script, mode, torrent, save, "0"));
         command.addAll(List.of(extra));
         return Proc.start(name, workDir, command);
@@ -47,7 +47,7 @@ class DhtInteropIT {
                     "--dht-node", "127.0.0.1:" + dhtPort, "--timeout", "150")) {
                 // The only peer there is: either side may dial once the DHT has introduced them
                 // (the seeder finds libtorrent's announce, libtorrent finds the seeder's).
-                lt.awaitLine("^peer 127\\.0\\.0\\.1:\\d+$", 150);
+                lt.awaitLine("^peer 127\\.0\\.0\\.1:\\d+ client ", 150);
                 lt.awaitLine("^complete", 150);
                 assertThat(lt.awaitExit(20)).isZero();
             }
@@ -61,7 +61,7 @@ class DhtInteropIT {
     void enjambreDownloadsFromALibtorrentSeederFoundThroughTheDhtAlone() throws Exception {
         Path content = TestTorrents.randomFile(dir.resolve("data/in.bin"), 3L * 1024 * 1024 + 5, 32);
         TestTorrents.create(content, 64 * 1024, dir.resolve("s.torrent"), null);
-        try (Proc lt = libtorrent("libtorrent dht seed", dir, "seed", "s.torrent", "data")) {
+        try (Proc lt = libtorrent("libtorrent dht seed", dir, "seed", "s.torrent", "data", "--dht")) {
             int ltPort = lt.listeningPort(); // libtorrent's DHT listens on the same port, over UDP
             try (Proc download = Proc.enjambre("enjambre download", dir, "download", "s.torrent", "--out", "out",
                     "--dht-bootstrap", "127.0.0.1:" + ltPort, "--timeout", "150")) {
