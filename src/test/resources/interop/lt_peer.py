@@ -2,7 +2,7 @@
 """A libtorrent peer for interop tests and benchmarks, loopback only.
 
 usage: lt_peer.py seed|download TORRENT|MAGNET SAVE_DIR PORT [--peer HOST:PORT]... [--timeout S]
-                  [--download-rate BYTES_PER_S]
+                  [--download-rate BYTES_PER_S] [--dht] [--dht-node HOST:PORT]...
 
 Prints 'listening on PORT' once listening, 'peer HOST:PORT client NAME' for each peer and again
 whenever libtorrent's name for it changes (a BEP 10 'v' replaces the name it guessed from the peer
@@ -10,7 +10,10 @@ id), 'complete SECONDS' when every piece is verified (download), then seeds unti
 exits 0 (download). Exit 2 on timeout. --download-rate keeps a leecher leeching for a while (tests
 that need it still connected to others). Given a magnet link instead of a .torrent, it also prints
 'metadata SECONDS' once the info dictionary came (ut_metadata, from the peers).
-DHT, LSD, UPnP and NAT-PMP are off; TCP only; several connections per IP allowed; loopback
+LSD, UPnP and NAT-PMP are off, and the DHT too unless --dht or --dht-node is given: then the torrent's
+trackers are dropped and libtorrent joins the DHT through those nodes only, with the settings that
+let its DHT work on 127.0.0.1 (see DESIGN.md), naming them again every 2 s (they may start later).
+TCP only; several connections per IP allowed; loopback
 peers are put in the global peer class so that they are treated like any other peer.
 """
 import sys
@@ -21,12 +24,20 @@ import libtorrent as lt
 
 def main():
     mode, torrent, save, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    peers, timeout, download_rate = [], 600.0, 0
+    peers, nodes, timeout, download_rate, dht = [], [], 600.0, 0, False
     args = sys.argv[5:]
     while args:
+        if args[0] == '--dht':
+            dht = True
+            args = args[1:]
+            continue
         if args[0] == '--peer':
             host, p = args[1].rsplit(':', 1)
             peers.append((host, int(p)))
+        elif args[0] == '--dht-node':
+            host, p = args[1].rsplit(':', 1)
+            nodes.append((host, int(p)))
+            dht = True
         elif args[0] == '--timeout':
             timeout = float(args[1])
         elif args[0] == '--download-rate':
@@ -40,6 +51,12 @@ def main():
         'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
         'download_rate_limit': download_rate,
     }
+    if dht:
+        settings.update({
+            'enable_dht': True, 'dht_bootstrap_nodes': '', 'dht_announce_interval': 5,
+            'dht_restrict_routing_ips': False, 'dht_restrict_search_ips': False,
+            'dht_enforce_node_id': False, 'dht_ignore_dark_internet': False,
+        })
     session = lt.session(settings)
     ip_filter = lt.ip_filter()
     ip_filter.add_rule('0.0.0.0', '255.255.255.255', 1)
@@ -50,6 +67,8 @@ def main():
     else:
         params = lt.add_torrent_params()
         params.ti = lt.torrent_info(torrent)
+    if dht:
+        params.trackers = []
     params.save_path = save
     handle = session.add_torrent(params)
     # A seeder checks its data first and turns peers away meanwhile: announce 'listening' only
@@ -64,6 +83,8 @@ def main():
     start = time.time()
     for peer in peers:
         handle.connect_peer(peer)
+    for node in nodes:
+        session.add_dht_node(node)
     last_connect = time.time()
     clients = {}
     metadata_seen = not magnet
@@ -89,6 +110,10 @@ def main():
         if peers and status.num_peers == 0 and time.time() - last_connect > 1:
             for peer in peers:
                 handle.connect_peer(peer)
+            last_connect = time.time()
+        if nodes and status.num_peers == 0 and time.time() - last_connect > 2:
+            for node in nodes:
+                session.add_dht_node(node)
             last_connect = time.time()
         time.sleep(0.05)
 

@@ -49,6 +49,9 @@ public final class DownloadCommand implements Callable<Integer> {
     @Mixin
     TrackerPolicyOption trackerPolicy;
 
+    @Mixin
+    DhtOptions dhtOptions;
+
     @Override
     public Integer call() throws Exception {
         ManualSource manual = ManualSource.parse(peers);
@@ -67,10 +70,14 @@ public final class DownloadCommand implements Callable<Integer> {
         }
         Metainfo metainfo = magnet ? magnetRun.engine.metainfo() : Metainfo.read(Path.of(torrent));
         try (PeerRun run = magnet ? magnetRun
-                : PeerRun.start(metainfo, out, true, port, uploadRate, downloadRate, trackerPolicy.policy())) {
+                : PeerRun.start(metainfo, out, true, port, uploadRate, downloadRate, trackerPolicy.policy(),
+                        dhtOptions.settings("0.0.0.0", null))) {
             run.trapSignals();
             if (!magnet) {
                 System.out.println("listening on " + run.port());
+                if (run.dhtPort() > 0) {
+                    System.out.println("dht on udp " + run.dhtPort());
+                }
             }
             System.out.flush();
             var state = run.engine.state();

@@ -33,6 +33,9 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
     @Mixin
     ClusterOptions clusterOptions;
 
+    @Mixin
+    DhtOptions dhtOptions;
+
     @Option(names = "--name", description = "name shown on the dashboard (default: host name and web port)")
     String name;
 
@@ -146,7 +149,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         String token = ApiToken.resolve(apiToken, System.getenv(), ApiToken.defaultFile(System.getenv()));
         WebAccess web = new WebAccess(webHost, token, allowed, dataQuota);
         settings = settings.withWeb(web);
-        EnjambreNode node = EnjambreNode.start(settings, role, trackerPolicy.policy());
+        EnjambreNode node = EnjambreNode.start(settings, role, trackerPolicy.policy(), dhtOptions.settings(host, null));
         try {
             for (int i = 0; i < torrentBytes.size(); i++) {
                 host(node, torrents.get(i), torrentBytes.get(i));
@@ -160,6 +163,7 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
                 + " , peers on port "
                 + node.peerPort() + (node.announceUrl() != null ? ", tracker " + node.announceUrl() : "")
                 + (node.reportBridge() != null ? ", report bridge on port " + node.reportBridge().actualPort() : "")
+                + (node.dhtPort() > 0 ? ", dht on udp " + node.dhtPort() : "")
                 + ", " + node.library().hosted().size() + " torrent(s)");
         System.out.flush();
         stop.await();

@@ -16,6 +16,7 @@ import org.enjambre.discovery.ManualSource;
 import org.enjambre.metainfo.MagnetUri;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.net.PeerAddress;
+import org.enjambre.node.DhtService;
 import org.enjambre.node.MagnetDownload;
 import org.enjambre.node.PeerVerticle;
 import org.enjambre.storage.TorrentStorage;
@@ -24,6 +25,7 @@ import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TorrentEngine;
 import org.enjambre.swarm.TorrentState;
 import org.enjambre.tracker.client.AnnouncePolicy;
+import org.enjambre.tracker.client.UdpTrackerSocket;
 
 /**
  * What {@code seed} and {@code download} share: a Vert.x instance with a {@link PeerVerticle},
@@ -47,9 +49,12 @@ final class PeerRun implements AutoCloseable {
     private final TorrentStorage storage;
     private final StoragePieceStore store;
 
+    private final DhtService dht;
+
     private PeerRun(Vertx vertx, PeerVerticle verticle, TorrentEngine engine, TorrentStorage storage,
-                    StoragePieceStore store, CountDownLatch signalled) {
+                    StoragePieceStore store, CountDownLatch signalled, DhtService dht) {
         this.signalled = signalled;
+        this.dht = dht;
         this.store = store;
         this.vertx = vertx;
         this.verticle = verticle;
@@ -79,16 +84,29 @@ final class PeerRun implements AutoCloseable {
     /** @param policy which tracker addresses the torrent's announces may reach */
     static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate,
                          long downloadRate, AnnouncePolicy policy) throws Exception {
+        return start(metainfo, dataDir, download, port, uploadRate, downloadRate, policy, DhtService.Settings.disabled());
+    }
+
+    /** @param dht the DHT node to run beside the torrent (its state kept under {@code dataDir/.enjambre/}) */
+    static PeerRun start(Metainfo metainfo, Path dataDir, boolean download, int port, long uploadRate,
+                         long downloadRate, AnnouncePolicy policy, DhtService.Settings dht) throws Exception {
         Vertx vertx = Vertx.vertx(PeerVerticle.vertxOptions());
         try {
             PeerVerticle verticle = new PeerVerticle("0.0.0.0", port).announcePolicy(policy);
             await(vertx.deployVerticle(verticle));
+            DhtService dhtService = null;
+            if (dht.enabled()) {
+                dhtService = await(DhtService.start(vertx, dht.stateFile() != null ? dht
+                        : dht.withStateFile(dataDir.resolve(".enjambre").resolve("dht.state"))));
+                verticle.dht(dhtService.node(), dhtService.port())
+                        .udpTrackerSocket(UdpTrackerSocket.over(vertx, dhtService.endpoint())); // one UDP port
+            }
             TorrentStorage storage = TorrentStorage.open(metainfo.info(), dataDir);
             EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);
             Path resume = download ? org.enjambre.storage.ResumeData.defaultPath(dataDir, metainfo.infoHash()) : null;
             StoragePieceStore store = new StoragePieceStore(storage, download, metainfo.infoHash(), resume);
             TorrentEngine engine = await(verticle.addTorrent(metainfo, store, options));
-            return new PeerRun(vertx, verticle, engine, storage, store, new CountDownLatch(1));
+            return new PeerRun(vertx, verticle, engine, storage, store, new CountDownLatch(1), dhtService);
         } catch (Exception e) {
             vertx.close().toCompletionStage().toCompletableFuture().get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             throw e;
@@ -139,7 +157,7 @@ final class PeerRun implements AutoCloseable {
                     out.println("metadata received: " + started.metainfo().info().name() + ", "
                             + started.metainfo().info().pieceCount() + " pieces; .torrent written to "
                             + dataDir.resolve(started.metainfo().info().name() + ".torrent"));
-                    return new PeerRun(vertx, verticle, started, storage[0], store[0], signalled);
+                    return new PeerRun(vertx, verticle, started, storage[0], store[0], signalled, null);
                 } catch (TimeoutException notYet) {
                     if (signalled.getCount() == 0) {
                         close(vertx, verticle);
@@ -162,8 +180,14 @@ final class PeerRun implements AutoCloseable {
     }
 
     private static void close(Vertx vertx, PeerVerticle verticle) {
+        close(vertx, verticle, null);
+    }
+
+    /** Stops the torrents, then the DHT (its state saved), then Vert.x, bounded in time. */
+    private static void close(Vertx vertx, PeerVerticle verticle, DhtService dht) {
         try {
-            verticle.removeAll().transform(ar -> vertx.close()).toCompletionStage().toCompletableFuture()
+            verticle.removeAll().transform(ar -> dht == null ? Future.succeededFuture() : dht.close())
+                    .transform(ar -> vertx.close()).toCompletionStage().toCompletableFuture()
                     .get(CLOSE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
         } catch (Exception e) {
             // Exiting anyway: nothing fetched is worth saving before the metadata.
@@ -177,6 +201,11 @@ final class PeerRun implements AutoCloseable {
 
     int port() {
         return verticle.actualPort();
+    }
+
+    /** The DHT's UDP port, or 0 without a DHT. */
+    int dhtPort() {
+        return dht == null ? 0 : dht.port();
     }
 
     /**
@@ -239,7 +268,7 @@ final class PeerRun implements AutoCloseable {
         }
         closed = true;
         // Exiting anyway if it takes too long: nothing left to save (pieces are verified on disk as they come).
-        close(vertx, verticle);
+        close(vertx, verticle, dht);
     }
 
     static <T> T await(Future<T> future) throws Exception {

@@ -39,6 +39,9 @@ public final class SeedCommand implements Callable<Integer> {
     @Mixin
     TrackerPolicyOption trackerPolicy;
 
+    @Mixin
+    DhtOptions dhtOptions;
+
     @Override
     public Integer call() throws Exception {
         ManualSource manual = ManualSource.parse(peers);
@@ -46,7 +49,8 @@ public final class SeedCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--port must be 0..65535 and --upload-rate >= 0");
         }
         Metainfo metainfo = Metainfo.read(torrent);
-        try (PeerRun run = PeerRun.start(metainfo, data, false, port, uploadRate, 0, trackerPolicy.policy())) {
+        try (PeerRun run = PeerRun.start(metainfo, data, false, port, uploadRate, 0, trackerPolicy.policy(),
+                dhtOptions.settings("0.0.0.0", null))) {
             var state = run.engine.state();
             if (!state.complete()) {
                 int missing = state.pieceCount() - state.verifiedCount();
@@ -60,6 +64,9 @@ public final class SeedCommand implements Callable<Integer> {
             }
             run.trapSignals();
             System.out.println("listening on " + run.port());
+            if (run.dhtPort() > 0) {
+                System.out.println("dht on udp " + run.dhtPort());
+            }
             System.out.flush();
             run.addPeers(manual);
             PeerRun.Status status = new PeerRun.Status(state, System.out, System.console() != null, "seeding");

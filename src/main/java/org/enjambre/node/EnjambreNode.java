@@ -27,6 +27,7 @@ import org.enjambre.report.ReportBridge;
 import org.enjambre.report.ReportClient;
 import org.enjambre.tracker.client.AnnouncePolicy;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.enjambre.tracker.client.UdpTrackerSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,11 +54,13 @@ public final class EnjambreNode implements AutoCloseable {
     private final String announceUrl;
     private final String apiToken;
     private final ReportBridge bridge;
+    private final DhtService dht;
     private volatile boolean closed;
 
     private EnjambreNode(Vertx vertx, HazelcastInstance ownedHazelcast, TorrentLibrary library, PeerVerticle peer,
                          WebVerticle web, int trackerPort, NodeIdentity identity, String announceUrl, String apiToken,
-                         ReportBridge bridge) {
+                         ReportBridge bridge, DhtService dht) {
+        this.dht = dht;
         this.apiToken = apiToken;
         this.bridge = bridge;
         this.vertx = vertx;
@@ -84,6 +87,15 @@ public final class EnjambreNode implements AutoCloseable {
      * @param policy which tracker addresses announces may reach; the node's own tracker is always allowed
      */
     public static EnjambreNode start(NodeSettings settings, ClusterRole role, AnnouncePolicy policy) throws Exception {
+        return start(settings, role, policy, DhtService.Settings.disabled());
+    }
+
+    /**
+     * @param dht the node's DHT ({@code --dht}): hosted torrents are announced on it and find peers
+     *            through it; its id and good nodes are kept in the state folder
+     */
+    public static EnjambreNode start(NodeSettings settings, ClusterRole role, AnnouncePolicy policy,
+                                     DhtService.Settings dht) throws Exception {
         if (role == null) {
             role = new ClusterRole.Alone();
         }
@@ -114,6 +126,14 @@ public final class EnjambreNode implements AutoCloseable {
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())
                     .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate()).announcePolicy(policy);
             await(vertx.deployVerticle(peer));
+            DhtService dhtService = null;
+            if (dht.enabled()) {
+                dhtService = await(DhtService.start(vertx,
+                        dht.stateFile() != null ? dht : dht.withStateFile(stateDir.resolve("dht.state"))));
+                peer.dht(dhtService.node(), dhtService.port())
+                        .udpTrackerSocket(UdpTrackerSocket.over(vertx, dhtService.endpoint())); // one UDP port
+                registerDhtMeters(metrics, settings.name(), dhtService.node());
+            }
             TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), stateDir, settings.uploadRate());
 
             CountingPeerRegistry registry = null;
@@ -166,7 +186,7 @@ public final class EnjambreNode implements AutoCloseable {
             LOG.info("node {} up: web {}, peers {}, {} torrent(s) hosted again", settings.name(),
                     web.actualPort(), peer.actualPort(), restored);
             return new EnjambreNode(vertx, owned, library, peer, web, trackerPort, identity, announceUrl,
-                    settings.web().apiToken(), bridge);
+                    settings.web().apiToken(), bridge, dhtService);
         } catch (Exception e) {
             vertx.close();
             if (owned != null) {
@@ -186,6 +206,44 @@ public final class EnjambreNode implements AutoCloseable {
                 "malformed", u -> u.counts().malformed(), "ignored", u -> u.counts().ignored());
         kinds.forEach((kind, count) -> FunctionCounter.builder("enjambre.tracker.udp.datagrams", udp, count)
                 .description(description).tags(tags.and("kind", kind)).register(m));
+    }
+
+    /** The DHT on {@code /metrics}: the table, the store, lookups, and what was refused. */
+    private static void registerDhtMeters(PrometheusMeterRegistry m, String name, org.enjambre.dht.DhtNode node) {
+        Tags tags = Tags.of("node", name);
+        io.micrometer.core.instrument.Gauge.builder("enjambre.dht.nodes", node, n -> n.stats().nodes())
+                .description("nodes in the DHT routing table").tags(tags).register(m);
+        io.micrometer.core.instrument.Gauge.builder("enjambre.dht.nodes.good", node, n -> n.stats().goodNodes())
+                .description("good nodes in the DHT routing table").tags(tags).register(m);
+        io.micrometer.core.instrument.Gauge.builder("enjambre.dht.stored.torrents", node, n -> n.stats().storedTorrents())
+                .description("info-hashes other nodes announced to us").tags(tags).register(m);
+        io.micrometer.core.instrument.Gauge.builder("enjambre.dht.stored.peers", node, n -> n.stats().storedPeers())
+                .description("peers other nodes announced to us").tags(tags).register(m);
+        FunctionCounter.builder("enjambre.dht.lookups", node, n -> n.stats().lookups())
+                .description("DHT lookups finished").tags(tags).register(m);
+        FunctionCounter.builder("enjambre.dht.lookup.queries", node, n -> n.stats().lookupQueries())
+                .description("queries sent by DHT lookups (round trips)").tags(tags).register(m);
+        FunctionCounter.builder("enjambre.dht.queries.received", node, n -> n.stats().queriesReceived())
+                .description("DHT queries answered").tags(tags).register(m);
+        String refused = "DHT packets refused, by reason";
+        FunctionCounter.builder("enjambre.dht.refused", node, n -> n.stats().malformed())
+                .description(refused).tags(tags.and("reason", "malformed")).register(m);
+        FunctionCounter.builder("enjambre.dht.refused", node, n -> n.stats().rateLimited())
+                .description(refused).tags(tags.and("reason", "rate-limited")).register(m);
+        FunctionCounter.builder("enjambre.dht.refused", node, n -> n.stats().badTokens())
+                .description(refused).tags(tags.and("reason", "bad-token")).register(m);
+        FunctionCounter.builder("enjambre.dht.refused", node, n -> n.stats().storeRefused())
+                .description(refused).tags(tags.and("reason", "store-full")).register(m);
+    }
+
+    /** The node's DHT, or null with {@code --no-dht}. */
+    public org.enjambre.dht.DhtNode dht() {
+        return dht == null ? null : dht.node();
+    }
+
+    /** The DHT's UDP port, or 0 with {@code --no-dht}. */
+    public int dhtPort() {
+        return dht == null ? 0 : dht.port();
     }
 
     /** Sockets the peer port refused at once, by the cap that refused them. */
@@ -286,6 +344,9 @@ public final class EnjambreNode implements AutoCloseable {
         try {
             try {
                 await(library.close());
+                if (dht != null) {
+                    await(dht.close());
+                }
             } finally {
                 // Awaited on its own: a continuation chained to close() would be dispatched to an
                 // event loop that close() has just terminated.

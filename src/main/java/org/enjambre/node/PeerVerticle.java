@@ -81,6 +81,9 @@ public final class PeerVerticle extends VerticleBase {
     private volatile UdpTrackerSocket sharedUdpTrackers;
     /** A socket of the verticle's own for udp:// trackers, opened when a torrent first needs one. */
     private UdpTrackerSocket ownUdpTrackers;
+    private volatile org.enjambre.dht.DhtNode dht;
+    private volatile org.enjambre.discovery.DhtSource.Timing dhtTiming;
+    private volatile int dhtPort;
     private IncomingConnections incoming;
     private NetServer server;
     private NetClient client;
@@ -157,6 +160,23 @@ public final class PeerVerticle extends VerticleBase {
         return ownUdpTrackers;
     }
 
+    /**
+     * The node's DHT: every torrent added afterwards is announced on it and finds peers through it,
+     * except private ones (BEP 27); peers that set the DHT bit are told its UDP port (BEP 5 {@code port})
+     * and the port they tell us is pinged.
+     */
+    public PeerVerticle dht(org.enjambre.dht.DhtNode node, int udpPort) {
+        return dht(node, udpPort, org.enjambre.discovery.DhtSource.Timing.defaults());
+    }
+
+    /** As {@link #dht(org.enjambre.dht.DhtNode, int)}, with the announce timing given (tests look again sooner). */
+    public PeerVerticle dht(org.enjambre.dht.DhtNode node, int udpPort, org.enjambre.discovery.DhtSource.Timing timing) {
+        dht = node;
+        dhtPort = udpPort;
+        dhtTiming = timing;
+        return this;
+    }
+
     /** The peer port's slots and refusal counts (after deploying). */
     public ConnectionSlots incomingSlots() {
         return incoming.slots();
@@ -191,12 +211,21 @@ public final class PeerVerticle extends VerticleBase {
                     new PeerExchange(a -> engine.addPeer(a, PeerOrigin.PEX), System::nanoTime).factory());
         }
         // Peers are routed to the engine only once its data is checked, so that its first bitfield is true.
-        return engine.extensions(new ExtensionHook(registry)).compose(x -> engine.start()).compose(v -> {
+        org.enjambre.swarm.PeerExtensions hook = new ExtensionHook(registry);
+        if (dht != null) {
+            hook = new DhtPortExtensions(hook, context, dht, dhtPort);
+        }
+        return engine.extensions(hook).compose(x -> engine.start()).compose(v -> {
             if (engines.putIfAbsent(metainfo.infoHash(), engine) != null) {
                 return engine.stop().compose(x -> Future.failedFuture(
                         "torrent " + metainfo.infoHash().hex() + " is already hosted"));
             }
             startAnnouncer(engine);
+            org.enjambre.dht.DhtNode node = dht;
+            if (node != null && !metainfo.info().isPrivate()) {
+                addSource(metainfo.infoHash(), new org.enjambre.discovery.DhtSource(vertx, node, metainfo.infoHash(),
+                        actualPort(), dhtTiming));
+            }
             return Future.succeededFuture(engine);
         });
     }

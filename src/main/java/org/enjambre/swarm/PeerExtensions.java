@@ -29,6 +29,10 @@ public interface PeerExtensions {
     default void onTick(long nowNanos) {
     }
 
+    /** The peer said where its DHT node listens (BEP 5 {@code port}, UDP). */
+    default void onPort(PeerLink link, Message.Port port) {
+    }
+
     /** We verified piece {@code index}. */
     default void onPieceVerified(int index) {
     }

@@ -383,8 +383,9 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             case Message.Extended extended -> extensions.onExtended(c, extended);
             case Message.SuggestPiece _, Message.HaveAll _, Message.HaveNone _, Message.RejectRequest _,
                  Message.AllowedFast _ -> fast.onMessage(c, m);
-            case Message.KeepAlive _, Message.Port _ -> {
-                // nothing to do: reading them already refreshed the idle clock
+            case Message.Port port -> extensions.onPort(c, port);
+            case Message.KeepAlive _ -> {
+                // nothing to do: reading it already refreshed the idle clock
             }
         }
     }

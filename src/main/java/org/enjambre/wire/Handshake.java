@@ -16,11 +16,11 @@ public record Handshake(byte[] reserved, byte[] infoHash, byte[] peerId) {
     static final byte[] PROTOCOL = "\u0013BitTorrent protocol".getBytes(StandardCharsets.ISO_8859_1);
     /**
      * The reserved bits we set in our own handshake: only what we implement. The extension protocol
-     * (BEP 10) and the fast extension (BEP 6); not the DHT until it is built, since a peer that sees
-     * it may send messages we would refuse.
+     * (BEP 10), the fast extension (BEP 6), and the DHT, because we read the BEP 5 {@code port}
+     * message (a node with {@code --no-dht} reads it and ignores it).
      */
     public static final Set<ReservedBit> SUPPORTED = Set.copyOf(EnumSet.of(ReservedBit.EXTENSION_PROTOCOL,
-            ReservedBit.FAST_EXTENSION));
+            ReservedBit.FAST_EXTENSION, ReservedBit.DHT));
 
     public Handshake {
         if (reserved.length != 8 || infoHash.length != 20 || peerId.length != 20) {

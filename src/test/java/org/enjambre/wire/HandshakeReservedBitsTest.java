@@ -37,11 +37,11 @@ class HandshakeReservedBitsTest {
     }
 
     @Test
-    void oursSetsTheExtensionProtocolTheFastExtensionAndNothingWeDoNotImplement() {
+    void oursSetsTheExtensionProtocolTheFastExtensionTheDhtAndNothingWeDoNotImplement() {
         Handshake ours = Handshake.ours(INFO_HASH, PEER_ID);
-        assertThat(reservedHex(ours)).isEqualTo("0000000000100004");
-        assertThat(ours.bits()).containsExactlyInAnyOrder(ReservedBit.EXTENSION_PROTOCOL, ReservedBit.FAST_EXTENSION);
-        assertThat(ours.has(ReservedBit.DHT)).isFalse();
+        assertThat(reservedHex(ours)).isEqualTo("0000000000100005");
+        assertThat(ours.bits()).containsExactlyInAnyOrder(ReservedBit.EXTENSION_PROTOCOL, ReservedBit.FAST_EXTENSION,
+                ReservedBit.DHT);
         assertThat(ours.supportsExtensions()).isTrue();
     }
 

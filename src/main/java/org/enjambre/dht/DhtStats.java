@@ -1,0 +1,23 @@
+package org.enjambre.dht;
+
+/**
+ * What a DHT node shows on {@code /metrics} and the dashboard: a snapshot, readable from any thread.
+ *
+ * @param nodes           nodes in the routing table
+ * @param goodNodes       of which good (answered within 15 minutes)
+ * @param storedTorrents  info-hashes with peers announced to us
+ * @param storedPeers     peers announced to us
+ * @param lookups         lookups finished since start
+ * @param lookupQueries   queries those lookups sent (round trips)
+ * @param queriesReceived queries answered
+ * @param malformed       packets dropped as not KRPC
+ * @param rateLimited     queries dropped by the per-address limit
+ * @param badTokens       announce_peer refused for a wrong or stale token
+ * @param storeRefused    announce_peer refused because the store was full
+ * @param timeouts        our queries that went unanswered
+ */
+public record DhtStats(int nodes, int goodNodes, int storedTorrents, int storedPeers, long lookups, long lookupQueries,
+                       long queriesReceived, long malformed, long rateLimited, long badTokens, long storeRefused,
+                       long timeouts) {
+    public static final DhtStats EMPTY = new DhtStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+}

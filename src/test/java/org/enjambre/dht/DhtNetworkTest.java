@@ -1,0 +1,77 @@
+package org.enjambre.dht;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.enjambre.dht.LoopbackDht.await;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.enjambre.net.PeerAddress;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Thirty Enjambre DHT nodes on loopback, one JVM: they form one DHT where an announced peer is found from anywhere. */
+class DhtNetworkTest {
+    final LoopbackDht dht = new LoopbackDht();
+
+    @AfterEach
+    void stop() throws Exception {
+        dht.close();
+    }
+
+    @Test
+    void aPeerAnnouncedOnOneNodeIsFoundFromEveryOther() throws Exception {
+        LoopbackDht.Member first = dht.add(1);
+        for (int i = 2; i <= 30; i++) {
+            LoopbackDht.Member m = dht.add(i);
+            assertThat(await(m.node().bootstrap(List.of(first.address())))).isPositive();
+        }
+        NodeId infoHash = NodeId.random();
+        PeerAddress seeder = new PeerAddress("127.0.0.17", 51413);
+        DhtNode announcer = dht.members.get(16).node();
+        DhtNode.LookupResult announced = await(announcer.announce(infoHash, seeder.port()));
+        assertThat(announced.announcedTo()).isGreaterThanOrEqualTo(3);
+
+        List<Integer> rounds = new ArrayList<>();
+        for (LoopbackDht.Member m : dht.members) {
+            if (m.node() == announcer) {
+                continue;
+            }
+            DhtNode.LookupResult found = await(m.node().getPeers(infoHash));
+            assertThat(found.peers()).as("found from %s", m.address()).contains(seeder);
+            rounds.add(found.queries());
+        }
+        assertThat(rounds).hasSize(29).allMatch(q -> q <= Lookup.MAX_QUERIES);
+        long stored = dht.members.stream().mapToInt(m -> {
+            try {
+                return await(m.node().state()).nodes().size();
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }).filter(n -> n >= 8).count();
+        assertThat(stored).as("nodes whose table holds at least k good nodes").isEqualTo(30);
+    }
+
+    @Test
+    void aNodeRestartedWithItsSavedStateRejoinsWithoutBootstrap() throws Exception {
+        LoopbackDht.Member first = dht.add(1);
+        for (int i = 2; i <= 10; i++) {
+            await(dht.add(i).node().bootstrap(List.of(first.address())));
+        }
+        LoopbackDht.Member leaving = dht.members.get(5);
+        DhtState saved = DhtState.decode(await(leaving.node().state()).encode());
+        assertThat(saved.nodes()).isNotEmpty();
+
+        NodeId infoHash = NodeId.random();
+        await(dht.members.get(2).node().announce(infoHash, 6881));
+        try (LoopbackDht other = new LoopbackDht()) {
+            var endpoint = await(org.enjambre.net.UdpEndpoint.bind(other.vertx, "127.0.0.40", 0));
+            DhtNode reborn = await(DhtNode.open(other.vertx, DhtNode.Config.defaults(saved.id(), saved.nodes())
+                    .withQueryTimeout(java.time.Duration.ofSeconds(2)), endpoint));
+            assertThat(reborn.id()).isEqualTo(saved.id());
+            DhtNode.LookupResult found = await(reborn.getPeers(infoHash));
+            await(reborn.close());
+            await(endpoint.close());
+            assertThat(found.peers()).extracting(PeerAddress::port).contains(6881);
+        }
+    }
+}
