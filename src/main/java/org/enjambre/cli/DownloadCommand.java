@@ -63,7 +63,7 @@ public final class DownloadCommand implements Callable<Integer> {
         PeerRun magnetRun = null;
         if (magnet) {
             magnetRun = PeerRun.startMagnet(MagnetUri.parse(torrent), out, port, uploadRate, downloadRate,
-                    trackerPolicy.policy(), manual, timeout, System.out);
+                    trackerPolicy.policy(), manual, timeout, System.out, dhtOptions.settings("0.0.0.0", null));
             if (magnetRun == null) {
                 return 0; // SIGINT/SIGTERM before the metadata came
             }

@@ -94,13 +94,7 @@ final class PeerRun implements AutoCloseable {
         try {
             PeerVerticle verticle = new PeerVerticle("0.0.0.0", port).announcePolicy(policy);
             await(vertx.deployVerticle(verticle));
-            DhtService dhtService = null;
-            if (dht.enabled()) {
-                dhtService = await(DhtService.start(vertx, dht.stateFile() != null ? dht
-                        : dht.withStateFile(dataDir.resolve(".enjambre").resolve("dht.state"))));
-                verticle.dht(dhtService.node(), dhtService.port())
-                        .udpTrackerSocket(UdpTrackerSocket.over(vertx, dhtService.endpoint())); // one UDP port
-            }
+            DhtService dhtService = startDht(vertx, verticle, dht, dataDir);
             TorrentStorage storage = TorrentStorage.open(metainfo.info(), dataDir);
             EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);
             Path resume = download ? org.enjambre.storage.ResumeData.defaultPath(dataDir, metainfo.infoHash()) : null;
@@ -114,6 +108,21 @@ final class PeerRun implements AutoCloseable {
     }
 
     /**
+     * The DHT beside the torrents, on the node's one UDP socket that {@code udp://} trackers share too;
+     * null when {@code dht} is disabled. State kept under {@code dataDir/.enjambre/} unless given.
+     */
+    private static DhtService startDht(Vertx vertx, PeerVerticle verticle, DhtService.Settings dht, Path dataDir)
+            throws Exception {
+        if (!dht.enabled()) {
+            return null;
+        }
+        DhtService service = await(DhtService.start(vertx, dht.stateFile() != null ? dht
+                : dht.withStateFile(dataDir.resolve(".enjambre").resolve("dht.state"))));
+        verticle.dht(service.node(), service.port()).udpTrackerSocket(UdpTrackerSocket.over(vertx, service.endpoint()));
+        return service;
+    }
+
+    /**
      * Starts the node for a magnet link, prints "listening on", and waits while the metadata is fetched
      * from the magnet's peers, its trackers and {@code peers} ("fetching metadata (N peers)"); then the
      * {@code .torrent} is in {@code dataDir} and the engine runs as for {@link #start}. SIGINT/SIGTERM
@@ -123,15 +132,21 @@ final class PeerRun implements AutoCloseable {
      * @return null when a signal came before the metadata
      */
     static PeerRun startMagnet(MagnetUri magnet, Path dataDir, int port, long uploadRate, long downloadRate,
-                               AnnouncePolicy policy, ManualSource peers, long timeoutSeconds, PrintStream out)
+                               AnnouncePolicy policy, ManualSource peers, long timeoutSeconds, PrintStream out,
+                               DhtService.Settings dht)
             throws Exception {
         CountDownLatch signalled = new CountDownLatch(1);
         Signals.onStop(signalled::countDown);
         Vertx vertx = Vertx.vertx(PeerVerticle.vertxOptions());
         PeerVerticle verticle = new PeerVerticle("0.0.0.0", port).announcePolicy(policy);
+        DhtService dhtService = null;
         try {
             await(vertx.deployVerticle(verticle));
+            dhtService = startDht(vertx, verticle, dht, dataDir);
             out.println("listening on " + verticle.actualPort());
+            if (dhtService != null) {
+                out.println("dht on udp " + dhtService.port());
+            }
             EngineOptions options = EngineOptions.defaults().withUploadRate(uploadRate).withDownloadRate(downloadRate);
             TorrentStorage[] storage = new TorrentStorage[1];
             StoragePieceStore[] store = new StoragePieceStore[1];
@@ -157,10 +172,10 @@ final class PeerRun implements AutoCloseable {
                     out.println("metadata received: " + started.metainfo().info().name() + ", "
                             + started.metainfo().info().pieceCount() + " pieces; .torrent written to "
                             + dataDir.resolve(started.metainfo().info().name() + ".torrent"));
-                    return new PeerRun(vertx, verticle, started, storage[0], store[0], signalled, null);
+                    return new PeerRun(vertx, verticle, started, storage[0], store[0], signalled, dhtService);
                 } catch (TimeoutException notYet) {
                     if (signalled.getCount() == 0) {
-                        close(vertx, verticle);
+                        close(vertx, verticle, dhtService);
                         return null;
                     }
                     if (System.nanoTime() > deadline) {
@@ -174,13 +189,9 @@ final class PeerRun implements AutoCloseable {
                 }
             }
         } catch (Exception e) {
-            close(vertx, verticle);
+            close(vertx, verticle, dhtService);
             throw e;
         }
-    }
-
-    private static void close(Vertx vertx, PeerVerticle verticle) {
-        close(vertx, verticle, null);
     }
 
     /** Stops the torrents, then the DHT (its state saved), then Vert.x, bounded in time. */

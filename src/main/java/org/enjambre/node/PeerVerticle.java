@@ -301,8 +301,13 @@ public final class PeerVerticle extends VerticleBase {
                         new TrackerClient(vertx, TrackerTiers.of(magnet.trackers().get(0),
                                 magnet.trackers().stream().map(List::of).toList()),
                                 infoHash.bytes(), peerId, actualPort(),
-                                TrackerClient.Options.defaults().withPolicy(announcePolicy)),
+                                TrackerClient.Options.defaults().withPolicy(announcePolicy).withUdpSocket(udpTrackers())),
                         () -> new TransferStats(0, 0, MetadataMessage.PIECE_LENGTH), Announcer.Options.defaults()));
+            }
+            org.enjambre.dht.DhtNode node = dht;
+            if (node != null) {
+                // A magnet with no tracker and no x.pe finds its first peers here (and announces us).
+                addSource(infoHash, new org.enjambre.discovery.DhtSource(vertx, node, infoHash, actualPort(), dhtTiming));
             }
             return swarm;
         });

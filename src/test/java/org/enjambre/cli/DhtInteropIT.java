@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.enjambre.metainfo.Metainfo;
 import org.enjambre.swarm.TestTorrents;
 import org.enjambre.testutil.Interop;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,8 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Mainline DHT against libtorrent 2.0 (python3-libtorrent) on loopback: Enjambre and libtorrent
- * nodes form one DHT, and libtorrent finds an Enjambre seeder through it alone (no tracker, no
- * peer named) and downloads a byte-exact copy.
+ * nodes form one DHT; libtorrent finds an Enjambre seeder through it alone (no tracker, no peer
+ * named) and downloads a byte-exact copy, and Enjambre finds a libtorrent seeder the same way, from a
+ * {@code .torrent} and from a bare magnet link.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class DhtInteropIT {
@@ -69,5 +71,23 @@ class DhtInteropIT {
             }
         }
         assertThat(Files.mismatch(content, dir.resolve("out/in.bin"))).isEqualTo(-1L);
+    }
+
+    @Test
+    void enjambreDownloadsAMagnetWhoseOnlySeederIsALibtorrentPeerFoundThroughTheDht() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("data/magnet.bin"), 2L * 1024 * 1024 + 9, 33);
+        TestTorrents.create(content, 64 * 1024, dir.resolve("m.torrent"), null);
+        // No tracker, no x.pe, no --peer: the magnet's only way to its seeder is the DHT.
+        String magnet = "magnet:?xt=urn:btih:" + Metainfo.read(dir.resolve("m.torrent")).infoHash().hex();
+        try (Proc lt = libtorrent("libtorrent dht seed", dir, "seed", "m.torrent", "data", "--dht")) {
+            int ltPort = lt.listeningPort();
+            try (Proc download = Proc.enjambre("enjambre download magnet", dir, "download", magnet, "--out", "out",
+                    "--dht-bootstrap", "127.0.0.1:" + ltPort, "--timeout", "150")) {
+                assertThat(download.awaitExit(160)).as("exit code; stderr %s", download.err).isZero();
+            }
+        }
+        assertThat(Files.mismatch(content, dir.resolve("out/magnet.bin"))).isEqualTo(-1L);
+        assertThat(Metainfo.read(dir.resolve("out/magnet.bin.torrent")).infoHash())
+                .isEqualTo(Metainfo.read(dir.resolve("m.torrent")).infoHash());
     }
 }
