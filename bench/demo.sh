@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Demo start-up benchmark (issue 15, item 6): wall time of `./enjambre demo`, exactly as a user runs it
+# (the README's first command; default size and leechers), until it prints "swarm up in S s": every
+# tracker node up and clustered, every peer node up and heard by the dashboard. REPS runs, each
+# stopped with SIGINT once up (the demo then stops every JVM it started); the demo's own figure and
+# the wall time from the command's start are both shown, with the median.
+# usage: bench/demo.sh [REPS=3]
+set -euo pipefail
+REPS=${1:-3}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ENJAMBRE_AOT=wait "$ROOT/enjambre" demo --help >/dev/null # the jar and its AOT caches, outside the timing
+ENJAMBRE_AOT=wait "$ROOT/enjambre" node --help >/dev/null
+WORK=$(mktemp -d /tmp/enjambre-demo-bench.XXXXXX)
+PID=""
+cleanup() {
+  if [ -n "$PID" ]; then kill -INT "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+own=(); wall=()
+for i in $(seq 1 "$REPS"); do
+  log="$WORK/demo.$i.log"
+  start=$(date +%s.%N)
+  "$ROOT/enjambre" demo --web-port "$(free_port)" --dir "$WORK/run.$i" >"$log" 2>&1 &
+  PID=$!
+  up=""
+  for _ in $(seq 1 3000); do # at most 300 s
+    if grep -q "^swarm up in" "$log"; then up=1; break; fi
+    kill -0 "$PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  end=$(date +%s.%N)
+  kill -INT "$PID" 2>/dev/null || true
+  wait "$PID" 2>/dev/null || true
+  PID=""
+  [ -n "$up" ] || { echo "the demo did not come up:" >&2; cat "$log" >&2; exit 1; }
+  own+=("$(sed -n 's/^swarm up in \([0-9.]*\) s.*/\1/p' "$log")")
+  wall+=("$(echo "$end - $start" | bc)")
+  rm -rf "$WORK/run.$i"
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+echo "demo swarm up (its own figure): median $(median "${own[@]}") s (all: ${own[*]})"
+echo "demo wall time from the command to 'swarm up': median $(median "${wall[@]}") s (all: ${wall[*]})"
+echo "load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
