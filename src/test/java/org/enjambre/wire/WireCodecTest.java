@@ -52,7 +52,7 @@ class WireCodecTest {
     }
 
     @Test
-    void handshakeHasProtocolExtensionBitInfoHashAndPeerId() throws Exception {
+    void handshakeHasTheExtensionFastAndDhtBitsInfoHashAndPeerId() throws Exception {
         byte[] infoHash = new byte[20];
         infoHash[0] = (byte) 0xab;
         byte[] peerId = PeerId.generate();
@@ -60,7 +60,8 @@ class WireCodecTest {
         Buffer bytes = ours.encode();
         assertThat(bytes.length()).isEqualTo(68);
         assertThat(hex(bytes.getBuffer(0, 20))).isEqualTo("13426974546f7272656e742070726f746f636f6c");
-        assertThat(hex(bytes.getBuffer(20, 28))).isEqualTo("0000000000100004");
+        // BEP 10 (byte 5, 0x10), then BEP 6 (byte 7, 0x04) and BEP 5 (byte 7, 0x01).
+        assertThat(hex(bytes.getBuffer(20, 28))).isEqualTo("0000000000100005");
         assertThat(bytes.getBytes(28, 48)).isEqualTo(infoHash);
         assertThat(bytes.getBytes(48, 68)).isEqualTo(peerId);
         assertThat(ours.supportsExtensions()).isTrue();
