@@ -77,6 +77,7 @@ ratio="$(echo "$e_med / $m_med" | bc -l | xargs printf '%.2f')"
 cratio="$(echo "$e_cmed / $m_cmed" | bc -l | xargs printf '%.2f')"
 load="$(cut -d' ' -f1-3 /proc/loadavg)"
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')"
+. "$root/scripts/find-java.sh"; require_java
 java_v="$("$JAVA" -version 2>&1 | head -1)"
 mk_v="$(mktorrent -h 2>&1 | head -1)"
 

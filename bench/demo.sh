@@ -2,7 +2,7 @@
 # Demo start-up benchmark (issue 15, item 6): wall time of `./enjambre demo`, exactly as a user runs it
 # (the README's first command; default size and leechers), until it prints "swarm up in S s": every
 # tracker node up and clustered, every peer node up and heard by the dashboard. REPS runs, each
-# stopped with SIGINT once up (the demo then stops every JVM it started); the demo's own figure and
+# stopped with SIGTERM once up (the demo then stops every JVM it started); the demo's own figure and
 # the wall time from the command's start are both shown, with the median.
 # usage: bench/demo.sh [REPS=3]
 set -euo pipefail
@@ -13,7 +13,7 @@ ENJAMBRE_AOT=wait "$ROOT/enjambre" node --help >/dev/null
 WORK=$(mktemp -d /tmp/enjambre-demo-bench.XXXXXX)
 PID=""
 cleanup() {
-  if [ -n "$PID" ]; then kill -INT "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
+  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -22,6 +22,7 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 own=(); wall=()
 for i in $(seq 1 "$REPS"); do
   log="$WORK/demo.$i.log"
+  : > "$log"
   start=$(date +%s.%N)
   "$ROOT/enjambre" demo --web-port "$(free_port)" --dir "$WORK/run.$i" >"$log" 2>&1 &
   PID=$!
@@ -32,7 +33,8 @@ for i in $(seq 1 "$REPS"); do
     sleep 0.1
   done
   end=$(date +%s.%N)
-  kill -INT "$PID" 2>/dev/null || true
+  # SIGTERM, not SIGINT: a script's background jobs start with SIGINT ignored, and the JVM keeps it so.
+  kill -TERM "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true
   PID=""
   [ -n "$up" ] || { echo "the demo did not come up:" >&2; cat "$log" >&2; exit 1; }

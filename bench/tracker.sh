@@ -10,7 +10,7 @@
 #     its keep-alive row is close again);
 #   - UDP (BEP 15): bench/udpload.c, built here with gcc, connect + announce from many sockets.
 #     Enjambre's UDP rows say "n/a" while `enjambre tracker` has no --udp-port.
-# HTTP load: wrk with compact announces (random info-hash of the pool, random peer id and port,
+# HTTP load: wrk with compact announces (random info-hash of the pool, random peer id and port, its own 10.x.y.z
 # numwant 50, event=started). UDP load: the same announces in BEP 15. Every answer is checked: an
 # HTTP error, a bencoded "failure reason", a BEP 15 error or a malformed answer is a refusal, and a
 # run with any refusal, timeout or no answer fails the script, so a tracker that refuses cannot look
@@ -109,6 +109,7 @@ function request()
   local left = (math.random(4) == 1) and "0" or "1000"
   return wrk.format("GET", "/announce?info_hash=" .. hashes[math.random(#hashes)] ..
     "&peer_id=" .. peer_id() .. "&port=" .. math.random(1024, 65535) ..
+    "&ip=10." .. math.random(0, 255) .. "." .. math.random(0, 255) .. "." .. math.random(1, 254) ..
     "&uploaded=0&downloaded=0&left=" .. left .. "&compact=1&numwant=50&event=started", headers)
 end
 function response(status, headers, body)
@@ -369,7 +370,7 @@ fi
   echo "Machine: $MACHINE. HTTP load: \`wrk -t1 -c$CONNECTIONS -d${DURATION}s --timeout 2s\` after ${WARMUP}s of warm-up"
   echo "(on a cluster, one wrk per node with a third of the connections, latency histograms merged); UDP load:"
   echo "\`bench/udpload\` with $UDP_SOCKETS sockets (one request in flight each), ${DURATION}s after ${WARMUP}s of warm-up."
-  echo "Compact announces (numwant 50, event=started) for random info-hashes from a pool of $POOL, random peer ids."
+  echo "Compact announces (numwant 50, event=started) for random info-hashes from a pool of $POOL, random peer ids, each peer its own address (ip=10.x.y.z, the BEP 15 ip field), as in a real swarm: trackers cap peers per address."
   echo "The load generators and every tracker process share the machine. Refused answers: HTTP errors, bencoded"
   echo "failures, BEP 15 errors or malformed answers (a run with any of them, or a timeout, is not counted). CPU: user +"
   echo "system time of the tracker's processes (all cluster members) during the measured seconds, per 10,000 answers."

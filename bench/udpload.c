@@ -125,7 +125,9 @@ static void send_request(struct sock *s) {
         put64(packet + 64, (r >> 40) % 4 == 0 ? 0 : 1000); /* left: a quarter are seeders */
         put64(packet + 72, 0);                          /* uploaded */
         put32(packet + 80, 2);                          /* event: started */
-        put32(packet + 84, 0);                          /* ip: the sender's */
+        /* ip: a 10.x.y.z of its own, as every peer of a real swarm has its own address (a tracker
+           takes it from a loopback client only; from one address, per-address caps would refuse). */
+        put32(packet + 84, 0x0a000000u | (uint32_t) (next_random() % 0xffffff) | 1u);
         put32(packet + 88, (uint32_t) next_random());   /* key */
         put32(packet + 92, 50);                         /* num_want */
         uint16_t port = (uint16_t) (1024 + next_random() % 64000);
