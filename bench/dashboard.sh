@@ -6,8 +6,8 @@
 # Usage: bench/dashboard.sh            (from the repository root; needs mvn, chromium, chromedriver)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-mvn -q -o -Dtest=DashboardScaleBench -Dsurefire.failIfNoSpecifiedTests=false \
-    -DargLine="-Denjambre.bench.dashboard=true" test
+ENJAMBRE_BENCH_DASHBOARD=true mvn -q -o -Dtest=DashboardScaleBench -Dsurefire.failIfNoSpecifiedTests=false \
+    test
 line=$(cat target/dashboard-scale.txt)
 echo "$line"
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')

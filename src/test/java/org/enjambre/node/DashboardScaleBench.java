@@ -25,7 +25,7 @@ import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.testutil.Interop;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -41,7 +41,8 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * answer it, and the time the page takes to render one update; fails if a render takes longer
  * than {@link #RENDER_BUDGET_MILLIS} on average.
  */
-@EnabledIfSystemProperty(named = "enjambre.bench.dashboard", matches = "true")
+// An environment variable, not a -D property: the pom's fixed surefire argLine would override -DargLine.
+@EnabledIfEnvironmentVariable(named = "ENJAMBRE_BENCH_DASHBOARD", matches = "true")
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class DashboardScaleBench {
     static final int PIECES = 4000;
