@@ -282,7 +282,7 @@ public final class DhtNode {
             return;
         }
         queriesReceived.incrementAndGet();
-        send(from, responder.answer(q, from));
+        responder.answer(q, from).onSuccess(answer -> send(from, answer));
         if (q.readOnly() || q.sender().equals(config.id())) {
             return;
         }
@@ -357,14 +357,23 @@ public final class DhtNode {
         long started = clock.getAsLong();
         Lookup lookup = new Lookup(target, table.closest(target, 2 * RoutingTable.K), config.alpha(), RoutingTable.K);
         Promise<Finished> done = Promise.promise();
+        boolean[] ended = {false};
         step(lookup, getPeers, () -> {
-            if (getPeers && !done.future().isComplete()) {
-                lookup.addPeers(storage.peers(target)); // peers announced to us are found too
+            if (ended[0]) {
+                return;
             }
-            if (done.tryComplete(new Finished(lookup, clock.getAsLong() - started))) {
-                lookups.incrementAndGet();
-                lookupQueries.addAndGet(lookup.queries());
-            }
+            ended[0] = true;
+            // Peers announced to us are found too; a failing storage only loses those.
+            Future<DhtPeerStorage.Held> own = getPeers ? storage.lookup(target) : Future.succeededFuture(null);
+            own.onComplete(held -> {
+                if (held.succeeded() && held.result() != null) {
+                    lookup.addPeers(held.result().peers());
+                }
+                if (done.tryComplete(new Finished(lookup, clock.getAsLong() - started))) {
+                    lookups.incrementAndGet();
+                    lookupQueries.addAndGet(lookup.queries());
+                }
+            });
         });
         return done.future();
     }

@@ -1,5 +1,6 @@
 package org.enjambre.dht;
 
+import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -53,12 +54,22 @@ public final class PeerStore implements DhtPeerStorage {
     }
 
     @Override
+    public Future<Held> lookup(NodeId infoHash) {
+        return Future.succeededFuture(new Held(peers(infoHash), accepts(infoHash)));
+    }
+
+    @Override
+    public Future<Void> announce(NodeId infoHash, PeerAddress peer) {
+        return store(infoHash, peer) ? Future.succeededFuture() : Future.failedFuture(new Refused("peer store full"));
+    }
+
+    /** Whether a peer for this info-hash would be kept now (else no token is handed out). */
     public boolean accepts(NodeId infoHash) {
         LinkedHashMap<PeerAddress, Long> swarm = swarms.get(infoHash);
         return swarm == null ? swarms.size() < limits.maxTorrents() : swarm.size() < limits.maxPeersPerTorrent();
     }
 
-    @Override
+    /** Keeps a peer announced for this info-hash; false when a cap refused it. */
     public boolean store(NodeId infoHash, PeerAddress peer) {
         long expiry = clockMillis.getAsLong() + EXPIRY_MILLIS;
         LinkedHashMap<PeerAddress, Long> swarm = swarms.get(infoHash);
@@ -75,7 +86,7 @@ public final class PeerStore implements DhtPeerStorage {
         return true;
     }
 
-    @Override
+    /** Peers to answer a {@code get_peers} with, at most {@link Limits#maxPeersPerReply}. */
     public List<PeerAddress> peers(NodeId infoHash) {
         LinkedHashMap<PeerAddress, Long> swarm = swarms.get(infoHash);
         if (swarm == null) {

@@ -59,6 +59,11 @@ final class CountingPeerRegistry implements PeerRegistry {
     }
 
     @Override
+    public Future<Sample> sample(String infoHash, int max) {
+        return delegate.sample(infoHash, max);
+    }
+
+    @Override
     public Future<Integer> sweep() {
         return delegate.sweep();
     }

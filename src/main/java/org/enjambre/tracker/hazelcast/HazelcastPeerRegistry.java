@@ -18,6 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.EnumMap;
 import com.hazelcast.map.LocalMapStats;
 import java.util.function.LongSupplier;
+import org.enjambre.net.PeerAddress;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
@@ -168,6 +169,21 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     public Future<Optional<SwarmSnapshot>> swarm(String infoHash) {
         return onContext(swarms.submitToKey(infoHash, new ReadSwarmProcessor()))
                 .map(s -> s == null ? Optional.<SwarmSnapshot>empty() : Optional.of(s.snapshot()));
+    }
+
+    @Override
+    public Future<Sample> sample(String infoHash, int max) {
+        boolean pressed = heap.pressed();
+        boolean mayCreate = !pressed && localCopies + created.get() < limits.swarms();
+        SamplePeersProcessor processor = new SamplePeersProcessor(max, clock.getAsLong() - peerTimeoutMillis);
+        return onContext(swarms.submitToKey(infoHash, processor)).map(found -> {
+            if (found == null) {
+                return new Sample(List.of(), !mayCreate);
+            }
+            List<PeerAddress> peers = new ArrayList<>(PeerAddress.decodeCompact(found.compact4, PeerAddress.COMPACT_IPV4));
+            peers.addAll(PeerAddress.decodeCompact(found.compact6, PeerAddress.COMPACT_IPV6));
+            return new Sample(peers, pressed || found.complete + found.incomplete >= limits.peersPerSwarm());
+        });
     }
 
     @Override

@@ -17,6 +17,7 @@ public final class TrackerSerialization implements DataSerializableFactory {
     static final int READ_STATS = 4;
     static final int READ_SWARM = 5;
     static final int SWEEP = 6;
+    static final int SAMPLE_PEERS = 7;
 
     @Override
     public IdentifiedDataSerializable create(int typeId) {
@@ -33,6 +34,8 @@ public final class TrackerSerialization implements DataSerializableFactory {
                 return new ReadSwarmProcessor();
             case SWEEP:
                 return new SweepProcessor();
+            case SAMPLE_PEERS:
+                return new SamplePeersProcessor();
             default:
                 throw new IllegalArgumentException("unknown tracker class id " + typeId);
         }

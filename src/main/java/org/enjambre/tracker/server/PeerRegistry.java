@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.enjambre.net.PeerAddress;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
@@ -33,6 +34,32 @@ public interface PeerRegistry {
 
     /** One swarm with its peers, or empty when nobody is in it. */
     Future<Optional<SwarmSnapshot>> swarm(String infoHash);
+
+    /**
+     * Peers of one swarm for a reader that registers nothing (a DHT {@code get_peers}).
+     *
+     * @param peers up to the number asked for, live ones, picked at random in a large swarm
+     * @param full  whether an announce of a new peer would be refused now (the swarm, or the
+     *              registry, is at its cap): a DHT node then hands out no token
+     */
+    record Sample(List<PeerAddress> peers, boolean full) {
+        public Sample {
+            peers = List.copyOf(peers);
+        }
+    }
+
+    /**
+     * Up to {@code max} live peers of a swarm and whether it takes new ones. This default reads a
+     * whole {@link #swarm} copy; a registry that can pick where the swarm lives should.
+     */
+    default Future<Sample> sample(String infoHash, int max) {
+        return swarm(infoHash).map(found -> {
+            List<PeerAddress> peers = new java.util.ArrayList<>();
+            found.ifPresent(s -> s.peers().forEach(p -> peers.add(p.address())));
+            java.util.Collections.shuffle(peers);
+            return new Sample(peers.subList(0, Math.min(Math.max(0, max), peers.size())), false);
+        });
+    }
 
     /** Forgets expired peers of the swarms this node owns; answers how many were removed. */
     Future<Integer> sweep();
