@@ -9,7 +9,7 @@ import org.enjambre.net.PeerAddress;
 import org.enjambre.node.DhtService;
 import picocli.CommandLine.Option;
 
-/** Mixin for the Mainline DHT options that {@code download}, {@code seed} and {@code node} share. */
+/** Mixin for the Mainline DHT options that {@code download}, {@code seed}, {@code node} and {@code tracker} share. */
 public final class DhtOptions {
     @Option(names = "--dht", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Find peers and announce torrents on the Mainline DHT (BEP 5); on by default, never for private torrents. --no-dht turns it off.")

@@ -23,7 +23,8 @@ import picocli.CommandLine.Option;
         description = {"Run a BitTorrent tracker: HTTP (announce, scrape, REST API) and, with --udp-port, UDP (BEP 15).",
                 "Alone it needs nothing else; with --cluster, nodes share one replicated peer registry",
                 "and any node answers any announce. An announce's 'ip' parameter is honoured only",
-                "from loopback. Stops cleanly on SIGINT/SIGTERM."})
+                "from loopback. Each node also runs a Mainline DHT node (--no-dht to turn it off) whose",
+                "get_peers answers and announce_peer stores are the registry's. Stops cleanly on SIGINT/SIGTERM."})
 public final class TrackerCommand implements Callable<Integer> {
     private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");
 
@@ -32,6 +33,9 @@ public final class TrackerCommand implements Callable<Integer> {
 
     @Mixin
     ClusterOptions clusterOptions;
+
+    @Mixin
+    DhtOptions dhtOptions;
 
     @Option(names = "--host", defaultValue = "0.0.0.0", description = "HTTP bind address (default: ${DEFAULT-VALUE})")
     String host;
@@ -71,9 +75,11 @@ public final class TrackerCommand implements Callable<Integer> {
         CountDownLatch stop = new CountDownLatch(1);
         // Signals are handled (not left to shutdown hooks) so that a requested stop exits 0.
         Signals.onStop(stop::countDown);
-        TrackerNode node = TrackerNode.start(settings, config, n);
+        // No state file: a tracker's DHT joins through its cluster and the named nodes each time.
+        TrackerNode node = TrackerNode.start(settings, config, n, dhtOptions.settings(host, null));
         System.out.println("tracker listening on " + node.announceUrl()
-                + (node.udpAnnounceUrl() != null ? " and " + node.udpAnnounceUrl() : ""));
+                + (node.udpAnnounceUrl() != null ? " and " + node.udpAnnounceUrl() : "")
+                + (node.dhtPort() > 0 ? ", DHT on UDP port " + node.dhtPort() : ""));
         System.out.flush();
         stop.await();
         node.close();

@@ -49,6 +49,13 @@ public final class DhtService {
         public Settings withStateFile(Path file) {
             return new Settings(enabled, host, port, bootstrap, file);
         }
+
+        /** These settings with more bootstrap nodes (a tracker's fellow cluster members). */
+        public Settings withMoreBootstrap(List<PeerAddress> more) {
+            List<PeerAddress> all = new java.util.ArrayList<>(bootstrap);
+            more.stream().filter(a -> !all.contains(a)).forEach(all::add);
+            return new Settings(enabled, host, port, all, stateFile);
+        }
     }
 
     private final Vertx vertx;
@@ -56,6 +63,7 @@ public final class DhtService {
     private final DhtNode node;
     private final Path stateFile;
     private final long saveTimer;
+    private volatile java.util.function.Supplier<Future<Void>> beforeClose = Future::succeededFuture;
 
     private DhtService(Vertx vertx, UdpEndpoint endpoint, DhtNode node, Path stateFile) {
         this.vertx = vertx;
@@ -67,12 +75,21 @@ public final class DhtService {
 
     /** Opens the endpoint, restores the saved state, and joins through the saved and named nodes. */
     public static Future<DhtService> start(Vertx vertx, Settings settings) {
+        return start(vertx, settings, new org.enjambre.dht.PeerStore(org.enjambre.dht.PeerStore.Limits.defaults(),
+                () -> System.nanoTime() / 1_000_000L));
+    }
+
+    /**
+     * As {@link #start(Vertx, Settings)}, with announced peers kept in {@code storage} (a tracker
+     * node's registry) instead of a store of the node's own.
+     */
+    public static Future<DhtService> start(Vertx vertx, Settings settings, org.enjambre.dht.DhtPeerStorage storage) {
         Future<DhtState> saved = settings.stateFile() == null ? Future.succeededFuture(null)
                 : vertx.executeBlocking(() -> load(settings.stateFile()));
         return saved.compose(state -> UdpEndpoint.bind(vertx, settings.host(), settings.port()).compose(endpoint -> {
             NodeId id = state == null ? NodeId.random() : state.id();
             List<org.enjambre.dht.NodeInfo> known = state == null ? List.of() : state.nodes();
-            return DhtNode.open(vertx, DhtNode.Config.defaults(id, known), endpoint)
+            return DhtNode.open(vertx, DhtNode.Config.defaults(id, known), endpoint, storage)
                     .compose(node -> node.bootstrap(settings.bootstrap())
                             .map(nodes -> {
                                 LOG.info("DHT node {} on UDP {}: {} nodes in the table", id.hex(), endpoint.localPort(), nodes);
@@ -117,11 +134,16 @@ public final class DhtService {
         })).<Void>mapEmpty().onFailure(e -> LOG.warn("DHT state not saved to {}: {}", stateFile, e.getMessage()));
     }
 
+    /** Runs {@code step} first when the service closes (a tracker takes its address out of the cluster). */
+    void beforeClose(java.util.function.Supplier<Future<Void>> step) {
+        this.beforeClose = step;
+    }
+
     /** Saves the state, then closes the node and the endpoint; never fails. */
     public Future<Void> close() {
         if (saveTimer >= 0) {
             vertx.cancelTimer(saveTimer);
         }
-        return save().transform(ar -> node.close()).transform(ar -> endpoint.close()).otherwiseEmpty();
+        return beforeClose.get().otherwiseEmpty().transform(ar -> save()).transform(ar -> node.close()).transform(ar -> endpoint.close()).otherwiseEmpty();
     }
 }

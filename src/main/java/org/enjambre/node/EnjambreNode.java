@@ -126,23 +126,28 @@ public final class EnjambreNode implements AutoCloseable {
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())
                     .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate()).announcePolicy(policy);
             await(vertx.deployVerticle(peer));
+            CountingPeerRegistry registry = null;
+            TrackerSettings ts = null;
+            if (settings.tracker()) {
+                ts = new TrackerSettings(settings.host(), settings.trackerPort(),
+                        settings.trackerInterval(), null, settings.maxUploadBytes(), settings.trackerUdpPort());
+                // The tracker's own deployment (verticle, port, sweep), with its registry wrapped to count announces.
+                registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts));
+            }
             DhtService dhtService = null;
             if (dht.enabled()) {
-                dhtService = await(DhtService.start(vertx,
-                        dht.stateFile() != null ? dht : dht.withStateFile(stateDir.resolve("dht.state"))));
+                DhtService.Settings withState = dht.stateFile() != null ? dht : dht.withStateFile(stateDir.resolve("dht.state"));
+                // A node that hosts a tracker is one of the cluster's DHT nodes: its store is the registry.
+                dhtService = await(registry == null ? DhtService.start(vertx, withState)
+                        : TrackerNode.startDht(vertx, hazelcast, ts, withState, registry));
                 peer.dht(dhtService.node(), dhtService.port())
                         .udpTrackerSocket(UdpTrackerSocket.over(vertx, dhtService.endpoint())); // one UDP port
                 registerDhtMeters(metrics, settings.name(), dhtService.node());
             }
             TorrentLibrary library = new TorrentLibrary(vertx, peer, settings.dataDir(), stateDir, settings.uploadRate());
 
-            CountingPeerRegistry registry = null;
             String announceUrl = null;
             if (settings.tracker()) {
-                TrackerSettings ts = new TrackerSettings(settings.host(), settings.trackerPort(),
-                        settings.trackerInterval(), null, settings.maxUploadBytes(), settings.trackerUdpPort());
-                // The tracker's own deployment (verticle, port, sweep), with its registry wrapped to count announces.
-                registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts));
                 trackerPort = await(TrackerNode.deploy(vertx, hazelcast, ts, 1, registry));
                 String host = settings.advertisedHost();
                 announceUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + trackerPort + "/announce";

@@ -16,6 +16,7 @@ import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.enjambre.tracker.server.AnnounceService;
 import org.enjambre.tracker.server.ConnectionIds;
 import org.enjambre.tracker.server.PeerRegistry;
+import org.enjambre.tracker.server.RegistryPeerStorage;
 import org.enjambre.tracker.server.UdpTracker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A running tracker node: Vert.x, a Hazelcast member (alone, or joined to a cluster through
  * Vert.x's cluster manager), the registry, one tracker verticle per event loop sharing the
- * HTTP port, and with a UDP port the BEP 15 front end on the same registry. Started and stopped from a plain thread (the CLI's main thread, a test).
+ * HTTP port, with a UDP port the BEP 15 front end on the same registry, and with the DHT on a
+ * Mainline DHT node whose stored peers are the registry's. Started and stopped from a plain thread (the CLI's main thread, a test).
  */
 public final class TrackerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrackerNode.class);
@@ -35,6 +37,7 @@ public final class TrackerNode implements AutoCloseable {
     private final int port;
     private final int udpPort;
     private final String host;
+    private volatile DhtService dht;
 
     private TrackerNode(Vertx vertx, HazelcastInstance hazelcast, boolean ownsHazelcast, String host, int port, int udpPort) {
         this.vertx = vertx;
@@ -52,6 +55,15 @@ public final class TrackerNode implements AutoCloseable {
      * @param instances tracker verticles sharing the port (one per core serves best)
      */
     public static TrackerNode start(TrackerSettings settings, Config clusterConfig, int instances) throws Exception {
+        return start(settings, clusterConfig, instances, DhtService.Settings.disabled());
+    }
+
+    /**
+     * As {@link #start(TrackerSettings, Config, int)}, and with {@code dht} enabled a DHT node whose
+     * announced peers live in the registry ({@link #startDht}).
+     */
+    public static TrackerNode start(TrackerSettings settings, Config clusterConfig, int instances,
+                                    DhtService.Settings dht) throws Exception {
         Vertx vertx;
         HazelcastInstance hazelcast;
         boolean owns;
@@ -71,7 +83,11 @@ public final class TrackerNode implements AutoCloseable {
             PeerRegistry registry = registryFor(vertx, hazelcast, settings);
             int port = await(deploy(vertx, hazelcast, settings, instances, registry));
             int udpPort = settings.udp() ? await(deployUdp(vertx, hazelcast, settings, instances, registry)).port() : -1;
-            return new TrackerNode(vertx, hazelcast, owns, settings.host(), port, udpPort);
+            TrackerNode node = new TrackerNode(vertx, hazelcast, owns, settings.host(), port, udpPort);
+            if (dht.enabled()) {
+                node.dht = await(startDht(vertx, hazelcast, settings, dht, registry));
+            }
+            return node;
         } catch (Exception e) {
             vertx.close();
             if (owns) {
@@ -157,6 +173,36 @@ public final class TrackerNode implements AutoCloseable {
                 .map(tracker -> new UdpDeployment(port, tracker));
     }
 
+    /**
+     * The tracker's DHT node (BEP 5) on a UDP socket of its own ({@code --dht-port}): its
+     * {@code get_peers} answers come from the registry and its {@code announce_peer}s go into it
+     * ({@link RegistryPeerStorage}), under the same policy and caps as HTTP and UDP announces. It
+     * joins through the named bootstrap nodes and the DHT nodes of the other cluster members, then
+     * tells the cluster where it listens, so members that start later join through it.
+     */
+    public static Future<DhtService> startDht(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings,
+                                              DhtService.Settings dht, PeerRegistry registry) {
+        AnnounceService service = new AnnounceService(registry, new AnnounceService.Policy(
+                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed));
+        RegistryPeerStorage storage = new RegistryPeerStorage(service, registry, RegistryPeerStorage.DEFAULT_PEERS_PER_REPLY);
+        return ClusterDhtNodes.others(vertx, hazelcast)
+                .recover(e -> {
+                    LOG.warn("DHT nodes of the cluster not read ({}): joining through the named ones only", e.toString());
+                    return Future.succeededFuture(java.util.List.of());
+                })
+                .compose(members -> DhtService.start(vertx, dht.withMoreBootstrap(members), storage))
+                .compose(service1 -> ClusterDhtNodes.publish(vertx, hazelcast, dht.host(), service1.port())
+                        .map(address -> {
+                            LOG.info("tracker DHT node on UDP {}, answering from the registry", address);
+                            service1.beforeClose(() -> ClusterDhtNodes.withdraw(vertx, hazelcast));
+                            return service1;
+                        })
+                        .recover(e -> {
+                            LOG.warn("DHT address not shared with the cluster: {}", e.toString());
+                            return Future.succeededFuture(service1);
+                        }));
+    }
+
     /** A deployed UDP tracker: its port and its front end. */
     public record UdpDeployment(int port, UdpTracker tracker) {
     }
@@ -195,6 +241,18 @@ public final class TrackerNode implements AutoCloseable {
         return udpPort < 0 ? null : "udp://" + h + ":" + udpPort + "/announce";
     }
 
+    /** The DHT's UDP port, or -1 when the node runs none ({@code --no-dht}). */
+    public int dhtPort() {
+        DhtService d = dht;
+        return d == null ? -1 : d.port();
+    }
+
+    /** The node's DHT, or null with {@code --no-dht}. */
+    public org.enjambre.dht.DhtNode dht() {
+        DhtService d = dht;
+        return d == null ? null : d.node();
+    }
+
     public HazelcastInstance hazelcast() {
         return hazelcast;
     }
@@ -207,6 +265,10 @@ public final class TrackerNode implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
+            DhtService d = dht;
+            if (d != null) {
+                await(d.close());
+            }
             await(vertx.close());
         } finally {
             if (ownsHazelcast) {
