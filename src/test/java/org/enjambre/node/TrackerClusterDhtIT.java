@@ -50,17 +50,8 @@ class TrackerClusterDhtIT {
     @Test
     @Timeout(value = 240, unit = TimeUnit.SECONDS)
     void aPeerAnnouncedOnOneTrackersDhtIsServedByTheOthersAfterThatTrackerIsKilled() throws Exception {
-        int[] clusterPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
         int[] dhtPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-        String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2];
-        for (int i = 0; i < 3; i++) {
-            nodes.add(TrackerProcess.start("node" + "ABC".charAt(i), dir, FreePorts.next(), "--cluster",
-                    "--cluster-port", Integer.toString(clusterPorts[i]), "--cluster-members", members,
-                    "--cluster-config", dir.resolve("absent.xml").toString(), "--dht-port", Integer.toString(dhtPorts[i])));
-        }
-        for (TrackerProcess n : nodes) {
-            n.awaitListening(Duration.ofSeconds(90));
-        }
+        TrackerProcess.startCluster(dir, nodes, 3, i -> List.of("--dht-port", Integer.toString(dhtPorts[i])));
         TrackerClusterIT.awaitClusterSize(nodes.get(0), 3, Duration.ofSeconds(60));
         PeerAddress dhtA = new PeerAddress("127.0.0.1", dhtPorts[0]);
         PeerAddress dhtB = new PeerAddress("127.0.0.1", dhtPorts[1]);

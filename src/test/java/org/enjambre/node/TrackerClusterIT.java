@@ -53,17 +53,8 @@ class TrackerClusterIT {
     @Test
     @Timeout(value = 180, unit = TimeUnit.SECONDS)
     void peersAnnouncedToAKilledNodeAreStillServedByTheOthers() throws Exception {
-        int[] clusterPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
         int[] udpPorts = {FreePorts.next(), FreePorts.next(), FreePorts.next()};
-        String members = "127.0.0.1:" + clusterPorts[0] + ",127.0.0.1:" + clusterPorts[1] + ",127.0.0.1:" + clusterPorts[2];
-        for (int i = 0; i < 3; i++) {
-            nodes.add(TrackerProcess.start("node" + "ABC".charAt(i), dir, FreePorts.next(), "--cluster",
-                    "--cluster-port", Integer.toString(clusterPorts[i]), "--cluster-members", members,
-                    "--cluster-config", dir.resolve("absent.xml").toString(), "--udp-port", Integer.toString(udpPorts[i])));
-        }
-        for (TrackerProcess n : nodes) {
-            n.awaitListening(Duration.ofSeconds(90));
-        }
+        TrackerProcess.startCluster(dir, nodes, 3, i -> List.of("--udp-port", Integer.toString(udpPorts[i])));
         TrackerProcess a = nodes.get(0);
         TrackerProcess b = nodes.get(1);
         TrackerProcess c = nodes.get(2);

@@ -61,6 +61,30 @@ final class TrackerProcess implements AutoCloseable {
         return new TrackerProcess(name, httpPort, p, log);
     }
 
+    /**
+     * {@code count} tracker JVMs in one cluster on loopback (named nodeA, nodeB, ...), each given
+     * {@code extra.apply(i)} too, added to {@code into} as they start (so the test's cleanup stops
+     * them whatever fails) and waited for until each listens.
+     */
+    static void startCluster(Path dir, List<TrackerProcess> into, int count,
+                             java.util.function.IntFunction<List<String>> extra) throws Exception {
+        int[] clusterPorts = new int[count];
+        List<String> members = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            clusterPorts[i] = org.enjambre.testutil.FreePorts.next();
+            members.add("127.0.0.1:" + clusterPorts[i]);
+        }
+        for (int i = 0; i < count; i++) {
+            List<String> args = new ArrayList<>(List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[i]),
+                    "--cluster-members", String.join(",", members), "--cluster-config", dir.resolve("absent.xml").toString()));
+            args.addAll(extra.apply(i));
+            into.add(start("node" + (char) ('A' + i), dir, org.enjambre.testutil.FreePorts.next(), args.toArray(String[]::new)));
+        }
+        for (TrackerProcess n : into) {
+            n.awaitListening(Duration.ofSeconds(90));
+        }
+    }
+
     String base() {
         return "http://127.0.0.1:" + httpPort;
     }
