@@ -30,6 +30,8 @@ import org.slf4j.LoggerFactory;
 public final class TrackerNode implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TrackerNode.class);
     private static final long START_TIMEOUT_SECONDS = 120;
+    /** How often a tracker's DHT pings the DHT nodes of the other cluster members (a few per cluster). */
+    static final long CLUSTER_DHT_PING_MILLIS = 30_000;
 
     private final Vertx vertx;
     private final HazelcastInstance hazelcast;
@@ -178,7 +180,9 @@ public final class TrackerNode implements AutoCloseable {
      * {@code get_peers} answers come from the registry and its {@code announce_peer}s go into it
      * ({@link RegistryPeerStorage}), under the same policy and caps as HTTP and UDP announces. It
      * joins through the named bootstrap nodes and the DHT nodes of the other cluster members, then
-     * tells the cluster where it listens, so members that start later join through it.
+     * tells the cluster where it listens, so members that start later join through it; every
+     * {@link #CLUSTER_DHT_PING_MILLIS} it pings the other members' nodes, so members that started at
+     * the same moment (and read an empty list) still meet.
      */
     public static Future<DhtService> startDht(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings,
                                               DhtService.Settings dht, PeerRegistry registry) {
@@ -194,7 +198,13 @@ public final class TrackerNode implements AutoCloseable {
                 .compose(service1 -> ClusterDhtNodes.publish(vertx, hazelcast, dht.host(), service1.port())
                         .map(address -> {
                             LOG.info("tracker DHT node on UDP {}, answering from the registry", address);
-                            service1.beforeClose(() -> ClusterDhtNodes.withdraw(vertx, hazelcast));
+                            // Members that started with us, or after us, are pinged into the table: an answer adds a node.
+                            long pinger = vertx.setPeriodic(CLUSTER_DHT_PING_MILLIS, t -> ClusterDhtNodes.others(vertx, hazelcast)
+                                    .onSuccess(others -> others.forEach(service1.node()::ping)));
+                            service1.beforeClose(() -> {
+                                vertx.cancelTimer(pinger);
+                                return ClusterDhtNodes.withdraw(vertx, hazelcast);
+                            });
                             return service1;
                         })
                         .recover(e -> {
