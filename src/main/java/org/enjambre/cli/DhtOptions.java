@@ -16,7 +16,7 @@ public final class DhtOptions {
     boolean dht = true;
 
     @Option(names = "--dht-port", defaultValue = "0", paramLabel = "N",
-            description = "UDP port of the DHT node (shared with the UDP tracker client), 0 for any free port (default).")
+            description = "UDP port of the DHT node (a peer shares it with its UDP tracker client; a tracker's DHT has it alone), 0 for any free port (default).")
     int port;
 
     @Option(names = "--dht-bootstrap", paramLabel = "HOST:PORT",
