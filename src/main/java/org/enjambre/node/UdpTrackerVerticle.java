@@ -38,7 +38,6 @@ public final class UdpTrackerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         DatagramSocketOptions options = new DatagramSocketOptions()
-                .setReceiveBufferSize(RECEIVE_BUFFER_BYTES)
                 .setIpV6(host.contains(":"));
         if (reusePort) {
             options.setReusePort(true);
