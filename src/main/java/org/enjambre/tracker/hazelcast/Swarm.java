@@ -25,8 +25,8 @@ import org.enjambre.tracker.server.SwarmSnapshot;
  * The peers of one torrent, as held in the swarm map, packed for memory: a public tracker holds
  * millions of peers, twice (primary and backup). Each peer is one fixed-size record in one byte
  * array (peer id, IPv4 address, port, last announce, a hash of its {@code key}, flags: 35 bytes;
- * an IPv6 address sits in a side array), not an object; a char array indexes the records by a
- * keyed hash of the peer id ({@link SipHash}, a random key per copy, so chosen ids cannot collide).
+ * an IPv6 address sits in a side array), not an object; a {@link SwarmIndex} finds them by a keyed
+ * hash of the peer id ({@link SipHash}, a random key per copy, so chosen ids cannot collide).
  * Records are dense, seeders first, so a random pick of seeders or leechers reads a range from a
  * random offset: every announce costs O(numwant). Expiry on the announce path checks a few records
  * per announce (all of them in a small swarm); the periodic sweep checks the rest.
@@ -67,13 +67,6 @@ public final class Swarm implements IdentifiedDataSerializable {
     private int size;
     /** Records [0, seeders) are seeders, [seeders, size) leechers. */
     private int seeders;
-    /**
-     * Open addressing, linear probing: slot + 1 of a record, 0 for free. Two bytes an entry while
-     * slots fit ({@code wideIndex} null), four past 65,534 peers; any length (a hash is mapped onto
-     * it by multiplication), grown by half, so the index costs 3-4 bytes a peer in most swarms.
-     */
-    private char[] index = new char[8];
-    private int[] wideIndex;
     private byte[] ipv6 = NONE;
     private int ipv6Count;
     /**
@@ -84,6 +77,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     private byte[] perAddress = new byte[4];
     private long salt0 = SALTS.nextLong();
     private long salt1 = SALTS.nextLong();
+    private SwarmIndex index = new SwarmIndex(salt0, salt1);
     private long base = Long.MIN_VALUE;
     private int cursor;
     private long downloaded;
@@ -105,47 +99,9 @@ public final class Swarm implements IdentifiedDataSerializable {
                 : new SwarmStats(countedSeeders, countedLeechers, downloaded);
     }
 
-    private int capacity() {
-        return wideIndex != null ? wideIndex.length : index.length;
-    }
-
-    private int entry(int i) {
-        return wideIndex != null ? wideIndex[i] : index[i];
-    }
-
-    private void entry(int i, int value) {
-        if (wideIndex != null) {
-            wideIndex[i] = value;
-        } else {
-            index[i] = (char) value;
-        }
-    }
-
-    /** Where a hash's probe starts: the hash scaled onto the capacity (Lemire's multiply-shift). */
-    private int home(int hash) {
-        return (int) (((hash & 0xffffffffL) * capacity()) >>> 32);
-    }
-
-    private int next(int i) {
-        return i + 1 == capacity() ? 0 : i + 1;
-    }
-
-    /** Steps from {@code from} forward to {@code to}, circularly. */
-    private int distance(int from, int to) {
-        return to >= from ? to - from : to - from + capacity();
-    }
-
     /** The slot of a peer, or -1; valid until the next change. */
     int find(byte[] peerId) {
-        for (int i = home(hash(peerId, 0)); ; i = next(i)) {
-            int v = entry(i);
-            if (v == 0) {
-                return -1;
-            }
-            if (Arrays.equals(records, (v - 1) * RECORD, (v - 1) * RECORD + 20, peerId, 0, 20)) {
-                return v - 1;
-            }
-        }
+        return index.find(records, peerId);
     }
 
     boolean seeder(int slot) {
@@ -229,7 +185,7 @@ public final class Swarm implements IdentifiedDataSerializable {
             slot = insert(seeder);
             System.arraycopy(peerId, 0, records, slot * RECORD + ID, 20);
             records[slot * RECORD + FLAGS] = (byte) (seeder ? SEEDER : 0);
-            add(slot, peerId);
+            index.add(slot, peerId, 0);
             countAddress(ip, 1);
         } else {
             if (!sameIp(slot, ip)) {
@@ -472,11 +428,6 @@ public final class Swarm implements IdentifiedDataSerializable {
         return (int) SipHash.hash(salt0, salt1, b, 0, b.length);
     }
 
-    private int hash(byte[] data, int offset) {
-        long h = SipHash.hash(salt0, salt1, data, offset, 20);
-        return (int) (h ^ (h >>> 32));
-    }
-
     // ---- records: dense, seeders first ----
 
     /** Makes room for one more record of the given kind; answers its slot. */
@@ -485,7 +436,7 @@ public final class Swarm implements IdentifiedDataSerializable {
             // Grown by a quarter: the slack of a swarm's last growth is memory every peer pays for.
             records = Arrays.copyOf(records, Math.max(2, size + (size >> 2) + 1) * RECORD);
         }
-        if (4 * (size + 1) > 3 * capacity() || (wideIndex == null && size + 1 >= Character.MAX_VALUE)) {
+        if (index.full(size)) {
             growIndex();
         }
         int slot = size++;
@@ -502,7 +453,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     private int changeKind(int slot) {
         boolean toSeeder = !seeder(slot);
         byte[] saved = Arrays.copyOfRange(records, slot * RECORD, (slot + 1) * RECORD);
-        unindex(slot);
+        index.remove(records, slot);
         close(slot);
         int to = insert(toSeeder);
         System.arraycopy(saved, 0, records, to * RECORD, RECORD);
@@ -510,7 +461,7 @@ public final class Swarm implements IdentifiedDataSerializable {
         if ((saved[FLAGS] & IPV6) != 0) {
             INT.set(ipv6, (int) INT.get(saved, IP) * V6_ENTRY + 16, to);
         }
-        add(to, saved);
+        index.add(to, saved, 0);
         return to;
     }
 
@@ -519,12 +470,11 @@ public final class Swarm implements IdentifiedDataSerializable {
         if ((flags(slot) & IPV6) != 0) {
             freeIpv6((int) INT.get(records, slot * RECORD + IP));
         }
-        unindex(slot);
+        index.remove(records, slot);
         close(slot);
         if (size == 0) {
             records = NONE;
-            index = new char[8];
-            wideIndex = null;
+            index.clear();
             perAddress = new byte[4];
         } else if (records.length > 8 * RECORD && size * RECORD * 4 < records.length) {
             records = Arrays.copyOf(records, size * 2 * RECORD);
@@ -552,68 +502,23 @@ public final class Swarm implements IdentifiedDataSerializable {
     /** Moves the record at {@code from} to {@code to} (a free slot), keeping index and side entries. */
     private void move(int from, int to) {
         System.arraycopy(records, from * RECORD, records, to * RECORD, RECORD);
-        for (int i = home(hash(records, to * RECORD)); ; i = next(i)) {
-            if (entry(i) == from + 1) {
-                entry(i, to + 1);
-                break;
-            }
-        }
+        index.moved(records, from, to);
         if ((flags(to) & IPV6) != 0) {
             INT.set(ipv6, (int) INT.get(records, to * RECORD + IP) * V6_ENTRY + 16, to);
         }
     }
 
-    private void add(int slot, byte[] peerId) {
-        int i = home(hash(peerId, 0));
-        while (entry(i) != 0) {
-            i = next(i);
-        }
-        entry(i, slot + 1);
-    }
-
-    /** Takes a slot out of the index (backward-shift deletion: no tombstones). */
-    private void unindex(int slot) {
-        int i = home(hash(records, slot * RECORD));
-        while (entry(i) != slot + 1) {
-            i = next(i);
-        }
-        int hole = i;
-        for (int j = next(hole); entry(j) != 0; j = next(j)) {
-            int home = home(hash(records, (entry(j) - 1) * RECORD));
-            // The entry at j may fill the hole if its home is not in (hole, j] circularly.
-            if (distance(home, j) >= distance(hole, j)) {
-                entry(hole, entry(j));
-                entry(j, 0);
-                hole = j;
-            }
-        }
-        entry(hole, 0);
-    }
-
-    /** Mean distance of index entries from their home position, plus one (what a lookup probes). */
+    /** Mean probe length of the index (tests: chosen peer ids must not make it long). */
     double meanProbeLength() {
-        long total = 0;
-        for (int i = 0; i < capacity(); i++) {
-            if (entry(i) != 0) {
-                total += distance(home(hash(records, (entry(i) - 1) * RECORD)), i) + 1;
-            }
-        }
-        return size == 0 ? 0 : (double) total / size;
+        return index.meanProbeLength(records, size);
     }
 
     private void growIndex() {
         // Load factor from 1/2 (just grown) to 3/4: linear probing stays short.
-        int capacity = Math.max(8, 2 * (size + 1));
-        if (size + 1 >= Character.MAX_VALUE) {
-            wideIndex = new int[capacity];
-            index = null;
-        } else {
-            index = new char[capacity];
-            wideIndex = null;
-        }
-        perAddress = new byte[Integer.highestOneBit(capacity) / 2];
+        index.resetFor(size);
+        perAddress = new byte[Integer.highestOneBit(index.capacity()) / 2];
         for (int slot = 0; slot < size; slot++) {
-            add(slot, Arrays.copyOfRange(records, slot * RECORD, slot * RECORD + 20));
+            index.add(slot, records, slot * RECORD);
             countAddress(ip(slot), 1);
         }
     }
@@ -677,6 +582,7 @@ public final class Swarm implements IdentifiedDataSerializable {
         countedLeechers = in.readInt();
         salt0 = in.readLong();
         salt1 = in.readLong();
+        index = new SwarmIndex(salt0, salt1);
         base = in.readLong();
         int n = in.readInt();
         if (n < 0) {
@@ -700,7 +606,7 @@ public final class Swarm implements IdentifiedDataSerializable {
             } else {
                 System.arraycopy(ip, 0, records, slot * RECORD + IP, 4);
             }
-            add(slot, record);
+            index.add(slot, record, 0);
             countAddress(ip, 1);
         }
     }
