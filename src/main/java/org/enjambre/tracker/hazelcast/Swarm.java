@@ -47,7 +47,8 @@ public final class Swarm implements IdentifiedDataSerializable {
     private static final int ID = 0;
     private static final int IP = 20;
     private static final int PORT = 24;
-    private static final int SEEN = 26;
+    /** Offset in a record of its last announce (int milliseconds from the swarm's base). */
+    static final int SEEN = 26;
     private static final int KEY = 30;
     private static final int FLAGS = 34;
     private static final int SEEDER = 1;
@@ -75,9 +76,8 @@ public final class Swarm implements IdentifiedDataSerializable {
      * over-counts (never under-counts), rarely, and never on purpose (the hash is keyed).
      */
     private byte[] perAddress = new byte[4];
-    private long salt0 = SALTS.nextLong();
-    private long salt1 = SALTS.nextLong();
-    private SwarmIndex index = new SwarmIndex(salt0, salt1);
+    /** Also holds this copy's random hash key, which the address buckets and key hashes use too. */
+    private SwarmIndex index = new SwarmIndex(SALTS.nextLong(), SALTS.nextLong());
     private long base = Long.MIN_VALUE;
     private int cursor;
     private long downloaded;
@@ -131,7 +131,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     private int bucket(byte[] ip) {
-        long h = SipHash.hash(salt0, salt1, ip, 0, ip.length);
+        long h = index.keyedHash(ip, 0, ip.length);
         return (int) (h ^ (h >>> 32)) & (perAddress.length - 1);
     }
 
@@ -280,58 +280,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     private int[] pick(int asker, int numwant, long cutoff, Random random) {
-        int[] out = new int[Math.max(0, Math.min(numwant, size))];
-        if (out.length == 0) {
-            return out;
-        }
-        boolean askerSeeds = asker >= 0 && seeder(asker);
-        int seenCutoff = offset(cutoff);
-        Range l = new Range(seeders, size, random);
-        Range s = askerSeeds ? null : new Range(0, seeders, random);
-        int n = 0;
-        while (n < out.length) {
-            boolean took = false;
-            int p = l.next(asker, seenCutoff);
-            if (p >= 0) {
-                out[n++] = p;
-                took = true;
-            }
-            if (s != null && n < out.length) {
-                int q = s.next(asker, seenCutoff);
-                if (q >= 0) {
-                    out[n++] = q;
-                    took = true;
-                }
-            }
-            if (!took) {
-                break;
-            }
-        }
-        return n == out.length ? out : Arrays.copyOf(out, n);
-    }
-
-    /** Walks slots [from, to) once, circularly, from a random start. */
-    private final class Range {
-        private final int from;
-        private final int length;
-        private final int start;
-        private int walked;
-
-        Range(int from, int to, Random random) {
-            this.from = from;
-            this.length = to - from;
-            this.start = length == 0 ? 0 : random.nextInt(length);
-        }
-
-        int next(int skip, int seenCutoff) {
-            while (walked < length) {
-                int slot = from + (start + walked++) % length;
-                if (slot != skip && (int) INT.get(records, slot * RECORD + SEEN) >= seenCutoff) {
-                    return slot;
-                }
-            }
-            return -1;
-        }
+        return PeerPick.pick(records, seeders, size, asker, asker >= 0 && seeder(asker), numwant, offset(cutoff), random);
     }
 
     /** A detached copy for readers outside the partition thread, oldest announce first; no peer ids. */
@@ -425,7 +374,7 @@ public final class Swarm implements IdentifiedDataSerializable {
 
     private int keyHash(String key) {
         byte[] b = key.getBytes(StandardCharsets.UTF_8);
-        return (int) SipHash.hash(salt0, salt1, b, 0, b.length);
+        return (int) index.keyedHash(b, 0, b.length);
     }
 
     // ---- records: dense, seeders first ----
@@ -561,8 +510,8 @@ public final class Swarm implements IdentifiedDataSerializable {
         out.writeInt(countedSeeders);
         out.writeInt(countedLeechers);
         // The key hashes were made with this salt; the index is rebuilt by the reader.
-        out.writeLong(salt0);
-        out.writeLong(salt1);
+        out.writeLong(index.salt0());
+        out.writeLong(index.salt1());
         out.writeLong(base);
         out.writeInt(size);
         for (int slot = 0; slot < size; slot++) {
@@ -580,9 +529,7 @@ public final class Swarm implements IdentifiedDataSerializable {
         downloaded = in.readLong();
         countedSeeders = in.readInt();
         countedLeechers = in.readInt();
-        salt0 = in.readLong();
-        salt1 = in.readLong();
-        index = new SwarmIndex(salt0, salt1);
+        index = new SwarmIndex(in.readLong(), in.readLong());
         base = in.readLong();
         int n = in.readInt();
         if (n < 0) {

@@ -27,6 +27,19 @@ final class SwarmIndex {
         this.salt1 = salt1;
     }
 
+    long salt0() {
+        return salt0;
+    }
+
+    long salt1() {
+        return salt1;
+    }
+
+    /** SipHash of {@code length} bytes under this copy's key. */
+    long keyedHash(byte[] data, int offset, int length) {
+        return SipHash.hash(salt0, salt1, data, offset, length);
+    }
+
     int capacity() {
         return wide != null ? wide.length : narrow.length;
     }
@@ -143,7 +156,7 @@ final class SwarmIndex {
     }
 
     private int hash(byte[] data, int offset) {
-        long h = SipHash.hash(salt0, salt1, data, offset, ID_LENGTH);
+        long h = keyedHash(data, offset, ID_LENGTH);
         return (int) (h ^ (h >>> 32));
     }
 }
