@@ -1,0 +1,57 @@
+package org.enjambre.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.datagram.DatagramSocketOptions;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.enjambre.net.PeerAddress;
+import org.enjambre.testutil.FreePorts;
+import org.enjambre.tracker.protocol.UdpTrackerResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The UDP tracker's sockets: several sharing the port each answer, and none pays a large read buffer per datagram. */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class UdpTrackerSocketTest {
+
+    @Test
+    void everySocketSharingThePortAnswersItsClients() throws Exception {
+        int udpPort = FreePorts.next();
+        // Two instances: with the native transport, two sockets on one port (SO_REUSEPORT); the
+        // kernel spreads clients over them by address and port, so 24 clients reach both.
+        try (TrackerNode node = TrackerNode.start(new TrackerSettings("127.0.0.1", 0, 60, null,
+                TrackerSettings.DEFAULT_MAX_UPLOAD, udpPort), null, 2)) {
+            byte[] infoHash = new byte[20];
+            infoHash[0] = 9;
+            List<UdpTrackerProbe> probes = new ArrayList<>();
+            try {
+                Set<PeerAddress> seen = new HashSet<>();
+                for (int i = 0; i < 24; i++) {
+                    UdpTrackerProbe probe = new UdpTrackerProbe();
+                    probes.add(probe);
+                    int peerPort = 41000 + i;
+                    UdpTrackerResponse answer = probe.announce(udpPort, probe.connect(udpPort), infoHash,
+                            String.format("-EJ0001-%012d", peerPort), peerPort, 1000);
+                    assertThat(answer).isInstanceOf(UdpTrackerResponse.Announced.class);
+                    seen.addAll(((UdpTrackerResponse.Announced) answer).peers());
+                }
+                // One registry behind every socket: the last client sees all the others.
+                assertThat(seen).hasSize(23);
+            } finally {
+                probes.forEach(UdpTrackerProbe::close);
+            }
+        }
+    }
+
+    @Test
+    void theSocketAsksForNoReceiveBufferSizeWhichVertxWouldAlsoAllocatePerDatagram() {
+        DatagramSocketOptions options = UdpTrackerVerticle.socketOptions("127.0.0.1", true);
+        assertThat(options.getReceiveBufferSize()).isEqualTo(new DatagramSocketOptions().getReceiveBufferSize());
+        assertThat(options.isReusePort()).isTrue();
+        assertThat(UdpTrackerVerticle.socketOptions("::1", false).isIpV6()).isTrue();
+    }
+}
