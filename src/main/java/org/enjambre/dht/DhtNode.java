@@ -98,6 +98,8 @@ public final class DhtNode {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong nodesRefused = new AtomicLong();
+    private int lookupsInFlight;
     private volatile DhtStats stats = DhtStats.EMPTY;
     private volatile PeerAddress externalAddress;
     private boolean closed;
@@ -357,11 +359,13 @@ public final class DhtNode {
         long started = clock.getAsLong();
         Lookup lookup = new Lookup(target, table.closest(target, 2 * RoutingTable.K), config.alpha(), RoutingTable.K);
         Promise<Finished> done = Promise.promise();
+        lookupsInFlight++;
         step(lookup, getPeers, () -> {
             if (getPeers && !done.future().isComplete()) {
                 lookup.addPeers(storage.peers(target)); // peers announced to us are found too
             }
             if (done.tryComplete(new Finished(lookup, clock.getAsLong() - started))) {
+                lookupsInFlight--;
                 lookups.incrementAndGet();
                 lookupQueries.addAndGet(lookup.queries());
             }
@@ -376,9 +380,11 @@ public final class DhtNode {
                 switch (outcome) {
                     case Answered a -> {
                         Response r = a.response();
-                        List<NodeInfo> nearer = new ArrayList<>(r.nodes().size() + r.nodes6().size());
-                        r.nodes().stream().filter(x -> !x.id().equals(config.id())).forEach(nearer::add);
-                        r.nodes6().stream().filter(x -> !x.id().equals(config.id())).forEach(nearer::add);
+                        List<NodeInfo> named = new ArrayList<>(r.nodes().size() + r.nodes6().size());
+                        named.addAll(r.nodes());
+                        named.addAll(r.nodes6());
+                        List<NodeInfo> nearer = LearntNodes.admissible(named, n.address(), config.id());
+                        nodesRefused.addAndGet(named.size() - nearer.size());
                         lookup.answered(n, nearer, r.values(), r.token());
                     }
                     case Failed f -> lookup.failed(n);
@@ -403,7 +409,7 @@ public final class DhtNode {
     private void updateStats() {
         stats = new DhtStats(table.size(), table.goodNodes().size(), storage.torrents(), storage.peerCount(),
                 lookups.get(), lookupQueries.get(), queriesReceived.get(), malformed.get(), rateLimited.get(),
-                responder.badTokens.get(), responder.storeRefused.get(), timeouts.get());
+                responder.badTokens.get(), responder.storeRefused.get(), timeouts.get(), lookupsInFlight, nodesRefused.get());
     }
 
     private <T> Future<T> onContext(Supplier<Future<T>> action) {
