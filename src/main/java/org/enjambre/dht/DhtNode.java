@@ -168,8 +168,10 @@ public final class DhtNode {
 
     /**
      * Joins the DHT through these addresses (ids unknown): asks each for the nodes near our id, then
-     * looks our id up, which fills the table with our neighbours. Succeeds once the lookup ends, even
-     * if every bootstrap node was silent (the table is then whatever the last run left).
+     * looks our id up, which fills the table with our neighbours, then looks up a target in each
+     * range farther out that the table holds too few nodes of ({@link RoutingTable#sparseRangeTargets}),
+     * so the table reaches every part of the id space. Succeeds once those lookups end, even if every bootstrap
+     * node was silent (the table is then whatever the last run left).
      */
     public Future<Integer> bootstrap(List<PeerAddress> addresses) {
         return onContext(() -> {
@@ -179,7 +181,9 @@ public final class DhtNode {
                 query(a, null, new FindNode(config.id()), o -> p.tryComplete());
                 asked.add(p.future());
             }
-            return Future.join(asked).transform(ignored -> lookup(config.id(), false)).map(f -> table.size());
+            return Future.join(asked).transform(ignored -> lookup(config.id(), false))
+                    .compose(own -> Future.join(table.sparseRangeTargets().stream().map(t -> lookup(t, false)).toList()))
+                    .map(f -> table.size());
         });
     }
 
