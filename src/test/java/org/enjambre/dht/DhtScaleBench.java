@@ -82,7 +82,18 @@ class DhtScaleBench {
         }
     }
 
-    record Figures(int found, List<Long> millis, List<Long> queries) {
+    /** One side's lookups: how many found the peer, and each one's time and queries. */
+    static final class Figures {
+        int found;
+        final List<Long> millis = new ArrayList<>();
+        final List<Long> queries = new ArrayList<>();
+
+        void add(boolean foundPeer, long lookupMillis, long lookupQueries) {
+            found += foundPeer ? 1 : 0;
+            millis.add(lookupMillis);
+            queries.add(lookupQueries);
+        }
+
         String line(String who, int lookups) {
             List<Long> m = millis.stream().filter(x -> x >= 0).sorted().toList();
             List<Long> q = queries.stream().sorted().toList();
@@ -123,36 +134,29 @@ class DhtScaleBench {
                     hashes.add(h);
                     await(dht.members.get(ThreadLocalRandom.current().nextInt(count)).node().announce(h, 6881 + i));
                 }
-                Figures ours = new Figures(0, new ArrayList<>(), new ArrayList<>());
-                Figures theirs = new Figures(0, new ArrayList<>(), new ArrayList<>());
-                int foundOurs = 0;
-                int foundTheirs = 0;
+                Figures ours = new Figures();
+                Figures theirs = new Figures();
                 // Interleaved, one lookup at a time: both sides see the same DHT at the same moment.
                 for (int i = 0; i < lookups; i++) {
                     NodeId h = hashes.get(i % hashes.size());
                     DhtNode from = dht.members.get(ThreadLocalRandom.current().nextInt(count)).node();
                     DhtNode.LookupResult r = await(from.getPeers(h));
-                    ours.millis().add(r.millis());
-                    ours.queries().add((long) r.queries());
-                    foundOurs += r.peers().isEmpty() ? 0 : 1;
+                    ours.add(!r.peers().isEmpty(), r.millis(), r.queries());
                     if (libtorrent != null) {
                         long[] lt = libtorrent.lookup(h);
-                        theirs.millis().add(lt[1]);
-                        theirs.queries().add(lt[2]);
-                        foundTheirs += lt[0] > 0 ? 1 : 0;
+                        theirs.add(lt[0] > 0, lt[1], lt[2]);
                     }
                 }
                 line.append(String.format(Locale.ROOT, "%d Enjambre nodes and %s libtorrent sessions in one DHT "
                                 + "(joined in %.1f s), 10 info-hashes announced by Enjambre nodes; ",
                         count, libtorrent == null ? "no" : libtorrent.joined + " of " + libtorrentCount, joinSeconds));
-                line.append(new Figures(foundOurs, ours.millis(), ours.queries()).line("an Enjambre node", lookups));
+                line.append(ours.line("an Enjambre node", lookups));
                 if (libtorrent != null) {
-                    line.append("; ").append(new Figures(foundTheirs, theirs.millis(), theirs.queries())
-                            .line("a libtorrent session", lookups));
+                    line.append("; ").append(theirs.line("a libtorrent session", lookups));
                 }
                 // Reported, not asserted: how many lookups find the announced peer is one of the figures
                 // (DhtNetworkTest is where finding it is required).
-                assertThat(foundOurs).as("lookups that found the peer").isPositive();
+                assertThat(ours.found).as("lookups that found the peer").isPositive();
             } finally {
                 if (libtorrent != null) {
                     libtorrent.close();

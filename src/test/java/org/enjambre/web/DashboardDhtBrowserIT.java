@@ -10,7 +10,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +18,6 @@ import org.enjambre.node.DhtService;
 import org.enjambre.node.EnjambreNode;
 import org.enjambre.node.NodeSettings;
 import org.enjambre.net.PeerAddress;
-import org.enjambre.testutil.Interop;
 import org.enjambre.tracker.client.AnnouncePolicy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -52,24 +48,11 @@ class DashboardDhtBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path driver = Interop.requireExecutable("chromedriver", "chromium-driver");
+        browser = HeadlessChromium.start(dir);
         Path data = Files.createDirectories(dir.resolve("dht-node"));
         node = EnjambreNode.start(new NodeSettings("dht-node", "127.0.0.1", 0, 0, false, 0, 2, data, 0, 8L * 1024 * 1024),
                 null, AnnouncePolicy.allowingPrivate(), new DhtService.Settings(true, "127.0.0.1", 0, List.of(), null));
         vertx = Vertx.vertx();
-        ChromeOptions options = new ChromeOptions();
-        Path chromium = Paths.get("/usr/bin/chromium");
-        if (Files.isExecutable(chromium)) {
-            options.setBinary(chromium.toFile());
-        }
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-dev-shm-usage", "--window-size=1440,2200",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
-        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
     }
 
     @AfterAll
