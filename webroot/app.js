@@ -189,6 +189,7 @@ function renderAll() {
   renderTrackers(trackers);
   renderTorrents(torrents, nodes);
   renderNodes(nodes);
+  renderDht(nodes);
   renderThisNode();
   drawChart();
   drawPieceMap();
@@ -308,6 +309,39 @@ function renderNodes(nodes) {
     return card;
   });
   box.replaceChildren(...cards);
+}
+
+// One row per node that sends its DHT part (older nodes don't): each figure in a cell named by
+// data-field, so a reader (or a test) finds it without counting columns.
+function renderDht(nodes) {
+  const box = $('dht');
+  const withDht = [...nodes].filter(n => n.dht).sort((a, b) => String(a.name).localeCompare(String(b.name)));
+  if (!withDht.length) { box.replaceChildren(el('p', { class: 'empty', text: 'No node has published its DHT yet.' })); return; }
+  const head = el('tr', null, ...['Node', 'DHT', 'Node id', 'UDP port', 'Nodes good / questionable',
+    'Stored torrents / peers', 'Lookups done / in flight', 'Queries received / refused / malformed'].map(h => el('th', { text: h })));
+  const cell = (field, value) => el('td', { class: 'num', 'data-field': field, text: String(value ?? 0) });
+  const rows = withDht.map(n => {
+    const d = n.dht;
+    if (!d.enabled) {
+      return el('tr', { 'data-node': n.name }, el('td', { text: n.name }),
+        el('td', { 'data-field': 'enabled' }, el('span', { class: 'badge', text: 'off' })), el('td', { colspan: '6', class: 'hint', text: '--no-dht' }));
+    }
+    return el('tr', { 'data-node': n.name },
+      el('td', { text: n.name }),
+      el('td', { 'data-field': 'enabled' }, el('span', { class: 'badge ok', text: 'on' })),
+      el('td', { class: 'mono', title: d.nodeId, text: shortHash(d.nodeId) }),
+      cell('port', d.port),
+      el('td', { class: 'num' }, el('span', { 'data-field': 'goodNodes', text: String(d.goodNodes) }), ' / ',
+        el('span', { 'data-field': 'questionableNodes', text: String(d.questionableNodes) })),
+      el('td', { class: 'num' }, el('span', { 'data-field': 'storedTorrents', text: String(d.storedTorrents) }), ' / ',
+        el('span', { 'data-field': 'storedPeers', text: String(d.storedPeers) })),
+      el('td', { class: 'num' }, el('span', { 'data-field': 'lookups', text: String(d.lookups) }), ' / ',
+        el('span', { 'data-field': 'lookupsInFlight', text: String(d.lookupsInFlight) })),
+      el('td', { class: 'num' }, el('span', { 'data-field': 'queriesReceived', text: String(d.queriesReceived) }), ' / ',
+        el('span', { 'data-field': 'queriesRefused', text: String(d.queriesRefused) }), ' / ',
+        el('span', { 'data-field': 'malformed', text: String(d.malformed) })));
+  });
+  box.replaceChildren(el('table', { class: 'table dht' }, el('thead', null, head), el('tbody', null, ...rows)));
 }
 
 let thisNode = null;

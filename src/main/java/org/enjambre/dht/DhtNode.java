@@ -98,6 +98,8 @@ public final class DhtNode {
     private final AtomicLong malformed = new AtomicLong();
     private final AtomicLong rateLimited = new AtomicLong();
     private final AtomicLong timeouts = new AtomicLong();
+    private final AtomicLong nodesRefused = new AtomicLong();
+    private int lookupsInFlight;
     private volatile DhtStats stats = DhtStats.EMPTY;
     private volatile PeerAddress externalAddress;
     private boolean closed;
@@ -166,8 +168,10 @@ public final class DhtNode {
 
     /**
      * Joins the DHT through these addresses (ids unknown): asks each for the nodes near our id, then
-     * looks our id up, which fills the table with our neighbours. Succeeds once the lookup ends, even
-     * if every bootstrap node was silent (the table is then whatever the last run left).
+     * looks our id up, which fills the table with our neighbours, then looks up a target in each
+     * range farther out that the table holds too few nodes of ({@link RoutingTable#sparseRangeTargets}),
+     * so the table reaches every part of the id space. Succeeds once those lookups end, even if every bootstrap
+     * node was silent (the table is then whatever the last run left).
      */
     public Future<Integer> bootstrap(List<PeerAddress> addresses) {
         return onContext(() -> {
@@ -177,7 +181,9 @@ public final class DhtNode {
                 query(a, null, new FindNode(config.id()), o -> p.tryComplete());
                 asked.add(p.future());
             }
-            return Future.join(asked).transform(ignored -> lookup(config.id(), false)).map(f -> table.size());
+            return Future.join(asked).transform(ignored -> lookup(config.id(), false))
+                    .compose(own -> Future.join(table.sparseRangeTargets().stream().map(t -> lookup(t, false)).toList()))
+                    .map(f -> table.size());
         });
     }
 
@@ -358,6 +364,7 @@ public final class DhtNode {
         Lookup lookup = new Lookup(target, table.closest(target, 2 * RoutingTable.K), config.alpha(), RoutingTable.K);
         Promise<Finished> done = Promise.promise();
         boolean[] ended = {false};
+        lookupsInFlight++;
         step(lookup, getPeers, () -> {
             if (ended[0]) {
                 return;
@@ -370,6 +377,7 @@ public final class DhtNode {
                     lookup.addPeers(held.result().peers());
                 }
                 if (done.tryComplete(new Finished(lookup, clock.getAsLong() - started))) {
+                    lookupsInFlight--;
                     lookups.incrementAndGet();
                     lookupQueries.addAndGet(lookup.queries());
                 }
@@ -385,9 +393,11 @@ public final class DhtNode {
                 switch (outcome) {
                     case Answered a -> {
                         Response r = a.response();
-                        List<NodeInfo> nearer = new ArrayList<>(r.nodes().size() + r.nodes6().size());
-                        r.nodes().stream().filter(x -> !x.id().equals(config.id())).forEach(nearer::add);
-                        r.nodes6().stream().filter(x -> !x.id().equals(config.id())).forEach(nearer::add);
+                        List<NodeInfo> named = new ArrayList<>(r.nodes().size() + r.nodes6().size());
+                        named.addAll(r.nodes());
+                        named.addAll(r.nodes6());
+                        List<NodeInfo> nearer = LearntNodes.admissible(named, n.address(), config.id());
+                        nodesRefused.addAndGet(named.size() - nearer.size());
                         lookup.answered(n, nearer, r.values(), r.token());
                     }
                     case Failed f -> lookup.failed(n);
@@ -412,7 +422,7 @@ public final class DhtNode {
     private void updateStats() {
         stats = new DhtStats(table.size(), table.goodNodes().size(), storage.torrents(), storage.peerCount(),
                 lookups.get(), lookupQueries.get(), queriesReceived.get(), malformed.get(), rateLimited.get(),
-                responder.badTokens.get(), responder.storeRefused.get(), timeouts.get());
+                responder.badTokens.get(), responder.storeRefused.get(), timeouts.get(), lookupsInFlight, nodesRefused.get());
     }
 
     private <T> Future<T> onContext(Supplier<Future<T>> action) {

@@ -15,9 +15,16 @@ package org.enjambre.dht;
  * @param badTokens       announce_peer refused for a wrong or stale token
  * @param storeRefused    announce_peer refused because the store was full
  * @param timeouts        our queries that went unanswered
+ * @param lookupsInFlight lookups started and not yet finished
+ * @param nodesRefused    nodes named in answers that we did not ask ({@link LearntNodes}: scope, our id)
  */
 public record DhtStats(int nodes, int goodNodes, int storedTorrents, int storedPeers, long lookups, long lookupQueries,
                        long queriesReceived, long malformed, long rateLimited, long badTokens, long storeRefused,
-                       long timeouts) {
-    public static final DhtStats EMPTY = new DhtStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                       long timeouts, int lookupsInFlight, long nodesRefused) {
+    public static final DhtStats EMPTY = new DhtStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Queries we answered with nothing: over the per-address rate, a wrong token, a full store. */
+    public long queriesRefused() {
+        return rateLimited + badTokens + storeRefused;
+    }
 }

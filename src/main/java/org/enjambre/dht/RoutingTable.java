@@ -230,6 +230,37 @@ public final class RoutingTable {
         return targets;
     }
 
+    /**
+     * Lookup targets right after a join: for each prefix length {@code i} shorter than our nearest
+     * neighbour's, where the table holds fewer than {@link #K} nodes sharing exactly {@code i}
+     * leading bits with us, a random id there. Looking our own id up fills only the part of the
+     * table near us (it asks nodes ever nearer to us), so without this a node that joined through a
+     * node of its own half can stay with no node of the other half: nobody there ever queries it,
+     * and its lookups for targets over there end among its own half's nodes. Kademlia refreshes
+     * every bucket farther than the nearest neighbour at join for this reason. Counted per prefix
+     * length, not per bucket: before our bucket splits, one bucket holds every range.
+     */
+    public List<NodeId> sparseRangeTargets() {
+        int[] perPrefix = new int[NodeId.BITS + 1];
+        int nearest = -1;
+        for (Bucket b : buckets) {
+            for (Entry e : b.nodes) {
+                int cpl = own.commonPrefixLength(e.info.id());
+                perPrefix[cpl]++;
+                nearest = Math.max(nearest, cpl);
+            }
+        }
+        long now = clockMillis.getAsLong();
+        List<NodeId> targets = new ArrayList<>();
+        for (int i = 0; i < nearest; i++) {
+            if (perPrefix[i] < K) {
+                targets.add(NodeId.randomWithPrefix(own, i));
+                buckets.get(Math.min(i, buckets.size() - 1)).lastChanged = now;
+            }
+        }
+        return targets;
+    }
+
     public int size() {
         return buckets.stream().mapToInt(b -> b.nodes.size()).sum();
     }

@@ -105,24 +105,10 @@ public final class PeerExchange {
             if (from.isPresent() && p.address().equals(from.get())) {
                 continue;
             }
-            if (p.address().ip().map(ip -> mayName(fromScope, AddressScope.of(ip))).orElse(false)) {
+            if (p.address().ip().map(ip -> fromScope.mayName(AddressScope.of(ip))).orElse(false)) {
                 candidatesReceived++;
                 discovered.accept(p.address());
             }
         }
-    }
-
-    /**
-     * Whether a peer in {@code from} may point us at an address in {@code candidate}: public addresses
-     * from anyone; private and link-local ones only from a peer that is not on the internet itself; the
-     * loopback only from the loopback (the same machine); never multicast or unspecified.
-     */
-    static boolean mayName(AddressScope from, AddressScope candidate) {
-        return switch (candidate) {
-            case PUBLIC -> true;
-            case PRIVATE, LINK_LOCAL -> from != AddressScope.PUBLIC;
-            case LOOPBACK -> from == AddressScope.LOOPBACK;
-            case MULTICAST, UNSPECIFIED -> false;
-        };
     }
 }

@@ -29,6 +29,22 @@ public enum AddressScope {
         return description;
     }
 
+    /**
+     * Whether a source in this scope (a PEX peer, a DHT node answering a lookup) may point us at an
+     * address in {@code candidate}: public addresses from anyone; private and link-local ones only
+     * from a source that is not on the internet itself; the loopback only from the loopback (the
+     * same machine); never multicast or unspecified. Otherwise anyone on the internet could steer
+     * us into our own network.
+     */
+    public boolean mayName(AddressScope candidate) {
+        return switch (candidate) {
+            case PUBLIC -> true;
+            case PRIVATE, LINK_LOCAL -> this != PUBLIC;
+            case LOOPBACK -> this == LOOPBACK;
+            case MULTICAST, UNSPECIFIED -> false;
+        };
+    }
+
     public static AddressScope of(InetAddress address) {
         if (address instanceof Inet6Address v6) {
             byte[] b = v6.getAddress();

@@ -170,7 +170,7 @@ public final class EnjambreNode implements AutoCloseable {
                     () -> holder[0] == null ? null : holder[0].latest(), metrics, hazelcast);
             await(vertx.deployVerticle(web));
             identity = new NodeIdentity(identity.id(), identity.name(), identity.peerId(), identity.peerPort(), web.actualPort());
-            StateVerticle state = new StateVerticle(identity, library, registry, hazelcast, announceUrl);
+            StateVerticle state = new StateVerticle(identity, library, registry, hazelcast, announceUrl, dhtService);
             holder[0] = state;
             await(vertx.deployVerticle(state));
             ReportBridge bridge = null;
@@ -239,6 +239,9 @@ public final class EnjambreNode implements AutoCloseable {
                 .description(refused).tags(tags.and("reason", "bad-token")).register(m);
         FunctionCounter.builder("enjambre.dht.refused", node, n -> n.stats().storeRefused())
                 .description(refused).tags(tags.and("reason", "store-full")).register(m);
+        FunctionCounter.builder("enjambre.dht.learnt.nodes.refused", node, n -> n.stats().nodesRefused())
+                .description("nodes named in DHT answers and not asked: out of the answerer's scope, or our own id")
+                .tags(tags).register(m);
     }
 
     /** The node's DHT, or null with {@code --no-dht}. */

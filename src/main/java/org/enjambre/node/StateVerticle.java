@@ -37,6 +37,7 @@ public final class StateVerticle extends VerticleBase {
     private final CountingPeerRegistry registry;
     private final HazelcastInstance hazelcast;
     private final String announceUrl;
+    private final DhtService dht;
     private final Map<String, long[]> lastCounters = new HashMap<>();
     private long lastNanos = System.nanoTime();
     private long lastAnnounces;
@@ -44,9 +45,13 @@ public final class StateVerticle extends VerticleBase {
     private volatile JsonObject latestTracker;
     private long timer;
 
-    /** @param registry null on a node without a tracker */
+    /**
+     * @param registry null on a node without a tracker
+     * @param dht      null on a node with {@code --no-dht}
+     */
     public StateVerticle(NodeIdentity identity, TorrentLibrary library, CountingPeerRegistry registry,
-                         HazelcastInstance hazelcast, String announceUrl) {
+                         HazelcastInstance hazelcast, String announceUrl, DhtService dht) {
+        this.dht = dht;
         this.identity = identity;
         this.library = library;
         this.registry = registry;
@@ -86,7 +91,29 @@ public final class StateVerticle extends VerticleBase {
                 .put("time", System.currentTimeMillis())
                 .put("peerPort", identity.peerPort())
                 .put("webPort", identity.webPort())
-                .put("tracker", registry != null);
+                .put("tracker", registry != null)
+                .put("dht", dhtState());
+    }
+
+    /** The DHT part: {@code enabled} alone with {@code --no-dht}, else the node's last counters. */
+    private JsonObject dhtState() {
+        if (dht == null) {
+            return new JsonObject().put("enabled", false);
+        }
+        org.enjambre.dht.DhtStats s = dht.node().stats();
+        return new JsonObject()
+                .put("enabled", true)
+                .put("nodeId", dht.node().id().hex())
+                .put("port", dht.port())
+                .put("goodNodes", s.goodNodes())
+                .put("questionableNodes", s.nodes() - s.goodNodes())
+                .put("storedTorrents", s.storedTorrents())
+                .put("storedPeers", s.storedPeers())
+                .put("lookups", s.lookups())
+                .put("lookupsInFlight", s.lookupsInFlight())
+                .put("queriesReceived", s.queriesReceived())
+                .put("queriesRefused", s.queriesRefused())
+                .put("malformed", s.malformed());
     }
 
     private void publish() {

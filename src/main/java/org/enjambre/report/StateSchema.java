@@ -38,6 +38,12 @@ public final class StateSchema {
 
     private static final Set<String> STATE_KEYS = Set.of("schema", "id", "name", "peerId", "time", "peerPort",
             "webPort", "tracker", "rates", "torrents");
+    /** Sent by nodes since the DHT came; a state without it (an older node) is still heard. */
+    private static final String DHT = "dht";
+    private static final Set<String> STATE_KEYS_DHT = union(STATE_KEYS, DHT);
+    private static final Set<String> DHT_OFF_KEYS = Set.of("enabled");
+    private static final Set<String> DHT_KEYS = Set.of("enabled", "nodeId", "port", "goodNodes", "questionableNodes",
+            "storedTorrents", "storedPeers", "lookups", "lookupsInFlight", "queriesReceived", "queriesRefused", "malformed");
     private static final Set<String> TORRENT_KEYS = Set.of("infoHash", "name", "length", "pieceLength", "pieceCount",
             "progress", "complete", "bitfield", "rates", "counts", "peers");
     /** Present (true) only on a magnet link whose info dictionary has not come yet: no pieces, no length. */
@@ -84,8 +90,11 @@ public final class StateSchema {
     }
 
     private static void state(Object body) {
-        JsonObject s = object(body, "state", STATE_KEYS);
+        JsonObject s = object(body, "state", has(body, DHT) ? STATE_KEYS_DHT : STATE_KEYS);
         header(s);
+        if (s.containsKey(DHT)) {
+            dht(s.getValue(DHT));
+        }
         string(s, "peerId", "", HEX40);
         port(s, "peerPort");
         port(s, "webPort");
@@ -95,6 +104,28 @@ public final class StateSchema {
         for (int i = 0; i < torrents.size(); i++) {
             torrent(torrents.getValue(i), "torrents[" + i + "]");
         }
+    }
+
+    private static void dht(Object value) {
+        boolean enabled = value instanceof JsonObject j && Boolean.TRUE.equals(j.getValue("enabled"))
+                || value instanceof Map<?, ?> m && Boolean.TRUE.equals(m.get("enabled"));
+        JsonObject d = object(value, DHT, enabled ? DHT_KEYS : DHT_OFF_KEYS);
+        String at = DHT + ".";
+        bool(d, "enabled", at);
+        if (!enabled) {
+            return;
+        }
+        string(d, "nodeId", at, HEX40);
+        integer(d, "port", at, 1, 65535);
+        for (String k : DHT_KEYS) {
+            if (!k.equals("enabled") && !k.equals("nodeId") && !k.equals("port")) {
+                integer(d, k, at, 0, Long.MAX_VALUE);
+            }
+        }
+    }
+
+    private static boolean has(Object value, String key) {
+        return value instanceof JsonObject j && j.containsKey(key) || value instanceof Map<?, ?> m && m.containsKey(key);
     }
 
     private static void tracker(Object body) {
@@ -138,8 +169,7 @@ public final class StateSchema {
 
     private static void torrent(Object value, String path) {
         String at = path + ".";
-        boolean fetching = value instanceof JsonObject j && j.containsKey(FETCHING_METADATA)
-                || value instanceof Map<?, ?> m && m.containsKey(FETCHING_METADATA);
+        boolean fetching = has(value, FETCHING_METADATA);
         Set<String> keys = fetching ? TORRENT_KEYS_FETCHING : TORRENT_KEYS;
         JsonObject t = object(value, path, keys);
         string(t, "infoHash", at, HEX40);

@@ -28,8 +28,13 @@ final class LoopbackDht implements AutoCloseable {
 
     /** A node at this loopback address, on a free port. */
     Member addAt(String ip) throws Exception {
+        return addAt(ip, NodeId.random());
+    }
+
+    /** A node with this id at this loopback address, on a free port. */
+    Member addAt(String ip, NodeId id) throws Exception {
         UdpEndpoint endpoint = await(UdpEndpoint.bind(vertx, ip, 0));
-        DhtNode.Config config = DhtNode.Config.defaults(NodeId.random(), List.of()).withQueryTimeout(Duration.ofSeconds(2));
+        DhtNode.Config config = DhtNode.Config.defaults(id, List.of()).withQueryTimeout(Duration.ofSeconds(2));
         DhtNode node = await(DhtNode.open(vertx, config, endpoint));
         Member m = new Member(node, endpoint, new PeerAddress(ip, endpoint.localPort()));
         members.add(m);

@@ -44,6 +44,20 @@ class RoutingTableTest {
     }
 
     @Test
+    void afterAJoinEveryRangeFartherThanTheNearestNeighbourWithTooFewNodesIsATarget() {
+        // Our own id is all zeros: a first byte of 0x10..0x1f shares exactly 3 bits with it, 0x01 shares 7.
+        fill(0x10, RoutingTable.K);
+        fill(0x01, 2);
+        List<NodeId> targets = table.sparseRangeTargets();
+        // Prefixes 0, 1, 2, 4, 5, 6 hold nothing; 3 is full; 7 is the nearest neighbour's own range.
+        assertThat(targets).extracting(OWN::commonPrefixLength).containsExactly(0, 1, 2, 4, 5, 6);
+        fill(0x80, RoutingTable.K);
+        assertThat(table.sparseRangeTargets()).extracting(OWN::commonPrefixLength).containsExactly(1, 2, 4, 5, 6);
+        // An empty table has no neighbour to measure from: the join's own-id lookup comes first.
+        assertThat(new RoutingTable(OWN, now::get).sparseRangeTargets()).isEmpty();
+    }
+
+    @Test
     void aNodeEntersOnlyOnceItHasAnswered() {
         NodeInfo n = node(0x80);
         assertThat(table.heardFrom(n, false)).isInstanceOf(Refused.class);

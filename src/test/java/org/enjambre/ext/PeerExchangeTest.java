@@ -210,13 +210,13 @@ class PeerExchangeTest {
 
     @Test
     void lanAddressesAreNamedOnlyByPeersInTheSameKindOfPlace() throws Exception {
-        assertThat(PeerExchange.mayName(AddressScope.PUBLIC, AddressScope.PUBLIC)).isTrue();
-        assertThat(PeerExchange.mayName(AddressScope.PUBLIC, AddressScope.PRIVATE)).isFalse();
-        assertThat(PeerExchange.mayName(AddressScope.PUBLIC, AddressScope.LOOPBACK)).isFalse();
-        assertThat(PeerExchange.mayName(AddressScope.PRIVATE, AddressScope.PRIVATE)).isTrue();
-        assertThat(PeerExchange.mayName(AddressScope.PRIVATE, AddressScope.LOOPBACK)).isFalse();
-        assertThat(PeerExchange.mayName(AddressScope.LOOPBACK, AddressScope.LOOPBACK)).isTrue();
-        assertThat(PeerExchange.mayName(AddressScope.LOOPBACK, AddressScope.MULTICAST)).isFalse();
+        assertThat(AddressScope.PUBLIC.mayName(AddressScope.PUBLIC)).isTrue();
+        assertThat(AddressScope.PUBLIC.mayName(AddressScope.PRIVATE)).isFalse();
+        assertThat(AddressScope.PUBLIC.mayName(AddressScope.LOOPBACK)).isFalse();
+        assertThat(AddressScope.PRIVATE.mayName(AddressScope.PRIVATE)).isTrue();
+        assertThat(AddressScope.PRIVATE.mayName(AddressScope.LOOPBACK)).isFalse();
+        assertThat(AddressScope.LOOPBACK.mayName(AddressScope.LOOPBACK)).isTrue();
+        assertThat(AddressScope.LOOPBACK.mayName(AddressScope.MULTICAST)).isFalse();
         assertThat(AddressScope.of(InetAddress.ofLiteral("127.0.0.1"))).isEqualTo(AddressScope.LOOPBACK);
     }
 }

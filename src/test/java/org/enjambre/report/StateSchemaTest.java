@@ -49,6 +49,41 @@ class StateSchemaTest {
         assertThat(StateSchema.stateProblem(new JsonObject(validState("a").encode()))).isEmpty();
     }
 
+    /** The DHT part of a node's state, as StateVerticle publishes it with the DHT on. */
+    static JsonObject dhtOn() {
+        return new JsonObject().put("enabled", true).put("nodeId", "c0".repeat(20)).put("port", 6881)
+                .put("goodNodes", 31).put("questionableNodes", 2).put("storedTorrents", 4).put("storedPeers", 17)
+                .put("lookups", 120L).put("lookupsInFlight", 1).put("queriesReceived", 5321L)
+                .put("queriesRefused", 3L).put("malformed", 1L);
+    }
+
+    @Test
+    void theDhtPartPassesOnOrOffAndMayBeAbsentFromAnOlderNode() {
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", dhtOn()))).isEmpty();
+        assertThat(StateSchema.stateProblem(new JsonObject(validState("a").put("dht", dhtOn()).encode()))).isEmpty();
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", new JsonObject().put("enabled", false)))).isEmpty();
+        assertThat(StateSchema.stateProblem(validState("a"))).isEmpty();
+    }
+
+    @Test
+    void aForgedDhtPartIsRefusedWithItsPath() {
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", dhtOn().put("nodeId", "XYZ"))))
+                .hasValueSatisfying(p -> assertThat(p).contains("dht.nodeId"));
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", dhtOn().put("goodNodes", -1))))
+                .hasValueSatisfying(p -> assertThat(p).contains("dht.goodNodes"));
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", dhtOn().put("port", 0))))
+                .hasValueSatisfying(p -> assertThat(p).contains("dht.port"));
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", dhtOn().put("secret", "x"))))
+                .hasValueSatisfying(p -> assertThat(p).contains("secret is not in the schema"));
+        // Off is off: no counters ride along with it.
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", dhtOn().put("enabled", false))))
+                .hasValueSatisfying(p -> assertThat(p).contains("not in the schema"));
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", "on")))
+                .hasValueSatisfying(p -> assertThat(p).contains("dht is not an object"));
+        assertThat(StateSchema.stateProblem(validState("a").put("dht", dhtOn().put("lookups", 1.5))))
+                .hasValueSatisfying(p -> assertThat(p).contains("dht.lookups is not an integer"));
+    }
+
     /** A magnet link waiting for its metadata, as StateVerticle publishes it. */
     static JsonObject fetchingTorrent() {
         return new JsonObject().put("infoHash", "ab".repeat(20)).put("name", "waiting").put("length", 0)

@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.node.TestSwarm;
-import org.enjambre.testutil.Interop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -27,8 +26,6 @@ import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -47,23 +44,9 @@ class DashboardBrowserIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path driver = Interop.requireExecutable("chromedriver", "chromium-driver");
+        browser = HeadlessChromium.start(dir);
         // The seeder is slow (256 KiB/s) so that the page is watched while the leechers progress.
         swarm = TestSwarm.startSeeded(dir, 3 * 1024 * 1024, 16 * 1024, 256 * 1024);
-        ChromeOptions options = new ChromeOptions();
-        Path chromium = Paths.get("/usr/bin/chromium");
-        if (Files.isExecutable(chromium)) {
-            options.setBinary(chromium.toFile());
-        }
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-dev-shm-usage", "--window-size=1440,2200",
-                "--user-data-dir=" + Files.createDirectories(dir.resolve("chromium-profile")));
-        // The page's console (script errors, policy violations) is printed when the test fails.
-        options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(driver.toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
     }
 
     @AfterAll

@@ -158,6 +158,7 @@ class NodeRestApiIT {
             return t != null && t.getJsonArray("peers").size() >= 2;
         });
         assertThat(node.getString("name")).isEqualTo("seed-1");
+        assertThat(node.getJsonObject("dht")).isEqualTo(new JsonObject().put("enabled", false)); // the test swarm runs --no-dht
         assertThat(node.getJsonArray("torrents")).hasSize(2);
         JsonObject t = hosted(node, hash);
         assertThat(t.getDouble("progress")).isEqualTo(1.0);
