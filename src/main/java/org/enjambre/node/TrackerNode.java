@@ -10,11 +10,13 @@ import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.enjambre.net.HttpLimits;
 import org.enjambre.net.NativeTransport;
 import org.enjambre.tracker.hazelcast.ConnectionIdKey;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.enjambre.tracker.server.AnnounceService;
 import org.enjambre.tracker.server.ConnectionIds;
+import org.enjambre.tracker.server.HttpFrontEnd;
 import org.enjambre.tracker.server.PeerRegistry;
 import org.enjambre.tracker.server.RegistryPeerStorage;
 import org.enjambre.tracker.server.UdpTracker;
@@ -32,6 +34,8 @@ public final class TrackerNode implements AutoCloseable {
     private static final long START_TIMEOUT_SECONDS = 120;
     /** How often a tracker's DHT pings the DHT nodes of the other cluster members (a few per cluster). */
     static final long CLUSTER_DHT_PING_MILLIS = 30_000;
+    /** Where the full HTTP server behind the announce front end listens. */
+    private static final String HAND_OVER_HOST = "127.0.0.1";
 
     private final Vertx vertx;
     private final HazelcastInstance hazelcast;
@@ -123,11 +127,26 @@ public final class TrackerNode implements AutoCloseable {
         } catch (java.io.IOException e) {
             return Future.failedFuture(e);
         }
-        // Every instance binds the same port; Vert.x shares it and spreads the connections.
+        int handOverPort;
+        try {
+            handOverPort = freePort(HAND_OVER_HOST);
+        } catch (java.io.IOException e) {
+            return Future.failedFuture(e);
+        }
         TrackerSettings fixed = new TrackerSettings(settings.host(), port, settings.intervalSeconds(),
                 settings.allowList(), settings.maxUploadBytes(), settings.udpPort());
-        return vertx.deployVerticle(() -> new TrackerVerticle(fixed, registry, hazelcast),
+        // The full HTTP server (REST API, and whatever the front end hands over) listens on loopback
+        // only; every instance binds the same port and Vert.x spreads the connections. Its clients
+        // all come from the front end, that is from 127.0.0.1: the per-address cap is the front end's.
+        TrackerSettings behind = new TrackerSettings(HAND_OVER_HOST, handOverPort, settings.intervalSeconds(),
+                settings.allowList(), settings.maxUploadBytes(), settings.udpPort());
+        HttpLimits front = HttpLimits.tracker();
+        HttpLimits handOver = new HttpLimits("tracker HTTP port (handed over)", front.headerTimeout(), front.idleTimeout(),
+                front.maxHalfOpen(), front.maxHalfOpen());
+        return vertx.deployVerticle(() -> new TrackerVerticle(behind, registry, hazelcast, handOver),
                         new DeploymentOptions().setInstances(Math.max(1, instances)))
+                .compose(id -> vertx.deployVerticle(new HttpFrontEnd(TrackerVerticle.httpTracker(fixed, registry),
+                        settings.host(), port, front, new java.net.InetSocketAddress(HAND_OVER_HOST, handOverPort))))
                 .recover(e -> Future.failedFuture(NativeTransport.addressInUse(e)
                         ? new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e)
                         : e))

@@ -41,11 +41,24 @@ public final class TrackerVerticle extends VerticleBase {
     private final HttpTracker tracker;
     private HttpServer server;
 
-    public TrackerVerticle(TrackerSettings settings, PeerRegistry registry, HazelcastInstance hazelcast) {
+    private final HttpLimits limits;
+
+    /**
+     * @param settings where to listen: the tracker's own port, or the loopback port behind the
+     *                 {@link org.enjambre.tracker.server.HttpFrontEnd} that hands requests over
+     * @param limits   the port's connection limits
+     */
+    public TrackerVerticle(TrackerSettings settings, PeerRegistry registry, HazelcastInstance hazelcast, HttpLimits limits) {
         this.settings = settings;
         this.registry = registry;
         this.hazelcast = hazelcast;
-        this.tracker = new HttpTracker(new AnnounceService(registry, new AnnounceService.Policy(
+        this.limits = limits;
+        this.tracker = httpTracker(settings, registry);
+    }
+
+    /** The HTTP front end of a tracker with {@code settings} over {@code registry}. */
+    static HttpTracker httpTracker(TrackerSettings settings, PeerRegistry registry) {
+        return new HttpTracker(new AnnounceService(registry, new AnnounceService.Policy(
                 settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed)));
     }
 
@@ -54,6 +67,7 @@ public final class TrackerVerticle extends VerticleBase {
         catalog = new TorrentCatalog(vertx, hazelcast);
         Router router = Router.router(vertx);
         router.get("/announce").handler(ctx -> tracker.announce(ctx.request()));
+        // Reached only through the front end's hand-over (a keep-alive connection that asked something else first).
         router.get("/scrape").handler(ctx -> tracker.scrape(ctx.request()));
         router.get("/api/torrents").handler(this::listTorrents);
         router.get("/api/torrents/:infoHash").handler(this::oneTorrent);
@@ -74,7 +88,6 @@ public final class TrackerVerticle extends VerticleBase {
                 }
             });
         }
-        HttpLimits limits = HttpLimits.tracker();
         HttpServer http = vertx.createHttpServer(limits.options(HttpTracker.serverOptions(settings.host(), settings.port())));
         // The announce, the hot path, skips the router (its per-request context and
         // matching cost more than the announce codec itself); everything else is routed.

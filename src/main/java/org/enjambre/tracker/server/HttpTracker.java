@@ -1,5 +1,6 @@
 package org.enjambre.tracker.server;
 
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -48,19 +49,27 @@ public final class HttpTracker {
 
     /** {@code GET /announce}. */
     public void announce(HttpServerRequest http) {
+        byte[] remote = IpAddresses.parse(http.remoteAddress().hostAddress());
+        announce(http.query(), remote).onComplete(ar -> bencoded(http.response(), ar.result()));
+    }
+
+    /**
+     * The bencoded answer to an announce whose raw query is {@code query} (null: none) from
+     * {@code remote} (the connection's address, 4 or 16 bytes; null if unreadable). Never fails:
+     * a refusal is a {@code failure reason}. Call on an event-loop context: the answer completes there.
+     */
+    public Future<byte[]> announce(String query, byte[] remote) {
         ReceivedAnnounce announce;
         try {
-            byte[] remote = IpAddresses.parse(http.remoteAddress().hostAddress());
             if (remote == null) {
                 throw new TrackerRefusal("cannot read the connection's address");
             }
-            announce = AnnounceParser.parse(http.query(), remote);
+            announce = AnnounceParser.parse(query, IpAddresses.normalize(remote));
         } catch (TrackerRefusal refusal) {
-            bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
-            return;
+            return Future.succeededFuture(TrackerResponses.failure(refusal.reason()));
         }
         AnnounceService.Policy policy = service.policy();
-        service.announce(announce).onComplete(ar -> bencoded(http.response(), ar.succeeded()
+        return service.announce(announce).transform(ar -> Future.succeededFuture(ar.succeeded()
                 ? TrackerResponses.announce(ar.result(), policy.intervalSeconds(), policy.minIntervalSeconds(),
                         announce.compact(), announce.noPeerId())
                 : TrackerResponses.failure(((TrackerRefusal) ar.cause()).reason())));
@@ -68,14 +77,18 @@ public final class HttpTracker {
 
     /** {@code GET /scrape}. */
     public void scrape(HttpServerRequest http) {
+        scrape(http.query()).onComplete(ar -> bencoded(http.response(), ar.result()));
+    }
+
+    /** The bencoded answer to a scrape whose raw query is {@code query}; never fails, as {@link #announce(String, byte[])}. */
+    public Future<byte[]> scrape(String query) {
         java.util.List<byte[]> hashes;
         try {
-            hashes = ScrapeParser.parse(http.query());
+            hashes = ScrapeParser.parse(query);
         } catch (TrackerRefusal refusal) {
-            bencoded(http.response(), TrackerResponses.failure(refusal.reason()));
-            return;
+            return Future.succeededFuture(TrackerResponses.failure(refusal.reason()));
         }
-        service.scrape(hashes).onComplete(ar -> bencoded(http.response(), ar.succeeded()
+        return service.scrape(hashes).transform(ar -> Future.succeededFuture(ar.succeeded()
                 ? TrackerResponses.scrape(ar.result())
                 : TrackerResponses.failure(((TrackerRefusal) ar.cause()).reason())));
     }

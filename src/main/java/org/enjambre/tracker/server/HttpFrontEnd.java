@@ -1,0 +1,272 @@
+package org.enjambre.tracker.server;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.ThreadingModel;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.NetServerOptions;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.enjambre.net.ConnectionSlots;
+import org.enjambre.net.HttpLimits;
+import org.enjambre.tracker.protocol.QueryString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tracker's HTTP port: a lean front end on Netty, on Vert.x's own event loops, for the two
+ * requests a BitTorrent client makes ({@code GET /announce}, {@code GET /scrape}), each usually on a
+ * new connection. Vert.x's HTTP server builds a connection object, a codec pipeline, request and
+ * response objects and header maps for every connection; here a connection costs one small handler
+ * and the answer one pooled buffer (see {@link AnnounceConnection}). Every other request (the REST
+ * API, uploads, anything unusual) is handed over, bytes and all, to the full Vert.x HTTP server
+ * listening on a loopback port, so nothing else changes.
+ *
+ * <p>With the native transport each event loop accepts on its own {@code SO_REUSEPORT} socket (the
+ * kernel spreads new connections; no accept thread hands them around); otherwise one socket
+ * accepts and the loops take turns. The limits are {@link HttpLimits}'s: a cap on connections per
+ * address and on connections still waiting for their first head, a header deadline for the first
+ * request and an idle deadline after each answer, enforced by one sweep per event loop.
+ */
+public final class HttpFrontEnd extends VerticleBase {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpFrontEnd.class);
+    /** Header lines, all together, as Vert.x's default allows. */
+    static final int MAX_HEADERS = 8192;
+
+    private final HttpTracker tracker;
+    private final String host;
+    private final int port;
+    private final HttpLimits limits;
+    private final InetSocketAddress handOver;
+    private final List<Channel> listeners = new ArrayList<>();
+    private final List<ScheduledFuture<?>> sweeps = new ArrayList<>();
+
+    /**
+     * @param handOver where the full HTTP server listens (loopback) for every request this one does not answer
+     */
+    public HttpFrontEnd(HttpTracker tracker, String host, int port, HttpLimits limits, InetSocketAddress handOver) {
+        this.tracker = tracker;
+        this.host = host;
+        this.port = port;
+        this.limits = limits;
+        this.handOver = handOver;
+    }
+
+    @Override
+    public Future<?> start() {
+        VertxInternal vx = (VertxInternal) vertx;
+        if (port != 0) {
+            // SO_REUSEPORT would let us share a port another tracker already holds: make sure nobody does.
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(host, port));
+            } catch (java.io.IOException e) {
+                return Future.failedFuture(e);
+            }
+        }
+        ConnectionSlots slots = limits.slots(vertx, port);
+        long sweepMillis = sweepMillisFor(Math.min(limits.headerTimeout().toNanos(), limits.idleTimeout().toNanos()));
+        Map<EventExecutor, Loop> loops = new IdentityHashMap<>();
+        for (EventExecutor executor : vx.nettyEventLoopGroup()) {
+            EventLoop eventLoop = (EventLoop) executor;
+            ContextInternal context = vx.contextBuilder().withEventLoop(eventLoop)
+                    .withThreadingModel(ThreadingModel.EVENT_LOOP).build();
+            Loop loop = new Loop(context, eventLoop);
+            loops.put(eventLoop, loop);
+            sweeps.add(eventLoop.scheduleAtFixedRate(loop::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS));
+        }
+        ChannelInitializer<Channel> accept = new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(Channel channel) {
+                Loop loop = loops.get(channel.eventLoop());
+                String address = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                        ? a.getAddress().getHostAddress() : "?";
+                switch (loop == null ? null : slots.admit(address)) {
+                    case ConnectionSlots.Admitted admitted -> channel.pipeline().addLast(new AnnounceConnection(loop, admitted.slot()));
+                    case null, default -> channel.close();
+                }
+            }
+        };
+        NetServerOptions socketOptions = new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true)
+                .setAcceptBacklog(1024).setReusePort(vertx.isNativeTransportEnabled());
+        InetSocketAddress local = new InetSocketAddress(host, port);
+        List<ServerBootstrap> bootstraps = new ArrayList<>();
+        if (vertx.isNativeTransportEnabled()) {
+            for (EventExecutor loop : loops.keySet()) {
+                bootstraps.add(new ServerBootstrap().group((EventLoop) loop, (EventLoop) loop));
+            }
+        } else {
+            bootstraps.add(new ServerBootstrap().group(vx.acceptorEventLoopGroup(), vx.nettyEventLoopGroup()));
+        }
+        Promise<Void> bound = Promise.promise();
+        bindAll(vx, bootstraps, socketOptions, accept, local, 0, bound);
+        return bound.future().onSuccess(v -> LOG.debug("tracker HTTP front end on {}:{}, {} accepting sockets",
+                host, actualPort(), listeners.size()));
+    }
+
+    /** Binds one after another: with port 0 the first picks the port the others then share. */
+    private void bindAll(VertxInternal vx, List<ServerBootstrap> bootstraps, NetServerOptions socketOptions,
+                         ChannelInitializer<Channel> accept, InetSocketAddress local, int index, Promise<Void> bound) {
+        if (index == bootstraps.size()) {
+            bound.complete();
+            return;
+        }
+        ServerBootstrap bootstrap = bootstraps.get(index).channelFactory(vx.transport().serverChannelFactory(false))
+                .childHandler(accept);
+        vx.transport().configure(socketOptions, false, bootstrap);
+        InetSocketAddress at = index == 0 ? local : new InetSocketAddress(local.getAddress(), actualPort());
+        bootstrap.bind(at).addListener((ChannelFuture f) -> {
+            if (!f.isSuccess()) {
+                listeners.forEach(Channel::close);
+                bound.fail(f.cause());
+                return;
+            }
+            listeners.add(f.channel());
+            bindAll(vx, bootstraps, socketOptions, accept, local, index + 1, bound);
+        });
+    }
+
+    @Override
+    public Future<?> stop() {
+        sweeps.forEach(s -> s.cancel(false));
+        List<Future<Void>> closed = new ArrayList<>();
+        for (Channel listener : listeners) {
+            Promise<Void> p = Promise.promise();
+            listener.close().addListener(f -> p.complete());
+            closed.add(p.future());
+        }
+        return Future.all(closed);
+    }
+
+    /** The port bound (useful with port 0). */
+    public int actualPort() {
+        return listeners.isEmpty() ? port : ((InetSocketAddress) listeners.getFirst().localAddress()).getPort();
+    }
+
+    /** A sweep period a fifth of the shorter timeout, within 20 ms..1 s (as the Vert.x ports' sweep). */
+    static long sweepMillisFor(long shorterTimeoutNanos) {
+        return Math.clamp(TimeUnit.NANOSECONDS.toMillis(shorterTimeoutNanos) / 5, 20, 1_000);
+    }
+
+    /**
+     * What the connections of one event loop share: the Vert.x context the tracker runs on there
+     * (the registry completes on the caller's context, so answers come back to this loop), and the
+     * list of their deadlines, swept by one periodic task. Used from that loop's thread only.
+     */
+    final class Loop {
+        private final ContextInternal context;
+        private final EventLoop eventLoop;
+        private AnnounceConnection head;
+
+        Loop(ContextInternal context, EventLoop eventLoop) {
+            this.context = context;
+            this.eventLoop = eventLoop;
+        }
+
+        int maxLine() {
+            return QueryString.MAX_QUERY_LENGTH + 1024;
+        }
+
+        int maxHeaders() {
+            return MAX_HEADERS;
+        }
+
+        long headerNanos() {
+            return limits.headerTimeout().toNanos();
+        }
+
+        long idleNanos() {
+            return limits.idleTimeout().toNanos();
+        }
+
+        /** The bencoded answer to {@code request}, computed on this loop's context. */
+        Future<byte[]> answer(HttpRequestHead request, boolean announce, byte[] remote) {
+            ContextInternal previous = context.beginDispatch();
+            try {
+                return announce ? tracker.announce(request.query(), remote) : tracker.scrape(request.query());
+            } finally {
+                context.endDispatch(previous);
+            }
+        }
+
+        /** A connection to the full HTTP server, on {@code outer}'s loop, relaying to {@code outer}. */
+        ChannelFuture connectHandOver(Channel outer) {
+            return new Bootstrap().group(eventLoop)
+                    .channelFactory(((VertxInternal) vertx).transport().channelFactory(false))
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .handler(new Splice(outer))
+                    .connect(handOver);
+        }
+
+        void watch(AnnounceConnection c, long timeoutNanos) {
+            c.deadline = nonZero(System.nanoTime() + timeoutNanos);
+            if (c.watched) {
+                return;
+            }
+            c.watched = true;
+            c.next = head;
+            if (head != null) {
+                head.previous = c;
+            }
+            head = c;
+        }
+
+        void rewatch(AnnounceConnection c, long timeoutNanos) {
+            if (c.watched) {
+                c.deadline = nonZero(System.nanoTime() + timeoutNanos);
+            }
+        }
+
+        void unwatch(AnnounceConnection c) {
+            if (!c.watched) {
+                return;
+            }
+            c.watched = false;
+            if (c.previous != null) {
+                c.previous.next = c.next;
+            } else {
+                head = c.next;
+            }
+            if (c.next != null) {
+                c.next.previous = c.previous;
+            }
+            c.previous = null;
+            c.next = null;
+        }
+
+        /** Closes the connections whose next head is late. */
+        void sweep() {
+            long now = System.nanoTime();
+            AnnounceConnection c = head;
+            while (c != null) {
+                AnnounceConnection next = c.next;
+                if (c.deadline != 0 && now - c.deadline >= 0) {
+                    LOG.debug("tracker HTTP port: closing {}: no complete request head in time ({})",
+                            c.channel().remoteAddress(), c.firstRequest() ? "first request" : "a later request");
+                    unwatch(c);
+                    c.expire();
+                }
+                c = next;
+            }
+        }
+
+        private static long nonZero(long nanos) {
+            return nanos == 0 ? 1 : nanos;
+        }
+    }
+}
