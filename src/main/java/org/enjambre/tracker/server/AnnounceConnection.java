@@ -78,6 +78,12 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
     /** Answers every complete request head in {@link #received}, in order, until one must wait. */
     private void serve() {
         while (received != null && !closing) {
+            if (!ctx.channel().isWritable()) {
+                // A client that pipelines without reading the answers waits until it reads them
+                // (channelWritabilityChanged), or is closed by the idle deadline: no unbounded queue.
+                ctx.channel().config().setAutoRead(false);
+                return;
+            }
             if (!received.isReadable()) {
                 releaseReceived();
                 return;
@@ -142,7 +148,16 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         loop.rewatch(this, loop.idleNanos());
-        ctx.channel().config().setAutoRead(true);
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && !answering && !closing) {
+            ctx.channel().config().setAutoRead(true);
+            serve();
+        }
+        ctx.fireChannelWritabilityChanged();
     }
 
     private void refuse(HttpRequestHead.TooLarge tooLarge) {
@@ -179,6 +194,10 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
     private void handOver() {
         Channel outer = ctx.channel();
         loop.unwatch(this);
+        if (!greeted) {
+            greeted = true;
+            slot.greeted();
+        }
         outer.config().setAutoRead(false);
         ByteBuf pending = received;
         received = null;
