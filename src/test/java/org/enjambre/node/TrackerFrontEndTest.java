@@ -111,6 +111,37 @@ class TrackerFrontEndTest {
     }
 
     @Test
+    void aLongPipelineFromAClientThatReadsLateIsAnsweredInFullAndInOrder() throws Exception {
+        int requests = 2_000;
+        try (Socket client = new Socket()) {
+            client.setReceiveBufferSize(4096); // the server's writes back up soon: it must stop reading, not queue
+            client.connect(new java.net.InetSocketAddress("127.0.0.1", node.port()), 5_000);
+            client.setSoTimeout(20_000);
+            StringBuilder pipeline = new StringBuilder();
+            for (int i = 0; i < requests; i++) {
+                pipeline.append("GET ").append(announce(8, String.format(Locale.ROOT, "p%011d", i), 10_000 + i))
+                        .append("&numwant=50&ip=10.0.").append(i / 250).append('.').append(i % 250 + 1).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+            }
+            byte[] bytes = ascii(pipeline.toString());
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    client.getOutputStream().write(bytes);
+                } catch (IOException e) {
+                    // the read side below fails the test
+                }
+            });
+            Thread.sleep(1_000);
+            InputStream in = client.getInputStream();
+            for (int i = 0; i < requests; i++) {
+                String answer = readAnswer(in);
+                assertThat(answer).as("answer %d", i).startsWith("HTTP/1.1 200")
+                        .contains("10:incompletei" + (i + 1) + "e");
+            }
+            writer.join(10_000);
+        }
+    }
+
+    @Test
     void otherPathsAndMethodsAreStillServedByTheFullHttpServer() throws Exception {
         Socket api = sockets.open("127.0.0.1", node.port());
         api.setSoTimeout(10_000);
