@@ -128,6 +128,11 @@ public record HttpLimits(String name, Duration headerTimeout, Duration idleTimeo
         });
     }
 
+    /** How often the deadlines of this port's connections are swept: a fifth of the shorter timeout, within 20 ms..1 s. */
+    public long sweepMillis() {
+        return ConnectionDeadlines.sweepMillisFor(Math.min(headerTimeout.toNanos(), idleTimeout.toNanos()));
+    }
+
     /** The slots of {@code port}: one object for every server of this Vert.x instance on that port. */
     public ConnectionSlots slots(Vertx vertx, int port) {
         ConnectionSlots.Limits caps = new ConnectionSlots.Limits(maxHalfOpen, maxPerAddress);

@@ -27,9 +27,11 @@ import org.enjambre.tracker.server.SwarmSnapshot;
 import org.enjambre.web.TorrentCreation;
 
 /**
- * A tracker node's HTTP server: the tracker's {@link HttpTracker} front end on {@code /announce}
- * and {@code /scrape}, and the JSON REST API under {@code /api}. It composes; the announce work is
- * the {@link AnnounceService}'s. Several instances may share one port (Vert.x spreads connections).
+ * A tracker node's full HTTP server, on a loopback port behind the tracker port's
+ * {@link org.enjambre.tracker.server.HttpFrontEnd}: the JSON REST API under {@code /api}, and
+ * {@code /announce} and {@code /scrape} for the connections the front end hands over (a keep-alive
+ * client that asked something else first). It composes; the announce work is the
+ * {@link AnnounceService}'s. Several instances may share one port (Vert.x spreads connections).
  */
 public final class TrackerVerticle extends VerticleBase {
     private static final Pattern HEX40 = Pattern.compile("[0-9a-fA-F]{40}");

@@ -80,7 +80,7 @@ public final class HttpFrontEnd extends VerticleBase {
             }
         }
         ConnectionSlots slots = limits.slots(vertx, port);
-        long sweepMillis = sweepMillisFor(Math.min(limits.headerTimeout().toNanos(), limits.idleTimeout().toNanos()));
+        long sweepMillis = limits.sweepMillis();
         Map<EventExecutor, Loop> loops = new IdentityHashMap<>();
         for (EventExecutor executor : vx.nettyEventLoopGroup()) {
             EventLoop eventLoop = (EventLoop) executor;
@@ -156,11 +156,6 @@ public final class HttpFrontEnd extends VerticleBase {
     /** The port bound (useful with port 0). */
     public int actualPort() {
         return listeners.isEmpty() ? port : ((InetSocketAddress) listeners.getFirst().localAddress()).getPort();
-    }
-
-    /** A sweep period a fifth of the shorter timeout, within 20 ms..1 s (as the Vert.x ports' sweep). */
-    static long sweepMillisFor(long shorterTimeoutNanos) {
-        return Math.clamp(TimeUnit.NANOSECONDS.toMillis(shorterTimeoutNanos) / 5, 20, 1_000);
     }
 
     /**
