@@ -1,9 +1,7 @@
 package org.enjambre.tracker.protocol;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A URL query string decoded to raw bytes. BitTorrent puts binary values (info_hash, peer_id) in
@@ -16,21 +14,31 @@ public final class QueryString {
     /** Most parameters accepted in one query. */
     public static final int MAX_PARAMETERS = 512;
 
-    private final Map<String, List<byte[]>> values;
+    /**
+     * Names and values in query order, side by side: an announce has about ten parameters, so a
+     * linear search beats a map of lists, and costs two arrays instead of an entry, a list and its
+     * array per parameter (this is parsed once per announce).
+     */
+    private final String[] names;
+    private final byte[][] values;
+    private final int count;
 
-    private QueryString(Map<String, List<byte[]>> values) {
+    private QueryString(String[] names, byte[][] values, int count) {
+        this.names = names;
         this.values = values;
+        this.count = count;
     }
 
     /** Parses {@code raw} (the part after {@code ?}, not decoded; {@code null} means empty). */
     public static QueryString parse(String raw) throws TrackerRefusal {
-        Map<String, List<byte[]>> values = new HashMap<>();
         if (raw == null || raw.isEmpty()) {
-            return new QueryString(values);
+            return new QueryString(new String[0], new byte[0][], 0);
         }
         if (raw.length() > MAX_QUERY_LENGTH) {
             throw new TrackerRefusal("query too long (limit " + MAX_QUERY_LENGTH + " characters)");
         }
+        String[] names = new String[16];
+        byte[][] values = new byte[16][];
         int count = 0;
         int start = 0;
         int length = raw.length();
@@ -40,39 +48,64 @@ public final class QueryString {
                 end = length;
             }
             if (end > start) {
-                if (++count > MAX_PARAMETERS) {
+                if (count == MAX_PARAMETERS) {
                     throw new TrackerRefusal("too many query parameters (limit " + MAX_PARAMETERS + ")");
                 }
-                int eq = raw.indexOf('=', start);
-                String name;
-                byte[] value;
-                if (eq < 0 || eq > end) {
-                    name = latin1(decode(raw, start, end));
-                    value = new byte[0];
-                } else {
-                    name = latin1(decode(raw, start, eq));
-                    value = decode(raw, eq + 1, end);
+                if (count == names.length) {
+                    names = java.util.Arrays.copyOf(names, count * 2);
+                    values = java.util.Arrays.copyOf(values, count * 2);
                 }
-                values.computeIfAbsent(name, k -> new ArrayList<>(1)).add(value);
+                int eq = raw.indexOf('=', start);
+                if (eq < 0 || eq > end) {
+                    names[count] = name(raw, start, end);
+                    values[count] = EMPTY;
+                } else {
+                    names[count] = name(raw, start, eq);
+                    values[count] = decode(raw, eq + 1, end);
+                }
+                count++;
             }
             start = end + 1;
         }
-        return new QueryString(values);
+        return new QueryString(names, values, count);
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /** A parameter name: plain ASCII names (all of BitTorrent's) are taken as they are, without decoding. */
+    private static String name(String raw, int from, int to) throws TrackerRefusal {
+        for (int i = from; i < to; i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c == '+' || c > 0x7f) {
+                return latin1(decode(raw, from, to));
+            }
+        }
+        return raw.substring(from, to);
     }
 
     /** The first value of {@code name}, or {@code null} when absent. */
     public byte[] first(String name) {
-        List<byte[]> list = values.get(name);
-        return list == null ? null : list.get(0);
+        for (int i = 0; i < count; i++) {
+            if (names[i].equals(name)) {
+                return values[i];
+            }
+        }
+        return null;
     }
 
     /** Every value of {@code name} in query order (empty when absent). */
     public List<byte[]> all(String name) {
-        return values.getOrDefault(name, List.of());
+        List<byte[]> all = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            if (names[i].equals(name)) {
+                all.add(values[i]);
+            }
+        }
+        return all;
     }
 
     public boolean has(String name) {
-        return values.containsKey(name);
+        return first(name) != null;
     }
 
     /** The first value of {@code name} as ASCII text, or {@code null}. */
