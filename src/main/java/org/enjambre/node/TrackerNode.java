@@ -16,6 +16,7 @@ import org.enjambre.tracker.hazelcast.ConnectionIdKey;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
 import org.enjambre.tracker.server.AnnounceService;
 import org.enjambre.tracker.server.ConnectionIds;
+import org.enjambre.tracker.server.HandOvers;
 import org.enjambre.tracker.server.HttpFrontEnd;
 import org.enjambre.tracker.server.PeerRegistry;
 import org.enjambre.tracker.server.RegistryPeerStorage;
@@ -143,10 +144,11 @@ public final class TrackerNode implements AutoCloseable {
         HttpLimits front = HttpLimits.tracker();
         HttpLimits handOver = new HttpLimits("tracker HTTP port (handed over)", front.headerTimeout(), front.idleTimeout(),
                 front.maxHalfOpen(), front.maxHalfOpen());
-        return vertx.deployVerticle(() -> new TrackerVerticle(behind, registry, hazelcast, handOver),
+        HandOvers handOvers = new HandOvers();
+        return vertx.deployVerticle(() -> new TrackerVerticle(behind, registry, hazelcast, handOver, handOvers),
                         new DeploymentOptions().setInstances(Math.max(1, instances)))
-                .compose(id -> vertx.deployVerticle(new HttpFrontEnd(TrackerVerticle.httpTracker(fixed, registry),
-                        settings.host(), port, front, new java.net.InetSocketAddress(HAND_OVER_HOST, handOverPort))))
+                .compose(id -> vertx.deployVerticle(new HttpFrontEnd(TrackerVerticle.httpTracker(fixed, registry, handOvers),
+                        settings.host(), port, front, new java.net.InetSocketAddress(HAND_OVER_HOST, handOverPort), handOvers)))
                 .recover(e -> Future.failedFuture(NativeTransport.addressInUse(e)
                         ? new java.io.IOException("cannot listen on " + settings.host() + ":" + port + ": " + e.getMessage(), e)
                         : e))

@@ -21,6 +21,7 @@ import org.enjambre.net.HttpLimits;
 import org.enjambre.tracker.hazelcast.TorrentCatalog;
 import org.enjambre.tracker.protocol.SwarmStats;
 import org.enjambre.tracker.server.AnnounceService;
+import org.enjambre.tracker.server.HandOvers;
 import org.enjambre.tracker.server.HttpTracker;
 import org.enjambre.tracker.server.PeerRegistry;
 import org.enjambre.tracker.server.SwarmSnapshot;
@@ -49,19 +50,21 @@ public final class TrackerVerticle extends VerticleBase {
      * @param settings where to listen: the tracker's own port, or the loopback port behind the
      *                 {@link org.enjambre.tracker.server.HttpFrontEnd} that hands requests over
      * @param limits   the port's connection limits
+     * @param handOvers who is behind the connections the front end hands over
      */
-    public TrackerVerticle(TrackerSettings settings, PeerRegistry registry, HazelcastInstance hazelcast, HttpLimits limits) {
+    public TrackerVerticle(TrackerSettings settings, PeerRegistry registry, HazelcastInstance hazelcast, HttpLimits limits,
+                           HandOvers handOvers) {
         this.settings = settings;
         this.registry = registry;
         this.hazelcast = hazelcast;
         this.limits = limits;
-        this.tracker = httpTracker(settings, registry);
+        this.tracker = httpTracker(settings, registry, handOvers);
     }
 
     /** The HTTP front end of a tracker with {@code settings} over {@code registry}. */
-    static HttpTracker httpTracker(TrackerSettings settings, PeerRegistry registry) {
+    static HttpTracker httpTracker(TrackerSettings settings, PeerRegistry registry, HandOvers handOvers) {
         return new HttpTracker(new AnnounceService(registry, new AnnounceService.Policy(
-                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed)));
+                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed)), handOvers);
     }
 
     @Override

@@ -157,6 +157,20 @@ class TrackerFrontEndTest {
     }
 
     @Test
+    void anAnnounceOnAHandedOverConnectionIsRegisteredAtTheClientsOwnAddressNotLoopbacks() throws Exception {
+        // The full server sees handed-over connections coming from 127.0.0.1; an announce from
+        // loopback may name any address (ip=), so it must know who is really behind them.
+        Socket client = sockets.open("127.0.0.7", node.port());
+        client.setSoTimeout(10_000);
+        client.getOutputStream().write(ascii("GET /api/cluster HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        assertThat(readAnswer(client.getInputStream())).startsWith("HTTP/1.1 200");
+        client.getOutputStream().write(ascii("GET " + announce(9, "iiiiiiiiiiii", 7101) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"));
+        assertThat(readAnswer(client.getInputStream())).startsWith("HTTP/1.1 200").doesNotContain("failure reason");
+        String other = LoopbackSockets.get(sockets.open("127.0.0.1", node.port()), announce(9, "jjjjjjjjjjjj", 7102));
+        assertThat(other).contains("5:peers6:" + new String(new byte[] {127, 0, 0, 7, 0x1b, (byte) 0xbd}, StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
     void http10AnnounceIsAnsweredInHttp10AndClosedUnlessItAsksToKeepTheConnection() throws Exception {
         Socket closing = sockets.open("127.0.0.1", node.port());
         closing.setSoTimeout(10_000);

@@ -211,6 +211,7 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
                 return;
             }
             Channel inner = connected.channel();
+            loop.handedOver(inner, remote);
             inner.writeAndFlush(pending);
             ctx.pipeline().replace(this, "splice", new Splice(inner));
             outer.config().setAutoRead(true);

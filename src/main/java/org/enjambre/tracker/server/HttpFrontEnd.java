@@ -54,13 +54,17 @@ public final class HttpFrontEnd extends VerticleBase {
     private final int port;
     private final HttpLimits limits;
     private final InetSocketAddress handOver;
+    private final HandOvers handOvers;
     private final List<Channel> listeners = new ArrayList<>();
     private final List<ScheduledFuture<?>> sweeps = new ArrayList<>();
 
     /**
-     * @param handOver where the full HTTP server listens (loopback) for every request this one does not answer
+     * @param handOver  where the full HTTP server listens (loopback) for every request this one does not answer
+     * @param handOvers where that server learns who is behind each connection handed over
      */
-    public HttpFrontEnd(HttpTracker tracker, String host, int port, HttpLimits limits, InetSocketAddress handOver) {
+    public HttpFrontEnd(HttpTracker tracker, String host, int port, HttpLimits limits, InetSocketAddress handOver,
+                        HandOvers handOvers) {
+        this.handOvers = handOvers;
         this.tracker = tracker;
         this.host = host;
         this.port = port;
@@ -196,6 +200,14 @@ public final class HttpFrontEnd extends VerticleBase {
                 return announce ? tracker.announce(request.query(), remote) : tracker.scrape(request.query());
             } finally {
                 context.endDispatch(previous);
+            }
+        }
+
+        /** Tells the full server who is behind {@code inner} until it closes. */
+        void handedOver(Channel inner, byte[] client) {
+            if (client != null && inner.localAddress() instanceof InetSocketAddress local) {
+                handOvers.opened(local.getPort(), client);
+                inner.closeFuture().addListener(f -> handOvers.closed(local.getPort(), client));
             }
         }
 

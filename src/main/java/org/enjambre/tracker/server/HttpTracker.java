@@ -24,9 +24,12 @@ public final class HttpTracker {
     public static final String BENCODE_TYPE = "text/plain";
 
     private final AnnounceService service;
+    private final HandOvers handOvers;
 
-    public HttpTracker(AnnounceService service) {
+    /** @param handOvers the clients behind connections handed over by the front end (their real addresses) */
+    public HttpTracker(AnnounceService service, HandOvers handOvers) {
         this.service = service;
+        this.handOvers = handOvers;
     }
 
     /**
@@ -49,8 +52,7 @@ public final class HttpTracker {
 
     /** {@code GET /announce}. */
     public void announce(HttpServerRequest http) {
-        byte[] remote = IpAddresses.parse(http.remoteAddress().hostAddress());
-        announce(http.query(), remote).onComplete(ar -> bencoded(http.response(), ar.result()));
+        announce(http.query(), handOvers.clientOf(http.remoteAddress())).onComplete(ar -> bencoded(http.response(), ar.result()));
     }
 
     /**
