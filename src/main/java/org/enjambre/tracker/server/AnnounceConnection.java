@@ -41,6 +41,8 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
     private boolean answering;
     private boolean greeted;
     private boolean closing;
+    /** Connecting to the full server: what arrives meanwhile joins what it will be sent first. */
+    private boolean handingOver;
 
     // The loop's intrusive deadline list (HttpFrontEnd.Loop): no object per entry, no timer.
     /** {@link System#nanoTime()} by which the next request's head must be complete; 0: none (answering). */
@@ -70,14 +72,14 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
             return;
         }
         received = received == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), received, bytes);
-        if (!answering) {
+        if (!answering && !handingOver) {
             serve();
         }
     }
 
     /** Answers every complete request head in {@link #received}, in order, until one must wait. */
     private void serve() {
-        while (received != null && !closing) {
+        while (received != null && !closing && !handingOver) {
             if (!ctx.channel().isWritable()) {
                 // A client that pipelines without reading the answers waits until it reads them
                 // (channelWritabilityChanged), or is closed by the idle deadline: no unbounded queue.
@@ -199,20 +201,22 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
             slot.greeted();
         }
         outer.config().setAutoRead(false);
-        ByteBuf pending = received;
-        received = null;
-        closing = true;
+        handingOver = true;
         outer.closeFuture().addListener(f -> slot.release());
         loop.connectHandOver(outer).addListener((ChannelFuture connected) -> {
             if (!connected.isSuccess() || !outer.isActive()) {
-                pending.release();
+                releaseReceived();
                 connected.channel().close();
                 outer.close();
                 return;
             }
             Channel inner = connected.channel();
             loop.handedOver(inner, remote);
-            inner.writeAndFlush(pending);
+            ByteBuf pending = received;
+            received = null;
+            if (pending != null) {
+                inner.writeAndFlush(pending);
+            }
             ctx.pipeline().replace(this, "splice", new Splice(inner));
             outer.config().setAutoRead(true);
         });
