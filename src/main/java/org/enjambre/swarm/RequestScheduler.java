@@ -264,7 +264,7 @@ final class RequestScheduler {
             }
             state.requestsOutstanding(added);
             peer.stats.requestsOutstanding(added);
-            link.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
+            link.sendRequests(batch, added); // one write for the whole batch: fewer syscalls when refilling deep pipelines
         }
     }
 
