@@ -22,7 +22,11 @@ class UploadSchedulerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        torrent = new MemoryPieces(8, 4 * BLOCK, 6);
+        seeder(8);
+    }
+
+    void seeder(int pieces) throws Exception {
+        torrent = new MemoryPieces(pieces, 4 * BLOCK, 6);
         state = torrent.state();
         BitSet all = new BitSet();
         all.set(0, torrent.pieceCount());
@@ -80,22 +84,8 @@ class UploadSchedulerTest {
     @Test
     void blocksWaitingForAPieceBeingReadDoNotStopTheNextPiecesReads() {
         // Reads complete only when the test says so, as a busy worker pool would.
-        List<Runnable> pendingReads = new ArrayList<>();
-        Workers later = new Workers() {
-            @Override
-            public <T> io.vertx.core.Future<T> submit(java.util.concurrent.Callable<T> task) {
-                io.vertx.core.Promise<T> done = io.vertx.core.Promise.promise();
-                pendingReads.add(() -> {
-                    try {
-                        done.complete(task.call());
-                    } catch (Exception e) {
-                        done.fail(e);
-                    }
-                });
-                return done.future();
-            }
-        };
-        uploads = new UploadScheduler(torrent.info, state, picker, store, later, new RateLimiter(0, null, clock::nanoTime),
+        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
+        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
                 clock, EngineOptions.defaults());
         FakeLink a = unchoked("a");
         for (int piece = 0; piece < 3; piece++) {
@@ -103,39 +93,23 @@ class UploadSchedulerTest {
                 request(a, piece, b);
             }
         }
-        assertThat(pendingReads).as("every piece asked for is being read, not one piece at a time").hasSize(3);
-        for (Runnable read : new ArrayList<>(pendingReads)) {
-            read.run();
-        }
+        assertThat(reads.pending()).as("every piece asked for is being read, not one piece at a time").isEqualTo(3);
+        reads.runAll();
         assertThat(pieces(a)).hasSize(12);
         assertThat(store.reads.get()).isEqualTo(3);
     }
 
     @Test
     void aPeerHasAtMostMaxReadsPerPeerPieceReadsInFlight() throws Exception {
-        List<Runnable> pendingReads = new ArrayList<>();
-        Workers later = new Workers() {
-            @Override
-            public <T> io.vertx.core.Future<T> submit(java.util.concurrent.Callable<T> task) {
-                pendingReads.add(() -> {
-                });
-                return io.vertx.core.Promise.<T>promise().future();
-            }
-        };
-        torrent = new MemoryPieces(16, 4 * BLOCK, 6);
-        state = torrent.state();
-        BitSet all = new BitSet();
-        all.set(0, torrent.pieceCount());
-        state.resetTo(all);
-        picker = torrent.picker(state);
-        store = torrent.new Store(true);
-        uploads = new UploadScheduler(torrent.info, state, picker, store, later, new RateLimiter(0, null, clock::nanoTime),
+        seeder(16);
+        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
+        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
                 clock, EngineOptions.defaults());
         FakeLink a = unchoked("a");
         for (int piece = 0; piece < 16; piece++) {
             request(a, piece, 0);
         }
-        assertThat(pendingReads).hasSize(EngineOptions.DEFAULT_MAX_READS_PER_PEER);
+        assertThat(reads.pending()).isEqualTo(EngineOptions.DEFAULT_MAX_READS_PER_PEER);
     }
 
     @Test
