@@ -4,7 +4,7 @@
 # loads and links and the methods' profiles, and writes FILE when it exits; later runs with
 # -XX:AOTCache=FILE start with all of that already done.
 #   usage: scripts/aot-train.sh KIND CACHE JAVA JAR [JVM-OPTION...]
-#   KIND:  oneshot (create), transfer (a download from a local seeder), node (node --tracker)
+#   KIND:  oneshot (create), transfer (a download from a local seeder that then seeds to another), node (node --tracker)
 # The JVM options are the ones the launcher gives that kind of command: a cache only serves runs
 # with the same collector and object layout. Best effort, bounded in time, quiet; everything it
 # starts listens on loopback only and is stopped by PID. The cache replaces the old one only when
@@ -62,8 +62,25 @@ case "$kind" in
     "${plain[@]}" seed --data "$work/seed" "$work/sample.torrent" >"$work/seed.log" 2>&1 &
     pids+=($!)
     port="$(await_line "$work/seed.log" 's/^listening on \([0-9]*\).*/\1/p')" || exit 0
-    "${trained[@]}" download --out "$work/out" --peer "127.0.0.1:$port" --timeout 120 "$work/sample.torrent" \
+    # The trained JVM downloads, then seeds on (--seed) to a second downloader and is stopped with
+    # SIGTERM (the cache is written as it exits): one cache for both commands then holds the upload
+    # path too, which a download alone never loads (a fresh seeder took ~0.5 s to answer its first
+    # handshake without it).
+    our_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null)" || exit 0
+    "${trained[@]}" download --seed --port "$our_port" --out "$work/out" --peer "127.0.0.1:$port" --timeout 120 \
+      "$work/sample.torrent" >"$work/trained.log" 2>&1 &
+    trained_pid=$!
+    pids+=("$trained_pid")
+    for _ in $(seq 1 1200); do
+      grep -q '^complete:' "$work/trained.log" 2>/dev/null && break
+      kill -0 "$trained_pid" 2>/dev/null || exit 0
+      sleep 0.1
+    done
+    kill "${pids[0]}" 2>/dev/null # the first seeder: the second download must come from the trained JVM
+    "${plain[@]}" download --out "$work/out2" --peer "127.0.0.1:$our_port" --timeout 120 "$work/sample.torrent" \
       >/dev/null 2>&1 || exit 0
+    kill -TERM "$trained_pid" 2>/dev/null
+    wait "$trained_pid" 2>/dev/null
     ;;
   node)
     # The node stops cleanly when its standard input closes: the subshell closes it once the node

@@ -9,7 +9,8 @@ import java.time.Duration;
  */
 public record EngineOptions(Limits limits, Timeouts timeouts, Choking choking, Rates rates) {
 
-    public static final int DEFAULT_REQUEST_QUEUE_DEPTH = 128;
+    /** libtorrent's max_out_request_queue: 8 MiB in flight keeps a seeder busy through a leecher's pauses on loopback. */
+    public static final int DEFAULT_REQUEST_QUEUE_DEPTH = 500;
     public static final int DEFAULT_ENDGAME_REDUNDANCY = 3;
     public static final int DEFAULT_MAX_UPLOAD_QUEUE = 2048;
     public static final int DEFAULT_MAX_READS_PER_PEER = 8;

@@ -31,6 +31,8 @@ final class PeerConnection implements PeerLink {
     private final EngineClock clock;
     private final PeerState state;
     private final RateLimiter downloadLimiter;
+    /** Null unless the wire timeline is on (a debugging aid, off by default). */
+    private final WireTimeline timeline;
 
     /** The handshake was accepted and the engine counts this connection. */
     boolean registered;
@@ -51,6 +53,7 @@ final class PeerConnection implements PeerLink {
         this.remote = remote;
         this.clock = clock;
         this.downloadLimiter = downloadLimiter;
+        this.timeline = WireTimeline.open(address + (incoming ? " in" : " out"));
         long now = clock.nanoTime();
         this.state = new PeerState(pieceCount, now);
         this.lastReceivedNanos = now;
@@ -78,6 +81,9 @@ final class PeerConnection implements PeerLink {
         socket.closeHandler(v -> {
             if (!closed) {
                 closed = true;
+                if (timeline != null) {
+                    timeline.closed("by the peer");
+                }
                 engine.closed(this, null);
             }
         });
@@ -148,6 +154,9 @@ final class PeerConnection implements PeerLink {
         try {
             Object item;
             while (!closed && (item = decoder.next()) != null) {
+                if (timeline != null) {
+                    timeline.received(item);
+                }
                 switch (item) {
                     case Handshake handshake -> engine.onHandshake(this, handshake);
                     case Message message -> engine.onMessage(this, message);
@@ -181,6 +190,9 @@ final class PeerConnection implements PeerLink {
 
     @Override
     public void send(Message message) {
+        if (timeline != null && !closed) {
+            timeline.sent(message);
+        }
         send(MessageEncoder.encode(message));
     }
 
@@ -193,12 +205,23 @@ final class PeerConnection implements PeerLink {
     }
 
     @Override
+    public void sendRequests(Buffer batch, int count) {
+        if (timeline != null && !closed) {
+            timeline.sentRequests(count);
+        }
+        send(batch);
+    }
+
+    @Override
     public void sendOwned(ByteBuf frames) {
         if (closed) {
             frames.release();
             return;
         }
         lastSentNanos = clock.nanoTime();
+        if (timeline != null) {
+            timeline.sentBlock(frames.readableBytes() - MessageEncoder.PIECE_HEADER_LENGTH);
+        }
         // Straight to the channel: NetSocket.write(Buffer) would hold a direct buffer without ever
         // releasing it; writeMessage hands Netty our reference, released once written (or failed).
         ((NetSocketInternal) socket).writeMessage(frames);
@@ -210,6 +233,9 @@ final class PeerConnection implements PeerLink {
             return;
         }
         closed = true;
+        if (timeline != null) {
+            timeline.closed(reason);
+        }
         socket.close();
         engine.closed(this, reason);
     }

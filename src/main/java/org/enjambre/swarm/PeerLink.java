@@ -29,6 +29,11 @@ public interface PeerLink {
     /** Sends bytes already encoded (a batch of requests, a piece header and its block). */
     void send(Buffer bytes);
 
+    /** Sends a batch of {@code count} encoded requests in one write (the wire timeline counts them). */
+    default void sendRequests(Buffer batch, int count) {
+        send(batch);
+    }
+
     /**
      * Sends encoded bytes that the link takes over: their reference is released once they are
      * written, or at once if the link is closed. A block goes out this way from the buffer it was

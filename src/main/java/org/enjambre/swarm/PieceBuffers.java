@@ -1,5 +1,6 @@
 package org.enjambre.swarm;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
@@ -14,17 +15,19 @@ import java.util.Set;
  * block writes complete asynchronously, so "nothing written yet" does not mean "nothing received
  * yet", and a buffer made later would miss the blocks already on their way to disk. A released
  * buffer is kept for the next piece of its size (within the same budget): a fresh megabyte array
- * per piece cost zeroing and, in G1, a humongous allocation each. Used only on the engine's event
- * loop.
+ * per piece cost zeroing and, in G1, a humongous allocation each. The buffers are direct: a piece
+ * is hashed (libcrypto reads it where it lies) and written to its file from there, where a heap
+ * array made the JDK copy it into a temporary direct buffer on every write. Used only on the
+ * engine's event loop.
  */
 final class PieceBuffers {
     private final long budget;
     private final int largestPiece;
-    private final Map<Integer, byte[]> buffers = new HashMap<>();
+    private final Map<Integer, ByteBuffer> buffers = new HashMap<>();
     private final Set<Integer> onDisk = new HashSet<>();
     private long used;
     /** Released buffers kept for reuse; live and spare buffers together stay within the budget. */
-    private final ArrayDeque<byte[]> spare = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
     private long spareBytes;
 
     /**
@@ -43,8 +46,8 @@ final class PieceBuffers {
      * @param size         the piece's size
      * @param startedOnDisk whether some block of the piece was already written to disk
      */
-    byte[] forBlock(int piece, int size, boolean startedOnDisk) {
-        byte[] buffer = buffers.get(piece);
+    ByteBuffer forBlock(int piece, int size, boolean startedOnDisk) {
+        ByteBuffer buffer = buffers.get(piece);
         if (buffer != null || onDisk.contains(piece)) {
             return buffer;
         }
@@ -59,19 +62,19 @@ final class PieceBuffers {
     }
 
     /** A spare buffer of that size (every byte of it is overwritten by the piece's blocks), or a new one. */
-    private byte[] reuse(int size) {
-        for (Iterator<byte[]> it = spare.iterator(); it.hasNext(); ) {
-            byte[] b = it.next();
-            if (b.length == size) {
+    private ByteBuffer reuse(int size) {
+        for (Iterator<ByteBuffer> it = spare.iterator(); it.hasNext(); ) {
+            ByteBuffer b = it.next();
+            if (b.capacity() == size) {
                 it.remove();
                 spareBytes -= size;
                 return b;
             }
         }
         while (used + spareBytes + size > budget && !spare.isEmpty()) {
-            spareBytes -= spare.removeFirst().length; // spares of another size make room
+            spareBytes -= spare.removeFirst().capacity(); // spares of another size make room
         }
-        return new byte[size];
+        return ByteBuffer.allocateDirect(size);
     }
 
     /**
@@ -79,11 +82,11 @@ final class PieceBuffers {
      * kept for another piece. The caller no longer touches it (the worker that hashed it is done).
      */
     void release(int piece) {
-        byte[] buffer = buffers.remove(piece);
+        ByteBuffer buffer = buffers.remove(piece);
         if (buffer != null) {
-            used -= buffer.length;
+            used -= buffer.capacity();
             spare.addLast(buffer);
-            spareBytes += buffer.length;
+            spareBytes += buffer.capacity();
         }
     }
 

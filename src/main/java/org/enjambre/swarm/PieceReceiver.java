@@ -2,10 +2,9 @@ package org.enjambre.swarm;
 
 import io.vertx.core.Future;
 import java.nio.ByteBuffer;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import org.enjambre.hash.Sha1;
 import org.enjambre.metainfo.Info;
 import org.enjambre.wire.Message;
 import org.enjambre.wire.WireLimits;
@@ -63,6 +62,8 @@ final class PieceReceiver {
     private final Workers workers;
     private final PieceBuffers buffers;
     private final List<Listener> listeners = new ArrayList<>();
+    /** One SHA-1 per worker thread (libcrypto's when it loads: fast from the first piece, no C2 warm-up). */
+    private static final ThreadLocal<Sha1> SHA1 = ThreadLocal.withInitial(Sha1::create);
     private boolean stopped;
 
     PieceReceiver(Info info, PiecePicker picker, TorrentState state, PieceStore store, Workers workers,
@@ -93,11 +94,11 @@ final class PieceReceiver {
         int index = piece.index();
         long block = PiecePicker.block(index, piece.begin());
         emit(new PieceEvent.BlockReceived(index, piece.begin(), sender));
-        byte[] buffer = buffers.forBlock(index, picker.pieceSize(index), picker.writtenCount(index) > 0);
+        ByteBuffer buffer = buffers.forBlock(index, picker.pieceSize(index), picker.writtenCount(index) > 0);
         if (buffer != null) {
             // Buffered piece: the block waits in memory; the whole piece is hashed there and
             // written once, verified, in one worker task (no per-block hop, no read-back).
-            System.arraycopy(piece.block(), 0, buffer, piece.begin(), piece.block().length);
+            buffer.put(piece.begin(), piece.block());
             if (picker.written(block)) {
                 verifyBuffered(index, buffer);
             }
@@ -126,15 +127,16 @@ final class PieceReceiver {
     private record Verdict(boolean valid, byte[][] blockDigests) {
     }
 
-    private void verifyBuffered(int piece, byte[] buffer) {
+    private void verifyBuffered(int piece, ByteBuffer buffer) {
         boolean judged = listeners.stream().anyMatch(l -> l.wantsBlockDigests(piece));
         workers.submit(() -> {
-            byte[] digest = MessageDigest.getInstance("SHA-1").digest(buffer);
-            boolean valid = info.pieceHashMatches(piece, digest);
+            Sha1 sha1 = SHA1.get();
+            sha1.update(buffer.duplicate().clear());
+            boolean valid = info.pieceHashMatches(piece, sha1.digest());
             // Block digests only when someone is to be judged by them: a failure, or a suspect's piece.
-            byte[][] blocks = !valid || judged ? blockDigests(buffer) : null;
+            byte[][] blocks = !valid || judged ? blockDigests(buffer.duplicate().clear(), sha1) : null;
             if (valid) {
-                store.writeBlock(piece, 0, ByteBuffer.wrap(buffer));
+                store.writeBlock(piece, 0, buffer.duplicate().clear());
             }
             return new Verdict(valid, blocks);
         }).onComplete(ar -> {
@@ -168,13 +170,14 @@ final class PieceReceiver {
         }
     }
 
-    static byte[][] blockDigests(byte[] piece) throws NoSuchAlgorithmException {
-        MessageDigest sha1 = MessageDigest.getInstance("SHA-1");
-        int n = (piece.length + WireLimits.BLOCK_LENGTH - 1) / WireLimits.BLOCK_LENGTH;
+    /** The SHA-1 of each block of the piece (its remaining bytes), for smart ban. */
+    static byte[][] blockDigests(ByteBuffer piece, Sha1 sha1) {
+        int length = piece.remaining();
+        int n = (length + WireLimits.BLOCK_LENGTH - 1) / WireLimits.BLOCK_LENGTH;
         byte[][] out = new byte[n][];
         for (int b = 0; b < n; b++) {
-            int from = b * WireLimits.BLOCK_LENGTH;
-            sha1.update(piece, from, Math.min(WireLimits.BLOCK_LENGTH, piece.length - from));
+            int from = piece.position() + b * WireLimits.BLOCK_LENGTH;
+            sha1.update(piece.slice(from, Math.min(WireLimits.BLOCK_LENGTH, length - b * WireLimits.BLOCK_LENGTH)));
             out[b] = sha1.digest();
         }
         return out;

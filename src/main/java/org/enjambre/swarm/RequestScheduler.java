@@ -28,6 +28,8 @@ final class RequestScheduler {
     static final double REQUEST_QUEUE_SECONDS = 1.0;
     /** In flight to any peer at least, also before its rate is known. */
     static final int MIN_REQUEST_DEPTH = 16;
+    /** Slow start ends at the first rate sample that is not this much above the previous one (libtorrent: 10 %). */
+    static final double SLOW_START_GROWTH = 1.1;
 
     /** Our requests to one peer and how fast it answers them. */
     private static final class Pipeline {
@@ -43,6 +45,13 @@ final class RequestScheduler {
         double downloadRate;
         long rateSampleBytes;
         long rateSampleNanos;
+        /**
+         * Slow start (as TCP's, and libtorrent's): until the measured rate stops growing, every block
+         * that arrives adds one to the depth, so that it doubles each round trip instead of waiting
+         * for a rate sample at {@link #MIN_REQUEST_DEPTH} (on loopback that wait cost the first
+         * second of a transfer). 0 once slow start is over.
+         */
+        int slowStartDepth = MIN_REQUEST_DEPTH;
         /** BEP 6: pieces this peer rejected a request for since it last unchoked us; asked of others. */
         final BitSet rejectedPieces = new BitSet();
 
@@ -198,6 +207,9 @@ final class RequestScheduler {
             fill(link);
             return false;
         }
+        if (p.slowStartDepth > 0 && p.slowStartDepth < queueDepth) {
+            p.slowStartDepth++;
+        }
         if (picker.requesters(block) > 1) {
             cancelDuplicates(link, block, piece.index(), piece.begin(), length);
         }
@@ -264,7 +276,7 @@ final class RequestScheduler {
             }
             state.requestsOutstanding(added);
             peer.stats.requestsOutstanding(added);
-            link.send(batch); // one write for the whole batch: fewer syscalls when refilling deep pipelines
+            link.sendRequests(batch, added); // one write for the whole batch: fewer syscalls when refilling deep pipelines
         }
     }
 
@@ -306,8 +318,8 @@ final class RequestScheduler {
     }
 
     /**
-     * The pipeline depth for a peer: about {@link #REQUEST_QUEUE_SECONDS} of what it sent lately,
-     * between {@link #MIN_REQUEST_DEPTH} and the configured depth. A slow peer holds few blocks, so
+     * The pipeline depth for a peer: about {@link #REQUEST_QUEUE_SECONDS} of what it sent lately (or
+     * more during slow start), between {@link #MIN_REQUEST_DEPTH} and the configured depth. A slow peer holds few blocks, so
      * blocks are not locked for long at a peer that cannot deliver them soon (and a rate-limited
      * seed is not asked for seconds of pieces that other leechers get meanwhile).
      */
@@ -317,7 +329,8 @@ final class RequestScheduler {
     }
 
     private int depth(Pipeline p) {
-        long wanted = (long) Math.ceil(p.downloadRate * REQUEST_QUEUE_SECONDS / WireLimits.BLOCK_LENGTH);
+        long wanted = Math.max(p.slowStartDepth,
+                (long) Math.ceil(p.downloadRate * REQUEST_QUEUE_SECONDS / WireLimits.BLOCK_LENGTH));
         return (int) Math.max(Math.min(MIN_REQUEST_DEPTH, queueDepth), Math.min(queueDepth, wanted));
     }
 
@@ -378,6 +391,7 @@ final class RequestScheduler {
             if (!p.snubbed && !link.state().peerChoking && !p.outstanding.isEmpty()
                     && now - p.lastBlockNanos > snubNanos) {
                 p.snubbed = true;
+                p.slowStartDepth = MIN_REQUEST_DEPTH; // as TCP after a timeout: it earns its depth anew
                 state.snubbed();
                 LOG.info("{}: {} sent no block for {} ms: its requests go to others", name, link,
                         TimeUnit.NANOSECONDS.toMillis(snubNanos));
@@ -398,6 +412,9 @@ final class RequestScheduler {
             }
             long downloaded = e.getKey().state().bytesDownloaded;
             double sample = (downloaded - p.rateSampleBytes) / seconds;
+            if (p.slowStartDepth > 0 && downloaded > 0 && sample < SLOW_START_GROWTH * p.downloadRate) {
+                p.slowStartDepth = 0; // the rate stopped growing: the pipeline follows the measured rate from now on
+            }
             p.downloadRate = p.downloadRate == 0 ? sample : 0.5 * p.downloadRate + 0.5 * sample;
             p.rateSampleBytes = downloaded;
             p.rateSampleNanos = now;

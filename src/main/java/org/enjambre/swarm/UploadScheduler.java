@@ -39,13 +39,22 @@ final class UploadScheduler {
     /** Requests looked at when choosing what to serve next. */
     static final int MAX_UPLOAD_QUEUE_SCAN = 256;
 
-    /** A request whose piece is being read. */
-    private record Waiting(PeerLink link, Queue queue, Message.Request request) {
+    /**
+     * A request whose piece is being read; {@code startedRead} for the one whose queue the read is
+     * counted against ({@link Queue#readsInFlight} counts reads, not the blocks waiting for them).
+     */
+    private record Waiting(PeerLink link, Queue queue, Message.Request request, boolean startedRead) {
     }
 
     /** One peer's requests to us. */
     private static final class Queue {
         final ArrayDeque<Message.Request> requests = new ArrayDeque<>();
+        /**
+         * Disk reads started for this peer and not done. Blocks waiting for a piece already being
+         * read do not count: counting them stopped the queue after 8 blocks of one piece, so that one
+         * piece was read at a time and every piece cost a worker round trip with the socket idle
+         * (4 times as many with 256 KiB pieces as with 1 MiB ones).
+         */
         int readsInFlight;
         boolean drainArmed;
         /** In the round of peers waiting for upload tokens. */
@@ -221,8 +230,8 @@ final class UploadScheduler {
             sendBlock(link, q, r, cached, r.begin());
             return;
         }
-        q.readsInFlight++;
         if (picker.pieceSize(r.index()) > PieceReceiver.MAX_BUFFERED_PIECE) {
+            q.readsInFlight++;
             // A large piece is not cached whole: just the block is read.
             workers.submit(() -> read(r.index(), r.begin(), r.length())).onComplete(ar -> {
                 q.readsInFlight--;
@@ -242,11 +251,12 @@ final class UploadScheduler {
         }
         List<Waiting> waiting = readsLoading.get(r.index());
         if (waiting != null) {
-            waiting.add(new Waiting(link, q, r));
+            waiting.add(new Waiting(link, q, r, false));
             return;
         }
+        q.readsInFlight++;
         waiting = new ArrayList<>();
-        waiting.add(new Waiting(link, q, r));
+        waiting.add(new Waiting(link, q, r, true));
         readsLoading.put(r.index(), waiting);
         int size = picker.pieceSize(r.index());
         workers.submit(() -> read(r.index(), 0, size)).onComplete(ar -> loaded(r.index(), ar));
@@ -260,7 +270,9 @@ final class UploadScheduler {
     private void loaded(int piece, AsyncResult<ByteBuf> ar) {
         List<Waiting> waiting = readsLoading.remove(piece);
         for (Waiting w : waiting) {
-            w.queue().readsInFlight--;
+            if (w.startedRead()) {
+                w.queue().readsInFlight--;
+            }
         }
         if (ar.failed()) {
             for (Waiting w : waiting) {

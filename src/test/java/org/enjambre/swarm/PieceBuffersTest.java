@@ -2,6 +2,7 @@ package org.enjambre.swarm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
 class PieceBuffersTest {
@@ -10,8 +11,9 @@ class PieceBuffersTest {
     @Test
     void piecesAreBufferedWhileTheBudgetLastsAndKeepTheirBuffer() {
         PieceBuffers buffers = new PieceBuffers(2L * PIECE, 4 * 1024 * 1024);
-        byte[] first = buffers.forBlock(0, PIECE, false);
-        assertThat(first).hasSize(PIECE);
+        ByteBuffer first = buffers.forBlock(0, PIECE, false);
+        assertThat(first.capacity()).isEqualTo(PIECE);
+        assertThat(first.isDirect()).as("hashed and written where it lies").isTrue();
         assertThat(buffers.forBlock(0, PIECE, false)).isSameAs(first);
         assertThat(buffers.forBlock(1, PIECE, false)).isNotNull();
         assertThat(buffers.usedBytes()).isEqualTo(2L * PIECE);
@@ -48,15 +50,15 @@ class PieceBuffersTest {
     @Test
     void aReleasedBufferServesTheNextPieceOfItsSizeAndSparesStayWithinTheBudget() {
         PieceBuffers buffers = new PieceBuffers(2L * PIECE, PIECE);
-        byte[] first = buffers.forBlock(0, PIECE, false);
+        ByteBuffer first = buffers.forBlock(0, PIECE, false);
         buffers.release(0);
         assertThat(buffers.forBlock(1, PIECE, false)).as("reused, not allocated").isSameAs(first);
-        byte[] second = buffers.forBlock(2, PIECE, false);
+        ByteBuffer second = buffers.forBlock(2, PIECE, false);
         assertThat(second).isNotSameAs(first);
         buffers.release(1);
         buffers.release(2);
         // Two spares of PIECE fill the budget: a smaller last piece drops one to make room.
-        assertThat(buffers.forBlock(3, PIECE / 2, false)).hasSize(PIECE / 2);
+        assertThat(buffers.forBlock(3, PIECE / 2, false).capacity()).isEqualTo(PIECE / 2);
         assertThat(buffers.forBlock(4, PIECE, false)).as("the other spare").isIn(first, second);
         assertThat(buffers.usedBytes()).isEqualTo(PIECE + PIECE / 2);
     }

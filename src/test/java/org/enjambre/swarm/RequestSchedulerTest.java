@@ -56,33 +56,57 @@ class RequestSchedulerTest {
     }
 
     @Test
-    void pipelineStartsAtTheMinimumDepthAndFollowsTheMeasuredRate() {
+    void pipelineStartsAtTheMinimumDepthAndDoublesEachRoundTripInSlowStart() throws Exception {
+        torrent = new MemoryPieces(256, 4 * BLOCK, 1); // 1024 blocks
+        scheduler = scheduler(EngineOptions.defaults());
         FakeLink fast = peer("fast").seed().unchokingUs();
         scheduler.fill(fast);
         assertThat(fast.sent(Message.Request.class)).hasSize(RequestScheduler.MIN_REQUEST_DEPTH);
-        scheduler.sampleRates(clock.nanoTime());
 
-        // 16 + 48 blocks in one second: about 64 blocks a second, so about 64 in flight.
-        int answered = answerAll(fast);
-        answered += answerAll(fast);
-        answered += answerAll(fast);
-        answered += answerAll(fast);
-        assertThat(answered).isEqualTo(64);
+        // Each round trip answers what was in flight: every block adds one to the depth.
+        assertThat(answerAll(fast)).isEqualTo(16);
+        assertThat(scheduler.outstanding(fast)).isEqualTo(32);
+        assertThat(answerAll(fast)).isEqualTo(32);
+        assertThat(scheduler.outstanding(fast)).isEqualTo(64);
+        assertThat(answerAll(fast)).isEqualTo(64);
+        assertThat(scheduler.depth(fast)).isEqualTo(128);
+    }
+
+    @Test
+    void slowStartEndsWhenTheRateStopsGrowingAndThePipelineFollowsTheMeasuredRate() {
+        FakeLink fast = peer("fast").seed().unchokingUs();
+        scheduler.fill(fast);
+        scheduler.sampleRates(clock.nanoTime());
+        int answered = answerAll(fast) + answerAll(fast); // 16 + 32 blocks
+        clock.advanceMillis(1000);
+        scheduler.sampleRates(clock.nanoTime()); // 48 blocks a second: the first rate
+        answered += answerAll(fast); // 64 more
+        assertThat(answered).isEqualTo(112);
+        clock.advanceMillis(1000);
+        scheduler.sampleRates(clock.nanoTime()); // 64 a second, more than 10 % up: still slow start
+        assertThat(scheduler.depth(fast)).isEqualTo(128);
+
+        // 56 blocks the next second, no more than the smoothed rate: slow start is over, the
+        // depth is one second of the measured rate (its smoothed 56 blocks a second).
+        for (int i = 0; i < 56; i++) {
+            Message.Request r = fast.sent(Message.Request.class).get(i);
+            scheduler.accept(fast, new Message.Piece(r.index(), r.begin(), torrent.block(r.index(), r.begin())));
+        }
         clock.advanceMillis(1000);
         scheduler.sampleRates(clock.nanoTime());
-        assertThat(scheduler.depth(fast)).isEqualTo(64);
+        assertThat(scheduler.depth(fast)).isEqualTo(56);
         fast.clearSent();
         scheduler.fill(fast);
-        assertThat(scheduler.outstanding(fast)).isEqualTo(64);
+        assertThat(fast.sent(Message.Request.class)).as("72 still in flight, above the depth").isEmpty();
 
         // A slow peer (one block in a second) keeps the minimum, never less.
         FakeLink slow = peer("slow").seed().unchokingUs();
         scheduler.sampleRates(clock.nanoTime());
         scheduler.fill(slow);
-        scheduler.accept(slow, new Message.Piece(slow.sent(Message.Request.class).getFirst().index(),
-                slow.sent(Message.Request.class).getFirst().begin(),
-                torrent.block(slow.sent(Message.Request.class).getFirst().index(),
-                        slow.sent(Message.Request.class).getFirst().begin())));
+        Message.Request first = slow.sent(Message.Request.class).getFirst();
+        scheduler.accept(slow, new Message.Piece(first.index(), first.begin(), torrent.block(first.index(), first.begin())));
+        clock.advanceMillis(1000);
+        scheduler.sampleRates(clock.nanoTime());
         clock.advanceMillis(1000);
         scheduler.sampleRates(clock.nanoTime());
         assertThat(scheduler.depth(slow)).isEqualTo(RequestScheduler.MIN_REQUEST_DEPTH);
@@ -186,7 +210,8 @@ class RequestSchedulerTest {
 
         answerAll(silent);
         assertThat(scheduler.snubbed(silent)).isFalse();
-        assertThat(scheduler.outstanding(silent)).isEqualTo(RequestScheduler.MIN_REQUEST_DEPTH);
+        assertThat(scheduler.outstanding(silent)).as("slow start again: the minimum, one more for the block it sent")
+                .isEqualTo(RequestScheduler.MIN_REQUEST_DEPTH + 1);
     }
 
     @Test

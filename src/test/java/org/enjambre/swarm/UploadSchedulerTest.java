@@ -22,7 +22,11 @@ class UploadSchedulerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        torrent = new MemoryPieces(8, 4 * BLOCK, 6);
+        seeder(8);
+    }
+
+    void seeder(int pieces) throws Exception {
+        torrent = new MemoryPieces(pieces, 4 * BLOCK, 6);
         state = torrent.state();
         BitSet all = new BitSet();
         all.set(0, torrent.pieceCount());
@@ -75,6 +79,37 @@ class UploadSchedulerTest {
         }
         assertThat(pieces(a)).hasSize(4);
         assertThat(store.reads.get()).isEqualTo(1);
+    }
+
+    @Test
+    void blocksWaitingForAPieceBeingReadDoNotStopTheNextPiecesReads() {
+        // Reads complete only when the test says so, as a busy worker pool would.
+        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
+        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
+                clock, EngineOptions.defaults());
+        FakeLink a = unchoked("a");
+        for (int piece = 0; piece < 3; piece++) {
+            for (int b = 0; b < 4; b++) {
+                request(a, piece, b);
+            }
+        }
+        assertThat(reads.pending()).as("every piece asked for is being read, not one piece at a time").isEqualTo(3);
+        reads.runAll();
+        assertThat(pieces(a)).hasSize(12);
+        assertThat(store.reads.get()).isEqualTo(3);
+    }
+
+    @Test
+    void aPeerHasAtMostMaxReadsPerPeerPieceReadsInFlight() throws Exception {
+        seeder(16);
+        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
+        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
+                clock, EngineOptions.defaults());
+        FakeLink a = unchoked("a");
+        for (int piece = 0; piece < 16; piece++) {
+            request(a, piece, 0);
+        }
+        assertThat(reads.pending()).isEqualTo(EngineOptions.DEFAULT_MAX_READS_PER_PEER);
     }
 
     @Test
