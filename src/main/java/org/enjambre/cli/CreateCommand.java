@@ -67,10 +67,15 @@ final class CreateCommand implements Callable<Integer> {
     boolean force;
 
     @Mixin
-    VerboseOption verbose;
+    VerboseOption verbose = new VerboseOption();
 
     @Override
     public Integer call() throws IOException {
+        return create(spec.commandLine().getOut());
+    }
+
+    /** Makes the torrent from the options set on this object and reports it on {@code o}; returns the exit code. */
+    int create(PrintWriter o) throws IOException {
         Path out = output.toAbsolutePath();
         if (!Files.isDirectory(out.getParent())) {
             throw new NoSuchFileException(out.getParent().toString(), null, "the output's folder does not exist");
@@ -109,7 +114,6 @@ final class CreateCommand implements Callable<Integer> {
         }
 
         Info info = metainfo.info();
-        PrintWriter o = spec.commandLine().getOut();
         o.println("wrote " + output + ": " + info.files().size() + (info.files().size() == 1 ? " file, " : " files, ")
                 + Sizes.human(info.totalLength()) + ", " + info.pieceCount() + " pieces of " + Sizes.human(info.pieceLength()));
         o.println("info-hash: " + metainfo.infoHash().hex());

@@ -9,6 +9,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.enjambre.metainfo.InfoHash;
 import org.enjambre.storage.ResumeData;
 import org.enjambre.storage.UnsafePathException;
 import org.slf4j.Logger;
@@ -40,6 +41,11 @@ public final class NodeState {
             throw new IllegalArgumentException("--data " + data + " has no parent folder to keep the node's state beside it: give --state DIR");
         }
         return data.getParent().resolve(data.getFileName() + SUFFIX);
+    }
+
+    /** {@code STATE/resume/<infohash hex>.resume}: where a node keeps the verified pieces of a hosted torrent. */
+    public static Path resumeFile(Path stateDir, InfoHash infoHash) {
+        return stateDir.resolve(RESUME).resolve(infoHash.hex() + ".resume");
     }
 
     /** Where uploads are streamed before use. */

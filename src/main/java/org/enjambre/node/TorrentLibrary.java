@@ -49,7 +49,6 @@ public final class TorrentLibrary implements TorrentHost {
     private final Path dataDir;
     private final Path stateDir;
     private final Path torrentsDir;
-    private final Path resumeDir;
     private final EngineOptions options;
     private final Map<InfoHash, Hosted> hosted = new ConcurrentHashMap<>();
     /** Magnet links whose metadata has not come yet. */
@@ -67,7 +66,6 @@ public final class TorrentLibrary implements TorrentHost {
         this.dataDir = dataDir.toAbsolutePath().normalize();
         this.stateDir = stateDir.toAbsolutePath().normalize();
         this.torrentsDir = this.stateDir.resolve(NodeState.TORRENTS);
-        this.resumeDir = this.stateDir.resolve(NodeState.RESUME);
         this.options = EngineOptions.defaults().withUploadRate(uploadRate);
     }
 
@@ -315,7 +313,7 @@ public final class TorrentLibrary implements TorrentHost {
     }
 
     private Path resumeFile(InfoHash infoHash) {
-        return resumeDir.resolve(infoHash.hex() + ".resume");
+        return NodeState.resumeFile(stateDir, infoHash);
     }
 
     /** A refusal with the HTTP status that fits it. */

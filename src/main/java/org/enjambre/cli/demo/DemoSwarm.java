@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -31,6 +33,9 @@ import org.enjambre.metainfo.Metainfo;
 import org.enjambre.metainfo.TorrentBuilder;
 import org.enjambre.node.ClusterConfig;
 import org.enjambre.node.ClusterSecret;
+import org.enjambre.node.NodeState;
+import org.enjambre.storage.ResumeData;
+import org.enjambre.storage.TorrentStorage;
 import org.enjambre.web.ApiToken;
 
 /**
@@ -177,6 +182,7 @@ public final class DemoSwarm implements AutoCloseable {
         metainfo = TorrentBuilder.forPath(file).trackers(trackers).comment("enjambre demo").build();
         torrent = options.workDir().resolve("enjambre-demo.torrent");
         Files.write(torrent, metainfo.encode());
+        trustSeederData(metainfo, seedData);
         log.accept(String.format(java.util.Locale.ROOT, "generated %s (%d bytes, %d pieces of %d) and its torrent after %.1f s",
                 file, options.size(), metainfo.info().pieceCount(), metainfo.info().pieceLength(),
                 (System.nanoTime() - t0) / 1e9));
@@ -240,6 +246,8 @@ public final class DemoSwarm implements AutoCloseable {
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         // The members are given on the command line; an inherited list would point elsewhere.
         pb.environment().remove(ClusterConfig.MEMBERS_ENV);
+        // Each node keeps its state beside its own data in the demo's folder (the seeder's resume data is there).
+        pb.environment().remove("ENJAMBRE_STATE");
         pb.environment().put(ApiToken.ENV, apiToken);
         // A secret of the demo's own: the members know it, the peers only the report token derived from it.
         pb.environment().remove(ClusterSecret.ENV);
@@ -293,6 +301,30 @@ public final class DemoSwarm implements AutoCloseable {
             }
         }
         return String.join(" | ", java.util.Arrays.asList(lines).subList(Math.max(0, lines.length - 3), lines.length));
+    }
+
+    /**
+     * Writes the seeder's resume data: every piece verified, with the file's size and modification
+     * time now. The demo has just written the file and hashed it into the torrent, so the seeder
+     * need not read it all again before it serves (it was the last node up, on the demo's
+     * critical path); a file touched since is rechecked as always (the stamps no longer match).
+     */
+    static void trustSeederData(Metainfo metainfo, Path seedData) throws IOException {
+        BitSet every = new BitSet();
+        every.set(0, metainfo.info().pieceCount());
+        Path state = NodeState.defaultFolder(seedData);
+        if (!Files.isDirectory(state)) {
+            Files.createDirectories(state);
+            try {
+                // As NodeState.prepare makes it: the node's own files are the owner's only.
+                Files.setPosixFilePermissions(state, PosixFilePermissions.fromString("rwx------"));
+            } catch (UnsupportedOperationException notPosix) {
+                // Windows: its default ACLs apply.
+            }
+        }
+        try (TorrentStorage storage = TorrentStorage.open(metainfo.info(), seedData)) {
+            ResumeData.capture(metainfo.infoHash(), storage, every).save(NodeState.resumeFile(state, metainfo.infoHash()));
+        }
     }
 
     /** Random bytes, written in 1 MiB blocks (a fast generator: the content only has to be incompressible). */

@@ -8,6 +8,11 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.enjambre.metainfo.Metainfo;
+import org.enjambre.metainfo.TorrentBuilder;
+import org.enjambre.node.NodeState;
+import org.enjambre.storage.ResumeData;
+import org.enjambre.storage.TorrentStorage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -89,5 +94,31 @@ class DemoSwarmTest {
         Path kept = Files.createDirectories(dir.resolve("k"));
         new DemoSwarm(new DemoSwarm.Options(1, 1, 0, 0, kept, true, dir, List.of()), s -> { }).close();
         assertThat(kept).exists();
+    }
+
+    @Test
+    void theSeederTrustsTheFileTheDemoJustHashedAndRechecksItOnceTouched() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("seeder"));
+        Path file = data.resolve("enjambre-demo.bin");
+        DemoSwarm.generate(file, 300_000);
+        Metainfo metainfo = TorrentBuilder.forPath(file).pieceLength(16 * 1024).build();
+        DemoSwarm.trustSeederData(metainfo, data);
+
+        Path resume = NodeState.resumeFile(NodeState.defaultFolder(data), metainfo.infoHash());
+        try (TorrentStorage storage = TorrentStorage.open(metainfo.info(), data)) {
+            ResumeData.Outcome trusted = ResumeData.loadOrRecheck(resume, metainfo.infoHash(), storage, 1, org.enjambre.storage.RecheckProgress.NONE);
+            assertThat(trusted.trusted()).as(trusted.reason()).isTrue();
+            assertThat(trusted.verified().cardinality()).isEqualTo(metainfo.info().pieceCount());
+
+            // A byte changed after the demo hashed it: the stamps no longer match, and the recheck finds the piece.
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                ch.write(java.nio.ByteBuffer.wrap(new byte[] {42}), 20_000);
+            }
+            Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
+            ResumeData.Outcome rechecked = ResumeData.loadOrRecheck(resume, metainfo.infoHash(), storage, 1, org.enjambre.storage.RecheckProgress.NONE);
+            assertThat(rechecked.trusted()).isFalse();
+            assertThat(rechecked.verified().get(1)).isFalse();
+            assertThat(rechecked.verified().cardinality()).isEqualTo(metainfo.info().pieceCount() - 1);
+        }
     }
 }
