@@ -3,6 +3,7 @@ package org.enjambre.ext;
 import java.util.IdentityHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.swarm.PeerExtensions;
 import org.enjambre.swarm.PeerLink;
@@ -47,6 +48,13 @@ public final class ExtensionHook implements PeerExtensions {
         } catch (ExtensionMessageException e) {
             link.close("extension protocol: " + e.getMessage());
         }
+    }
+
+    @Override
+    public OptionalInt requestQueueLimit(PeerLink link) {
+        ConnectionExtensions extensions = connections.get(link);
+        return extensions == null ? OptionalInt.empty()
+                : extensions.theirHandshake().map(h -> h.reqq()).orElse(OptionalInt.empty());
     }
 
     @Override

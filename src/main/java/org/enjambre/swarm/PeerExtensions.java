@@ -1,5 +1,6 @@
 package org.enjambre.swarm;
 
+import java.util.OptionalInt;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
 
@@ -14,6 +15,14 @@ public interface PeerExtensions {
     /** Does nothing: the engine without extensions. */
     PeerExtensions NONE = new PeerExtensions() {
     };
+
+    /**
+     * How many requests the peer says it queues (BEP 10's {@code reqq}), once its extended handshake
+     * came: a peer drops requests past it, so the engine never keeps more outstanding there.
+     */
+    default OptionalInt requestQueueLimit(PeerLink link) {
+        return OptionalInt.empty();
+    }
 
     /** The peer's handshake was accepted; messages sent on {@code link} now follow our handshake. */
     default void onHandshake(PeerLink link, Handshake theirs) {

@@ -52,6 +52,11 @@ final class RequestScheduler {
          * second of a transfer). 0 once slow start is over.
          */
         int slowStartDepth = MIN_REQUEST_DEPTH;
+        /**
+         * The requests the peer says it queues (BEP 10 {@code reqq}; libtorrent 2000, older clients
+         * 250 or less): more would be dropped by the peer and only come back as timeouts.
+         */
+        int peerQueueLimit = Integer.MAX_VALUE;
         /** BEP 6: pieces this peer rejected a request for since it last unchoked us; asked of others. */
         final BitSet rejectedPieces = new BitSet();
 
@@ -331,7 +336,16 @@ final class RequestScheduler {
     private int depth(Pipeline p) {
         long wanted = Math.max(p.slowStartDepth,
                 (long) Math.ceil(p.downloadRate * REQUEST_QUEUE_SECONDS / WireLimits.BLOCK_LENGTH));
-        return (int) Math.max(Math.min(MIN_REQUEST_DEPTH, queueDepth), Math.min(queueDepth, wanted));
+        int cap = Math.min(queueDepth, p.peerQueueLimit);
+        return (int) Math.max(Math.min(MIN_REQUEST_DEPTH, cap), Math.min(cap, wanted));
+    }
+
+    /** The peer's extended handshake says it queues at most {@code reqq} requests (at least one is asked). */
+    void limitDepth(PeerLink link, int reqq) {
+        Pipeline p = peers.get(link);
+        if (p != null) {
+            p.peerQueueLimit = Math.max(1, reqq);
+        }
     }
 
     /**

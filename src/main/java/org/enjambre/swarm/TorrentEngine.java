@@ -380,7 +380,12 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
                 choker.interestChanged(c);
             }
             case Message.Cancel cancel -> uploads.onCancel(c, cancel);
-            case Message.Extended extended -> extensions.onExtended(c, extended);
+            case Message.Extended extended -> {
+                extensions.onExtended(c, extended);
+                if (extended.extendedId() == 0) {
+                    extensions.requestQueueLimit(c).ifPresent(reqq -> requests.limitDepth(c, reqq));
+                }
+            }
             case Message.SuggestPiece _, Message.HaveAll _, Message.HaveNone _, Message.RejectRequest _,
                  Message.AllowedFast _ -> fast.onMessage(c, m);
             case Message.Port port -> extensions.onPort(c, port);

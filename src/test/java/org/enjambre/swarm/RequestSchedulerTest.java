@@ -129,6 +129,27 @@ class RequestSchedulerTest {
     }
 
     @Test
+    void aPeerThatQueuesFewRequestsIsNeverAskedForMore() throws Exception {
+        torrent = new MemoryPieces(256, 4 * BLOCK, 1); // 1024 blocks
+        scheduler = scheduler(EngineOptions.defaults());
+        FakeLink small = peer("reqq 24").seed().unchokingUs();
+        scheduler.limitDepth(small, 24);
+        scheduler.fill(small);
+        int answered = 0;
+        for (int i = 0; i < 6; i++) {
+            answered += answerAll(small);
+            assertThat(scheduler.outstanding(small)).as("round %d", i).isLessThanOrEqualTo(24);
+        }
+        assertThat(answered).as("slow start would have asked 16, 32, 64, 128...").isEqualTo(16 + 5 * 24);
+        assertThat(scheduler.depth(small)).isEqualTo(24);
+
+        FakeLink tiny = peer("reqq 0").seed().unchokingUs();
+        scheduler.limitDepth(tiny, 0);
+        scheduler.fill(tiny);
+        assertThat(tiny.sent(Message.Request.class)).as("a peer saying 0 is still asked one at a time").hasSize(1);
+    }
+
+    @Test
     void endgameAsksASecondPeerForTheLastBlocksAndCancelsTheCopyWhenOneArrives() throws Exception {
         torrent = new MemoryPieces(1, 4 * BLOCK, 2);
         scheduler = scheduler(EngineOptions.defaults());
