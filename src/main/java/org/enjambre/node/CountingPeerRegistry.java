@@ -1,6 +1,8 @@
 package org.enjambre.node;
 
 import io.vertx.core.Future;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +43,15 @@ final class CountingPeerRegistry implements PeerRegistry {
     @Override
     public Future<AnnounceAnswer> announce(ReceivedAnnounce announce) {
         return delegate.announce(announce).onComplete(ar -> (ar.succeeded() ? announces : refused).incrementAndGet());
+    }
+
+    @Override
+    public CompletionStage<AnnounceAnswer> announce(ReceivedAnnounce announce, Executor executor) {
+        return delegate.announce(announce, executor).whenComplete(this::count);
+    }
+
+    private void count(AnnounceAnswer answer, Throwable failure) {
+        (failure == null ? announces : refused).incrementAndGet();
     }
 
     @Override

@@ -43,6 +43,11 @@ class NodeUdpTrackerTest {
             assertThat(count(metrics, "announce")).isGreaterThanOrEqualTo(2);
             assertThat(count(metrics, "connect")).isGreaterThanOrEqualTo(2);
             assertThat(count(metrics, "bad_connection_id")).isZero();
+            // The node's registry counted them too, though the UDP path skips its Vert.x future.
+            java.util.regex.Matcher registryCount = java.util.regex.Pattern.compile(
+                    "(?m)^enjambre_tracker_announces_total(?:\\{[^}]*})? ([0-9.E]+)").matcher(metrics);
+            assertThat(registryCount.find()).as(metrics).isTrue();
+            assertThat(Double.parseDouble(registryCount.group(1))).isGreaterThanOrEqualTo(2);
         }
     }
 

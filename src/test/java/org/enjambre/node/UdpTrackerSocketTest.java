@@ -2,7 +2,12 @@ package org.enjambre.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.MaxMessagesRecvByteBufAllocator;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.vertx.core.datagram.DatagramSocketOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -48,10 +53,26 @@ class UdpTrackerSocketTest {
     }
 
     @Test
-    void theSocketAsksForNoReceiveBufferSizeWhichVertxWouldAlsoAllocatePerDatagram() {
+    void theKernelBufferHoldsBurstsWhileEachDatagramIsReadIntoASmallBufferSeveralPerWakeUp() throws Exception {
+        // Vert.x's receive-buffer option would also size the per-datagram read buffer (a zeroed 4 MiB each).
         DatagramSocketOptions options = UdpTrackerVerticle.socketOptions("127.0.0.1", true);
         assertThat(options.getReceiveBufferSize()).isEqualTo(new DatagramSocketOptions().getReceiveBufferSize());
         assertThat(options.isReusePort()).isTrue();
         assertThat(UdpTrackerVerticle.socketOptions("::1", false).isIpV6()).isTrue();
+
+        NioDatagramChannel channel = new NioDatagramChannel();
+        try {
+            UdpTrackerVerticle.configure(channel);
+            // Linux grants what is asked up to net.core.rmem_max (and reports twice that).
+            long cap = Long.parseLong(Files.readString(Path.of("/proc/sys/net/core/rmem_max")).trim());
+            assertThat((long) channel.config().getReceiveBufferSize())
+                    .isGreaterThanOrEqualTo(Math.min(UdpTrackerVerticle.RECEIVE_BUFFER_BYTES, cap));
+            RecvByteBufAllocator.Handle handle = channel.config().getRecvByteBufAllocator().newHandle();
+            assertThat(handle.guess()).isEqualTo(UdpTrackerVerticle.READ_BUFFER_BYTES);
+            assertThat(((MaxMessagesRecvByteBufAllocator) channel.config().getRecvByteBufAllocator()).maxMessagesPerRead())
+                    .isEqualTo(UdpTrackerVerticle.DATAGRAMS_PER_READ).isGreaterThan(1);
+        } finally {
+            channel.unsafe().closeForcibly();
+        }
     }
 }

@@ -4,6 +4,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,7 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.EnumMap;
 import com.hazelcast.map.LocalMapStats;
@@ -97,24 +101,49 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
 
     @Override
     public Future<AnnounceAnswer> announce(ReceivedAnnounce announce) {
+        // The HTTP front end's way: completed on the caller's context, one hop from Hazelcast's thread.
+        Context context = context();
+        Promise<AnnounceAnswer> promise = Promise.promise();
+        announce(announce, task -> context.runOnContext(v -> task.run())).whenComplete((answer, error) -> {
+            if (error != null) {
+                promise.fail(error);
+            } else {
+                promise.complete(answer);
+            }
+        });
+        return promise.future();
+    }
+
+    /**
+     * One {@code submitToKey}, its outcome read on {@code executor}: Hazelcast would otherwise run
+     * the callback on its default async executor, a new thread per callback on two cores or fewer
+     * ({@link ContextFutures}). From there on the stage is a plain JDK one: what the caller chains
+     * runs on that executor's thread.
+     */
+    @Override
+    public CompletionStage<AnnounceAnswer> announce(ReceivedAnnounce announce, Executor executor) {
         long now = clock.getAsLong();
         boolean pressed = heap.pressed();
         boolean mayCreate = !pressed && localCopies + created.get() < limits.swarms();
         AnnounceProcessor processor = new AnnounceProcessor(announce, now, now - peerTimeoutMillis, limits, mayCreate, !pressed);
-        return onContext(swarms.submitToKey(announce.infoHashHex(), processor))
-                .compose(outcome -> {
-                    if (outcome.refusal != null) {
-                        Limit limit = limitOf(outcome.refusal, pressed);
-                        if (limit != null) {
-                            refusals.get(limit).incrementAndGet();
-                        }
-                        return Future.failedFuture(new TrackerRefusal(outcome.refusal));
-                    }
-                    if (outcome.created) {
-                        created.incrementAndGet();
-                    }
-                    return Future.succeededFuture(outcome.answer());
-                });
+        CompletableFuture<AnnounceAnswer> answer = new CompletableFuture<>();
+        swarms.submitToKey(announce.infoHashHex(), processor).whenCompleteAsync((outcome, error) -> {
+            if (error != null) {
+                answer.completeExceptionally(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
+            } else if (outcome.refusal != null) {
+                Limit limit = limitOf(outcome.refusal, pressed);
+                if (limit != null) {
+                    refusals.get(limit).incrementAndGet();
+                }
+                answer.completeExceptionally(new TrackerRefusal(outcome.refusal));
+            } else {
+                if (outcome.created) {
+                    created.incrementAndGet();
+                }
+                answer.complete(outcome.answer());
+            }
+        }, executor);
+        return answer;
     }
 
     /** The limit a refusal came from, or null for a refusal that is no limit (a peer id rule). */

@@ -5,6 +5,10 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
@@ -71,6 +75,32 @@ public final class AnnounceService {
     }
 
     /**
+     * {@link #announce} without a Vert.x future, for a front end that writes its answer from the
+     * thread the stage completes on ({@link PeerRegistry#announce(ReceivedAnnounce, Executor)}).
+     * Its failure is the registry's as is: pass it through {@link #refusalOf} before telling the client.
+     */
+    public CompletionStage<AnnounceAnswer> announce(ReceivedAnnounce announce, Executor executor) {
+        if (!policy.allowed().test(announce.infoHashHex())) {
+            return CompletableFuture.failedFuture(new TrackerRefusal("torrent not served by this tracker"));
+        }
+        return registry.announce(announce, executor);
+    }
+
+    /** What a client is told for a failed announce or scrape: the refusal itself, or that the registry is unavailable (logged). */
+    public static TrackerRefusal refusalOf(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof TrackerRefusal refusal) {
+            return refusal;
+        }
+        if (cause instanceof TimeoutException) {
+            LOG.debug("registry did not answer within {} s", REGISTRY_TIMEOUT_SECONDS);
+        } else {
+            LOG.warn("registry failed: {}", cause.toString());
+        }
+        return new TrackerRefusal(UNAVAILABLE);
+    }
+
+    /**
      * Counts for each info-hash (20 raw bytes each), or for every swarm (at most
      * {@link #SCRAPE_ALL_LIMIT}) when none is named; fails only with a {@link TrackerRefusal}.
      */
@@ -91,14 +121,6 @@ public final class AnnounceService {
     }
 
     private static <T> Future<T> refusal(Throwable cause) {
-        if (cause instanceof TrackerRefusal) {
-            return Future.failedFuture(cause);
-        }
-        if (cause instanceof TimeoutException) {
-            LOG.debug("registry did not answer within {} s", REGISTRY_TIMEOUT_SECONDS);
-        } else {
-            LOG.warn("registry failed: {}", cause.toString());
-        }
-        return Future.failedFuture(new TrackerRefusal(UNAVAILABLE));
+        return Future.failedFuture(refusalOf(cause));
     }
 }

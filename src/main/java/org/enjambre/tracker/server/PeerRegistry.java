@@ -1,6 +1,8 @@
 package org.enjambre.tracker.server;
 
 import io.vertx.core.Future;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -25,6 +27,16 @@ public interface PeerRegistry {
      * Fails with {@link TrackerRefusal} when the announce cannot be accepted.
      */
     Future<AnnounceAnswer> announce(ReceivedAnnounce announce);
+
+    /**
+     * {@link #announce} for a front end that answers from whatever thread the answer is ready on
+     * (the UDP socket writes straight to its channel): no Vert.x future, no hop to the caller's
+     * context. A registry whose work finishes on threads of its own completes the stage on
+     * {@code executor}; this default completes it where {@link #announce} completes.
+     */
+    default CompletionStage<AnnounceAnswer> announce(ReceivedAnnounce announce, Executor executor) {
+        return announce(announce).toCompletionStage();
+    }
 
     /** Counts for each given info-hash, in the given order (zeros for unknown swarms). */
     Future<Map<String, SwarmStats>> scrape(List<String> infoHashes);

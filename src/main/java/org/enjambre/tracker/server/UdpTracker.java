@@ -1,17 +1,19 @@
 package org.enjambre.tracker.server;
 
-import io.vertx.core.Future;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
 import org.enjambre.tracker.protocol.IpAddresses;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
-import org.enjambre.tracker.protocol.TrackerRefusal;
 import org.enjambre.tracker.protocol.UdpTrackerCodec;
 import org.enjambre.tracker.protocol.UdpTrackerRequest;
 
@@ -31,8 +33,6 @@ import org.enjambre.tracker.protocol.UdpTrackerRequest;
 public final class UdpTracker {
     /** What a client with a missing, forged or expired connection id is told (short: it may be cut). */
     static final String BAD_CONNECTION_ID = "bad connection id";
-
-    private static final Future<byte[]> NO_ANSWER = Future.succeededFuture();
 
     private final AnnounceService service;
     private volatile ConnectionIds connectionIds;
@@ -58,36 +58,53 @@ public final class UdpTracker {
     }
 
     /**
-     * The answer to one datagram, or a future of {@code null} when nothing is to be sent.
+     * Answers one datagram: {@code reply} gets the datagram to send back, or {@code null} when
+     * nothing is to be sent, exactly once. Connects and refusals are answered before this returns;
+     * an announce is answered on {@code executor} once the registry has it (the socket writes from
+     * there: no Vert.x future, no other hop); a scrape on the caller's Vert.x context.
      *
      * @param datagram the payload received
      * @param ip       the sender's address, 4 or 16 bytes (an IPv4-mapped IPv6 address is taken as IPv4)
      * @param port     the sender's port
      */
-    public Future<byte[]> answer(byte[] datagram, byte[] ip, int port) {
+    public void answer(byte[] datagram, byte[] ip, int port, Executor executor, Consumer<byte[]> reply) {
         byte[] sender = IpAddresses.normalize(ip);
-        return switch (UdpTrackerCodec.decodeRequest(datagram)) {
+        switch (UdpTrackerCodec.decodeRequest(datagram)) {
             case UdpTrackerRequest.Ignored i -> {
                 ignored.increment();
-                yield NO_ANSWER;
+                reply.accept(null);
             }
             case UdpTrackerRequest.Connect c -> {
                 connects.increment();
-                yield Future.succeededFuture(UdpTrackerCodec.connected(c.transactionId(),
-                        connectionIds.issue(sender, port, clock.getAsLong())));
+                reply.accept(UdpTrackerCodec.connected(c.transactionId(), connectionIds.issue(sender, port, clock.getAsLong())));
             }
-            case UdpTrackerRequest.Announce a -> connected(a.connectionId(), sender, port)
-                    ? announce(a, sender)
-                    : badConnectionId(a.transactionId(), datagram.length);
-            case UdpTrackerRequest.Scrape s -> connected(s.connectionId(), sender, port)
-                    ? scrape(s)
-                    : badConnectionId(s.transactionId(), datagram.length);
+            case UdpTrackerRequest.Announce a -> {
+                if (connected(a.connectionId(), sender, port)) {
+                    announce(a, sender, executor, reply);
+                } else {
+                    reply.accept(badConnectionId(a.transactionId(), datagram.length));
+                }
+            }
+            case UdpTrackerRequest.Scrape s -> {
+                if (connected(s.connectionId(), sender, port)) {
+                    scrape(s, reply);
+                } else {
+                    reply.accept(badConnectionId(s.transactionId(), datagram.length));
+                }
+            }
             case UdpTrackerRequest.Malformed m -> {
                 malformed.increment();
                 int room = connected(m.connectionId(), sender, port) ? maxPayload(sender) : datagram.length;
-                yield Future.succeededFuture(UdpTrackerCodec.error(m.transactionId(), m.reason(), room));
+                reply.accept(UdpTrackerCodec.error(m.transactionId(), m.reason(), room));
             }
-        };
+        }
+    }
+
+    /** {@link #answer(byte[], byte[], int, Executor, Consumer)} as a stage of the answer or {@code null}, completed on the registry's thread. */
+    public CompletionStage<byte[]> answer(byte[] datagram, byte[] ip, int port) {
+        CompletableFuture<byte[]> answer = new CompletableFuture<>();
+        answer(datagram, ip, port, Runnable::run, answer::complete);
+        return answer;
     }
 
     private boolean connected(long connectionId, byte[] sender, int port) {
@@ -106,43 +123,42 @@ public final class UdpTracker {
         connectionIds = ids;
     }
 
-    private Future<byte[]> badConnectionId(int transactionId, int requestLength) {
+    private byte[] badConnectionId(int transactionId, int requestLength) {
         badConnectionIds.increment();
-        return Future.succeededFuture(UdpTrackerCodec.error(transactionId, BAD_CONNECTION_ID, requestLength));
+        return UdpTrackerCodec.error(transactionId, BAD_CONNECTION_ID, requestLength);
     }
 
-    private Future<byte[]> announce(UdpTrackerRequest.Announce a, byte[] sender) {
+    private void announce(UdpTrackerRequest.Announce a, byte[] sender, Executor executor, Consumer<byte[]> reply) {
         announces.increment();
         byte[] registered = sender;
         // As over HTTP, only a client on loopback may name another address (a local proxy, a test).
         if (a.ipv4() != 0 && IpAddresses.isLoopback(sender) && unicast(a.ipv4())) {
             registered = new byte[] {(byte) (a.ipv4() >>> 24), (byte) (a.ipv4() >>> 16), (byte) (a.ipv4() >>> 8), (byte) a.ipv4()};
         }
-        boolean ipv6 = sender.length == 16;
-        AnnounceService.Policy policy = service.policy();
-        return service.announce(new ReceivedAnnounce(a.request(), registered, true, true))
-                .transform(ar -> {
-                    if (ar.failed()) {
-                        return Future.succeededFuture(refused(a.transactionId(), ar.cause(), sender));
-                    }
-                    AnnounceAnswer answer = ar.result();
-                    if (!answer.packed()) {
-                        answer = AnnounceAnswer.packed(answer.stats(), answer.peers());
-                    }
-                    byte[] peers = ipv6 ? answer.compact6() : answer.compact4();
-                    int entry = ipv6 ? 18 : 6;
-                    int length = Math.min(peers.length, UdpTrackerCodec.maxPeers(ipv6) * entry);
-                    return Future.succeededFuture(UdpTrackerCodec.announced(a.transactionId(), policy.intervalSeconds(),
-                            answer.stats().incomplete(), answer.stats().complete(), peers, 0, length));
-                });
+        service.announce(new ReceivedAnnounce(a.request(), registered, true, true), executor)
+                .whenComplete((answer, failure) -> reply.accept(failure != null
+                        ? refused(a.transactionId(), failure, sender)
+                        : announced(a.transactionId(), answer, sender.length == 16)));
     }
 
-    private Future<byte[]> scrape(UdpTrackerRequest.Scrape s) {
+    private byte[] announced(int transactionId, AnnounceAnswer answer, boolean ipv6) {
+        if (!answer.packed()) {
+            answer = AnnounceAnswer.packed(answer.stats(), answer.peers());
+        }
+        byte[] peers = ipv6 ? answer.compact6() : answer.compact4();
+        int entry = ipv6 ? 18 : 6;
+        int length = Math.min(peers.length, UdpTrackerCodec.maxPeers(ipv6) * entry);
+        return UdpTrackerCodec.announced(transactionId, service.policy().intervalSeconds(),
+                answer.stats().incomplete(), answer.stats().complete(), peers, 0, length);
+    }
+
+    private void scrape(UdpTrackerRequest.Scrape s, Consumer<byte[]> reply) {
         scrapes.increment();
         List<byte[]> hashes = s.infoHashes();
-        return service.scrape(hashes).transform(ar -> {
+        service.scrape(hashes).onComplete(ar -> {
             if (ar.failed()) {
-                return Future.succeededFuture(refused(s.transactionId(), ar.cause(), null));
+                reply.accept(refused(s.transactionId(), ar.cause(), null));
+                return;
             }
             Map<String, SwarmStats> found = ar.result();
             // One entry per hash asked, in order, duplicates included: the client matches by position.
@@ -151,13 +167,12 @@ public final class UdpTracker {
             for (byte[] h : hashes) {
                 stats.add(found.getOrDefault(hex.formatHex(h), SwarmStats.EMPTY));
             }
-            return Future.succeededFuture(UdpTrackerCodec.scraped(s.transactionId(), stats));
+            reply.accept(UdpTrackerCodec.scraped(s.transactionId(), stats));
         });
     }
 
     private static byte[] refused(int transactionId, Throwable cause, byte[] sender) {
-        String reason = cause instanceof TrackerRefusal refusal ? refusal.reason() : AnnounceService.UNAVAILABLE;
-        return UdpTrackerCodec.error(transactionId, reason, sender == null ? UdpTrackerCodec.MAX_PAYLOAD_IPV6 : maxPayload(sender));
+        return UdpTrackerCodec.error(transactionId, AnnounceService.refusalOf(cause).reason(), sender == null ? UdpTrackerCodec.MAX_PAYLOAD_IPV6 : maxPayload(sender));
     }
 
     private static int maxPayload(byte[] sender) {

@@ -11,6 +11,10 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -77,6 +81,14 @@ class UdpTrackerTest {
         }
     }
 
+    static <T> T await(CompletionStage<T> stage) throws Exception {
+        try {
+            return stage.toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw (Exception) e.getCause();
+        }
+    }
+
     byte[] send(byte[] datagram, byte[] ip, int port) throws Exception {
         return await(tracker.answer(datagram, ip, port));
     }
@@ -113,6 +125,26 @@ class UdpTrackerTest {
         assertThat(second.seeders()).isEqualTo(1);
         assertThat(second.leechers()).isEqualTo(1);
         assertThat(second.peers()).containsExactly(new PeerAddress("10.1.2.3", 6881));
+    }
+
+    @Test
+    void anAnnounceIsAnsweredOnTheSocketsExecutorWithoutAVertxContext() throws Exception {
+        // The socket hands its event loop; the answer must be encoded there, straight from the
+        // registry's stage, and never through a Vert.x context (the hop this path avoids).
+        ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "socket-loop"));
+        try {
+            long id = connect(CLIENT, 7000);
+            CompletableFuture<String> answeredOn = new CompletableFuture<>();
+            CompletableFuture<byte[]> answer = new CompletableFuture<>();
+            tracker.answer(announceBytes(id, infoHash, 6881, 0, 50, 0), CLIENT, 7000, loop, bytes -> {
+                answeredOn.complete(Thread.currentThread().getName() + (Vertx.currentContext() == null ? "" : " in a Vert.x context"));
+                answer.complete(bytes);
+            });
+            assertThat(answeredOn.get(10, TimeUnit.SECONDS)).isEqualTo("socket-loop");
+            assertThat(UdpTrackerCodec.decodeResponse(answer.get(10, TimeUnit.SECONDS), 6)).isInstanceOf(UdpTrackerResponse.Announced.class);
+        } finally {
+            loop.shutdownNow();
+        }
     }
 
     @Test
