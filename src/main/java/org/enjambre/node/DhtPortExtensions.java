@@ -3,6 +3,7 @@ package org.enjambre.node;
 import io.vertx.core.Context;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.OptionalInt;
 import java.util.Set;
 import org.enjambre.dht.DhtNode;
 import org.enjambre.net.PeerAddress;
@@ -48,6 +49,11 @@ final class DhtPortExtensions implements PeerExtensions {
     @Override
     public void onExtended(PeerLink link, Message.Extended message) {
         inner.onExtended(link, message);
+    }
+
+    @Override
+    public OptionalInt requestQueueLimit(PeerLink link) {
+        return inner.requestQueueLimit(link);
     }
 
     @Override
