@@ -89,18 +89,18 @@ for rep in $(seq "$REPS"); do
     start=${EPOCHREALTIME/,/.}
     rc=0
     if [ "$kind" = enjambre ]; then
-      "$ROOT/enjambre" download "$MAGNET" --out "$out" --dht-bootstrap "$BOOT" --timeout 300 > "$WORK/leech.out" 2>&1 || rc=$?
+      "$ROOT/enjambre" download "$MAGNET" --out "$out" --dht-bootstrap "$BOOT" --timeout 300 > "$WORK/leech-$kind-$rep.out" 2>&1 || rc=$?
     else
-      $PY "$LT" download "$MAGNET" "$out" 0 --dht-node "$BOOT" --timeout 300 > "$WORK/leech.out" 2>&1 || rc=$?
-      grep -q '^complete' "$WORK/leech.out" || rc=1
+      $PY "$LT" download "$MAGNET" "$out" 0 --dht-node "$BOOT" --timeout 300 > "$WORK/leech-$kind-$rep.out" 2>&1 || rc=$?
+      grep -q '^complete' "$WORK/leech-$kind-$rep.out" || rc=1
     fi
     secs=$(echo "${EPOCHREALTIME/,/.} - $start" | bc -l)
     if [ "$rc" -eq 0 ] && cmp -s "$FILE" "$out/dht.bin"; then
       DONE[$kind]="${DONE[$kind]:-} $(printf '%.2f' "$secs")"
       printf 'rep %d %-10s complete %7.2f s\n' "$rep" "$kind" "$secs"
     else
-      FAILED[$kind]="${FAILED[$kind]:-}rep $rep: $(tail -1 "$WORK/leech.out"). "
-      printf 'rep %d %-10s FAILED: %s\n' "$rep" "$kind" "$(tail -1 "$WORK/leech.out")"
+      FAILED[$kind]="${FAILED[$kind]:-}rep $rep: $(tail -1 "$WORK/leech-$kind-$rep.out"). "
+      printf 'rep %d %-10s FAILED: %s\n' "$rep" "$kind" "$(tail -1 "$WORK/leech-$kind-$rep.out")"
     fi
   done
 done

@@ -35,6 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class DhtNode {
     private static final Logger LOG = LoggerFactory.getLogger(DhtNode.class);
+    /**
+     * After this long unanswered a lookup's query stops holding its slot and the lookup's end
+     * (libtorrent's short timeout); the query itself waits for the whole {@link Config#queryTimeout}.
+     */
+    static final long SHORT_TIMEOUT_MILLIS = 1000;
+    private static final Consumer<List<PeerAddress>> NO_PEERS = peers -> { };
 
     /**
      * @param id          our node id (kept across runs)
@@ -174,6 +180,19 @@ public final class DhtNode {
      * node was silent (the table is then whatever the last run left).
      */
     public Future<Integer> bootstrap(List<PeerAddress> addresses) {
+        return join(addresses, true);
+    }
+
+    /**
+     * As {@link #bootstrap}, but succeeds once our own id's lookup ended (the table holds our
+     * neighbours: lookups work), the farther ranges still being looked up: a node that starts a
+     * download waits for what it needs, not for every slow node of the far ranges.
+     */
+    public Future<Integer> joinNear(List<PeerAddress> addresses) {
+        return join(addresses, false);
+    }
+
+    private Future<Integer> join(List<PeerAddress> addresses, boolean waitForFarRanges) {
         return onContext(() -> {
             List<Future<Void>> asked = new ArrayList<>();
             for (PeerAddress a : addresses) {
@@ -181,20 +200,24 @@ public final class DhtNode {
                 query(a, null, new FindNode(config.id()), o -> p.tryComplete());
                 asked.add(p.future());
             }
-            return Future.join(asked).transform(ignored -> lookup(config.id(), false))
-                    .compose(own -> Future.join(table.sparseRangeTargets().stream().map(t -> lookup(t, false)).toList()))
+            return Future.join(asked).transform(ignored -> lookup(config.id(), false, NO_PEERS))
+                    .compose(own -> {
+                        Future<?> far = Future.join(table.sparseRangeTargets().stream()
+                                .map(t -> lookup(t, false, NO_PEERS)).toList());
+                        return waitForFarRanges ? far : Future.succeededFuture();
+                    })
                     .map(f -> table.size());
         });
     }
 
     /** Finds peers for an info-hash (a get_peers lookup). */
     public Future<LookupResult> getPeers(NodeId infoHash) {
-        return onContext(() -> lookup(infoHash, true).map(f -> f.result(0)));
+        return onContext(() -> lookup(infoHash, true, NO_PEERS).map(f -> f.result(0)));
     }
 
     /** Finds the nodes nearest a target (a find_node lookup). */
     public Future<LookupResult> findNode(NodeId target) {
-        return onContext(() -> lookup(target, false).map(f -> f.result(0)));
+        return onContext(() -> lookup(target, false, NO_PEERS).map(f -> f.result(0)));
     }
 
     /**
@@ -203,7 +226,16 @@ public final class DhtNode {
      * ones the lookup found on the way.
      */
     public Future<LookupResult> announce(NodeId infoHash, int port) {
-        return onContext(() -> lookup(infoHash, true).compose(finished -> {
+        return announce(infoHash, port, NO_PEERS);
+    }
+
+    /**
+     * As {@link #announce(NodeId, int)}, handing {@code onPeers} each answer's peers as they come
+     * (on the node's context), so that they can be dialled while the lookup goes on: a lookup may
+     * wait for slow nodes long after the first answer named a seeder.
+     */
+    public Future<LookupResult> announce(NodeId infoHash, int port, Consumer<List<PeerAddress>> onPeers) {
+        return onContext(() -> lookup(infoHash, true, onPeers).compose(finished -> {
             List<Future<Boolean>> acks = new ArrayList<>();
             for (Lookup.Responder r : finished.lookup().closestResponders()) {
                 if (r.token() == null) {
@@ -359,17 +391,18 @@ public final class DhtNode {
         }
     }
 
-    private Future<Finished> lookup(NodeId target, boolean getPeers) {
+    private Future<Finished> lookup(NodeId target, boolean getPeers, Consumer<List<PeerAddress>> onPeers) {
         long started = clock.getAsLong();
         Lookup lookup = new Lookup(target, table.closest(target, 2 * RoutingTable.K), config.alpha(), RoutingTable.K);
         Promise<Finished> done = Promise.promise();
         boolean[] ended = {false};
         lookupsInFlight++;
-        step(lookup, getPeers, () -> {
+        step(lookup, getPeers, onPeers, () -> {
             if (ended[0]) {
                 return;
             }
             ended[0] = true;
+            lookup.end();
             // Peers announced to us are found too; a failing storage only loses those.
             Future<DhtPeerStorage.Held> own = getPeers ? storage.lookup(target) : Future.succeededFuture(null);
             own.onComplete(held -> {
@@ -386,9 +419,16 @@ public final class DhtNode {
         return done.future();
     }
 
-    private void step(Lookup lookup, boolean getPeers, Runnable finished) {
+    private void step(Lookup lookup, boolean getPeers, Consumer<List<PeerAddress>> onPeers, Runnable finished) {
         for (NodeInfo n : lookup.next()) {
             Method m = getPeers ? new GetPeers(lookup.target()) : new FindNode(lookup.target());
+            // The short timeout: a silent node (gone since someone named it) holds neither a slot
+            // nor the lookup's end for the whole query timeout.
+            vertx.setTimer(SHORT_TIMEOUT_MILLIS, t -> context.runOnContext(v -> {
+                if (lookup.slow(n)) {
+                    step(lookup, getPeers, onPeers, finished);
+                }
+            }));
             query(n.address(), n.id(), m, outcome -> {
                 switch (outcome) {
                     case Answered a -> {
@@ -399,10 +439,13 @@ public final class DhtNode {
                         List<NodeInfo> nearer = LearntNodes.admissible(named, n.address(), config.id());
                         nodesRefused.addAndGet(named.size() - nearer.size());
                         lookup.answered(n, nearer, r.values(), r.token());
+                        if (!r.values().isEmpty()) {
+                            onPeers.accept(r.values());
+                        }
                     }
                     case Failed f -> lookup.failed(n);
                 }
-                step(lookup, getPeers, finished);
+                step(lookup, getPeers, onPeers, finished);
             });
         }
         if (lookup.done()) {
@@ -412,7 +455,7 @@ public final class DhtNode {
 
     private void maintain() {
         for (NodeId target : table.refreshTargets()) {
-            lookup(target, false);
+            lookup(target, false, NO_PEERS);
         }
         table.questionableNodes().stream().limit(RoutingTable.K)
                 .forEach(n -> query(n.address(), n.id(), new Ping(), o -> { }));

@@ -13,7 +13,10 @@ import org.enjambre.net.PeerAddress;
  * their answers, ask those, with up to {@code alpha} queries in flight. It ends when every one of
  * the {@code k} nearest nodes known (leaving out those that failed) has answered: nothing nearer
  * can be learnt. The total number of queries is capped, so a hostile answer stream cannot keep it
- * going. Pure: the node sends the queries this names and feeds back answers and failures.
+ * going. A query unanswered for a short while is {@linkplain #slow slow}: its slot goes to the next
+ * candidate and the end no longer waits for it (as libtorrent's short timeout), though a late answer
+ * still counts; so one silent node costs a lookup a second, not the whole query timeout. Pure: the
+ * node sends the queries this names and feeds back answers, failures and slow queries.
  */
 public final class Lookup {
     /** Queries one lookup may send in all. */
@@ -21,7 +24,7 @@ public final class Lookup {
     /** Candidates remembered: the farthest are forgotten first. */
     public static final int MAX_CANDIDATES = 256;
 
-    private enum State { NEW, IN_FLIGHT, ANSWERED, FAILED }
+    private enum State { NEW, IN_FLIGHT, SLOW, ANSWERED, FAILED }
 
     private static final class Candidate {
         final NodeInfo node;
@@ -44,6 +47,7 @@ public final class Lookup {
     private final Set<PeerAddress> peers = new LinkedHashSet<>();
     private int inFlight;
     private int queries;
+    private boolean ended;
 
     public Lookup(NodeId target, List<NodeInfo> start, int alpha, int k) {
         this.target = target;
@@ -60,12 +64,15 @@ public final class Lookup {
     /** Nodes to query now (each marked in flight); empty when enough are in flight or none is left to ask. */
     public List<NodeInfo> next() {
         List<NodeInfo> out = new ArrayList<>();
+        if (ended) {
+            return out;
+        }
         int seen = 0;
         for (Candidate c : candidates.values()) {
             if (inFlight >= alpha || queries >= MAX_QUERIES) {
                 break;
             }
-            if (c.state == State.FAILED) {
+            if (c.state == State.FAILED || c.state == State.SLOW) {
                 continue;
             }
             if (++seen > k) {
@@ -84,10 +91,12 @@ public final class Lookup {
     /** A queried node answered with nearer nodes, and for get_peers maybe peers and a token. */
     public void answered(NodeInfo from, List<NodeInfo> nodes, List<PeerAddress> values, byte[] token) {
         Candidate c = candidates.get(from.id());
-        if (c != null && c.state == State.IN_FLIGHT && c.node.address().equals(from.address())) {
+        if (c != null && (c.state == State.IN_FLIGHT || c.state == State.SLOW) && c.node.address().equals(from.address())) {
+            if (c.state == State.IN_FLIGHT) {
+                inFlight--;
+            }
             c.state = State.ANSWERED;
             c.token = token;
-            inFlight--;
         }
         nodes.forEach(this::learn);
         peers.addAll(values);
@@ -96,10 +105,31 @@ public final class Lookup {
     /** A queried node did not answer (timeout or error). */
     public void failed(NodeInfo node) {
         Candidate c = candidates.get(node.id());
-        if (c != null && c.state == State.IN_FLIGHT) {
+        if (c != null && (c.state == State.IN_FLIGHT || c.state == State.SLOW)) {
+            if (c.state == State.IN_FLIGHT) {
+                inFlight--;
+            }
             c.state = State.FAILED;
-            inFlight--;
         }
+    }
+
+    /**
+     * A queried node has not answered for the short timeout: its slot goes to the next candidate and
+     * the lookup no longer waits for it. True when that changed anything (it was still in flight).
+     */
+    public boolean slow(NodeInfo node) {
+        Candidate c = candidates.get(node.id());
+        if (c == null || c.state != State.IN_FLIGHT || !c.node.address().equals(node.address())) {
+            return false;
+        }
+        c.state = State.SLOW;
+        inFlight--;
+        return true;
+    }
+
+    /** The lookup's result was taken: late answers may still teach nodes and peers, but nothing more is asked. */
+    public void end() {
+        ended = true;
     }
 
     /** True when the k nearest live candidates have all answered, or there is nothing left to do. */
@@ -109,7 +139,7 @@ public final class Lookup {
         }
         int seen = 0;
         for (Candidate c : candidates.values()) {
-            if (c.state == State.FAILED) {
+            if (c.state == State.FAILED || c.state == State.SLOW) {
                 continue;
             }
             if (++seen > k) {

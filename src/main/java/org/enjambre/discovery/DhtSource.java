@@ -55,7 +55,14 @@ public final class DhtSource implements PeerSource {
     }
 
     private void announce() {
-        dht.announce(infoHash, port).onComplete(ar -> {
+        // Each answer's peers go to the sink at once: the lookup itself may still wait for slow nodes.
+        dht.announce(infoHash, port, peers -> {
+            synchronized (this) {
+                if (!stopped) {
+                    peers.forEach(p -> sink.addPeer(p, PeerOrigin.DHT));
+                }
+            }
+        }).onComplete(ar -> {
             int found = 0;
             if (ar.succeeded()) {
                 synchronized (this) {

@@ -90,7 +90,7 @@ public final class DhtService {
             NodeId id = state == null ? NodeId.random() : state.id();
             List<org.enjambre.dht.NodeInfo> known = state == null ? List.of() : state.nodes();
             return DhtNode.open(vertx, DhtNode.Config.defaults(id, known), endpoint, storage)
-                    .compose(node -> node.bootstrap(settings.bootstrap())
+                    .compose(node -> node.joinNear(settings.bootstrap())
                             .map(nodes -> {
                                 LOG.info("DHT node {} on UDP {}: {} nodes in the table", id.hex(), endpoint.localPort(), nodes);
                                 return new DhtService(vertx, endpoint, node, settings.stateFile());

@@ -51,6 +51,46 @@ class DhtNetworkTest {
         assertThat(stored).as("nodes whose table holds at least k good nodes").isEqualTo(30);
     }
 
+    @Test
+    void aSilentNodeNearTheHashDelaysNeitherThePeersNorTheLookupsEndByTheWholeQueryTimeout() throws Exception {
+        NodeId infoHash = NodeId.random();
+        LoopbackDht.Member first = dht.add(1);
+        byte[] near = infoHash.bytes().clone();
+        near[19] ^= 1; // the node nearest the hash: every lookup for it asks this one
+        LoopbackDht.Member silent = dht.addAt("127.0.0.2", NodeId.of(near));
+        for (int i = 3; i <= 12; i++) {
+            dht.add(i);
+        }
+        for (LoopbackDht.Member m : dht.members.subList(1, dht.members.size())) {
+            await(m.node().bootstrap(List.of(first.address())));
+        }
+        PeerAddress seeder = new PeerAddress("127.0.0.7", 51413);
+        await(dht.members.get(6).node().announce(infoHash, seeder.port()));
+        // Gone without a word, still in every table (as a node that left the internet's DHT).
+        await(silent.node().close());
+        await(silent.endpoint().close());
+        dht.members.remove(silent);
+
+        LoopbackDht.Member searcher = dht.addAt("127.0.0.13", NodeId.random(), java.time.Duration.ofSeconds(30));
+        await(searcher.node().bootstrap(List.of(first.address())));
+        long start = System.nanoTime();
+        long[] firstPeersAt = {0};
+        DhtNode.LookupResult found = await(searcher.node().announce(infoHash, 6881, peers -> {
+            if (firstPeersAt[0] == 0 && peers.contains(seeder)) {
+                firstPeersAt[0] = System.nanoTime();
+            }
+        }));
+        long endedAt = System.nanoTime();
+
+        assertThat(found.peers()).contains(seeder);
+        assertThat(found.closest()).extracting(NodeInfo::id).doesNotContain(NodeId.of(near));
+        assertThat(firstPeersAt[0]).as("the seeder was handed over while the lookup went on").isPositive();
+        assertThat((endedAt - firstPeersAt[0]) / 1_000_000).as("ms from the first peers to the end (the silent node's short timeout)")
+                .isGreaterThanOrEqualTo(300);
+        assertThat((endedAt - start) / 1_000_000).as("ms to the end: the short timeout, not the 30 s query timeout")
+                .isLessThan(15_000);
+    }
+
     /** A random id whose first bit is {@code firstBit}: a node in one half of the id space. */
     static NodeId inHalf(boolean firstBit) {
         byte[] b = NodeId.random().bytes().clone();

@@ -55,6 +55,41 @@ class LookupTest {
     }
 
     @Test
+    void aSilentNodeGivesUpItsSlotAndTheEndDoesNotWaitForItWhileALateAnswerStillCounts() {
+        NodeId target = NodeId.random();
+        List<NodeInfo> start = nearest(target, 12);
+        Lookup lookup = new Lookup(target, start, 3, 8);
+        List<NodeInfo> first = lookup.next();
+        NodeInfo silent = first.getFirst();
+        assertThat(lookup.next()).as("alpha in flight").isEmpty();
+
+        assertThat(lookup.slow(silent)).isTrue();
+        assertThat(lookup.slow(silent)).as("once").isFalse();
+        List<NodeInfo> asked = new ArrayList<>(first.subList(1, first.size()));
+        List<NodeInfo> next = lookup.next();
+        assertThat(next).as("its slot goes to the next candidate").hasSize(1);
+        asked.addAll(next);
+
+        // Everyone else answers with nothing new: the lookup ends without the silent node.
+        for (int guard = 0; guard < 100 && !asked.isEmpty(); guard++) {
+            for (NodeInfo n : asked) {
+                lookup.answered(n, List.of(), List.of(), new byte[] {1});
+            }
+            asked = lookup.next();
+        }
+        assertThat(lookup.done()).isTrue();
+        assertThat(lookup.closestResponders()).extracting(Lookup.Responder::node).doesNotContain(silent).hasSize(8);
+
+        // Its answer, late, is still taken (nodes, peers, token), and nothing more is asked once ended.
+        lookup.end();
+        PeerAddress peer = new PeerAddress("127.0.0.9", 6881);
+        lookup.answered(silent, nearest(target, 20), List.of(peer), new byte[] {2});
+        assertThat(lookup.peers()).contains(peer);
+        assertThat(lookup.closestResponders()).extracting(Lookup.Responder::node).contains(silent);
+        assertThat(lookup.next()).isEmpty();
+    }
+
+    @Test
     void peersFromValuesAreGathered() {
         NodeId target = NodeId.random();
         Lookup lookup = new Lookup(target, network.subList(0, 1), 3, 8);

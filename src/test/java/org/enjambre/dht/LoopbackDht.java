@@ -33,8 +33,13 @@ final class LoopbackDht implements AutoCloseable {
 
     /** A node with this id at this loopback address, on a free port. */
     Member addAt(String ip, NodeId id) throws Exception {
+        return addAt(ip, id, Duration.ofSeconds(2));
+    }
+
+    /** A node with this id and query timeout at this loopback address, on a free port. */
+    Member addAt(String ip, NodeId id, Duration queryTimeout) throws Exception {
         UdpEndpoint endpoint = await(UdpEndpoint.bind(vertx, ip, 0));
-        DhtNode.Config config = DhtNode.Config.defaults(id, List.of()).withQueryTimeout(Duration.ofSeconds(2));
+        DhtNode.Config config = DhtNode.Config.defaults(id, List.of()).withQueryTimeout(queryTimeout);
         DhtNode node = await(DhtNode.open(vertx, config, endpoint));
         Member m = new Member(node, endpoint, new PeerAddress(ip, endpoint.localPort()));
         members.add(m);
