@@ -194,7 +194,7 @@ class RegistryPeerStorageTest {
         assertThat(refused.code()).isEqualTo(KrpcMessage.Error.SERVER);
         assertThat(refused.message()).startsWith("swarm full");
         assertThat(await(registry.swarm(infoHash.hex())).orElseThrow().peers()).hasSize(2);
-        assertThat(registry.refusals().get(HazelcastPeerRegistry.Limit.PEERS_PER_SWARM)).isEqualTo(1);
+        assertThat(registry.refusals().get(TrackerLimits.Limit.PEERS_PER_SWARM)).isEqualTo(1);
     }
 
     @Test
