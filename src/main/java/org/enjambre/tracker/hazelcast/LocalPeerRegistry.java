@@ -35,7 +35,8 @@ import org.enjambre.tracker.server.SwarmSnapshot;
  * complete when {@link #announce(ReceivedAnnounce, Executor)} returns.
  *
  * <p>Reads (scrape, the REST API's copy, the DHT's sample) take the same lock, since a swarm is
- * changed in place. Whole-map walks (scrape-all, the sweep) run on a worker, one swarm at a time.
+ * changed in place. Whole-map walks (scrape-all, the sweep) run on a worker, one swarm at a time, and
+ * so does the REST API's copy of one swarm (it sorts the swarm).
  */
 public final class LocalPeerRegistry implements LimitedPeerRegistry {
     private final Vertx vertx;
@@ -187,8 +188,12 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
 
     @Override
     public Future<Optional<SwarmSnapshot>> swarm(String infoHash) {
-        Swarm copy = read(infoHash, s -> s.copy(Swarm.MAX_LISTED_PEERS));
-        return Future.succeededFuture(copy == null ? Optional.empty() : Optional.of(copy.snapshot()));
+        // A copy sorts the swarm's records by last announce, O(n log n) in its size: a REST read
+        // of a large swarm must not hold an event loop, so it runs on a worker.
+        return vertx.executeBlocking(() -> {
+            Swarm copy = read(infoHash, s -> s.copy(Swarm.MAX_LISTED_PEERS));
+            return copy == null ? Optional.<SwarmSnapshot>empty() : Optional.of(copy.snapshot());
+        }, false);
     }
 
     @Override
