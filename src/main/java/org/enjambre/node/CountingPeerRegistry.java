@@ -7,7 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
-import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.enjambre.tracker.hazelcast.LimitedPeerRegistry;
+import org.enjambre.tracker.hazelcast.TrackerLimits;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
@@ -36,8 +37,8 @@ final class CountingPeerRegistry implements PeerRegistry {
     }
 
     /** Announces refused at one limit of the registry (0 for a registry without limits). */
-    long refusedAt(HazelcastPeerRegistry.Limit limit) {
-        return delegate instanceof HazelcastPeerRegistry h ? h.refusals().get(limit) : 0;
+    long refusedAt(TrackerLimits.Limit limit) {
+        return delegate instanceof LimitedPeerRegistry limited ? limited.refusals().get(limit) : 0;
     }
 
     @Override

@@ -26,7 +26,7 @@ import org.enjambre.net.NativeTransport;
 import org.enjambre.report.ReportBridge;
 import org.enjambre.report.ReportClient;
 import org.enjambre.tracker.client.AnnouncePolicy;
-import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.enjambre.tracker.hazelcast.TrackerLimits;
 import org.enjambre.tracker.client.UdpTrackerSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,7 +132,8 @@ public final class EnjambreNode implements AutoCloseable {
                 ts = new TrackerSettings(settings.host(), settings.trackerPort(),
                         settings.trackerInterval(), null, settings.maxUploadBytes(), settings.trackerUdpPort());
                 // The tracker's own deployment (verticle, port, sweep), with its registry wrapped to count announces.
-                registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts));
+                registry = new CountingPeerRegistry(TrackerNode.registryFor(vertx, hazelcast, ts,
+                        role instanceof ClusterRole.Member));
             }
             DhtService dhtService = null;
             if (dht.enabled()) {
@@ -277,7 +278,7 @@ public final class EnjambreNode implements AutoCloseable {
                     .description("announces answered by this tracker node").tags(tags).register(m);
             FunctionCounter.builder("enjambre.tracker.announces.refused", registry, r -> r.refused())
                     .description("announces refused by this tracker node").tags(tags).register(m);
-            for (HazelcastPeerRegistry.Limit limit : HazelcastPeerRegistry.Limit.values()) {
+            for (TrackerLimits.Limit limit : TrackerLimits.Limit.values()) {
                 FunctionCounter.builder("enjambre.tracker.limit.refusals", registry, r -> r.refusedAt(limit))
                         .description("announces refused at a limit of the registry (swarms, peers per swarm, per address, heap)")
                         .tags(tags.and("limit", limit.name().toLowerCase(java.util.Locale.ROOT))).register(m);

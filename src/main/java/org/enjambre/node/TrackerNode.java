@@ -14,6 +14,8 @@ import org.enjambre.net.HttpLimits;
 import org.enjambre.net.NativeTransport;
 import org.enjambre.tracker.hazelcast.ConnectionIdKey;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.enjambre.tracker.hazelcast.LimitedPeerRegistry;
+import org.enjambre.tracker.hazelcast.LocalPeerRegistry;
 import org.enjambre.tracker.server.AnnounceService;
 import org.enjambre.tracker.server.ConnectionIds;
 import org.enjambre.tracker.server.HandOvers;
@@ -26,7 +28,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running tracker node: Vert.x, a Hazelcast member (alone, or joined to a cluster through
- * Vert.x's cluster manager), the registry, one tracker verticle per event loop sharing the
+ * Vert.x's cluster manager), the registry (in Hazelcast in a cluster, in process alone), one tracker verticle per event loop sharing the
  * HTTP port, with a UDP port the BEP 15 front end on the same registry, and with the DHT on a
  * Mainline DHT node whose stored peers are the registry's. Started and stopped from a plain thread (the CLI's main thread, a test).
  */
@@ -87,7 +89,7 @@ public final class TrackerNode implements AutoCloseable {
         }
         NativeTransport.report(vertx, options);
         try {
-            PeerRegistry registry = registryFor(vertx, hazelcast, settings);
+            PeerRegistry registry = registryFor(vertx, hazelcast, settings, clusterConfig != null);
             int port = await(deploy(vertx, hazelcast, settings, instances, registry));
             int udpPort = settings.udp() ? await(deployUdp(vertx, hazelcast, settings, instances, registry)).port() : -1;
             TrackerNode node = new TrackerNode(vertx, hazelcast, owns, settings.host(), port, udpPort);
@@ -111,12 +113,19 @@ public final class TrackerNode implements AutoCloseable {
      * that Vert.x). Answers the HTTP port. Call it from a plain thread or compose it; it does not block.
      */
     public static Future<Integer> deploy(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings, int instances) {
-        return deploy(vertx, hazelcast, settings, instances, registryFor(vertx, hazelcast, settings));
+        return deploy(vertx, hazelcast, settings, instances, registryFor(vertx, hazelcast, settings, true));
     }
 
-    /** The registry {@link #deploy} uses: the cluster's swarms, peers expiring after two intervals. */
-    public static PeerRegistry registryFor(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings) {
-        return new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofSeconds(2L * settings.intervalSeconds()));
+    /**
+     * The registry {@link #deploy} uses, peers expiring after two intervals: in a cluster the
+     * swarms live in Hazelcast (replicated, any node answers); a lone tracker keeps them in
+     * process, since it has nobody to replicate to and a Hazelcast operation per announce was
+     * most of an announce's CPU.
+     */
+    public static LimitedPeerRegistry registryFor(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings,
+                                                  boolean clustered) {
+        Duration peerTimeout = Duration.ofSeconds(2L * settings.intervalSeconds());
+        return clustered ? new HazelcastPeerRegistry(vertx, hazelcast, peerTimeout) : new LocalPeerRegistry(vertx, peerTimeout);
     }
 
     /** As {@link #deploy(Vertx, HazelcastInstance, TrackerSettings, int)} with a given registry (the node wraps it to count announces). */

@@ -19,7 +19,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.EnumMap;
 import com.hazelcast.map.LocalMapStats;
 import java.util.function.LongSupplier;
 import org.enjambre.net.PeerAddress;
@@ -36,9 +35,7 @@ import org.enjambre.tracker.server.SwarmSnapshot;
  * change on its backup), whatever the number of members or peers. What it takes in is bounded by
  * {@link TrackerLimits} (from the heap) and a {@link HeapGuard}: past either, a refusal.
  */
-public final class HazelcastPeerRegistry implements PeerRegistry {
-    /** The limits a refusal is counted under (metrics). */
-    public enum Limit { SWARMS, PEERS_PER_SWARM, PEERS_PER_ADDRESS, HEAP }
+public final class HazelcastPeerRegistry implements LimitedPeerRegistry {
 
     private final Vertx vertx;
     private final IMap<String, Swarm> swarms;
@@ -50,7 +47,7 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
     /** Swarm copies this member held at the last sweep, and swarms made through this node since. */
     private volatile long localCopies;
     private final AtomicLong created = new AtomicLong();
-    private final Map<Limit, AtomicLong> refusals = new EnumMap<>(Limit.class);
+    private final Refusals refusals = new Refusals();
 
     /**
      * @param peerTimeout how long a peer stays without announcing (BEP 3 trackers use 2 x interval)
@@ -70,20 +67,16 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
         this.sweeper = new PartitionSweep(hazelcast, swarms);
         this.peerTimeoutMillis = peerTimeout.toMillis();
         this.clock = clock;
-        for (Limit l : Limit.values()) {
-            refusals.put(l, new AtomicLong());
-        }
     }
 
+    @Override
     public TrackerLimits limits() {
         return limits;
     }
 
-    /** Announces refused at each limit since this registry started. */
-    public Map<Limit, Long> refusals() {
-        Map<Limit, Long> out = new EnumMap<>(Limit.class);
-        refusals.forEach((l, n) -> out.put(l, n.get()));
-        return out;
+    @Override
+    public Map<TrackerLimits.Limit, Long> refusals() {
+        return refusals.snapshot();
     }
 
     public HazelcastPeerRegistry(Vertx vertx, HazelcastInstance hazelcast, Duration peerTimeout) {
@@ -131,10 +124,7 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
             if (error != null) {
                 answer.completeExceptionally(error instanceof CompletionException && error.getCause() != null ? error.getCause() : error);
             } else if (outcome.refusal != null) {
-                Limit limit = limitOf(outcome.refusal, pressed);
-                if (limit != null) {
-                    refusals.get(limit).incrementAndGet();
-                }
+                refusals.count(outcome.refusal, pressed);
                 answer.completeExceptionally(new TrackerRefusal(outcome.refusal));
             } else {
                 if (outcome.created) {
@@ -144,17 +134,6 @@ public final class HazelcastPeerRegistry implements PeerRegistry {
             }
         }, executor);
         return answer;
-    }
-
-    /** The limit a refusal came from, or null for a refusal that is no limit (a peer id rule). */
-    private static Limit limitOf(String refusal, boolean pressed) {
-        if (refusal.startsWith(AnnounceProcessor.TRACKER_FULL)) {
-            return pressed ? Limit.HEAP : Limit.SWARMS;
-        }
-        if (refusal.startsWith(AnnounceProcessor.SWARM_FULL)) {
-            return Limit.PEERS_PER_SWARM;
-        }
-        return refusal.startsWith(AnnounceProcessor.ADDRESS_FULL) ? Limit.PEERS_PER_ADDRESS : null;
     }
 
     @Override

@@ -26,7 +26,10 @@ final class PeerPick {
      */
     static int[] pick(byte[] records, int seeders, int size, int asker, boolean askerSeeds, int numwant, int seenCutoff,
                       Random random) {
-        int[] out = new int[Math.max(0, Math.min(numwant, size))];
+        // The asker is in the swarm on every announce but a stop: without it, a small swarm's answer
+        // fits exactly and is not copied again to be trimmed.
+        int others = asker >= 0 && asker < size ? size - 1 : size;
+        int[] out = new int[Math.max(0, Math.min(numwant, others))];
         if (out.length == 0) {
             return out;
         }

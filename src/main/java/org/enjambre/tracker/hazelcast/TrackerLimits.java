@@ -14,6 +14,9 @@ package org.enjambre.tracker.hazelcast;
  *                        are refused until the sweep frees room (the last guard, whatever the caps)
  */
 public record TrackerLimits(int swarms, int peersPerSwarm, int peersPerAddress, double heapFraction) {
+    /** The limits a refusal is counted under (metrics). */
+    public enum Limit { SWARMS, PEERS_PER_SWARM, PEERS_PER_ADDRESS, HEAP }
+
     /** Share of the heap the registry may fill; the rest is Vert.x, Hazelcast and requests in flight. */
     static final double REGISTRY_SHARE = 0.6;
     /**

@@ -29,6 +29,7 @@ import org.enjambre.dht.NodeId;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.net.UdpEndpoint;
 import org.enjambre.tracker.hazelcast.HazelcastPeerRegistry;
+import org.enjambre.tracker.hazelcast.LimitedPeerRegistry;
 import org.enjambre.tracker.hazelcast.TrackerLimits;
 import org.enjambre.tracker.hazelcast.TrackerMaps;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
@@ -52,7 +53,7 @@ class RegistryPeerStorageTest {
     final AtomicLong clock = new AtomicLong(1_000_000);
     final NodeId infoHash = NodeId.random();
     final BlockingQueue<KrpcMessage> answers = new LinkedBlockingQueue<>();
-    HazelcastPeerRegistry registry;
+    LimitedPeerRegistry registry;
     RegistryPeerStorage storage;
     UdpEndpoint trackerSocket;
     DhtNode trackerDht;
@@ -98,11 +99,15 @@ class RegistryPeerStorageTest {
 
     /** The registry and its DHT storage, with these caps (swarms, peers per swarm, per address) and peers per reply. */
     void tracker(int peersPerSwarm, int peersPerAddress, int peersPerReply, Set<String> allowed) {
-        registry = new HazelcastPeerRegistry(vertx, hazelcast, PEER_TIMEOUT, clock::get,
-                new TrackerLimits(1000, peersPerSwarm, peersPerAddress, 1.0));
+        registry = newRegistry(new TrackerLimits(1000, peersPerSwarm, peersPerAddress, 1.0));
         AnnounceService service = new AnnounceService(registry, new AnnounceService.Policy(1800, 900,
                 h -> allowed == null || allowed.contains(h)));
         storage = new RegistryPeerStorage(service, registry, peersPerReply);
+    }
+
+    /** The cluster's registry on the member; {@link LocalRegistryPeerStorageTest} runs every test on a lone tracker's. */
+    LimitedPeerRegistry newRegistry(TrackerLimits limits) {
+        return new HazelcastPeerRegistry(vertx, hazelcast, PEER_TIMEOUT, clock::get, limits);
     }
 
     /** The tracker's DHT node on 127.0.0.1 and a raw KRPC socket on 127.0.0.66 to query it. */
@@ -194,7 +199,7 @@ class RegistryPeerStorageTest {
         assertThat(refused.code()).isEqualTo(KrpcMessage.Error.SERVER);
         assertThat(refused.message()).startsWith("swarm full");
         assertThat(await(registry.swarm(infoHash.hex())).orElseThrow().peers()).hasSize(2);
-        assertThat(registry.refusals().get(HazelcastPeerRegistry.Limit.PEERS_PER_SWARM)).isEqualTo(1);
+        assertThat(registry.refusals().get(TrackerLimits.Limit.PEERS_PER_SWARM)).isEqualTo(1);
     }
 
     @Test

@@ -67,10 +67,15 @@ class UdpTrackerTest {
         new Random().nextBytes(key);
         infoHash = new byte[20];
         new Random().nextBytes(infoHash);
-        HazelcastPeerRegistry registry = new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofMinutes(60), clock::get);
+        PeerRegistry registry = newRegistry();
         AnnounceService service = new AnnounceService(registry, new AnnounceService.Policy(1800, 900,
                 Set.of(HexFormat.of().formatHex(infoHash))::contains));
         tracker = new UdpTracker(service, new ConnectionIds(key), clock::get);
+    }
+
+    /** The cluster's registry on a lone member; {@link LocalUdpTrackerTest} runs every test on a lone tracker's. */
+    PeerRegistry newRegistry() {
+        return new HazelcastPeerRegistry(vertx, hazelcast, Duration.ofMinutes(60), clock::get);
     }
 
     static <T> T await(Future<T> f) throws Exception {
@@ -129,17 +134,19 @@ class UdpTrackerTest {
 
     @Test
     void anAnnounceIsAnsweredOnTheSocketsExecutorWithoutAVertxContext() throws Exception {
-        // The socket hands its event loop; the answer must be encoded there, straight from the
-        // registry's stage, and never through a Vert.x context (the hop this path avoids).
+        // The socket reads on its event loop and hands it over; the answer must be encoded there,
+        // straight from the registry's stage (Hazelcast's thread must not write it), and never
+        // through a Vert.x context (the hop this path avoids).
         ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "socket-loop"));
         try {
             long id = connect(CLIENT, 7000);
             CompletableFuture<String> answeredOn = new CompletableFuture<>();
             CompletableFuture<byte[]> answer = new CompletableFuture<>();
-            tracker.answer(announceBytes(id, infoHash, 6881, 0, 50, 0), CLIENT, 7000, loop, bytes -> {
+            byte[] request = announceBytes(id, infoHash, 6881, 0, 50, 0);
+            loop.execute(() -> tracker.answer(request, CLIENT, 7000, loop, bytes -> {
                 answeredOn.complete(Thread.currentThread().getName() + (Vertx.currentContext() == null ? "" : " in a Vert.x context"));
                 answer.complete(bytes);
-            });
+            }));
             assertThat(answeredOn.get(10, TimeUnit.SECONDS)).isEqualTo("socket-loop");
             assertThat(UdpTrackerCodec.decodeResponse(answer.get(10, TimeUnit.SECONDS), 6)).isInstanceOf(UdpTrackerResponse.Announced.class);
         } finally {
