@@ -2,9 +2,12 @@ package org.enjambre.swarm;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -43,6 +46,10 @@ final class PeerConnection implements PeerLink {
     private boolean unflushed;
     /** A read is being handed to the engine: a flush waits for its end (see {@link #flush}). */
     private boolean reading;
+    /** The engine's context, where a drain action runs. */
+    private final ContextInternal context;
+    /** Runs once the channel is writable again (see {@link #onDrain}). */
+    private Runnable drainAction;
     final WireDecoder decoder;
     private final boolean incoming;
     private final String address;
@@ -69,6 +76,18 @@ final class PeerConnection implements PeerLink {
         this.channel = ((NetSocketInternal) socket).channelHandlerContext();
         this.voidPromise = new VoidChannelPromise(channel.channel(), false);
         socket.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+        this.context = (ContextInternal) Vertx.currentContext();
+        // NetSocket's drain handler fires only when Vert.x's own write queue overflowed, and blocks
+        // bypass it: the channel's writability is watched here instead, ahead of Vert.x's handler.
+        channel.pipeline().addBefore(channel.name(), "enjambre-writable", new ChannelInboundHandlerAdapter() {
+            @Override
+            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                if (ctx.channel().isWritable()) {
+                    writable();
+                }
+                ctx.fireChannelWritabilityChanged();
+            }
+        });
         this.decoder = decoder;
         this.incoming = incoming;
         this.address = socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
@@ -300,7 +319,19 @@ final class PeerConnection implements PeerLink {
 
     @Override
     public void onDrain(Runnable action) {
-        socket.drainHandler(v -> action.run());
+        drainAction = action;
+    }
+
+    private void writable() {
+        Runnable action = drainAction;
+        if (action != null && !closed) {
+            drainAction = null;
+            if (context == null) {
+                action.run();
+            } else {
+                context.emit(null, v -> action.run());
+            }
+        }
     }
 
     @Override
