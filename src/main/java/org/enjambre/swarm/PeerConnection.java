@@ -79,15 +79,20 @@ final class PeerConnection implements PeerLink {
         this.context = (ContextInternal) Vertx.currentContext();
         // NetSocket's drain handler fires only when Vert.x's own write queue overflowed, and blocks
         // bypass it: the channel's writability is watched here instead, ahead of Vert.x's handler.
-        channel.pipeline().addBefore(channel.name(), "enjambre-writable", new ChannelInboundHandlerAdapter() {
-            @Override
-            public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-                if (ctx.channel().isWritable()) {
-                    writable();
+        try {
+            channel.pipeline().addBefore(channel.name(), "enjambre-writable", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                    if (ctx.channel().isWritable()) {
+                        writable();
+                    }
+                    ctx.fireChannelWritabilityChanged();
                 }
-                ctx.fireChannelWritabilityChanged();
-            }
-        });
+            });
+        } catch (java.util.NoSuchElementException e) {
+            // The socket closed before we took it (its pipeline is gone): nothing will be written,
+            // and its close handler ends the connection.
+        }
         this.decoder = decoder;
         this.incoming = incoming;
         this.address = socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
