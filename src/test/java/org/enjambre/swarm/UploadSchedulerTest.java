@@ -44,6 +44,14 @@ class UploadSchedulerTest {
         return uploads;
     }
 
+    /** No upload limit; disk reads complete only when the test says so, as a busy worker pool would. */
+    MemoryPieces.HeldWorkers uploadsWithHeldReads() {
+        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
+        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
+                clock, EngineOptions.defaults());
+        return reads;
+    }
+
     FakeLink unchoked(String name) {
         FakeLink link = torrent.link(name, clock);
         link.journal = journal;
@@ -84,9 +92,7 @@ class UploadSchedulerTest {
     @Test
     void blocksWaitingForAPieceBeingReadDoNotStopTheNextPiecesReads() {
         // Reads complete only when the test says so, as a busy worker pool would.
-        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
-        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
-                clock, EngineOptions.defaults());
+        MemoryPieces.HeldWorkers reads = uploadsWithHeldReads();
         FakeLink a = unchoked("a");
         for (int piece = 0; piece < 3; piece++) {
             for (int b = 0; b < 4; b++) {
@@ -102,9 +108,7 @@ class UploadSchedulerTest {
     @Test
     void aPeerHasAtMostMaxReadsPerPeerPieceReadsInFlight() throws Exception {
         seeder(16);
-        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
-        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
-                clock, EngineOptions.defaults());
+        MemoryPieces.HeldWorkers reads = uploadsWithHeldReads();
         FakeLink a = unchoked("a");
         for (int piece = 0; piece < 16; piece++) {
             request(a, piece, 0);
@@ -208,9 +212,7 @@ class UploadSchedulerTest {
     @Test
     void aDeepRequestQueueLeavesInOneWritePerDiskReadNotOnePerBlock() throws Exception {
         seeder(500); // 2,000 blocks: what libtorrent keeps queued at a seeder
-        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
-        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
-                clock, EngineOptions.defaults());
+        MemoryPieces.HeldWorkers reads = uploadsWithHeldReads();
         FakeLink a = unchoked("a");
         for (int piece = 0; piece < 500; piece++) {
             for (int b = 0; b < 4; b++) {
