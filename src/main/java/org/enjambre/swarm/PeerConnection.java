@@ -288,11 +288,12 @@ final class PeerConnection implements PeerLink {
     /**
      * While a read is handed to the engine, the flush waits for the read's end: one read carries
      * hundreds of requests, each served (and flushed) on its own, and their blocks should leave
-     * together.
+     * together. Only on the socket's own event loop, where the read is (the engine's context is
+     * that loop; were it not, a deferred flush could be missed, so it is not deferred).
      */
     @Override
     public void flush() {
-        if (unflushed && !reading) {
+        if (unflushed && !(reading && channel.executor().inEventLoop())) {
             unflushed = false;
             channel.flush();
         }
