@@ -7,7 +7,9 @@
 # usage: bench/transfer-cpu.sh [SIZE_MIB=1024] [REPS=2] [PIECE_LOG2=20]
 # env: PAIRS (default "enjambre:enjambre enjambre:libtorrent libtorrent:enjambre"), BENCH_DIR (keep the
 # file between runs), ENJAMBRE_JAVA_OPTS (e.g. -XX:StartFlightRecording=filename=/tmp/x.jfr for JFR),
-# SEED_JAVA_OPTS / LEECH_JAVA_OPTS (options for one side only).
+# SEED_JAVA_OPTS / LEECH_JAVA_OPTS (options for one side only), SYSCALLS=1 (an Enjambre seeder's write,
+# writev, sendfile and read syscalls per GiB, counted by strace -c -f while the leecher runs: strace slows
+# the seeder, so read the counts, not that run's times).
 set -euo pipefail
 SIZE_MIB=${1:-1024}
 REPS=${2:-2}
@@ -58,6 +60,12 @@ for rep in $(seq "$REPS"); do
     for _ in $(seq 600); do grep -q '^listening on' "$log" && break; sleep 0.1; done
     grep -q '^listening on' "$log" || { echo "seeder $s did not start"; cat "$log" "$WORK/seed.err"; exit 1; }
     before=$(cpu_of "$SEED_PID")
+    STRACE_PID=
+    if [ -n "${SYSCALLS:-}" ] && [ "$s" = enjambre ]; then
+      strace -c -f -e trace=write,writev,sendfile,sendmsg,read,pread64,preadv -o "$WORK/strace.out" -p "$SEED_PID" 2> /dev/null &
+      STRACE_PID=$!
+      sleep 1 # strace attaches to every thread before the leecher starts
+    fi
     rm -rf "$WORK/leech"; mkdir -p "$WORK/leech"
     if [ "$l" = enjambre ]; then
       ENJAMBRE_JAVA_OPTS="${ENJAMBRE_JAVA_OPTS:-} ${LEECH_JAVA_OPTS:-}" /usr/bin/time -f "%e %U %S" -o "$WORK/time" \
@@ -79,6 +87,11 @@ for rep in $(seq "$REPS"); do
         --peer "127.0.0.1:$port" --timeout 600 > "$WORK/leech.out" 2>&1
     fi
     after=$(cpu_of "$SEED_PID")
+    if [ -n "$STRACE_PID" ]; then
+      kill -INT "$STRACE_PID"; wait "$STRACE_PID" 2>/dev/null || true
+      awk -v gib="$GIB" '$NF ~ /^(write|writev|sendfile|sendmsg|read|pread64|preadv)$/ {
+        printf "    seeder syscalls per GiB: %-9s %9d\n", $NF, $4 / gib }' "$WORK/strace.out"
+    fi
     if [ -n "${THREADS:-}" ]; then
       threads_of "$SEED_PID" | sed 's/^/    seeder thread /'
       [ "$l" = enjambre ] && sed 's/^/    leecher thread /' "$WORK/leech.threads"

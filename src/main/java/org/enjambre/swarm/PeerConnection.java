@@ -1,8 +1,13 @@
 package org.enjambre.swarm;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.VoidChannelPromise;
 import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
@@ -22,8 +27,29 @@ import org.enjambre.wire.WireException;
  * components'. Used only on the engine's context.
  */
 final class PeerConnection implements PeerLink {
+    /**
+     * Bytes queued for the socket (written, not yet taken by the kernel) past which
+     * {@link #writeQueueFull} says stop; sending resumes once half of it is gone. Netty's default
+     * (64 KiB) held 4 blocks, so a seeder serving a deep request queue wrote a few blocks per
+     * system call; 1 MiB lets one batch carry 64 blocks while a peer that stops reading pins at
+     * most this much (plus one block) of our memory.
+     */
+    static final int WRITE_QUEUE_BYTES = 1024 * 1024;
+
     private final ConnectionEvents engine;
     private final NetSocket socket;
+    /** The socket's Netty end: blocks are written here and flushed once per batch (see {@link #queuePiece}). */
+    private final ChannelHandlerContext channel;
+    /** Writes whose failure needs no answer (the socket's close handler reports it). */
+    private final VoidChannelPromise voidPromise;
+    /** Pieces were queued since the last flush. */
+    private boolean unflushed;
+    /** A read is being handed to the engine: a flush waits for its end (see {@link #flush}). */
+    private boolean reading;
+    /** The engine's context, where a drain action runs. */
+    private final ContextInternal context;
+    /** Runs once the channel is writable again (see {@link #onDrain}). */
+    private Runnable drainAction;
     final WireDecoder decoder;
     private final boolean incoming;
     private final String address;
@@ -47,6 +73,26 @@ final class PeerConnection implements PeerLink {
                    int pieceCount, EngineClock clock, RateLimiter downloadLimiter) {
         this.engine = engine;
         this.socket = socket;
+        this.channel = ((NetSocketInternal) socket).channelHandlerContext();
+        this.voidPromise = new VoidChannelPromise(channel.channel(), false);
+        socket.setWriteQueueMaxSize(WRITE_QUEUE_BYTES);
+        this.context = (ContextInternal) Vertx.currentContext();
+        // NetSocket's drain handler fires only when Vert.x's own write queue overflowed, and blocks
+        // bypass it: the channel's writability is watched here instead, ahead of Vert.x's handler.
+        try {
+            channel.pipeline().addBefore(channel.name(), "enjambre-writable", new ChannelInboundHandlerAdapter() {
+                @Override
+                public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                    if (ctx.channel().isWritable()) {
+                        writable();
+                    }
+                    ctx.fireChannelWritabilityChanged();
+                }
+            });
+        } catch (java.util.NoSuchElementException e) {
+            // The socket closed before we took it (its pipeline is gone): nothing will be written,
+            // and its close handler ends the connection.
+        }
         this.decoder = decoder;
         this.incoming = incoming;
         this.address = socket.remoteAddress() == null ? "?" : socket.remoteAddress().toString();
@@ -68,11 +114,14 @@ final class PeerConnection implements PeerLink {
     void start() {
         ((NetSocketInternal) socket).messageHandler(message -> {
             if (message instanceof ByteBuf read) {
+                reading = true;
                 try {
                     onData(BufferInternal.buffer(read));
                 } finally {
+                    reading = false;
                     decoder.detach();
                     read.release();
+                    flush(); // the blocks that the read's requests found ready, in one write
                 }
             } else {
                 ReferenceCountUtil.release(message);
@@ -212,19 +261,42 @@ final class PeerConnection implements PeerLink {
         send(batch);
     }
 
+    /**
+     * Straight to the channel, without a flush: NetSocket.write flushes each message unless it
+     * happens while this socket is being read, so blocks sent after a disk read or on drain cost
+     * one system call each. Vert.x writes in place on the socket's event loop (the engine's), so a
+     * piece queued here and a message sent through the NetSocket after it leave in that order.
+     */
     @Override
-    public void sendOwned(ByteBuf frames) {
+    public void queuePiece(int index, int begin, ByteBuf block) {
         if (closed) {
-            frames.release();
+            block.release();
             return;
         }
         lastSentNanos = clock.nanoTime();
         if (timeline != null) {
-            timeline.sentBlock(frames.readableBytes() - MessageEncoder.PIECE_HEADER_LENGTH);
+            timeline.sentBlock(block.readableBytes());
         }
-        // Straight to the channel: NetSocket.write(Buffer) would hold a direct buffer without ever
-        // releasing it; writeMessage hands Netty our reference, released once written (or failed).
-        ((NetSocketInternal) socket).writeMessage(frames);
+        ByteBuf header = channel.alloc().directBuffer(MessageEncoder.PIECE_HEADER_LENGTH);
+        MessageEncoder.writePieceHeader(header, index, begin, block.readableBytes());
+        // Two messages rather than a composite of the two: the socket gathers them in one writev anyway.
+        channel.write(header, voidPromise);
+        channel.write(block, voidPromise);
+        unflushed = true;
+    }
+
+    /**
+     * While a read is handed to the engine, the flush waits for the read's end: one read carries
+     * hundreds of requests, each served (and flushed) on its own, and their blocks should leave
+     * together. Only on the socket's own event loop, where the read is (the engine's context is
+     * that loop; were it not, a deferred flush could be missed, so it is not deferred).
+     */
+    @Override
+    public void flush() {
+        if (unflushed && !(reading && channel.executor().inEventLoop())) {
+            unflushed = false;
+            channel.flush();
+        }
     }
 
     @Override
@@ -247,12 +319,25 @@ final class PeerConnection implements PeerLink {
 
     @Override
     public boolean writeQueueFull() {
-        return socket.writeQueueFull();
+        // The channel's own state: it counts queued pieces that are not flushed yet as well.
+        return !channel.channel().isWritable();
     }
 
     @Override
     public void onDrain(Runnable action) {
-        socket.drainHandler(v -> action.run());
+        drainAction = action;
+    }
+
+    private void writable() {
+        Runnable action = drainAction;
+        if (action != null && !closed) {
+            drainAction = null;
+            if (context == null) {
+                action.run();
+            } else {
+                context.emit(null, v -> action.run());
+            }
+        }
     }
 
     @Override

@@ -11,6 +11,9 @@ import org.enjambre.wire.Message;
  * its identity and counters), honour the socket's backpressure, pause reading. {@code
  * PeerConnection} implements it over a {@code NetSocket}; unit tests use a fake link that records
  * what was sent. Used only on the engine's context.
+ *
+ * <p>Messages go out in the order they are given: a piece queued before a {@link #send} leaves
+ * before it.
  */
 public interface PeerLink {
     /** The remote address as logs and the dashboard show it. */
@@ -35,11 +38,16 @@ public interface PeerLink {
     }
 
     /**
-     * Sends encoded bytes that the link takes over: their reference is released once they are
-     * written, or at once if the link is closed. A block goes out this way from the buffer it was
-     * read into, without a copy.
+     * Queues a piece message for the block of {@code index} at {@code begin}: its 13-byte header,
+     * then {@code block}, which the link takes over (released once written, or at once if the link
+     * is closed). A block goes out this way from the buffer it was read into, without a copy.
+     * Nothing is pushed to the socket until {@link #flush}: a batch of blocks costs one write
+     * system call, not one each. Queued bytes count against {@link #writeQueueFull}.
      */
-    void sendOwned(ByteBuf frames);
+    void queuePiece(int index, int begin, ByteBuf block);
+
+    /** Pushes what {@link #queuePiece} queued to the socket, in one go. */
+    void flush();
 
     /** Closes the connection; {@code reason} is logged once (null for an ordinary close). */
     void close(String reason);

@@ -2,7 +2,6 @@ package org.enjambre.swarm;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.AsyncResult;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -16,7 +15,6 @@ import java.util.Locale;
 import java.util.Map;
 import org.enjambre.metainfo.Info;
 import org.enjambre.wire.Message;
-import org.enjambre.wire.MessageEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +27,11 @@ import org.slf4j.LoggerFactory;
  * <p>A block's bytes are copied once, by the kernel from the page cache into a direct buffer: a
  * piece message goes out as its 13-byte header followed by a slice of that buffer, never through
  * a heap array (which the socket would copy into a direct buffer again).
+ *
+ * <p>Blocks are queued on the link and flushed once per batch: what one pass finds ready for a
+ * peer (its queue, up to the socket's write queue limit), what one disk read serves, what one
+ * pacer wake-up sends. A leecher keeping 2,000 requests queued gets large writes, not a system
+ * call per 16 KiB block.
  */
 final class UploadScheduler {
     private static final Logger LOG = LoggerFactory.getLogger(UploadScheduler.class);
@@ -57,6 +60,8 @@ final class UploadScheduler {
          */
         int readsInFlight;
         boolean drainArmed;
+        /** Blocks were queued on the link since its last flush (it is in {@link #unflushed}). */
+        boolean needsFlush;
         /** In the round of peers waiting for upload tokens. */
         boolean waiting;
         /** Pieces we sent this peer at least one block of. */
@@ -78,6 +83,8 @@ final class UploadScheduler {
     private final Map<Integer, List<Waiting>> readsLoading = new HashMap<>();
     /** Peers with blocks to send under an upload limit, served one block each in turn. */
     private final ArrayDeque<PeerLink> waiters = new ArrayDeque<>();
+    /** Links with blocks queued and not flushed yet: flushed at the end of each batch. */
+    private final ArrayList<PeerLink> unflushed = new ArrayList<>();
     private boolean pacerArmed;
     private boolean stopped;
     /** Peers each piece was sent to (a seeder's count, for {@link #scarcity}). */
@@ -108,6 +115,7 @@ final class UploadScheduler {
             q.requests.clear();
         }
         waiters.remove(link);
+        unflushed.remove(link);
     }
 
     void stop() {
@@ -201,6 +209,7 @@ final class UploadScheduler {
         while (canSend(link, q)) {
             sendNext(link, q);
         }
+        flushBatch();
     }
 
     /** Whether the peer may send its next block now; arms its drain handler when its socket is full. */
@@ -245,7 +254,7 @@ final class UploadScheduler {
                 } finally {
                     block.release();
                 }
-                serve(link);
+                serve(link); // flushes the block with whatever else is ready
             });
             return;
         }
@@ -292,6 +301,7 @@ final class UploadScheduler {
             for (Waiting w : waiting) {
                 serve(w.link());
             }
+            flushBatch(); // under an upload limit serve() may not have run a batch for every link
         } finally {
             data.release();
         }
@@ -330,12 +340,26 @@ final class UploadScheduler {
             long wait = limiter.acquire(q.requests.peek().length());
             if (wait > 0) {
                 armPacer(wait);
-                return;
+                break;
             }
             waiters.remove(link);
             sendNext(link, q);
             waiters.addLast(link); // its next block waits for the others' turns
         }
+        flushBatch(); // what this wake-up's tokens paid for goes out in one write per peer
+    }
+
+    /** Flushes every link that blocks were queued on since the last batch. */
+    private void flushBatch() {
+        for (int i = 0; i < unflushed.size(); i++) {
+            PeerLink link = unflushed.get(i);
+            Queue q = peers.get(link);
+            if (q != null) {
+                q.needsFlush = false;
+            }
+            link.flush();
+        }
+        unflushed.clear();
     }
 
     /**
@@ -461,9 +485,11 @@ final class UploadScheduler {
                                 (double) state.uploaded() / info.totalLength()));
             }
         }
-        ByteBuf header = ByteBufAllocator.DEFAULT.directBuffer(MessageEncoder.PIECE_HEADER_LENGTH);
-        MessageEncoder.writePieceHeader(header, r.index(), r.begin(), r.length());
-        link.sendOwned(Unpooled.wrappedBuffer(header, data.retainedSlice(offset, r.length())));
+        link.queuePiece(r.index(), r.begin(), data.retainedSlice(offset, r.length()));
+        if (!q.needsFlush) {
+            q.needsFlush = true;
+            unflushed.add(link);
+        }
         peer.bytesUploaded += r.length();
         peer.lastExchangeNanos = clock.nanoTime();
         peer.stats.addUploaded(r.length());

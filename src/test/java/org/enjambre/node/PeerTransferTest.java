@@ -309,7 +309,10 @@ class PeerTransferTest {
             long stalled = seed.state().uploaded();
             Thread.sleep(1000);
             assertThat(seed.state().uploaded()).isEqualTo(stalled);
-            assertThat(stalled).isLessThan(total / 2);
+            // What may sit unread: the kernel's buffers (our 1 MiB send buffer, which Linux doubles and
+            // loopback lets overshoot: 4.7 MiB in all was measured) and the 1 MiB the connection
+            // queues before it says full; not the 32 MiB asked for.
+            assertThat(stalled).isLessThanOrEqualTo(4L * PeerVerticle.SOCKET_BUFFER_BYTES + 1024 * 1024 + 16 * 1024);
 
             // Now read everything: every block arrives.
             long received = 0;

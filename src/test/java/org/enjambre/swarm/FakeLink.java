@@ -22,6 +22,18 @@ final class FakeLink implements PeerLink {
     boolean closed;
     String closeReason;
     boolean writeQueueFull;
+    /**
+     * When positive, a socket that takes this many bytes before it reports full (as Netty's high
+     * watermark does, counting pieces queued and not flushed yet); the peer takes them with
+     * {@link #peerReads}.
+     */
+    long writeQueueLimit;
+    /** Bytes written and not yet taken by the peer (see {@link #writeQueueLimit}). */
+    long queuedBytes;
+    /** Blocks queued since the last flush. */
+    int unflushedBlocks;
+    /** Blocks in each flush, in order. */
+    final List<Integer> flushedBatches = new ArrayList<>();
     Runnable drain;
     boolean paused;
     /** When set, every message sent on any link sharing it, as "name message-type", in order. */
@@ -114,12 +126,37 @@ final class FakeLink implements PeerLink {
         }
     }
 
+    /** The piece is recorded at once (the wire order is the order of the calls); it counts as written at the next flush. */
     @Override
-    public void sendOwned(ByteBuf frames) {
+    public void queuePiece(int index, int begin, ByteBuf block) {
         try {
-            send(Buffer.buffer(ByteBufUtil.getBytes(frames)));
+            if (closed) {
+                return;
+            }
+            Buffer frame = Buffer.buffer(MessageEncoder.PIECE_HEADER_LENGTH + block.readableBytes())
+                    .appendInt(9 + block.readableBytes()).appendByte((byte) Message.PIECE).appendInt(index)
+                    .appendInt(begin).appendBytes(ByteBufUtil.getBytes(block));
+            queuedBytes += frame.length();
+            unflushedBlocks++;
+            send(frame);
         } finally {
-            frames.release();
+            block.release();
+        }
+    }
+
+    @Override
+    public void flush() {
+        if (unflushedBlocks > 0) {
+            flushedBatches.add(unflushedBlocks);
+            unflushedBlocks = 0;
+        }
+    }
+
+    /** The peer reads {@code bytes} of what was written; below half the limit the drain action runs. */
+    void peerReads(long bytes) {
+        queuedBytes = Math.max(0, queuedBytes - bytes);
+        if (writeQueueLimit > 0 && queuedBytes <= writeQueueLimit / 2) {
+            drained();
         }
     }
 
@@ -139,7 +176,7 @@ final class FakeLink implements PeerLink {
 
     @Override
     public boolean writeQueueFull() {
-        return writeQueueFull;
+        return writeQueueFull || (writeQueueLimit > 0 && queuedBytes > writeQueueLimit);
     }
 
     @Override

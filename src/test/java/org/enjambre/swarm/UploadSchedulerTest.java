@@ -44,6 +44,14 @@ class UploadSchedulerTest {
         return uploads;
     }
 
+    /** No upload limit; disk reads complete only when the test says so, as a busy worker pool would. */
+    MemoryPieces.HeldWorkers uploadsWithHeldReads() {
+        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
+        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
+                clock, EngineOptions.defaults());
+        return reads;
+    }
+
     FakeLink unchoked(String name) {
         FakeLink link = torrent.link(name, clock);
         link.journal = journal;
@@ -84,9 +92,7 @@ class UploadSchedulerTest {
     @Test
     void blocksWaitingForAPieceBeingReadDoNotStopTheNextPiecesReads() {
         // Reads complete only when the test says so, as a busy worker pool would.
-        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
-        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
-                clock, EngineOptions.defaults());
+        MemoryPieces.HeldWorkers reads = uploadsWithHeldReads();
         FakeLink a = unchoked("a");
         for (int piece = 0; piece < 3; piece++) {
             for (int b = 0; b < 4; b++) {
@@ -102,9 +108,7 @@ class UploadSchedulerTest {
     @Test
     void aPeerHasAtMostMaxReadsPerPeerPieceReadsInFlight() throws Exception {
         seeder(16);
-        MemoryPieces.HeldWorkers reads = new MemoryPieces.HeldWorkers();
-        uploads = new UploadScheduler(torrent.info, state, picker, store, reads, new RateLimiter(0, null, clock::nanoTime),
-                clock, EngineOptions.defaults());
+        MemoryPieces.HeldWorkers reads = uploadsWithHeldReads();
         FakeLink a = unchoked("a");
         for (int piece = 0; piece < 16; piece++) {
             request(a, piece, 0);
@@ -200,5 +204,69 @@ class UploadSchedulerTest {
         }
         assertThat(a.closed).isTrue();
         assertThat(a.closeReason).contains("requests queued");
+    }
+
+    /** A piece message on the wire: its 13-byte header and the block. */
+    static final long FRAME = 13 + BLOCK;
+
+    @Test
+    void aDeepRequestQueueLeavesInOneWritePerDiskReadNotOnePerBlock() throws Exception {
+        seeder(500); // 2,000 blocks: what libtorrent keeps queued at a seeder
+        MemoryPieces.HeldWorkers reads = uploadsWithHeldReads();
+        FakeLink a = unchoked("a");
+        for (int piece = 0; piece < 500; piece++) {
+            for (int b = 0; b < 4; b++) {
+                request(a, piece, b);
+            }
+        }
+        reads.runAll();
+        assertThat(pieces(a)).hasSize(2000);
+        assertThat(a.unflushedBlocks).as("nothing is left queued without a flush").isZero();
+        assertThat(a.flushedBatches).as("a piece's blocks leave together, one write per read")
+                .hasSizeLessThanOrEqualTo(store.reads.get()).allSatisfy(n -> assertThat(n).isGreaterThanOrEqualTo(4));
+    }
+
+    @Test
+    void aPeerThatStopsReadingIsNotWrittenToWithoutBound() {
+        uploads(0);
+        FakeLink a = unchoked("a");
+        a.writeQueueLimit = 16 * BLOCK;
+        for (int i = 0; i < 1920; i++) { // the torrent's 32 blocks, asked for again and again
+            request(a, (i / 4) % 8, i % 4);
+        }
+        assertThat(a.queuedBytes).as("written while the peer reads nothing").isLessThanOrEqualTo(a.writeQueueLimit + FRAME);
+        int sent = pieces(a).size();
+        assertThat(uploads.queued(a)).isEqualTo(1920 - sent);
+        int batches = a.flushedBatches.size();
+
+        a.peerReads(a.queuedBytes);
+
+        assertThat(a.flushedBatches.subList(batches, a.flushedBatches.size()))
+                .as("what the drain finds ready (the pieces are cached) leaves in one write, up to the limit")
+                .singleElement().satisfies(n -> assertThat(n).isGreaterThanOrEqualTo(15));
+        assertThat(a.queuedBytes).isLessThanOrEqualTo(a.writeQueueLimit + FRAME);
+        assertThat(a.unflushedBlocks).isZero();
+        assertThat(uploads.queued(a)).isEqualTo(1920 - pieces(a).size()).isGreaterThan(1800);
+    }
+
+    @Test
+    void underALimitEachPacerWakeUpFlushesOneBatchThatStaysWithinTheRate() throws Exception {
+        seeder(64); // 256 blocks, 4 MiB
+        long rate = 16L * 1024 * 1024;
+        uploads(rate);
+        FakeLink a = unchoked("a");
+        for (int piece = 0; piece < 64; piece++) {
+            for (int b = 0; b < 4; b++) {
+                request(a, piece, b);
+            }
+        }
+        clock.advanceMillis(100);
+        long sent = (long) pieces(a).size() * BLOCK;
+        long allowed = 16 * 1024 + rate / 10; // the bucket's first tokens and 100 ms of the rate
+        assertThat(sent).as("bytes sent in 100 ms at 16 MiB/s").isLessThanOrEqualTo(allowed + BLOCK)
+                .isGreaterThanOrEqualTo(allowed - 2L * BLOCK);
+        assertThat(a.unflushedBlocks).as("every block paid for is flushed at its wake-up").isZero();
+        assertThat(a.flushedBatches).as("several blocks per wake-up, one write each")
+                .hasSizeLessThanOrEqualTo(pieces(a).size() / 2);
     }
 }
