@@ -4,7 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
@@ -97,18 +99,7 @@ public final class HttpFrontEnd extends VerticleBase {
             loops.put(eventLoop, loop);
             sweeps.add(eventLoop.scheduleAtFixedRate(loop::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS));
         }
-        ChannelInitializer<Channel> accept = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel channel) {
-                Loop loop = loops.get(channel.eventLoop());
-                String address = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                        ? a.getAddress().getHostAddress() : "?";
-                switch (loop == null ? null : slots.admit(address)) {
-                    case ConnectionSlots.Admitted admitted -> channel.pipeline().addLast(new AnnounceConnection(loop, admitted.slot()));
-                    case null, default -> channel.close();
-                }
-            }
-        };
+        ChannelHandler accept = new Admission(loops, slots);
         InetSocketAddress local = new InetSocketAddress(host, port);
         List<ServerBootstrap> bootstraps = new ArrayList<>();
         if (vertx.isNativeTransportEnabled()) {
@@ -125,7 +116,7 @@ public final class HttpFrontEnd extends VerticleBase {
     }
 
     /** Binds one after another: with port 0 the first picks the port the others then share. */
-    private void bindAll(VertxInternal vx, List<ServerBootstrap> bootstraps, ChannelInitializer<Channel> accept,
+    private void bindAll(VertxInternal vx, List<ServerBootstrap> bootstraps, ChannelHandler accept,
                          InetSocketAddress local, int index, Promise<Void> bound) {
         if (index == bootstraps.size()) {
             bound.complete();
@@ -178,6 +169,41 @@ public final class HttpFrontEnd extends VerticleBase {
     /** The port bound (useful with port 0). */
     public int actualPort() {
         return listeners.isEmpty() ? port : ((InetSocketAddress) listeners.getFirst().localAddress()).getPort();
+    }
+
+    /**
+     * The first handler of every accepted connection: admits it under the address caps and puts its
+     * {@link AnnounceConnection} in its own place, or closes it. Netty's {@code ChannelInitializer}
+     * does the same but also tracks every channel it initialises in a concurrent set, an insertion
+     * and a removal per connection that a handler run once on the channel's own loop does not need.
+     */
+    @ChannelHandler.Sharable
+    private static final class Admission extends ChannelInboundHandlerAdapter {
+        private final Map<EventExecutor, Loop> loops;
+        private final ConnectionSlots slots;
+
+        Admission(Map<EventExecutor, Loop> loops, ConnectionSlots slots) {
+            this.loops = loops;
+            this.slots = slots;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // Called once the channel is registered, on its event loop (the acceptor adds this handler before).
+            Channel channel = ctx.channel();
+            Loop loop = loops.get(channel.eventLoop());
+            String address = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : "?";
+            switch (loop == null ? null : slots.admit(address)) {
+                case ConnectionSlots.Admitted admitted -> ctx.pipeline().replace(this, null, new AnnounceConnection(loop, admitted.slot()));
+                case null, default -> channel.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     /**
