@@ -36,11 +36,13 @@ UDP_SOCKETS=${UDP_SOCKETS:-64}
 NODES=3
 POOL=10000
 if [ "$SMOKE" = 1 ]; then DURATION=2; WARMUP=1; fi
-# ZGC: its pauses stay under a millisecond with a heap full of small, long-lived peer objects, which
-# keeps them out of the latency tail. Measured on a quiet 2-core machine, same run as opentracker:
-# p99 4.1 ms with ZGC, 11.9 ms with Shenandoah; G1's young pauses reach 30-60 ms here.
+# The collector `./enjambre tracker` gives a tracker (the parallel one), with a fixed 1 GiB heap so
+# that runs compare. ZGC was chosen here before, when peers were an object each (its pauses stayed
+# out of the latency tail); with peers packed in arrays and an answer costing a few young objects,
+# it cost the most CPU per announce of the three (bench/RESULTS.md, "HTTP per connection").
+# JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseZGC" measures it again.
 if [ -z "${JAVA_OPTS:-}" ]; then
-  JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseZGC"
+  JAVA_OPTS="-Xms1g -Xmx1g -XX:+UseParallelGC"
 fi
 
 . "$(dirname "$0")/../scripts/find-java.sh"
@@ -173,10 +175,45 @@ cpu_ticks() { # pids...: user + system clock ticks of those processes, together
   echo "$total"
 }
 TICKS_PER_SECOND=$(getconf CLK_TCK)
+# Where a JVM's CPU goes, by kind of thread (event loops user/system, Hazelcast, JIT, GC, other):
+# thread_ticks PID > FILE before and after a row, then thread_split BEFORE AFTER ANSWERS.
+# The event loops' system time is the kernel's TCP work for each connection (accept, read, write, close).
+thread_ticks() {
+  python3 - "$1" <<'PY'
+import os, re, sys
+pid, kinds = sys.argv[1], {}
+for tid in os.listdir(f"/proc/{pid}/task"):
+    try:
+        s = open(f"/proc/{pid}/task/{tid}/stat").read()
+    except OSError:
+        continue
+    name = s[s.index("(") + 1:s.rindex(")")]
+    f = s[s.rindex(")") + 2:].split()
+    kind = next((k for p, k in (("vert.x-eventloo", "event loops"), ("hz.", "Hazelcast"), ("C2 Compiler", "JIT"),
+                                ("C1 Compiler", "JIT"), ("Z", "GC"), ("GC Thread", "GC"), ("G1 ", "GC"), ("VM Thread", "GC"))
+                 if name.startswith(p)), "other")
+    if kind == "event loops":
+        kinds["event loops (user)"] = kinds.get("event loops (user)", 0) + int(f[11])
+        kinds["event loops (system)"] = kinds.get("event loops (system)", 0) + int(f[12])
+    else:
+        kinds[kind] = kinds.get(kind, 0) + int(f[11]) + int(f[12])
+print(" ".join(f"{k.replace(' ', '_')}={v}" for k, v in kinds.items()))
+PY
+}
+thread_split() { # before after answers: "kind s/10k, ..." in CPU seconds per 10,000 announces
+  python3 - "$1" "$2" "$3" "$TICKS_PER_SECOND" <<'PY'
+import sys
+a = dict(kv.split("=") for kv in sys.argv[1].split())
+b = dict(kv.split("=") for kv in sys.argv[2].split())
+n, hz = int(sys.argv[3]), int(sys.argv[4])
+rows = sorted(((int(v) - int(a.get(k, 0)), k.replace("_", " ")) for k, v in b.items()), reverse=True)
+print(", ".join("%s %.3f" % (k, t / hz / n * 10000) for t, k in rows if t > 0) if n > 0 else "n/a")
+PY
+}
 per_10k() { awk -v t="$1" -v hz="$TICKS_PER_SECOND" -v n="$2" 'BEGIN { if (n > 0) printf "%.3f", t / hz / n * 10000; else print "n/a" }'; }
 
 # Results by row key "tracker/load".
-declare -A RPS P50 P99 REFUSED CPU
+declare -A RPS P50 P99 REFUSED CPU SPLIT
 ROWS=()
 record_failure() { echo "bench/tracker.sh: $1" >&2; FAILED+=("$1"); }
 FAILED=()
@@ -193,6 +230,8 @@ run_http() { # key(tracker/close|tracker/keepalive) "pids" ports...: wrk on ever
   done
   wait "${loads[@]}"
   loads=()
+  local split0=""
+  [ "$(echo $pids | wc -w)" = 1 ] && [ "$key" != "${key#enjambre/}" ] && split0=$(thread_ticks $pids)
   cpu0=$(cpu_ticks $pids)
   i=0
   for port in "$@"; do
@@ -203,6 +242,8 @@ run_http() { # key(tracker/close|tracker/keepalive) "pids" ports...: wrk on ever
   done
   wait "${loads[@]}"
   cpu1=$(cpu_ticks $pids)
+  local split1=""
+  [ -n "$split0" ] && split1=$(thread_ticks $pids)
   sed "s|^|  [$key] |" "$WORK"/wrk.* >&2
   local rps=0 answers=0 refused=0 errors=0
   for i in $(seq 1 $#); do
@@ -227,6 +268,7 @@ print(" ".join(out + ["n/a"] * len(marks)))')
   rm -f "$WORK"/wrk.* "$WORK"/hist.*
   ROWS+=("$key"); RPS[$key]=$rps; P50[$key]=$p50; P99[$key]=$p99
   REFUSED[$key]="$refused of $answers"; CPU[$key]=$(per_10k $((cpu1 - cpu0)) "$answers")
+  [ -n "$split0" ] && SPLIT[$key]=$(thread_split "$split0" "$split1" "$answers")
   if [ "$refused" != 0 ] || [ "$errors" != 0 ] || [ "$answers" = 0 ]; then
     record_failure "$key: $answers answers, $refused refused, $errors socket errors or timeouts"
   fi
@@ -350,8 +392,14 @@ for key in "${ROWS[@]}"; do
   # Each row against opentracker's row of the same load (keep-alive against its close: that is what it does).
   TABLE+=$'\n'"| $(label "$key") | ${RPS[$key]} | ${P50[$key]} | ${P99[$key]} | ${REFUSED[$key]} | ${CPU[$key]} | $(ratio "${RPS[$key]}" "${RPS[opentracker/${key#*/}]}") |"
 done
+# One node's CPU by kind of thread, per 10,000 announces, for the HTTP rows.
+SPLITS=""
+for key in enjambre/close enjambre/keepalive; do
+  [ -n "${SPLIT[$key]:-}" ] && SPLITS+=$'\n'"- $(label "$key"): ${SPLIT[$key]}"
+done
 echo
 echo "$TABLE"
+[ -n "$SPLITS" ] && echo "CPU s per 10,000 announces by kind of thread:$SPLITS"
 # A tracker that refused answers, timed out or served nothing fails the run (and CI's smoke run).
 if [ "${#FAILED[@]}" != 0 ]; then
   printf 'bench/tracker.sh: not counted: %s\n' "${FAILED[@]}" >&2
@@ -378,5 +426,10 @@ fi
   echo "Enjambre JVM options: \`$JAVA_OPTS\`. Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (the machine is shared)."
   echo
   echo "$TABLE"
+  if [ -n "$SPLITS" ]; then
+    echo
+    echo "Where one node's CPU went (s per 10,000 announces, by kind of thread; the event loops' system time is the"
+    echo "kernel's TCP work for each connection; JIT time still in the measured seconds is warm-up):$SPLITS"
+  fi
 } >> bench/RESULTS.md
 echo "appended to bench/RESULTS.md"

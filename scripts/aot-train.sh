@@ -4,7 +4,8 @@
 # loads and links and the methods' profiles, and writes FILE when it exits; later runs with
 # -XX:AOTCache=FILE start with all of that already done.
 #   usage: scripts/aot-train.sh KIND CACHE JAVA JAR [JVM-OPTION...]
-#   KIND:  oneshot (create), transfer (a download from a local seeder that then seeds to another), node (node --tracker)
+#   KIND:  oneshot (create), transfer (a download from a local seeder that then seeds to another), node (node --tracker),
+#          tracker (the same run, with the tracker's JVM options)
 # The JVM options are the ones the launcher gives that kind of command: a cache only serves runs
 # with the same collector and object layout. Best effort, bounded in time, quiet; everything it
 # starts listens on loopback only and is stopped by PID. The cache replaces the old one only when
@@ -82,7 +83,8 @@ case "$kind" in
     kill -TERM "$trained_pid" 2>/dev/null
     wait "$trained_pid" 2>/dev/null
     ;;
-  node)
+  node|tracker)
+    # (A tracker's cache is trained by the same node run, with the tracker's JVM options.)
     # The node stops cleanly when its standard input closes: the subshell closes it once the node
     # has been up, and has served its dashboard, API and tracker, for a moment.
     log="$work/node.log"

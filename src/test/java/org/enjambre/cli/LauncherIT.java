@@ -127,6 +127,20 @@ class LauncherIT {
     }
 
     @Test
+    void aTrackerRunsTheParallelCollectorUnlessItsOptionsNameAnother() throws Exception {
+        Run chosen = run(Map.of("ENJAMBRE_JAVA_OPTS", "-Xlog:gc:stderr"), "tracker", "--help");
+        assertThat(chosen.exitCode()).as(chosen.err()).isZero();
+        assertThat(chosen.err()).contains("Using Parallel");
+        // Two collectors would stop the JVM before it starts: the user's choice replaces ours.
+        Run own = run(Map.of("ENJAMBRE_JAVA_OPTS", "-XX:+UseZGC -Xlog:gc:stderr"), "tracker", "--help");
+        assertThat(own.exitCode()).as(own.err()).isZero();
+        assertThat(own.err()).contains("Using The Z Garbage Collector").doesNotContain("Parallel");
+        Run node = run(Map.of("ENJAMBRE_JAVA_OPTS", "-Xlog:gc:stderr"), "node", "--help");
+        assertThat(node.exitCode()).as(node.err()).isZero();
+        assertThat(node.err()).doesNotContain("Using Parallel");
+    }
+
+    @Test
     void theAotCacheIsTrainedOnceThenUsedWithoutAWord() throws Exception {
         Path caches = Files.createDirectories(elsewhere.resolve("caches"));
         Files.write(elsewhere.resolve("file.bin"), new byte[300_000]);

@@ -74,6 +74,10 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
         received = received == null ? bytes : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), received, bytes);
         if (!answering && !handingOver) {
             serve();
+        } else if (received.readableBytes() > loop.maxLine() + loop.maxHeaders()) {
+            // Pipelined requests wait here while one is answered, up to one whole head of the largest
+            // kind; past that the client waits for its answers before it is read again.
+            ctx.channel().config().setAutoRead(false);
         }
     }
 
@@ -112,8 +116,8 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
                     }
                     deadline = 0;
                     answering = true;
-                    // Pipelined requests wait in the buffer (at most one read's worth) until this one is answered.
-                    ctx.channel().config().setAutoRead(false);
+                    // Reading goes on meanwhile (see channelRead): turning it off and on again would cost
+                    // two epoll_ctl calls per announce, and a closing client sends nothing more anyway.
                     Future<byte[]> answer = loop.answer(head, announce, remote);
                     if (!answer.isComplete()) {
                         answer.onComplete(ar -> {

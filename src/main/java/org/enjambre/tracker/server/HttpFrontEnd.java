@@ -4,7 +4,9 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.EventExecutor;
@@ -15,6 +17,7 @@ import io.vertx.core.ThreadingModel;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.transport.Transport;
 import io.vertx.core.net.NetServerOptions;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -48,6 +51,8 @@ public final class HttpFrontEnd extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFrontEnd.class);
     /** Header lines, all together, as Vert.x's default allows. */
     static final int MAX_HEADERS = 8192;
+    /** Connections the kernel may hold complete but not yet accepted, per accepting socket. */
+    static final int ACCEPT_BACKLOG = 1024;
 
     private final HttpTracker tracker;
     private final String host;
@@ -94,20 +99,7 @@ public final class HttpFrontEnd extends VerticleBase {
             loops.put(eventLoop, loop);
             sweeps.add(eventLoop.scheduleAtFixedRate(loop::sweep, sweepMillis, sweepMillis, TimeUnit.MILLISECONDS));
         }
-        ChannelInitializer<Channel> accept = new ChannelInitializer<>() {
-            @Override
-            protected void initChannel(Channel channel) {
-                Loop loop = loops.get(channel.eventLoop());
-                String address = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
-                        ? a.getAddress().getHostAddress() : "?";
-                switch (loop == null ? null : slots.admit(address)) {
-                    case ConnectionSlots.Admitted admitted -> channel.pipeline().addLast(new AnnounceConnection(loop, admitted.slot()));
-                    case null, default -> channel.close();
-                }
-            }
-        };
-        NetServerOptions socketOptions = new NetServerOptions().setTcpNoDelay(true).setReuseAddress(true)
-                .setAcceptBacklog(1024).setReusePort(vertx.isNativeTransportEnabled());
+        ChannelHandler accept = new Admission(loops, slots);
         InetSocketAddress local = new InetSocketAddress(host, port);
         List<ServerBootstrap> bootstraps = new ArrayList<>();
         if (vertx.isNativeTransportEnabled()) {
@@ -118,21 +110,21 @@ public final class HttpFrontEnd extends VerticleBase {
             bootstraps.add(new ServerBootstrap().group(vx.acceptorEventLoopGroup(), vx.nettyEventLoopGroup()));
         }
         Promise<Void> bound = Promise.promise();
-        bindAll(vx, bootstraps, socketOptions, accept, local, 0, bound);
+        bindAll(vx, bootstraps, accept, local, 0, bound);
         return bound.future().onSuccess(v -> LOG.debug("tracker HTTP front end on {}:{}, {} accepting sockets",
                 host, actualPort(), listeners.size()));
     }
 
     /** Binds one after another: with port 0 the first picks the port the others then share. */
-    private void bindAll(VertxInternal vx, List<ServerBootstrap> bootstraps, NetServerOptions socketOptions,
-                         ChannelInitializer<Channel> accept, InetSocketAddress local, int index, Promise<Void> bound) {
+    private void bindAll(VertxInternal vx, List<ServerBootstrap> bootstraps, ChannelHandler accept,
+                         InetSocketAddress local, int index, Promise<Void> bound) {
         if (index == bootstraps.size()) {
             bound.complete();
             return;
         }
-        ServerBootstrap bootstrap = bootstraps.get(index).channelFactory(vx.transport().serverChannelFactory(false))
+        ServerBootstrap bootstrap = socketOptions(vx.transport(), bootstraps.get(index), vertx.isNativeTransportEnabled())
+                .channelFactory(vx.transport().serverChannelFactory(false))
                 .childHandler(accept);
-        vx.transport().configure(socketOptions, false, bootstrap);
         InetSocketAddress at = index == 0 ? local : new InetSocketAddress(local.getAddress(), actualPort());
         bootstrap.bind(at).addListener((ChannelFuture f) -> {
             if (!f.isSuccess()) {
@@ -141,8 +133,25 @@ public final class HttpFrontEnd extends VerticleBase {
                 return;
             }
             listeners.add(f.channel());
-            bindAll(vx, bootstraps, socketOptions, accept, local, index + 1, bound);
+            bindAll(vx, bootstraps, accept, local, index + 1, bound);
         });
+    }
+
+    /**
+     * The listening sockets' options as Vert.x sets them (backlog, address reuse, {@code SO_REUSEPORT}
+     * where the transport has it), and none for the accepted ones: every option set on an accepted
+     * socket is a system call per connection, that is per announce. Vert.x's server configuration
+     * sets five (TCP_NODELAY twice, TCP_QUICKACK, TCP_CORK and SO_KEEPALIVE to their defaults);
+     * Netty sets TCP_NODELAY on every accepted socket by itself, which is all an answer in one
+     * write needs.
+     */
+    static ServerBootstrap socketOptions(Transport transport, ServerBootstrap bootstrap, boolean reusePort) {
+        transport.configure(new NetServerOptions().setReuseAddress(true).setAcceptBacklog(ACCEPT_BACKLOG)
+                .setReusePort(reusePort), false, bootstrap);
+        for (ChannelOption<?> option : bootstrap.config().childOptions().keySet()) {
+            bootstrap.childOption(option, null);
+        }
+        return bootstrap;
     }
 
     @Override
@@ -160,6 +169,41 @@ public final class HttpFrontEnd extends VerticleBase {
     /** The port bound (useful with port 0). */
     public int actualPort() {
         return listeners.isEmpty() ? port : ((InetSocketAddress) listeners.getFirst().localAddress()).getPort();
+    }
+
+    /**
+     * The first handler of every accepted connection: admits it under the address caps and puts its
+     * {@link AnnounceConnection} in its own place, or closes it. Netty's {@code ChannelInitializer}
+     * does the same but also tracks every channel it initialises in a concurrent set, an insertion
+     * and a removal per connection that a handler run once on the channel's own loop does not need.
+     */
+    @ChannelHandler.Sharable
+    private static final class Admission extends ChannelInboundHandlerAdapter {
+        private final Map<EventExecutor, Loop> loops;
+        private final ConnectionSlots slots;
+
+        Admission(Map<EventExecutor, Loop> loops, ConnectionSlots slots) {
+            this.loops = loops;
+            this.slots = slots;
+        }
+
+        @Override
+        public void handlerAdded(ChannelHandlerContext ctx) {
+            // Called once the channel is registered, on its event loop (the acceptor adds this handler before).
+            Channel channel = ctx.channel();
+            Loop loop = loops.get(channel.eventLoop());
+            String address = channel.remoteAddress() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : "?";
+            switch (loop == null ? null : slots.admit(address)) {
+                case ConnectionSlots.Admitted admitted -> ctx.pipeline().replace(this, null, new AnnounceConnection(loop, admitted.slot()));
+                case null, default -> channel.close();
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close();
+        }
     }
 
     /**
