@@ -248,7 +248,11 @@ public final class TorrentBuilder {
                 ? trackers.stream().map(List::of).toList()
                 : List.of();
         Long date = creationDateSet ? creationDate : Long.valueOf(System.currentTimeMillis() / 1000);
-        return new Metainfo(infoBytes, info, trackers.isEmpty() ? null : trackers.get(0), announceList,
+        // The info-hash from the engine that hashed the pieces (libcrypto, already linked): the JDK's
+        // MessageDigest would run SHA-1 in the interpreter here, since create runs without C2.
+        byte[] infoHash = new byte[InfoHash.LENGTH];
+        Sha1.create().digestOf(ByteBuffer.wrap(infoBytes), infoHash, 0);
+        return new Metainfo(infoBytes, InfoHash.of(infoHash), info, trackers.isEmpty() ? null : trackers.get(0), announceList,
                 comment, createdBy, date, webSeeds);
     }
 
