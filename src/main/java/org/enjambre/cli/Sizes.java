@@ -41,10 +41,21 @@ final class Sizes {
         if (multiplier > 1) {
             t = t.substring(0, t.length() - 1);
         }
-        if (t.isEmpty() || t.length() > 12 || !t.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        if (t.isEmpty() || t.length() > 12 || !allDigits(t)) {
             throw new IllegalArgumentException("not a size in bytes: '" + text + "' (examples: 262144, 256K, 1M)");
         }
         return Long.parseLong(t) * multiplier;
+    }
+
+    /** Plain loop, not a stream: {@code create}'s start pays for every lambda class it loads. */
+    static boolean allDigits(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** picocli converter, so a bad size is a usage error naming the option. */

@@ -24,6 +24,11 @@ import java.util.Optional;
  * cut into {@link #MAX_CRITICAL_BYTES} pieces: a critical call holds off the garbage collector.
  * The library is looked up once per process; when it is missing, or does not hash a known vector
  * right, {@link #create()} is empty and {@link Sha1#create()} takes the JDK's engine.
+ *
+ * <p>Linking a downcall spins classes at run time that no AOT cache holds, ~0.05 s of CPU for a
+ * {@code create} that lasts 0.5 s: so only the one-shot {@code SHA1} (a whole piece in one call,
+ * all that {@code create} needs for pieces up to {@link #MAX_CRITICAL_BYTES}) is linked when the
+ * library loads, and {@code SHA1_Init/Update/Final} the first time something streams.
  */
 final class LibcryptoSha1 implements Sha1 {
     /** Library names tried in turn: OpenSSL 3, the development link, OpenSSL 1.1 (all export SHA1_*). */
@@ -33,37 +38,50 @@ final class LibcryptoSha1 implements Sha1 {
     /** {@code sizeof(SHA_CTX)} is 96 on every 64-bit platform; rounded up for safety. */
     private static final long CONTEXT_BYTES = 128;
 
-    /** The three functions, or why they are not there. */
+    /** SHA-1("abc"), FIPS 180-2 appendix A.1: every linked function is checked on it before use. */
+    private static final String ABC_DIGEST = "a9993e364706816aba3e25717850c26c9cd0d89d";
+
+    /** The library and its one-shot {@code SHA1(data, length, out)}, linked and checked. */
+    record Library(String name, SymbolLookup lookup, MethodHandle oneShot) {
+    }
+
+    /** The streaming functions, or why they are not there. */
     record Functions(MethodHandle init, MethodHandle update, MethodHandle fin) {
     }
 
     private static final class Loaded {
-        static final Object FUNCTIONS_OR_REASON = load(LIBRARY_NAMES);
+        static final Object LIBRARY_OR_REASON = load(LIBRARY_NAMES);
     }
 
-    private final Functions functions;
-    private final MemorySegment context;
+    /** Linked on first use: a {@code create} of pieces up to {@link #MAX_CRITICAL_BYTES} never needs them. */
+    private static final class Streaming {
+        static final Object FUNCTIONS_OR_REASON = Loaded.LIBRARY_OR_REASON instanceof Library library
+                ? linkStreaming(library) : Loaded.LIBRARY_OR_REASON;
+    }
 
-    private LibcryptoSha1(Functions functions) {
-        this.functions = functions;
-        // Freed with this object: a SHA-1 held in a ThreadLocal needs no explicit close.
-        this.context = Arena.ofAuto().allocate(CONTEXT_BYTES, 16);
-        reset();
+    private final Library library;
+    /** The SHA_CTX, allocated with the first streamed bytes; freed with this object (no explicit close). */
+    private MemorySegment context;
+    /** Bytes were added by {@link #update} since the last digest (the context holds them). */
+    private boolean streaming;
+
+    private LibcryptoSha1(Library library) {
+        this.library = library;
     }
 
     /** A libcrypto SHA-1, or empty when libcrypto is not usable in this process. */
     static Optional<LibcryptoSha1> create() {
-        return Loaded.FUNCTIONS_OR_REASON instanceof Functions f ? Optional.of(new LibcryptoSha1(f)) : Optional.empty();
+        return Loaded.LIBRARY_OR_REASON instanceof Library l ? Optional.of(new LibcryptoSha1(l)) : Optional.empty();
     }
 
     /** Why libcrypto is not used, or null when it is. */
     static String unavailableReason() {
-        return Loaded.FUNCTIONS_OR_REASON instanceof String reason ? reason : null;
+        return Loaded.LIBRARY_OR_REASON instanceof String reason ? reason : null;
     }
 
     /**
-     * Looks the functions up in the first of {@code libraryNames} that loads and checks them on a
-     * known vector. Returns the {@link Functions}, or a String saying why not (never throws: a
+     * Looks up the first of {@code libraryNames} that loads and whose one-shot {@code SHA1} hashes a
+     * known vector right. Returns the {@link Library}, or a String saying why not (never throws: a
      * missing library, a denied native access or a wrong answer all mean "use the JDK's").
      */
     static Object load(List<String> libraryNames) {
@@ -71,31 +89,59 @@ final class LibcryptoSha1 implements Sha1 {
         for (String name : libraryNames) {
             try {
                 // Arena.global(): the library stays loaded for the life of the process.
-                SymbolLookup library = SymbolLookup.libraryLookup(name, Arena.global());
-                Linker linker = Linker.nativeLinker();
-                Linker.Option critical = Linker.Option.critical(true);
-                MethodHandle init = linker.downcallHandle(find(library, "SHA1_Init"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), critical);
-                MethodHandle update = linker.downcallHandle(find(library, "SHA1_Update"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
-                        critical);
-                MethodHandle fin = linker.downcallHandle(find(library, "SHA1_Final"),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
-                Functions functions = new Functions(init, update, fin);
-                LibcryptoSha1 probe = new LibcryptoSha1(functions);
-                byte[] abc = {'a', 'b', 'c'};
-                probe.update(abc, 0, abc.length);
-                String got = HexFormat.of().formatHex(probe.digest());
-                if (!got.equals("a9993e364706816aba3e25717850c26c9cd0d89d")) { // FIPS 180-2, appendix A.1
-                    why.append(name).append(": SHA-1(\"abc\") came out as ").append(got).append("; ");
+                SymbolLookup lookup = SymbolLookup.libraryLookup(name, Arena.global());
+                MethodHandle oneShot = Linker.nativeLinker().downcallHandle(find(lookup, "SHA1"),
+                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
+                        Linker.Option.critical(true));
+                Library library = new Library(name, lookup, oneShot);
+                byte[] out = new byte[DIGEST_LENGTH];
+                new LibcryptoSha1(library).digestOf(ByteBuffer.wrap(new byte[] {'a', 'b', 'c'}), out, 0);
+                String got = HexFormat.of().formatHex(out);
+                if (!got.equals(ABC_DIGEST)) {
+                    why.append(name).append(": SHA1(\"abc\") came out as ").append(got).append("; ");
                     continue;
                 }
-                return functions;
+                return library;
             } catch (Throwable e) { // IllegalArgumentException (no such library), IllegalCallerException (native access denied), ...
                 why.append(name).append(": ").append(e).append("; ");
             }
         }
         return why.isEmpty() ? "no library names given" : why.substring(0, why.length() - 2);
+    }
+
+    /** Links SHA1_Init/Update/Final of a loaded library and checks them; the {@link Functions} or why not. */
+    static Object linkStreaming(Library library) {
+        try {
+            Linker linker = Linker.nativeLinker();
+            Linker.Option critical = Linker.Option.critical(true);
+            MethodHandle init = linker.downcallHandle(find(library.lookup(), "SHA1_Init"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS), critical);
+            MethodHandle update = linker.downcallHandle(find(library.lookup(), "SHA1_Update"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG),
+                    critical);
+            MethodHandle fin = linker.downcallHandle(find(library.lookup(), "SHA1_Final"),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.ADDRESS), critical);
+            Functions functions = new Functions(init, update, fin);
+            MemorySegment context = Arena.ofAuto().allocate(CONTEXT_BYTES, 16);
+            byte[] abc = {'a', 'b', 'c'};
+            byte[] out = new byte[DIGEST_LENGTH];
+            check("SHA1_Init", (int) init.invokeExact(context));
+            check("SHA1_Update", (int) update.invokeExact(context, MemorySegment.ofArray(abc), (long) abc.length));
+            check("SHA1_Final", (int) fin.invokeExact(MemorySegment.ofArray(out), context));
+            String got = HexFormat.of().formatHex(out);
+            return got.equals(ABC_DIGEST) ? functions
+                    : library.name() + ": SHA1_Update(\"abc\") came out as " + got;
+        } catch (Throwable e) {
+            return library.name() + ": " + e;
+        }
+    }
+
+    /** The streaming functions; they load with the library, so failing here is a broken libcrypto. */
+    private static Functions streamingFunctions() {
+        if (Streaming.FUNCTIONS_OR_REASON instanceof Functions f) {
+            return f;
+        }
+        throw new IllegalStateException("libcrypto's SHA1_Init/Update/Final cannot be used: " + Streaming.FUNCTIONS_OR_REASON);
     }
 
     private static MemorySegment find(SymbolLookup library, String symbol) {
@@ -116,46 +162,89 @@ final class LibcryptoSha1 implements Sha1 {
     }
 
     private void hash(MemorySegment bytes) {
+        Functions functions = startStreaming();
         long size = bytes.byteSize();
         for (long done = 0; done < size; ) {
             long n = Math.min(MAX_CRITICAL_BYTES, size - done);
-            check("SHA1_Update", call(functions.update(), bytes.asSlice(done, n), n));
+            try {
+                check("SHA1_Update", (int) functions.update().invokeExact(context, bytes.asSlice(done, n), n));
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException("libcrypto SHA1_Update failed", e);
+            }
             done += n;
         }
     }
 
-    private int call(MethodHandle update, MemorySegment data, long length) {
-        try {
-            return (int) update.invokeExact(context, data, length);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("libcrypto SHA1_Update failed", e);
+    /** The streaming functions, with the context initialised for a new message if none is running. */
+    private Functions startStreaming() {
+        Functions functions = streamingFunctions();
+        if (!streaming) {
+            if (context == null) {
+                context = Arena.ofAuto().allocate(CONTEXT_BYTES, 16);
+            }
+            try {
+                check("SHA1_Init", (int) functions.init().invokeExact(context));
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable e) {
+                throw new IllegalStateException("libcrypto SHA1_Init failed", e);
+            }
+            streaming = true;
         }
+        return functions;
     }
 
     @Override
     public void digest(byte[] out, int offset) {
         Objects.checkFromIndexSize(offset, DIGEST_LENGTH, out.length);
+        if (!streaming) { // nothing added: the digest of no bytes, without linking the streaming functions
+            digestOf(ByteBuffer.allocate(0), out, offset);
+            return;
+        }
         try {
-            check("SHA1_Final", (int) functions.fin().invokeExact(MemorySegment.ofArray(out).asSlice(offset, DIGEST_LENGTH), context));
+            check("SHA1_Final", (int) streamingFunctions().fin().invokeExact(MemorySegment.ofArray(out).asSlice(offset, DIGEST_LENGTH), context));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("libcrypto SHA1_Final failed", e);
         }
+        streaming = false;
+    }
+
+    /**
+     * One downcall to the one-shot {@code SHA1} when the bytes fit one critical call; longer
+     * messages stream through {@code SHA1_Update} in {@link #MAX_CRITICAL_BYTES} steps.
+     */
+    @Override
+    public void digestOf(ByteBuffer bytes, byte[] out, int offset) {
+        Objects.checkFromIndexSize(offset, DIGEST_LENGTH, out.length);
         reset();
+        if (bytes.remaining() > MAX_CRITICAL_BYTES) {
+            update(bytes);
+            digest(out, offset);
+            return;
+        }
+        MemorySegment data = MemorySegment.ofBuffer(bytes);
+        MemorySegment result;
+        try {
+            result = (MemorySegment) library.oneShot().invokeExact(data, data.byteSize(),
+                    MemorySegment.ofArray(out).asSlice(offset, DIGEST_LENGTH));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("libcrypto SHA1 failed", e);
+        }
+        if (result.address() == 0) { // SHA1 returns its out pointer, or NULL on failure
+            throw new IllegalStateException("libcrypto SHA1 failed (returned NULL)");
+        }
+        bytes.position(bytes.limit());
     }
 
     @Override
     public void reset() {
-        try {
-            check("SHA1_Init", (int) functions.init().invokeExact(context));
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("libcrypto SHA1_Init failed", e);
-        }
+        streaming = false; // the next update starts with SHA1_Init
     }
 
     private static void check(String function, int result) {

@@ -23,6 +23,18 @@ public sealed interface Sha1 permits JdkSha1, LibcryptoSha1 {
     /** Writes the digest of everything added since the last digest into {@code out} at {@code offset}, and starts over. */
     void digest(byte[] out, int offset);
 
+    /**
+     * Writes the digest of exactly the buffer's remaining bytes (heap or direct) into {@code out} at
+     * {@code offset} and moves the buffer's position to its limit; anything added by {@code update}
+     * since the last digest is forgotten first. For whole pieces: libcrypto's engine hashes them in
+     * one call.
+     */
+    default void digestOf(ByteBuffer bytes, byte[] out, int offset) {
+        reset();
+        update(bytes);
+        digest(out, offset);
+    }
+
     /** Forgets what was added since the last digest (after a failed read, say). */
     void reset();
 

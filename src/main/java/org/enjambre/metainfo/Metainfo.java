@@ -40,9 +40,15 @@ public final class Metainfo {
 
     Metainfo(byte[] infoBytes, Info info, String announce, List<List<String>> announceList,
              String comment, String createdBy, Long creationDate, List<String> urlList) {
+        this(infoBytes, InfoHash.ofInfoBytes(infoBytes), info, announce, announceList, comment, createdBy, creationDate, urlList);
+    }
+
+    /** With the info-hash already computed from {@code infoBytes} (by the builder's own SHA-1 engine). */
+    Metainfo(byte[] infoBytes, InfoHash infoHash, Info info, String announce, List<List<String>> announceList,
+             String comment, String createdBy, Long creationDate, List<String> urlList) {
         this.infoBytes = infoBytes.clone();
         this.info = info;
-        this.infoHash = InfoHash.ofInfoBytes(infoBytes);
+        this.infoHash = infoHash;
         this.announce = announce;
         this.announceList = announceList.stream().map(List::copyOf).toList();
         this.comment = comment;

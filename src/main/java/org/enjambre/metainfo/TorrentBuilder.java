@@ -248,7 +248,11 @@ public final class TorrentBuilder {
                 ? trackers.stream().map(List::of).toList()
                 : List.of();
         Long date = creationDateSet ? creationDate : Long.valueOf(System.currentTimeMillis() / 1000);
-        return new Metainfo(infoBytes, info, trackers.isEmpty() ? null : trackers.get(0), announceList,
+        // The info-hash from the engine that hashed the pieces (libcrypto, already linked): the JDK's
+        // MessageDigest would run SHA-1 in the interpreter here, since create runs without C2.
+        byte[] infoHash = new byte[InfoHash.LENGTH];
+        Sha1.create().digestOf(ByteBuffer.wrap(infoBytes), infoHash, 0);
+        return new Metainfo(infoBytes, InfoHash.of(infoHash), info, trackers.isEmpty() ? null : trackers.get(0), announceList,
                 comment, createdBy, date, webSeeds);
     }
 
@@ -435,7 +439,9 @@ public final class TorrentBuilder {
         private final long total;
         private final int pieceLength;
         private final byte[] hashes;
-        private final ByteBuffer buffer = ByteBuffer.allocateDirect(READ_SIZE);
+        /** A piece fits the buffer: it is read whole and hashed in one call (one downcall to libcrypto). */
+        private final boolean wholePieces;
+        private final ByteBuffer buffer;
         private final Sha1 sha1 = Sha1.create();
         private int openIndex = -1;
         private FileChannel open;
@@ -446,6 +452,8 @@ public final class TorrentBuilder {
             this.total = total;
             this.pieceLength = pieceLength;
             this.hashes = hashes;
+            this.wholePieces = pieceLength <= READ_SIZE;
+            this.buffer = ByteBuffer.allocateDirect(wholePieces ? pieceLength : READ_SIZE);
         }
 
         /** Hashes pieces {@code [first, last)} into their places; returns the bytes read. */
@@ -456,6 +464,7 @@ public final class TorrentBuilder {
             int fileIndex = fileAt(position);
             for (int piece = first; piece < last; piece++) {
                 long pieceEnd = Math.min(end, position + pieceLength);
+                buffer.clear();
                 while (position < pieceEnd) {
                     Source s = sources.get(fileIndex);
                     long fileEnd = starts[fileIndex] + s.length();
@@ -463,17 +472,26 @@ public final class TorrentBuilder {
                         fileIndex++;
                         continue;
                     }
-                    int n = (int) Math.min(buffer.capacity(), Math.min(pieceEnd, fileEnd) - position);
-                    buffer.clear().limit(n);
+                    // Whole pieces: the piece's bytes gather in the buffer (a piece may span files);
+                    // else each read is hashed as it comes.
+                    int n = (int) Math.min(buffer.capacity() - buffer.position(), Math.min(pieceEnd, fileEnd) - position);
+                    buffer.limit(buffer.position() + n);
                     int read = channel(fileIndex).read(buffer, position - starts[fileIndex]);
                     if (read < 0) {
                         throw new MetainfoException(s.file() + ": file shrank while hashing (expected "
                                 + s.length() + " bytes, found " + (position - starts[fileIndex]) + ")");
                     }
-                    sha1.update(buffer.flip());
+                    if (!wholePieces) {
+                        sha1.update(buffer.flip());
+                        buffer.clear();
+                    }
                     position += read;
                 }
-                sha1.digest(hashes, piece * Info.HASH_LENGTH);
+                if (wholePieces) {
+                    sha1.digestOf(buffer.flip(), hashes, piece * Info.HASH_LENGTH);
+                } else {
+                    sha1.digest(hashes, piece * Info.HASH_LENGTH);
+                }
             }
             return end - begin;
         }

@@ -81,7 +81,34 @@ class Sha1Test {
         Object result = LibcryptoSha1.load(List.of("libenjambre-no-such-crypto.so"));
         String reason = assertInstanceOf(String.class, result);
         assertTrue(reason.contains("libenjambre-no-such-crypto.so"), reason);
-        assertInstanceOf(LibcryptoSha1.Functions.class, LibcryptoSha1.load(LibcryptoSha1.LIBRARY_NAMES));
+        LibcryptoSha1.Library library = assertInstanceOf(LibcryptoSha1.Library.class, LibcryptoSha1.load(LibcryptoSha1.LIBRARY_NAMES));
+        assertInstanceOf(LibcryptoSha1.Functions.class, LibcryptoSha1.linkStreaming(library));
+    }
+
+    @Test
+    void digestOfAWholeBufferAgreesWithTheJdkAndForgetsEarlierUpdates() throws Exception {
+        Random random = new Random(11);
+        // One one-shot call up to MAX_CRITICAL_BYTES; beyond it, streamed in steps.
+        int[] sizes = {0, 3, 64, 16 * 1024, LibcryptoSha1.MAX_CRITICAL_BYTES, LibcryptoSha1.MAX_CRITICAL_BYTES + 1, 3_000_001};
+        for (Sha1 sha1 : engines()) {
+            for (int size : sizes) {
+                byte[] data = new byte[size + 8];
+                random.nextBytes(data);
+                byte[] expected = jdkDigest(data, 4, size);
+                ByteBuffer direct = ByteBuffer.allocateDirect(data.length).put(data).position(4).limit(4 + size);
+                ByteBuffer heap = ByteBuffer.wrap(data).position(4).limit(4 + size);
+                for (ByteBuffer buffer : List.of(direct, heap)) {
+                    sha1.update(new byte[] {1, 2, 3}, 0, 3); // forgotten: digestOf hashes the buffer alone
+                    byte[] out = new byte[30];
+                    sha1.digestOf(buffer, out, 7);
+                    assertArrayEquals(expected, java.util.Arrays.copyOfRange(out, 7, 27), sha1.engine() + " on " + size + " bytes of " + buffer);
+                    assertEquals(4 + size, buffer.position(), sha1.engine() + " leaves the buffer consumed");
+                    assertArrayEquals(jdkDigest(new byte[0], 0, 0), sha1.digest(), sha1.engine() + " starts over after digestOf");
+                }
+            }
+            assertThrows(IndexOutOfBoundsException.class, () -> sha1.digestOf(ByteBuffer.allocate(1), new byte[25], 6),
+                    sha1.engine() + " refuses a digest past the end");
+        }
     }
 
     @Test

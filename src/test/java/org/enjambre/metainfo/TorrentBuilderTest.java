@@ -272,4 +272,49 @@ class TorrentBuilderTest {
         assertThat(TorrentBuilder.compareComponents(List.of("a"), List.of("a", "b"))).isNegative();
         assertThat(TorrentBuilder.compareComponents(List.of("a", "b"), List.of("a", "b"))).isZero();
     }
+
+    @Test
+    void aFileTruncatedWhileHashingIsAClearErrorForWholeAndStreamedPieces() throws Exception {
+        // 1 MiB pieces are read whole and hashed in one call; 4 MiB pieces stream through a 1 MiB buffer.
+        for (int pieceLength : new int[] {1 << 20, 4 << 20}) {
+            Path file = dir.resolve("shrinking-" + pieceLength);
+            Files.write(file, random(10 << 20, pieceLength));
+            boolean[] truncated = {false};
+            // One thread: the first segment (8 MiB) is hashed, then the file loses its tail.
+            TorrentBuilder builder = TorrentBuilder.forPath(file).pieceLength(pieceLength).threads(1).progress(bytes -> {
+                if (!truncated[0]) {
+                    truncated[0] = true;
+                    try (var channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                        channel.truncate((9 << 20) + 5);
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            });
+            assertThatThrownBy(builder::build)
+                    .isInstanceOf(MetainfoException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("shrank while hashing");
+        }
+    }
+
+    @Test
+    void aFileThatGrowsWhileHashingIsAClearError() throws Exception {
+        Path file = dir.resolve("growing");
+        Files.write(file, random(10 << 20, 3));
+        boolean[] grown = {false};
+        TorrentBuilder builder = TorrentBuilder.forPath(file).pieceLength(1 << 20).threads(1).progress(bytes -> {
+            if (!grown[0]) {
+                grown[0] = true;
+                try {
+                    Files.write(file, new byte[100], java.nio.file.StandardOpenOption.APPEND);
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        assertThatThrownBy(builder::build)
+                .isInstanceOf(MetainfoException.class)
+                .hasMessageContaining("changed size while hashing");
+    }
 }
