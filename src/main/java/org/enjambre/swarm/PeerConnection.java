@@ -3,7 +3,6 @@ package org.enjambre.swarm;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -69,7 +68,7 @@ final class PeerConnection implements PeerLink {
         ((NetSocketInternal) socket).messageHandler(message -> {
             if (message instanceof ByteBuf read) {
                 try {
-                    onData(BufferInternal.buffer(read));
+                    onData(read);
                 } finally {
                     decoder.detach();
                     read.release();
@@ -79,6 +78,7 @@ final class PeerConnection implements PeerLink {
             }
         });
         socket.closeHandler(v -> {
+            decoder.release();
             if (!closed) {
                 closed = true;
                 if (timeline != null) {
@@ -90,14 +90,15 @@ final class PeerConnection implements PeerLink {
         socket.exceptionHandler(e -> close("socket error: " + e.getMessage()));
     }
 
-    private void onData(Buffer data) {
+    private void onData(ByteBuf data) {
         if (closed) {
             return;
         }
         lastReceivedNanos = clock.nanoTime();
+        int length = data.readableBytes();
         decoder.feed(data);
         drain();
-        throttle(data.length());
+        throttle(length);
     }
 
     /**
@@ -159,6 +160,13 @@ final class PeerConnection implements PeerLink {
                 }
                 switch (item) {
                     case Handshake handshake -> engine.onHandshake(this, handshake);
+                    case Message.Piece piece -> {
+                        try {
+                            engine.onMessage(this, piece);
+                        } finally {
+                            piece.data().release(); // the receiver copied what it keeps
+                        }
+                    }
                     case Message message -> engine.onMessage(this, message);
                     default -> throw new IllegalStateException("decoder gave " + item);
                 }
@@ -233,6 +241,7 @@ final class PeerConnection implements PeerLink {
             return;
         }
         closed = true;
+        decoder.release();
         if (timeline != null) {
             timeline.closed(reason);
         }

@@ -192,7 +192,7 @@ final class RequestScheduler {
     boolean accept(PeerLink link, Message.Piece piece) {
         Pipeline p = peers.get(link);
         long block = PiecePicker.block(piece.index(), piece.begin());
-        int length = piece.block().length;
+        int length = piece.length();
         if (p == null || !p.outstanding.remove(block)) {
             state.addWasted(length); // not asked of this peer (or after a choke): drop it
             return false;

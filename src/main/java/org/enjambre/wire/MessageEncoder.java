@@ -31,10 +31,10 @@ public final class MessageEncoder {
         } else if (message instanceof Message.Request r) {
             return triple(Message.REQUEST, r.index(), r.begin(), r.length());
         } else if (message instanceof Message.Piece piece) {
-            byte[] block = piece.block();
-            return Buffer.buffer(13 + block.length).appendInt(9 + block.length)
+            int length = piece.length();
+            return Buffer.buffer(13 + length).appendInt(9 + length)
                     .appendByte((byte) Message.PIECE).appendInt(piece.index()).appendInt(piece.begin())
-                    .appendBytes(block);
+                    .appendBytes(piece.block());
         } else if (message instanceof Message.Cancel c) {
             return triple(Message.CANCEL, c.index(), c.begin(), c.length());
         } else if (message instanceof Message.Port port) {
