@@ -66,6 +66,17 @@ public final class MessageEncoder {
         out.writeInt(9 + blockLength).writeByte(Message.PIECE).writeInt(index).writeInt(begin);
     }
 
+    /** Bytes of a request frame on the wire: length, id and three numbers. */
+    public static final int REQUEST_FRAME_LENGTH = 17;
+
+    /**
+     * Appends a request frame to {@code batch}, for a sender that puts many requests in one write
+     * without a buffer per request.
+     */
+    public static Buffer appendRequest(Buffer batch, int index, int begin, int length) {
+        return batch.appendInt(13).appendByte((byte) Message.REQUEST).appendInt(index).appendInt(begin).appendInt(length);
+    }
+
     private static Buffer empty(int id) {
         return Buffer.buffer(5).appendInt(1).appendByte((byte) id);
     }

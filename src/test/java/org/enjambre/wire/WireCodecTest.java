@@ -259,6 +259,16 @@ class WireCodecTest {
     }
 
     @Test
+    void requestsAppendedToABatchAreTheBytesOfEachRequestEncodedAlone() {
+        Buffer batch = Buffer.buffer();
+        MessageEncoder.appendRequest(batch, 1, 16384, 16384);
+        MessageEncoder.appendRequest(batch, 9, 0, 1000);
+        assertThat(hex(batch)).isEqualTo(hex(MessageEncoder.encode(new Message.Request(1, 16384, 16384)))
+                + hex(MessageEncoder.encode(new Message.Request(9, 0, 1000))));
+        assertThat(batch.length()).isEqualTo(2 * MessageEncoder.REQUEST_FRAME_LENGTH);
+    }
+
+    @Test
     void aBlockSpanningReadsIsCheckedOnceItsHeaderIsIn() {
         // 16 KiB block of piece 12 (there are 10): refused at its 13-byte header, not after 16 KiB.
         WireDecoder decoder = WireDecoder.forMessages(LIMITS);
