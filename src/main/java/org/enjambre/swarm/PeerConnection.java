@@ -8,7 +8,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
-import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -116,7 +115,7 @@ final class PeerConnection implements PeerLink {
             if (message instanceof ByteBuf read) {
                 reading = true;
                 try {
-                    onData(BufferInternal.buffer(read));
+                    onData(read);
                 } finally {
                     reading = false;
                     decoder.detach();
@@ -128,6 +127,7 @@ final class PeerConnection implements PeerLink {
             }
         });
         socket.closeHandler(v -> {
+            decoder.release();
             if (!closed) {
                 closed = true;
                 if (timeline != null) {
@@ -139,14 +139,15 @@ final class PeerConnection implements PeerLink {
         socket.exceptionHandler(e -> close("socket error: " + e.getMessage()));
     }
 
-    private void onData(Buffer data) {
+    private void onData(ByteBuf data) {
         if (closed) {
             return;
         }
         lastReceivedNanos = clock.nanoTime();
+        int length = data.readableBytes();
         decoder.feed(data);
         drain();
-        throttle(data.length());
+        throttle(length);
     }
 
     /**
@@ -208,6 +209,13 @@ final class PeerConnection implements PeerLink {
                 }
                 switch (item) {
                     case Handshake handshake -> engine.onHandshake(this, handshake);
+                    case Message.Piece piece -> {
+                        try {
+                            engine.onMessage(this, piece);
+                        } finally {
+                            piece.data().release(); // the receiver copied what it keeps
+                        }
+                    }
                     case Message message -> engine.onMessage(this, message);
                     default -> throw new IllegalStateException("decoder gave " + item);
                 }
@@ -305,6 +313,7 @@ final class PeerConnection implements PeerLink {
             return;
         }
         closed = true;
+        decoder.release();
         if (timeline != null) {
             timeline.closed(reason);
         }

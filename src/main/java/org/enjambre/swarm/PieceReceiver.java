@@ -1,5 +1,7 @@
 package org.enjambre.swarm;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import io.vertx.core.Future;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -87,8 +89,9 @@ final class PieceReceiver {
     }
 
     /**
-     * Stores an accepted block. The future completes when the block is safe (at once for a buffered
-     * piece; when the disk write is done otherwise), so that the pipeline can count blocks in flight.
+     * Stores an accepted block, copying it out of {@code piece} (which the caller still releases).
+     * The future completes when the block is safe (at once for a buffered piece; when the disk write
+     * is done otherwise), so that the pipeline can count blocks in flight.
      */
     Future<Void> receive(PeerStats sender, Message.Piece piece) {
         int index = piece.index();
@@ -98,18 +101,23 @@ final class PieceReceiver {
         if (buffer != null) {
             // Buffered piece: the block waits in memory; the whole piece is hashed there and
             // written once, verified, in one worker task (no per-block hop, no read-back).
-            buffer.put(piece.begin(), piece.block());
+            // The block's one copy: from the memory it was read into to the piece's.
+            piece.copyTo(buffer, piece.begin());
             if (picker.written(block)) {
                 verifyBuffered(index, buffer);
             }
             return Future.succeededFuture();
         }
-        ByteBuffer data = ByteBuffer.wrap(piece.block());
+        // Copied into pooled direct memory of its own: the read it came in goes back to Netty now,
+        // and a direct buffer reaches the file with no temporary copy by the JDK.
+        ByteBuf data = ByteBufAllocator.DEFAULT.directBuffer(piece.length());
+        data.writeBytes(piece.data(), piece.data().readerIndex(), piece.length());
         Future<Void> write = workers.submit(() -> {
-            store.writeBlock(index, piece.begin(), data);
+            store.writeBlock(index, piece.begin(), data.nioBuffer());
             return null;
         });
         write.onComplete(ar -> {
+            data.release();
             if (stopped) {
                 return; // the store is closed: late writes fail and need no log
             }

@@ -192,7 +192,7 @@ final class RequestScheduler {
     boolean accept(PeerLink link, Message.Piece piece) {
         Pipeline p = peers.get(link);
         long block = PiecePicker.block(piece.index(), piece.begin());
-        int length = piece.block().length;
+        int length = piece.length();
         if (p == null || !p.outstanding.remove(block)) {
             state.addWasted(length); // not asked of this peer (or after a choke): drop it
             return false;
@@ -247,14 +247,18 @@ final class RequestScheduler {
         if (p == null || !active || link.closed() || !peer.amInterested) {
             return;
         }
+        int depth = p.snubbed ? 1 : depth(p);
+        int room = depth - p.outstanding.size() - p.pendingWrites;
+        if (room <= 0) {
+            return; // the usual case after a block: nothing to pick, nothing to allocate
+        }
         BitSet available = askable(peer, p);
         if (available == null) {
             return;
         }
         Buffer batch = null;
         int added = 0;
-        int depth = p.snubbed ? 1 : depth(p);
-        while (p.outstanding.size() + p.pendingWrites < depth) {
+        while (added < room) {
             long block = picker.next(available);
             if (block < 0 && picker.inEndgame()) {
                 block = picker.nextEndgame(available, p.outstanding, endgameRedundancy);
@@ -268,11 +272,10 @@ final class RequestScheduler {
             p.outstanding.add(block);
             int index = PiecePicker.pieceOf(block);
             int begin = PiecePicker.beginOf(block);
-            Buffer encoded = MessageEncoder.encode(new Message.Request(index, begin, picker.blockSize(index, begin)));
             if (batch == null) {
-                batch = Buffer.buffer(17 * 32);
+                batch = Buffer.buffer(MessageEncoder.REQUEST_FRAME_LENGTH * room); // sized to what may be asked
             }
-            batch.appendBuffer(encoded);
+            MessageEncoder.appendRequest(batch, index, begin, picker.blockSize(index, begin));
             added++;
         }
         if (batch != null) {

@@ -63,7 +63,7 @@ final class WireTimeline {
                     + (h.supportsExtensions() ? " ext" : ""));
             case Message.Piece p -> {
                 blocksReceived++;
-                bytesReceived += p.block().length;
+                bytesReceived += p.length();
                 first(receivedOnce, Kind.PIECE, "<- first block " + p.index() + "/" + p.begin());
             }
             case Message.Request r -> {

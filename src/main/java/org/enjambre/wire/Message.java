@@ -1,5 +1,9 @@
 package org.enjambre.wire;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 
 /**
@@ -79,24 +83,45 @@ public sealed interface Message {
     }
 
     /**
-     * A block of data: {@code block} holds bytes {@code begin..begin+block.length} of piece
-     * {@code index}. A plain array so that the block goes from the socket to the disk with one copy;
-     * the record owns it and callers must not change it.
+     * A block of data: {@code data}'s readable bytes are bytes {@code begin..begin+length()} of piece
+     * {@code index}. From the decoder, {@code data} is a reference to the memory the block was read
+     * into (no copy made): whoever takes the piece from the decoder releases it once handled, and a
+     * receiver that keeps the bytes copies them ({@link #copyTo}) before that.
      */
-    record Piece(int index, int begin, byte[] block) implements Message {
+    record Piece(int index, int begin, ByteBuf data) implements Message {
+        /** A piece of the given bytes (not copied; the record owns the array). */
+        public Piece(int index, int begin, byte[] block) {
+            this(index, begin, Unpooled.wrappedBuffer(block));
+        }
+
+        /** The block's length in bytes. */
+        public int length() {
+            return data.readableBytes();
+        }
+
+        /** A copy of the block's bytes. */
+        public byte[] block() {
+            return ByteBufUtil.getBytes(data);
+        }
+
+        /** Copies the block into {@code into} from index {@code at}, leaving its position and limit. */
+        public void copyTo(ByteBuffer into, int at) {
+            data.getBytes(data.readerIndex(), into.duplicate().limit(at + length()).position(at));
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Piece p && p.index == index && p.begin == begin && Arrays.equals(block, p.block);
+            return o instanceof Piece p && p.index == index && p.begin == begin && ByteBufUtil.equals(data, p.data);
         }
 
         @Override
         public int hashCode() {
-            return (31 * index + begin) * 31 + Arrays.hashCode(block);
+            return (31 * index + begin) * 31 + ByteBufUtil.hashCode(data);
         }
 
         @Override
         public String toString() {
-            return "Piece[index=" + index + ", begin=" + begin + ", length=" + block.length + "]";
+            return "Piece[index=" + index + ", begin=" + begin + ", length=" + length() + "]";
         }
     }
 

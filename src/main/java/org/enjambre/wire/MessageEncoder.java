@@ -31,10 +31,10 @@ public final class MessageEncoder {
         } else if (message instanceof Message.Request r) {
             return triple(Message.REQUEST, r.index(), r.begin(), r.length());
         } else if (message instanceof Message.Piece piece) {
-            byte[] block = piece.block();
-            return Buffer.buffer(13 + block.length).appendInt(9 + block.length)
+            int length = piece.length();
+            return Buffer.buffer(13 + length).appendInt(9 + length)
                     .appendByte((byte) Message.PIECE).appendInt(piece.index()).appendInt(piece.begin())
-                    .appendBytes(block);
+                    .appendBytes(piece.block());
         } else if (message instanceof Message.Cancel c) {
             return triple(Message.CANCEL, c.index(), c.begin(), c.length());
         } else if (message instanceof Message.Port port) {
@@ -64,6 +64,17 @@ public final class MessageEncoder {
      */
     public static void writePieceHeader(ByteBuf out, int index, int begin, int blockLength) {
         out.writeInt(9 + blockLength).writeByte(Message.PIECE).writeInt(index).writeInt(begin);
+    }
+
+    /** Bytes of a request frame on the wire: length, id and three numbers. */
+    public static final int REQUEST_FRAME_LENGTH = 17;
+
+    /**
+     * Appends a request frame to {@code batch}, for a sender that puts many requests in one write
+     * without a buffer per request.
+     */
+    public static Buffer appendRequest(Buffer batch, int index, int begin, int length) {
+        return batch.appendInt(13).appendByte((byte) Message.REQUEST).appendInt(index).appendInt(begin).appendInt(length);
     }
 
     private static Buffer empty(int id) {

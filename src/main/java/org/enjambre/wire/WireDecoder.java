@@ -1,6 +1,10 @@
 package org.enjambre.wire;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import org.enjambre.wire.WireException.Reason;
 
 /**
@@ -28,10 +32,13 @@ import org.enjambre.wire.WireException.Reason;
  * to keep (see {@link PendingAvailability}) and check once {@link #limits(WireLimits)} gives the torrent;
  * a request, cancel, piece or reject is refused, since we have nothing to serve and asked for nothing yet.
  *
- * <p>A piece frame that spans reads is not gathered into the decoder's buffer first: once its
- * 13-byte header is in (and checked), its block is filled straight from each read as it comes, so
- * a downloaded block is copied once, whatever way the stream was cut. A caller that feeds reads in
- * pooled memory calls {@link #detach()} before giving that memory back.
+ * <p>A block is not copied by the decoder when the reads come as Netty buffers ({@link #feed(ByteBuf)}):
+ * a {@link Message.Piece} holds a retained slice of the read it came in, or, for a frame that spans
+ * reads, slices of each read, gathered once its 13-byte header is in (and checked). Whoever takes a
+ * piece from {@link #next} releases its {@link Message.Piece#data() data}; the receiver makes the one
+ * copy, into wherever the block is kept. Reads fed as {@link Buffer}s give pieces with a copy of their
+ * bytes. A caller that feeds pooled reads calls {@link #detach()} before giving a read back, and
+ * {@link #release()} when the connection ends.
  *
  * <p>Not thread-safe: one decoder per connection, used from that connection's thread.
  */
@@ -50,11 +57,19 @@ public final class WireDecoder {
     private Boolean extensionsBeforeMetadata;
     /** Whether both handshakes set the BEP 6 bit, while the metadata is unknown. */
     private boolean fastBeforeMetadata;
-    /** The block of a piece frame being filled from the reads (null when none), and its place. */
-    private byte[] partialBlock;
+    /** The Netty read behind {@link #pending} while it is not owned and not detached, else null. */
+    private ByteBuf read;
+    /** The block of a piece frame being gathered from the reads (null when none), and its place. */
+    private CompositeByteBuf partialBlock;
     private int partialIndex;
     private int partialBegin;
-    private int partialFilled;
+    private int partialLength;
+    /**
+     * Slices a block spanning reads may be gathered from before they are merged into one buffer:
+     * a peer that sends a block a byte per read costs a merge every few bytes, not a list of
+     * thousands of slices.
+     */
+    private static final int MAX_BLOCK_PARTS = 16;
 
     /** A decoder that expects a handshake first. */
     public static WireDecoder expectingHandshake() {
@@ -101,15 +116,33 @@ public final class WireDecoder {
         this.fastBeforeMetadata = fastNegotiated;
     }
 
+    /**
+     * Appends the bytes of one Netty read (its readable bytes from index 0). The caller keeps its
+     * reference and releases it after {@link #detach()}; pieces decoded from it hold their own.
+     */
+    public void feed(ByteBuf data) {
+        if (data.readerIndex() != 0) {
+            data = data.slice(); // Vert.x's Buffer view indexes from 0
+        }
+        boolean replaced = append(BufferInternal.buffer(data));
+        read = replaced ? data : null;
+    }
+
     /** Appends the bytes of one read. The decoder takes ownership of {@code data}. */
     public void feed(Buffer data) {
+        append(data);
+        read = null;
+    }
+
+    /** Whether {@code data} became {@link #pending} itself (nothing was waiting), not copied into it. */
+    private boolean append(Buffer data) {
         int remaining = pending.length() - position;
         if (remaining == 0) {
             // The usual case, whole frames per read: no copy at all.
             pending = data;
             position = 0;
             owned = false;
-            return;
+            return true;
         }
         if (!owned || position > pending.length() / 2) {
             // Into a buffer of our own that grows by doubling, and dropping what was consumed only
@@ -122,12 +155,22 @@ public final class WireDecoder {
             owned = true;
         }
         pending.appendBuffer(data);
+        return false;
     }
 
     /** Bytes fed but not yet consumed by a returned value. */
     public int buffered() {
-        int partial = partialBlock == null ? 0 : PIECE_HEADER + partialFilled;
+        int partial = partialBlock == null ? 0 : PIECE_HEADER + partialBlock.readableBytes();
         return pending.length() - position + partial;
+    }
+
+    /** The connection is over: lets go of the reads a block being gathered holds. */
+    public void release() {
+        if (partialBlock != null) {
+            partialBlock.release();
+            partialBlock = null;
+        }
+        read = null;
     }
 
     /**
@@ -136,6 +179,7 @@ public final class WireDecoder {
      * reused or returned to a pool.
      */
     public void detach() {
+        read = null;
         int remaining = pending.length() - position;
         if (owned) {
             return;
@@ -216,26 +260,35 @@ public final class WireDecoder {
         int begin = pending.getInt(position + 9);
         int blockLength = length - 9;
         checkBlock(index, begin, blockLength);
-        partialBlock = new byte[blockLength];
+        partialBlock = Unpooled.compositeBuffer(MAX_BLOCK_PARTS);
         partialIndex = index;
         partialBegin = begin;
-        partialFilled = 0;
+        partialLength = blockLength;
         position += PIECE_HEADER;
         fillPartialBlock(pending.length() - position);
     }
 
-    /** Moves what the reads hold of the block being filled into it; the piece once it is whole. */
+    /** Adds what the reads hold of the block being gathered; the piece once it is whole. */
     private Message fillPartialBlock(int available) {
-        int take = Math.min(available, partialBlock.length - partialFilled);
-        pending.getBytes(position, position + take, partialBlock, partialFilled);
-        position += take;
-        partialFilled += take;
-        if (partialFilled < partialBlock.length) {
+        int take = Math.min(available, partialLength - partialBlock.readableBytes());
+        if (take > 0) {
+            partialBlock.addComponent(true, slice(position, take));
+            position += take;
+        }
+        if (partialBlock.readableBytes() < partialLength) {
             return null;
         }
         Message.Piece piece = new Message.Piece(partialIndex, partialBegin, partialBlock);
         partialBlock = null;
         return piece;
+    }
+
+    /**
+     * {@code length} bytes of {@link #pending} from {@code at}, as a buffer of their own: a retained
+     * slice of the Netty read they are in, or a copy when the decoder's own buffer holds them.
+     */
+    private ByteBuf slice(int at, int length) {
+        return read != null ? read.retainedSlice(at, length) : Unpooled.wrappedBuffer(pending.getBytes(at, at + length));
     }
 
     private void checkHeader(int id, int length) throws WireException {
@@ -354,7 +407,7 @@ public final class WireDecoder {
                 int begin = pending.getInt(at + 4);
                 int length = size - 8;
                 checkBlock(index, begin, length);
-                return new Message.Piece(index, begin, pending.getBytes(at + 8, at + size));
+                return new Message.Piece(index, begin, slice(at + 8, length));
             }
             case Message.PORT:
                 return new Message.Port(pending.getUnsignedShort(at));

@@ -87,6 +87,29 @@ class PieceReceiverTest {
     }
 
     @Test
+    void blocksKeepTheirBytesWhenTheReadsTheyCameInAreReleasedAndReusedAtOnce() throws Exception {
+        // The connection releases a piece's read right after receive(): both a buffered piece and
+        // one written block by block must have copied what they keep by then.
+        for (int largest : new int[] {4 * 1024 * 1024, 2 * BLOCK}) {
+            events.clear();
+            MemoryPieces.HeldWorkers workers = new MemoryPieces.HeldWorkers();
+            PieceReceiver receiver = receiver(workers, largest);
+            requestPieceZero();
+            for (int b = 0; b < 4; b++) {
+                io.netty.buffer.ByteBuf read = io.netty.buffer.Unpooled.buffer(BLOCK);
+                read.writeBytes(torrent.block(0, b * BLOCK));
+                receiver.receive(sender("a"), new Message.Piece(0, b * BLOCK, read));
+                read.setZero(0, BLOCK); // the pool hands the memory to the next read
+                read.release();
+            }
+            workers.runAll();
+            assertThat(settled()).as("pieces up to %d bytes buffered", largest)
+                    .singleElement().isInstanceOf(PieceEvent.Verified.class);
+            assertThat(store.verifyPiece(0)).isTrue();
+        }
+    }
+
+    @Test
     void aCorruptPieceFailsWithItsBlockDigestsIsNotWrittenAndIsFetchedAgain() throws Exception {
         PieceReceiver receiver = receiver(MemoryPieces.AT_ONCE, 4 * 1024 * 1024);
         requestPieceZero();

@@ -186,6 +186,89 @@ class WireCodecTest {
     }
 
     @Test
+    void piecesFromNettyReadsKeepTheirReadsAliveUntilReleasedAndNothingLeaks() throws Exception {
+        // The connection feeds each read as Netty gives it and releases it after detach(): a piece
+        // must still hold its bytes (a block spanning reads, too), and once every piece is released
+        // no read may be left referenced.
+        List<Object> items = sampleStream();
+        List<String> expected = items.stream().map(WireCodecTest::describe).toList();
+        byte[] all = encodeAll(items).getBytes();
+        for (int readSize : new int[] {1, 5, 13, 100, 4096, 20_000, all.length}) {
+            WireDecoder decoder = WireDecoder.expectingHandshake();
+            List<Object> decoded = new ArrayList<>();
+            List<io.netty.buffer.ByteBuf> reads = new ArrayList<>();
+            for (int at = 0; at < all.length; at += readSize) {
+                io.netty.buffer.ByteBuf read = io.netty.buffer.Unpooled.buffer(readSize);
+                read.writeBytes(all, at, Math.min(readSize, all.length - at));
+                reads.add(read);
+                decoder.feed(read);
+                Object item;
+                while ((item = decoder.next()) != null) {
+                    if (item instanceof Handshake) {
+                        decoder.limits(LIMITS);
+                    }
+                    decoded.add(item);
+                }
+                decoder.detach();
+                read.release();
+            }
+            // describe() reads each block now, after every read was released by the connection
+            assertThat(decoded.stream().map(WireCodecTest::describe).toList()).as("reads of %d bytes", readSize)
+                    .isEqualTo(expected);
+            decoded.forEach(item -> {
+                if (item instanceof Message.Piece p) {
+                    p.data().release();
+                }
+            });
+            assertThat(reads).as("reads of %d bytes", readSize).allSatisfy(r -> assertThat(r.refCnt()).isZero());
+        }
+    }
+
+    @Test
+    void aBlockInOneReadIsThatReadsMemoryNotACopy() throws Exception {
+        byte[] block = new byte[16384];
+        java.util.Arrays.fill(block, (byte) 1);
+        io.netty.buffer.ByteBuf read = io.netty.buffer.Unpooled.directBuffer(16397);
+        read.writeBytes(MessageEncoder.encode(new Message.Piece(2, 0, block)).getBytes());
+        WireDecoder decoder = WireDecoder.forMessages(LIMITS);
+        decoder.feed(read);
+        Message.Piece piece = (Message.Piece) decoder.next();
+        read.setByte(13, 9); // the block's first byte, in the read
+        assertThat(piece.data().getByte(piece.data().readerIndex())).isEqualTo((byte) 9);
+        decoder.detach();
+        read.release();
+        assertThat(read.refCnt()).isOne();
+        piece.data().release();
+        assertThat(read.refCnt()).isZero();
+    }
+
+    @Test
+    void aConnectionClosedInTheMiddleOfABlockLetsGoOfTheReadsItHolds() throws Exception {
+        io.netty.buffer.ByteBuf read = io.netty.buffer.Unpooled.buffer(100);
+        read.writeBytes(HEX.parseHex("00004009070000000200000000"));
+        read.writeZero(87);
+        WireDecoder decoder = WireDecoder.forMessages(LIMITS);
+        decoder.feed(read);
+        assertThat(decoder.next()).isNull();
+        decoder.detach();
+        read.release();
+        assertThat(read.refCnt()).as("the block being gathered holds the read").isOne();
+        assertThat(decoder.buffered()).isEqualTo(100);
+        decoder.release();
+        assertThat(read.refCnt()).isZero();
+    }
+
+    @Test
+    void requestsAppendedToABatchAreTheBytesOfEachRequestEncodedAlone() {
+        Buffer batch = Buffer.buffer();
+        MessageEncoder.appendRequest(batch, 1, 16384, 16384);
+        MessageEncoder.appendRequest(batch, 9, 0, 1000);
+        assertThat(hex(batch)).isEqualTo(hex(MessageEncoder.encode(new Message.Request(1, 16384, 16384)))
+                + hex(MessageEncoder.encode(new Message.Request(9, 0, 1000))));
+        assertThat(batch.length()).isEqualTo(2 * MessageEncoder.REQUEST_FRAME_LENGTH);
+    }
+
+    @Test
     void aBlockSpanningReadsIsCheckedOnceItsHeaderIsIn() {
         // 16 KiB block of piece 12 (there are 10): refused at its 13-byte header, not after 16 KiB.
         WireDecoder decoder = WireDecoder.forMessages(LIMITS);
