@@ -3,6 +3,7 @@ package org.enjambre.swarm;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.VoidChannelPromise;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Vertx;
@@ -34,6 +35,9 @@ final class PeerConnection implements PeerLink {
      * most this much (plus one block) of our memory.
      */
     static final int WRITE_QUEUE_BYTES = 1024 * 1024;
+
+    /** The most one read takes from a peer whose downloads are rate limited (see {@link #throttle}). */
+    static final int LIMITED_READ_BYTES = 16 * 1024;
 
     private final ConnectionEvents engine;
     private final NetSocket socket;
@@ -98,6 +102,12 @@ final class PeerConnection implements PeerLink {
         this.remote = remote;
         this.clock = clock;
         this.downloadLimiter = downloadLimiter;
+        if (downloadLimiter.limited()) {
+            // The limit is applied to reads after the fact: a read of the peer sockets' usual 1 MiB
+            // would be taken whole, and the download's last such read is never paid for, so a small
+            // capped download finished at twice its rate. Small reads keep the overshoot to one.
+            channel.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(LIMITED_READ_BYTES));
+        }
         this.timeline = WireTimeline.open(address + (incoming ? " in" : " out"));
         long now = clock.nanoTime();
         this.state = new PeerState(pieceCount, now);
