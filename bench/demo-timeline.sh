@@ -37,7 +37,7 @@ cat >"$WORK/logback.xml" <<'EOF'
   <root level="INFO"><appender-ref ref="STDERR"/></root>
 </configuration>
 EOF
-export ENJAMBRE_DEMO_NODE_OPTS="-Dlogback.configurationFile=$WORK/logback.xml"
+export ENJAMBRE_DEMO_NODE_OPTS="${ENJAMBRE_DEMO_NODE_OPTS:-} -Dlogback.configurationFile=$WORK/logback.xml" # extra options given are kept (A/B runs)
 tck=$(getconf CLK_TCK)
 btime=$(awk '/^btime/ {print $2}' /proc/stat)
 # seconds from $start of a log line's HH:MM:SS.mmm (same day, UTC as the JVMs log it)

@@ -171,19 +171,15 @@ public final class DemoSwarm implements AutoCloseable {
                 "http://127.0.0.1:" + trackerPorts[1] + "/announce");
 
         long t0 = System.nanoTime();
-        // Every node at once: the trackers first (their JVMs are the slowest to start), then, as soon
-        // as the file and its torrent are made (only the tracker URLs go into the torrent, and their
-        // ports are chosen above), the peer nodes, which retry their first announce every 250 ms
-        // while no tracker answers yet (instead of a 15 s back-off) and their report every second
-        // while no bridge listens. Peers announce in any order: a seeder's answer lists the
-        // leechers, a leecher's the seeder and earlier leechers.
+        // Every node at once: the trackers (the slowest JVMs) first, the peer nodes as soon as the torrent
+        // is made (only the tracker URLs, chosen above, go into it); a peer retries its first announce every
+        // 250 ms and its report every second while no tracker or bridge listens yet.
         List<Child> wave = new ArrayList<>();
-        wave.add(launch("tracker-1", "tracker", options.workDir().resolve("tracker-1"), logs, options.webPort(),
-                trackerPorts[0], clusterPorts[0], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[0]),
-                        "--cluster-members", members, "--report-port", Integer.toString(reportPorts[0]))));
-        wave.add(launch("tracker-2", "tracker", options.workDir().resolve("tracker-2"), logs, 0, trackerPorts[1],
-                clusterPorts[1], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[1]),
-                        "--cluster-members", members, "--report-port", Integer.toString(reportPorts[1]))));
+        for (int i = 0; i < 2; i++) {
+            wave.add(launch("tracker-" + (i + 1), "tracker", options.workDir().resolve("tracker-" + (i + 1)), logs,
+                    i == 0 ? options.webPort() : 0, trackerPorts[i], clusterPorts[i], List.of("--cluster", "--cluster-port",
+                            Integer.toString(clusterPorts[i]), "--cluster-members", members, "--report-port", Integer.toString(reportPorts[i]))));
+        }
         Path seedData = Files.createDirectories(options.workDir().resolve("seeder"));
         Path file = seedData.resolve("enjambre-demo.bin");
         generate(file, options.size());
@@ -194,7 +190,6 @@ public final class DemoSwarm implements AutoCloseable {
         log.accept(String.format(java.util.Locale.ROOT, "generated %s (%d bytes, %d pieces of %d) and its torrent after %.1f s",
                 file, options.size(), metainfo.info().pieceCount(), metainfo.info().pieceLength(),
                 (System.nanoTime() - t0) / 1e9));
-        // Peer nodes are no cluster members: they report to the trackers' bridges, first one, else the other.
         List<String> reporting = List.of("--report-to", bridges, "--early-announce-retries", Integer.toString(EARLY_ANNOUNCE_RETRIES));
         wave.add(launch("seeder", "seeder", seedData, logs, 0, -1, -1, reporting));
         for (int i = 1; i <= options.leechers(); i++) {
