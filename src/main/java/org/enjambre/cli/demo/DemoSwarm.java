@@ -225,6 +225,7 @@ public final class DemoSwarm implements AutoCloseable {
                          List<String> clusterArgs) throws IOException {
         Files.createDirectories(data);
         List<String> command = new ArrayList<>();
+        command.addAll(options.jvm().launcher(role));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(options.jvm().forNode(name, role));
         command.addAll(List.of("-jar", options.jar().toString(), "node", "--name", name, "--host", "127.0.0.1",

@@ -66,6 +66,20 @@ public record NodeJvm(List<String> common, Path trackerCache, Path peerCache, Pa
     }
 
     /**
+     * What runs a node's JVM: the peers at a lower CPU priority ({@code nice -n 5}, where there is a
+     * {@code nice}), so that on a machine with few cores the trackers, the last ones ready, get the
+     * CPU first while every node starts at once. Nothing when training (the caches need the same start).
+     */
+    public List<String> launcher(String role) {
+        if (role.equals("tracker") || trainTo != null || !Files.isExecutable(NICE)) {
+            return List.of();
+        }
+        return List.of(NICE.toString(), "-n", "5");
+    }
+
+    private static final Path NICE = Path.of("/usr/bin/nice");
+
+    /**
      * How long a node may take to stop: a training node writes its cache as it exits (a minute
      * and more on a busy machine), which the demo must wait for rather than kill.
      */

@@ -30,6 +30,18 @@ class NodeJvmTest {
     }
 
     @Test
+    void peersStartAtALowerPriorityThanTheTrackersExceptWhenTraining() {
+        NodeJvm jvm = NodeJvm.of(COMMON);
+
+        assertThat(jvm.launcher("tracker")).isEmpty();
+        if (Files.isExecutable(Path.of("/usr/bin/nice"))) {
+            assertThat(jvm.launcher("leecher")).containsExactly("/usr/bin/nice", "-n", "5");
+            assertThat(jvm.launcher("seeder")).containsExactly("/usr/bin/nice", "-n", "5");
+        }
+        assertThat(NodeJvm.training(COMMON, dir.resolve("x")).launcher("leecher")).isEmpty();
+    }
+
+    @Test
     void aCacheThatIsNotThereIsNotGiven() {
         NodeJvm jvm = NodeJvm.withCaches(COMMON, dir.resolve("missing-tracker.aot"), null);
 
