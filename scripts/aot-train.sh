@@ -6,6 +6,7 @@
 #   usage: scripts/aot-train.sh KIND CACHE JAVA JAR [JVM-OPTION...]
 #   KIND:  oneshot (create), transfer (a download from a local seeder that then seeds to another), node (node --tracker),
 #          tracker (the same run, with the tracker's JVM options)
+#          demo (a small demo: the demo JVM's cache, and tracker-1's and leecher-1's as CACHE-tracker.aot and CACHE-peer.aot)
 # The JVM options are the ones the launcher gives that kind of command: a cache only serves runs
 # with the same collector and object layout. Best effort, bounded in time, quiet; everything it
 # starts listens on loopback only and is stopped by PID. The cache replaces the old one only when
@@ -26,7 +27,7 @@ pids=()
 tmp="$cache.$$.tmp"
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  rm -rf "$work" "$tmp" "$tmp.config"
+  rm -rf "$work" "$tmp" "$tmp.config" "$tmp-tracker.aot" "$tmp-peer.aot"
 }
 trap cleanup EXIT
 jar_stamp="$(stat -c %Y "$jar")"
@@ -106,6 +107,18 @@ case "$kind" in
       sleep 2
     ) | "${trained[@]}" node --tracker --host 127.0.0.1 --web-port 0 --peer-port 0 --tracker-port 0 \
           --data "$work/data" --name aot-training --stop-on-stdin-close >"$log" 2>&1 || exit 0
+    ;;
+  demo)
+    # The demo JVM is the trained one; its tracker-1 and leecher-1 write the caches of their roles
+    # (DemoCommand reads enjambre.aot.train), with the options every demo node runs with. The
+    # nodes write them as they stop, which the demo waits for.
+    timeout 600 "$java" "${opts[@]}" -XX:AOTCacheOutput="$tmp" -Denjambre.aot.train="$tmp" -jar "$jar" \
+      demo --size 8MiB --leechers 2 --rate 0 --exit-when-done --web-port 0 --dir "$work/demo" >"$work/demo.log" 2>&1 || exit 0
+    if [ "$(stat -c %Y "$jar")" = "$jar_stamp" ]; then
+      for role in tracker peer; do
+        [ -s "$tmp-$role.aot" ] && mv -f "$tmp-$role.aot" "${cache%.aot}-$role.aot"
+      done
+    fi
     ;;
   *) echo "aot-train.sh: unknown kind $kind" >&2; exit 2 ;;
 esac

@@ -26,6 +26,8 @@ public final class DemoCommand implements Callable<Integer> {
     static final long DEFAULT_RATE = 4L << 20;
     private static final long REFRESH_MILLIS = 1000;
     private static final long PLAIN_STATUS_MILLIS = 5000;
+    /** Environment variable with extra JVM options for every node the demo starts. */
+    static final String NODE_JAVA_OPTS_ENV = "ENJAMBRE_DEMO_NODE_OPTS";
 
     @Mixin
     VerboseOption verbose;
@@ -79,10 +81,15 @@ public final class DemoCommand implements Callable<Integer> {
         // "dashboard on"). A demo node needs no peak code: its uploads are rate-limited, and the
         // seeder's recheck hashes with libcrypto when it is there.
         List<String> jvm = new ArrayList<>(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
-        // The node AOT cache ./enjambre trained (if any): a quicker start for every child.
         jvm.addAll(JavaOptions.forNodes());
+        // For measuring a demo (bench/demo-timeline.sh: a log configuration, -Xlog): options for every node.
+        String extra = System.getenv(NODE_JAVA_OPTS_ENV);
+        if (extra != null && !extra.isBlank()) {
+            jvm.addAll(List.of(extra.strip().split("\\s+")));
+        }
+        // Then each child's role cache that ./enjambre trained (if any): a quicker start for every child.
         DemoSwarm swarm = new DemoSwarm(new DemoSwarm.Options(leechers, size, webPort, rate, work, keep, jar,
-                jvm), line -> out.println(line));
+                JavaOptions.demoNodes(jvm)), line -> out.println(line));
 
         // Ctrl-C and SIGTERM: wake the main thread, which stops the swarm; the hook covers any other exit.
         Thread main = Thread.currentThread();

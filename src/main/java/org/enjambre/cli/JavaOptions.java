@@ -1,6 +1,5 @@
 package org.enjambre.cli;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,24 +22,36 @@ public final class JavaOptions {
      */
     public static final String EXIT_ON_OUT_OF_MEMORY = "-XX:+ExitOnOutOfMemoryError";
 
-    /** The system property through which {@code ./enjambre demo} names the node AOT cache. */
-    static final String NODE_AOT_CACHE_PROPERTY = "enjambre.aot.node";
+    /** The system properties through which {@code ./enjambre demo} names the AOT caches of its nodes, by role. */
+    static final String TRACKER_AOT_CACHE_PROPERTY = "enjambre.aot.tracker";
+    static final String PEER_AOT_CACHE_PROPERTY = "enjambre.aot.peer";
+    /** Set by {@code scripts/aot-train.sh demo}: the file prefix the demo's nodes write their role caches to. */
+    static final String TRAIN_AOT_PROPERTY = "enjambre.aot.train";
 
     private JavaOptions() {
     }
 
     /**
-     * {@link #REQUIRED} and {@link #EXIT_ON_OUT_OF_MEMORY}, then the AOT cache the launcher trained for nodes when it named one. A cache
-     * the JVM cannot use (other flags, another jar) is skipped; the JVM's log about it stays off,
-     * because it would go to the child's stdout.
+     * {@link #REQUIRED} and {@link #EXIT_ON_OUT_OF_MEMORY}, the options every node of the demo gets
+     * before its role's AOT cache ({@link org.enjambre.cli.demo.NodeJvm}).
      */
     static List<String> forNodes() {
         List<String> options = new ArrayList<>(REQUIRED);
         options.add(EXIT_ON_OUT_OF_MEMORY);
-        String cache = System.getProperty(NODE_AOT_CACHE_PROPERTY);
-        if (cache != null && Files.isRegularFile(Path.of(cache))) {
-            options.addAll(List.of("-XX:AOTCache=" + cache, "-Xlog:aot*=off", "-Xlog:cds*=off"));
-        }
         return options;
+    }
+
+    /** The demo's nodes' options: {@code common}, then the role caches the launcher named (or the training outputs). */
+    static org.enjambre.cli.demo.NodeJvm demoNodes(List<String> common) {
+        String train = System.getProperty(TRAIN_AOT_PROPERTY);
+        if (train != null && !train.isBlank()) {
+            return org.enjambre.cli.demo.NodeJvm.training(common, Path.of(train));
+        }
+        return org.enjambre.cli.demo.NodeJvm.withCaches(common, path(TRACKER_AOT_CACHE_PROPERTY), path(PEER_AOT_CACHE_PROPERTY));
+    }
+
+    private static Path path(String property) {
+        String value = System.getProperty(property);
+        return value == null || value.isBlank() ? null : Path.of(value);
     }
 }

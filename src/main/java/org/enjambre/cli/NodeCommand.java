@@ -11,6 +11,7 @@ import org.enjambre.node.EnjambreNode;
 import org.enjambre.node.NodeSettings;
 import org.enjambre.node.NodeState;
 import org.enjambre.node.TrackerSettings;
+import org.enjambre.tracker.client.Announcer;
 import org.enjambre.web.ApiToken;
 import org.enjambre.web.WebAccess;
 import picocli.CommandLine.Command;
@@ -23,6 +24,8 @@ import picocli.CommandLine.Option;
 public final class NodeCommand implements java.util.concurrent.Callable<Integer> {
     /** Environment variable with the report token when {@code --report-token-file} is not given. */
     static final String REPORT_TOKEN_ENV = "ENJAMBRE_REPORT_TOKEN";
+    /** Wait between the early announce retries of {@code --early-announce-retries}. */
+    static final long EARLY_RETRY_MILLIS = 250;
 
     @Mixin
     VerboseOption verbose;
@@ -109,9 +112,17 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
             description = "stop when standard input closes: a parent that starts nodes (enjambre demo) takes them with it even if it is killed")
     boolean stopOnStdinClose;
 
+    @Option(names = "--early-announce-retries", hidden = true, defaultValue = "0", paramLabel = "COUNT",
+            description = "until a tracker has answered once, retry a failed announce every " + EARLY_RETRY_MILLIS
+                    + " ms up to COUNT times before the usual back-off: for nodes started together with their trackers (enjambre demo)")
+    int earlyAnnounceRetries;
+
     @Override
     public Integer call() throws Exception {
         clusterOptions.check();
+        if (earlyAnnounceRetries < 0 || earlyAnnounceRetries > Announcer.Options.MAX_START_RETRIES) {
+            throw new IllegalArgumentException("--early-announce-retries must be 0.." + Announcer.Options.MAX_START_RETRIES);
+        }
         if (trackerInterval < 1) {
             throw new IllegalArgumentException("--tracker-interval must be at least 1 second");
         }
@@ -149,7 +160,8 @@ public final class NodeCommand implements java.util.concurrent.Callable<Integer>
         String token = ApiToken.resolve(apiToken, System.getenv(), ApiToken.defaultFile(System.getenv()));
         WebAccess web = new WebAccess(webHost, token, allowed, dataQuota);
         settings = settings.withWeb(web);
-        EnjambreNode node = EnjambreNode.start(settings, role, trackerPolicy.policy(), dhtOptions.settings(host, null));
+        EnjambreNode node = EnjambreNode.start(settings, role, trackerPolicy.policy(), dhtOptions.settings(host, null),
+                Announcer.Options.defaults().withStartRetries(earlyAnnounceRetries, java.time.Duration.ofMillis(EARLY_RETRY_MILLIS)));
         try {
             for (int i = 0; i < torrentBytes.size(); i++) {
                 host(node, torrents.get(i), torrentBytes.get(i));

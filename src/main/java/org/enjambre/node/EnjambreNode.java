@@ -26,6 +26,7 @@ import org.enjambre.net.NativeTransport;
 import org.enjambre.report.ReportBridge;
 import org.enjambre.report.ReportClient;
 import org.enjambre.tracker.client.AnnouncePolicy;
+import org.enjambre.tracker.client.Announcer;
 import org.enjambre.tracker.hazelcast.TrackerLimits;
 import org.enjambre.tracker.client.UdpTrackerSocket;
 import org.slf4j.Logger;
@@ -96,6 +97,12 @@ public final class EnjambreNode implements AutoCloseable {
      */
     public static EnjambreNode start(NodeSettings settings, ClusterRole role, AnnouncePolicy policy,
                                      DhtService.Settings dht) throws Exception {
+        return start(settings, role, policy, dht, Announcer.Options.defaults());
+    }
+
+    /** @param announcing timing of the hosted torrents' announces (retries while the trackers start) */
+    public static EnjambreNode start(NodeSettings settings, ClusterRole role, AnnouncePolicy policy,
+                                     DhtService.Settings dht, Announcer.Options announcing) throws Exception {
         if (role == null) {
             role = new ClusterRole.Alone();
         }
@@ -124,7 +131,8 @@ public final class EnjambreNode implements AutoCloseable {
         try {
             int trackerPort = -1;
             PeerVerticle peer = new PeerVerticle(settings.host(), settings.peerPort())
-                    .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate()).announcePolicy(policy);
+                    .nodeRateLimits(settings.nodeUploadRate(), settings.nodeDownloadRate()).announcePolicy(policy)
+                    .announcing(announcing);
             await(vertx.deployVerticle(peer));
             CountingPeerRegistry registry = null;
             TrackerSettings ts = null;

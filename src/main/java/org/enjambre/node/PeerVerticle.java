@@ -77,6 +77,7 @@ public final class PeerVerticle extends VerticleBase {
     private volatile org.enjambre.swarm.RateLimiter nodeDownload;
     private PeerPortLimits incomingLimits = PeerPortLimits.defaults();
     private volatile AnnouncePolicy announcePolicy = AnnouncePolicy.publicOnly();
+    private volatile Announcer.Options announcing = Announcer.Options.defaults();
     /** The node's shared UDP socket for udp:// trackers, when it has one (the DHT's). */
     private volatile UdpTrackerSocket sharedUdpTrackers;
     /** A socket of the verticle's own for udp:// trackers, opened when a torrent first needs one. */
@@ -137,6 +138,12 @@ public final class PeerVerticle extends VerticleBase {
      */
     public PeerVerticle announcePolicy(AnnouncePolicy policy) {
         announcePolicy = java.util.Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /** Timing of the announces of torrents added afterwards (retries, floor between announces). */
+    public PeerVerticle announcing(Announcer.Options options) {
+        announcing = java.util.Objects.requireNonNull(options, "options");
         return this;
     }
 
@@ -247,7 +254,7 @@ public final class PeerVerticle extends VerticleBase {
                         metainfo.infoHash().bytes(), peerId, actualPort(),
                         TrackerClient.Options.defaults().withPolicy(announcePolicy).withUdpSocket(udpTrackers())),
                 () -> new TransferStats(state.uploaded(), state.downloaded(), state.left()),
-                Announcer.Options.defaults());
+                announcing);
         addSource(metainfo.infoHash(), trackers);
         if (!wasComplete) {
             engine.completion().onSuccess(v -> trackers.completed());
@@ -302,7 +309,7 @@ public final class PeerVerticle extends VerticleBase {
                                 magnet.trackers().stream().map(List::of).toList()),
                                 infoHash.bytes(), peerId, actualPort(),
                                 TrackerClient.Options.defaults().withPolicy(announcePolicy).withUdpSocket(udpTrackers())),
-                        () -> new TransferStats(0, 0, MetadataMessage.PIECE_LENGTH), Announcer.Options.defaults()));
+                        () -> new TransferStats(0, 0, MetadataMessage.PIECE_LENGTH), announcing));
             }
             org.enjambre.dht.DhtNode node = dht;
             if (node != null) {

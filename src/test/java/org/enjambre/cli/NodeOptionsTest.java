@@ -44,6 +44,14 @@ class NodeOptionsTest {
     }
 
     @Test
+    void earlyAnnounceRetriesOutsideTheirBoundAreRefused() {
+        String[] r = run("node", "--data", dir.toString(), "--web-port", "0", "--early-announce-retries", "100000");
+        assertThat(r[0]).isEqualTo("1");
+        assertThat(r[2]).contains("--early-announce-retries must be 0..240");
+        assertThat(r[1]).doesNotContain("dashboard on");
+    }
+
+    @Test
     void reportToTakesHostPortListsAndRefusesAnEntryWithoutPort() {
         assertThat(NodeCommand.parseBridges("tracker-1:6970, 10.0.0.2:7000,[::1]:6970"))
                 .extracting(a -> a.host() + " " + a.port())

@@ -62,6 +62,8 @@ public final class DemoSwarm implements AutoCloseable {
     static final int TRACKER_INTERVAL_SECONDS = 15;
     /** Environment variable the peer nodes read their report token from (NodeCommand's). */
     static final String REPORT_TOKEN_ENV = "ENJAMBRE_REPORT_TOKEN";
+    /** Early announce retries (250 ms apart) a peer node makes while the trackers start: a minute's worth. */
+    static final int EARLY_ANNOUNCE_RETRIES = 240;
     private static final Pattern READY = Pattern.compile("dashboard on http://localhost:(\\d+)/");
 
     /**
@@ -74,10 +76,15 @@ public final class DemoSwarm implements AutoCloseable {
      * @param workDir   folder for data, logs and the torrent (created; removed by close unless keep)
      * @param keep      keep {@code workDir} at close
      * @param jar       the enjambre jar the children run
-     * @param jvmArgs   JVM options of each child (heap size)
+     * @param jvm       JVM options of each child (heap size, its role's AOT cache)
      */
     public record Options(int leechers, long size, int webPort, long rate, Path workDir, boolean keep, Path jar,
-                          List<String> jvmArgs) {
+                          NodeJvm jvm) {
+        public Options(int leechers, long size, int webPort, long rate, Path workDir, boolean keep, Path jar,
+                       List<String> jvmArgs) {
+            this(leechers, size, webPort, rate, workDir, keep, jar, NodeJvm.of(jvmArgs));
+        }
+
         public Options {
             if (leechers < 1 || leechers > MAX_LEECHERS) {
                 throw new IllegalArgumentException("--leechers must be 1.." + MAX_LEECHERS + ", got " + leechers);
@@ -91,7 +98,7 @@ public final class DemoSwarm implements AutoCloseable {
             if (rate < 0) {
                 throw new IllegalArgumentException("--rate must be >= 0");
             }
-            jvmArgs = List.copyOf(jvmArgs);
+            java.util.Objects.requireNonNull(jvm, "jvm");
         }
     }
 
@@ -148,9 +155,9 @@ public final class DemoSwarm implements AutoCloseable {
     }
 
     /**
-     * Generates the file, makes the torrent and starts the nodes: tracker-1 first (it forms the
-     * cluster), then tracker-2 and the seeder, then the leechers together. Blocks until every node
-     * is up; interruptible (Ctrl-C during start-up).
+     * Starts the two trackers, generates the file and makes the torrent meanwhile, then starts the
+     * peer nodes without waiting for the trackers. Blocks until every node is up; interruptible
+     * (Ctrl-C during start-up).
      */
     public void start() throws Exception {
         Files.createDirectories(options.workDir());
@@ -164,18 +171,15 @@ public final class DemoSwarm implements AutoCloseable {
                 "http://127.0.0.1:" + trackerPorts[1] + "/announce");
 
         long t0 = System.nanoTime();
-        // Two waves: the trackers (so that every peer's first announce finds one: a failed announce
-        // waits 15 s before its retry), then every peer node at once. The file and its torrent are
-        // made while the trackers' JVMs start and join (only the tracker URLs go into the torrent,
-        // and their ports are chosen above). Peers announce in any order: a seeder's answer lists
-        // the leechers, a leecher's the seeder and earlier leechers.
+        // Every node at once: the trackers (the slowest JVMs) first, the peer nodes as soon as the torrent
+        // is made (only the tracker URLs, chosen above, go into it); a peer retries its first announce every
+        // 250 ms and its report every second while no tracker or bridge listens yet.
         List<Child> wave = new ArrayList<>();
-        wave.add(launch("tracker-1", "tracker", options.workDir().resolve("tracker-1"), logs, options.webPort(),
-                trackerPorts[0], clusterPorts[0], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[0]),
-                        "--cluster-members", members, "--report-port", Integer.toString(reportPorts[0]))));
-        wave.add(launch("tracker-2", "tracker", options.workDir().resolve("tracker-2"), logs, 0, trackerPorts[1],
-                clusterPorts[1], List.of("--cluster", "--cluster-port", Integer.toString(clusterPorts[1]),
-                        "--cluster-members", members, "--report-port", Integer.toString(reportPorts[1]))));
+        for (int i = 0; i < 2; i++) {
+            wave.add(launch("tracker-" + (i + 1), "tracker", options.workDir().resolve("tracker-" + (i + 1)), logs,
+                    i == 0 ? options.webPort() : 0, trackerPorts[i], clusterPorts[i], List.of("--cluster", "--cluster-port",
+                            Integer.toString(clusterPorts[i]), "--cluster-members", members, "--report-port", Integer.toString(reportPorts[i]))));
+        }
         Path seedData = Files.createDirectories(options.workDir().resolve("seeder"));
         Path file = seedData.resolve("enjambre-demo.bin");
         generate(file, options.size());
@@ -186,19 +190,16 @@ public final class DemoSwarm implements AutoCloseable {
         log.accept(String.format(java.util.Locale.ROOT, "generated %s (%d bytes, %d pieces of %d) and its torrent after %.1f s",
                 file, options.size(), metainfo.info().pieceCount(), metainfo.info().pieceLength(),
                 (System.nanoTime() - t0) / 1e9));
-        for (Child c : wave) {
-            awaitReady(c);
-        }
-        log.accept(String.format(java.util.Locale.ROOT, "tracker nodes up after %.1f s", (System.nanoTime() - t0) / 1e9));
-        wave.clear();
-        // Peer nodes are no cluster members: they report to the trackers' bridges, first one, else the other.
-        List<String> reporting = List.of("--report-to", bridges);
+        List<String> reporting = List.of("--report-to", bridges, "--early-announce-retries", Integer.toString(EARLY_ANNOUNCE_RETRIES));
         wave.add(launch("seeder", "seeder", seedData, logs, 0, -1, -1, reporting));
         for (int i = 1; i <= options.leechers(); i++) {
             wave.add(launch("leecher-" + i, "leecher", options.workDir().resolve("leecher-" + i), logs, 0, -1, -1, reporting));
         }
         for (Child c : wave) {
             awaitReady(c);
+            if (c.name().equals("tracker-2")) {
+                log.accept(String.format(java.util.Locale.ROOT, "tracker nodes up after %.1f s", (System.nanoTime() - t0) / 1e9));
+            }
         }
         log.accept(String.format(java.util.Locale.ROOT, "peer nodes up after %.1f s", (System.nanoTime() - t0) / 1e9));
     }
@@ -224,8 +225,9 @@ public final class DemoSwarm implements AutoCloseable {
                          List<String> clusterArgs) throws IOException {
         Files.createDirectories(data);
         List<String> command = new ArrayList<>();
+        command.addAll(options.jvm().launcher(role));
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(options.jvmArgs());
+        command.addAll(options.jvm().forNode(name, role));
         command.addAll(List.of("-jar", options.jar().toString(), "node", "--name", name, "--host", "127.0.0.1",
                 "--data", data.toString(), "--web-port", Integer.toString(webPort),
                 // The pipe to the child's stdin closes when this JVM ends, however it ends (even SIGKILL,
@@ -463,13 +465,13 @@ public final class DemoSwarm implements AutoCloseable {
         for (Child c : group) {
             c.process().destroy();
         }
-        long deadline = System.nanoTime() + NODE_STOP_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + options.jvm().stopTimeout().toNanos();
         for (Child c : group) {
             boolean interrupted = false;
             try {
                 long left = Math.max(0, deadline - System.nanoTime());
                 if (!c.process().waitFor(left, TimeUnit.NANOSECONDS)) {
-                    log.accept(c.name() + " did not stop within " + NODE_STOP_TIMEOUT.toSeconds() + " s: killing it");
+                    log.accept(c.name() + " did not stop within " + options.jvm().stopTimeout().toSeconds() + " s: killing it");
                     c.process().destroyForcibly();
                     c.process().waitFor(10, TimeUnit.SECONDS);
                 }

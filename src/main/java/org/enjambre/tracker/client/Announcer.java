@@ -34,7 +34,10 @@ import org.enjambre.tracker.protocol.TransferStats;
  * Every announce reads the true counts from the engine's {@link TransferStats} supplier at the
  * moment it is sent, and every answer's peers go to the peers handler (only non-empty lists).
  * A failed announce is logged and retried after {@link Options#retryDelay()}, doubling up to
- * {@link Options#maxRetryDelay()}; the failure never reaches the engine as an exception.
+ * {@link Options#maxRetryDelay()}; the failure never reaches the engine as an exception. Until a
+ * tracker has answered once, the first {@link Options#startRetries()} failures are retried after
+ * {@link Options#startRetryDelay()} instead (none by default): a node started together with its
+ * trackers (the demo) announces as soon as one listens, not a whole back-off later.
  *
  * <pre>{@code
  * Announcer announcer = Announcer.create(vertx, TrackerTiers.of(announce, announceList),
@@ -71,13 +74,27 @@ public final class Announcer {
      * @param retryDelay      first wait after a failed announce
      * @param maxRetryDelay   ceiling of the doubling retry wait
      * @param stopTimeout     bound on {@link #stop()}
+     * @param startRetries    failures retried after {@code startRetryDelay} while no tracker has answered yet (0: none)
+     * @param startRetryDelay the wait of those early retries
      */
-    public record Options(Duration minimumInterval, Duration retryDelay, Duration maxRetryDelay, Duration stopTimeout) {
+    public record Options(Duration minimumInterval, Duration retryDelay, Duration maxRetryDelay, Duration stopTimeout,
+                          int startRetries, Duration startRetryDelay) {
+        /** Most early retries: with 250 ms between them, a minute of trackers still starting. */
+        public static final int MAX_START_RETRIES = 240;
+
         public Options {
             positive(minimumInterval, "minimumInterval");
             positive(retryDelay, "retryDelay");
             positive(maxRetryDelay, "maxRetryDelay");
             positive(stopTimeout, "stopTimeout");
+            positive(startRetryDelay, "startRetryDelay");
+            if (startRetries < 0 || startRetries > MAX_START_RETRIES) {
+                throw new IllegalArgumentException("startRetries must be 0.." + MAX_START_RETRIES + ": " + startRetries);
+            }
+        }
+
+        public Options(Duration minimumInterval, Duration retryDelay, Duration maxRetryDelay, Duration stopTimeout) {
+            this(minimumInterval, retryDelay, maxRetryDelay, stopTimeout, 0, retryDelay);
         }
 
         public static Options defaults() {
@@ -85,15 +102,25 @@ public final class Announcer {
         }
 
         public Options withMinimumInterval(Duration d) {
-            return new Options(d, retryDelay, maxRetryDelay, stopTimeout);
+            return new Options(d, retryDelay, maxRetryDelay, stopTimeout, startRetries, startRetryDelay);
         }
 
         public Options withRetryDelay(Duration first, Duration max) {
-            return new Options(minimumInterval, first, max, stopTimeout);
+            return new Options(minimumInterval, first, max, stopTimeout, startRetries, startRetryDelay);
         }
 
         public Options withStopTimeout(Duration d) {
-            return new Options(minimumInterval, retryDelay, maxRetryDelay, d);
+            return new Options(minimumInterval, retryDelay, maxRetryDelay, d, startRetries, startRetryDelay);
+        }
+
+        /**
+         * Until a tracker has answered once, the first {@code count} failed announces are retried
+         * after {@code delay}, then the usual back-off applies. For trackers known to be starting
+         * at the same moment (the demo's, on loopback): a real tracker that is down is not hammered
+         * beyond {@code count} quick tries.
+         */
+        public Options withStartRetries(int count, Duration delay) {
+            return new Options(minimumInterval, retryDelay, maxRetryDelay, stopTimeout, count, delay);
         }
 
         private static void positive(Duration d, String name) {
@@ -341,8 +368,16 @@ public final class Announcer {
         if (stopping) {
             return;
         }
+        if (lastResult == null && consecutiveFailures <= options.startRetries()) {
+            // Trackers still starting: a warning for each quick retry would only fill the log.
+            LOG.debug("announce failed ({}); early retry {} of {} in {} ms", AllTrackersFailedException.describe(error),
+                    consecutiveFailures, options.startRetries(), options.startRetryDelay().toMillis());
+            schedule(options.startRetryDelay());
+            return;
+        }
         Duration delay = options.retryDelay();
-        for (int i = 1; i < consecutiveFailures && delay.compareTo(options.maxRetryDelay()) < 0; i++) {
+        int backedOff = consecutiveFailures - (lastResult == null ? options.startRetries() : 0);
+        for (int i = 1; i < backedOff && delay.compareTo(options.maxRetryDelay()) < 0; i++) {
             delay = delay.multipliedBy(2);
         }
         delay = min(delay, options.maxRetryDelay());

@@ -175,6 +175,34 @@ class AnnouncerTest {
     }
 
     @Test
+    void earlyFailuresAreRetriedQuicklyThenTheUsualBackOffApplies() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        RecordingTracker t = tracker(r -> calls.incrementAndGet() <= 3
+                ? Reply.raw(500, new byte[0])
+                : Reply.bencoded(BDict.builder().put("interval", 1).put("peers", TWO_PEERS).build()));
+        announcer(t, FAST.withRetryDelay(Duration.ofMillis(900), Duration.ofSeconds(2))
+                .withStartRetries(2, Duration.ofMillis(50))).start();
+
+        List<RecordingTracker.Recorded> rs = t.awaitRequests(4, WAIT);
+
+        assertThat(rs.subList(0, 4)).extracting(r -> r.text("event")).containsExactly("started", "started", "started", "started");
+        assertThat(gapMs(rs.get(0), rs.get(1))).as("first early retry").isLessThan(600L);
+        assertThat(gapMs(rs.get(1), rs.get(2))).as("second early retry").isLessThan(600L);
+        assertThat(gapMs(rs.get(2), rs.get(3))).as("early retries used up: the usual first delay").isGreaterThanOrEqualTo(880L);
+        assertThat(peersSeen).isNotEmpty();
+    }
+
+    @Test
+    void earlyRetriesAreBoundedAndRefusedOutsideTheirRange() {
+        assertThat(Announcer.Options.defaults().startRetries()).as("none unless asked").isZero();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Announcer.Options.defaults()
+                .withStartRetries(Announcer.Options.MAX_START_RETRIES + 1, Duration.ofMillis(250)))
+                .isInstanceOf(IllegalArgumentException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Announcer.Options.defaults()
+                .withStartRetries(3, Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void stopSendsStoppedAndNothingAfterIt() throws Exception {
         RecordingTracker t = tracker(answer(1, null));
         Announcer a = announcer(t, FAST);
