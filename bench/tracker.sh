@@ -330,7 +330,7 @@ fi
   --allow-list "$WORK/ot/whitelist.txt" >"$WORK/enjambre1.log" 2>&1 &
 E1_PID=$!
 PIDS+=("$E1_PID")
-await_http "$E1_PORT"
+await_http "$E1_PORT" || { tail -40 "$WORK/enjambre1.log" >&2; exit 1; }
 check_peers "enjambre" "$E1_PORT"
 run_http enjambre/close "$E1_PID" "$E1_PORT"
 run_http enjambre/keepalive "$E1_PID" "$E1_PORT"
@@ -355,7 +355,9 @@ for i in $(seq 0 $((NODES - 1))); do
   CLUSTER_PIDS+=($!)
   PIDS+=($!)
 done
-for p in "${HTTP_PORTS[@]}"; do await_http "$p"; done
+for i in "${!HTTP_PORTS[@]}"; do
+  await_http "${HTTP_PORTS[$i]}" || { tail -40 "$WORK/cluster$i.log" >&2; exit 1; }
+done
 for _ in $(seq 1 150); do
   curl -s "http://127.0.0.1:${HTTP_PORTS[0]}/api/cluster" | grep -q "\"size\":$NODES" && break
   sleep 0.2
