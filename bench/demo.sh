@@ -7,17 +7,8 @@
 # usage: bench/demo.sh [REPS=3]
 set -euo pipefail
 REPS=${1:-3}
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-ENJAMBRE_AOT=wait "$ROOT/enjambre" demo --help >/dev/null # the jar and its AOT caches, outside the timing
-ENJAMBRE_AOT=wait "$ROOT/enjambre" node --help >/dev/null
-WORK=$(mktemp -d /tmp/enjambre-demo-bench.XXXXXX)
-PID=""
-cleanup() {
-  if [ -n "$PID" ]; then kill -TERM "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; fi
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+# shellcheck source=bench/demo-common.sh
+source "$(dirname "$0")/demo-common.sh" demo-bench
 
 own=(); wall=()
 for i in $(seq 1 "$REPS"); do
