@@ -13,6 +13,13 @@ interface ConnectionEvents {
 
     void onMessage(PeerConnection connection, Message message);
 
+    /**
+     * Every message of one read was handed over: what answers them may go out now, together (they
+     * leave in one flush at the read's end anyway).
+     */
+    default void onReadDone(PeerConnection connection) {
+    }
+
     /** The connection closed; {@code reason} is logged once (null for an ordinary close). */
     void closed(PeerConnection connection, String reason);
 }

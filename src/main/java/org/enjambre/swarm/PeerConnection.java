@@ -126,6 +126,9 @@ final class PeerConnection implements PeerLink {
                 reading = true;
                 try {
                     onData(read);
+                    if (!closed) {
+                        engine.onReadDone(this);
+                    }
                 } finally {
                     reading = false;
                     decoder.detach();
@@ -147,6 +150,11 @@ final class PeerConnection implements PeerLink {
             }
         });
         socket.exceptionHandler(e -> close("socket error: " + e.getMessage()));
+    }
+
+    /** Whether a read is being handled: what the engine sends now leaves in one flush at its end. */
+    boolean reading() {
+        return reading;
     }
 
     private void onData(ByteBuf data) {

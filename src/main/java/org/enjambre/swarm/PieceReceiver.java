@@ -23,8 +23,14 @@ final class PieceReceiver {
     private static final Logger LOG = LoggerFactory.getLogger(PieceReceiver.class);
     /** Pieces up to this size are downloaded into memory, hashed there and written once. */
     static final int MAX_BUFFERED_PIECE = 4 * 1024 * 1024;
-    /** Memory for pieces being downloaded into buffers; past it, pieces go to disk block by block. */
-    static final long MAX_BUFFERED_BYTES = 48L * 1024 * 1024;
+    /**
+     * Memory for pieces being downloaded into buffers; past it, pieces go to disk block by block,
+     * which costs a worker task per block, a read-back to verify, and holds the request pipeline
+     * until each block is written (a loopback leecher whose workers fell behind was seen with one
+     * request in flight). Sized from what the JVM may take (direct memory's default limit is the
+     * heap's maximum): {@link #bufferBudget}.
+     */
+    static final long MAX_BUFFERED_BYTES = bufferBudget(Runtime.getRuntime().maxMemory());
 
     /** What happened to a piece being downloaded. */
     sealed interface PieceEvent {
@@ -76,6 +82,15 @@ final class PieceReceiver {
         this.store = store;
         this.workers = workers;
         this.buffers = buffers;
+    }
+
+    /**
+     * An eighth of {@code maxMemory}, at least 48 MiB (a 4 GiB download fits in {@code -Xmx128m}
+     * with it) and at most 128 MiB: about half a second of a loopback transfer, room for the
+     * workers' hiccups on a busy machine, and still far below libtorrent's resident memory.
+     */
+    static long bufferBudget(long maxMemory) {
+        return Math.clamp(maxMemory / 8, 48L << 20, 128L << 20);
     }
 
     /** Listeners hear events in the order they were added. */

@@ -59,6 +59,8 @@ final class RequestScheduler {
         int peerQueueLimit = Integer.MAX_VALUE;
         /** BEP 6: pieces this peer rejected a request for since it last unchoked us; asked of others. */
         final BitSet rejectedPieces = new BitSet();
+        /** Blocks arrived in the read being handled: the pipeline is topped up once, at its end. */
+        boolean fillAfterRead;
 
         Pipeline(long now) {
             lastBlockNanos = now;
@@ -238,6 +240,28 @@ final class RequestScheduler {
                 fill(link);
             }
         });
+    }
+
+    /**
+     * A block arrived in a read that is still being handled: the pipeline is topped up once when the
+     * read is done ({@link #readDone}) instead of once per block. Nothing is lost by waiting: requests
+     * written during a read leave only when it ends (Vert.x flushes then), and a read of a 1 MiB socket
+     * buffer holds ~30 blocks, each of which would otherwise cost its own request batch and channel write.
+     */
+    void fillAfterRead(PeerLink link) {
+        Pipeline p = peers.get(link);
+        if (p != null) {
+            p.fillAfterRead = true;
+        }
+    }
+
+    /** The read that {@link #fillAfterRead} waited for is done: the pipeline is topped up in one batch. */
+    void readDone(PeerLink link) {
+        Pipeline p = peers.get(link);
+        if (p != null && p.fillAfterRead) {
+            p.fillAfterRead = false;
+            fill(link);
+        }
     }
 
     /** Tops up the peer's pipeline, if it unchokes us and has something we want. */

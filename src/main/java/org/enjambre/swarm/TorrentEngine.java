@@ -400,7 +400,16 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             return;
         }
         requests.writing(c, receiver.receive(c.state().stats, piece));
-        requests.fill(c);
+        if (c.reading()) {
+            requests.fillAfterRead(c); // one request batch for all the blocks of this read
+        } else {
+            requests.fill(c);
+        }
+    }
+
+    @Override
+    public void onReadDone(PeerConnection c) {
+        requests.readDone(c);
     }
 
     private void onPieceEvent(PieceEvent event) {

@@ -126,6 +126,15 @@ final class FakeLink implements PeerLink {
         }
     }
 
+    /** How many request batches (writes of requests) were sent. */
+    int requestBatches;
+
+    @Override
+    public void sendRequests(Buffer batch, int count) {
+        requestBatches++;
+        send(batch);
+    }
+
     /** The piece is recorded at once (the wire order is the order of the calls); it counts as written at the next flush. */
     @Override
     public void queuePiece(int index, int begin, ByteBuf block) {

@@ -193,4 +193,12 @@ class PieceReceiverTest {
         assertThat(settled()).isEmpty();
     }
 
+    @Test
+    void pieceBufferBudgetIsAnEighthOfTheHeapBetween48And128MiB() {
+        long mib = 1024L * 1024;
+        assertThat(PieceReceiver.bufferBudget(128 * mib)).as("-Xmx128m keeps the old 48 MiB").isEqualTo(48 * mib);
+        assertThat(PieceReceiver.bufferBudget(768 * mib)).isEqualTo(96 * mib);
+        assertThat(PieceReceiver.bufferBudget(6L * 1024 * mib)).as("a default heap on a 24 GiB machine").isEqualTo(128 * mib);
+        assertThat(PieceReceiver.MAX_BUFFERED_BYTES).isBetween(48 * mib, 128 * mib);
+    }
 }

@@ -113,6 +113,30 @@ class RequestSchedulerTest {
     }
 
     @Test
+    void blocksOfOneReadAreAnsweredWithOneRequestBatchWhenTheReadIsDone() {
+        FakeLink fast = peer("fast").seed().unchokingUs();
+        scheduler.fill(fast);
+        List<Message.Request> asked = fast.sent(Message.Request.class);
+        fast.clearSent();
+        int batchesBefore = fast.requestBatches;
+        for (Message.Request r : asked.subList(0, 8)) {
+            assertThat(scheduler.accept(fast, new Message.Piece(r.index(), r.begin(), torrent.block(r.index(), r.begin()))))
+                    .isTrue();
+            scheduler.fillAfterRead(fast);
+        }
+        assertThat(fast.sent(Message.Request.class)).as("nothing asked while the read is handled").isEmpty();
+
+        scheduler.readDone(fast);
+        // 8 answered, and slow start grew the depth by 8: 16 asked, in one write.
+        assertThat(fast.sent(Message.Request.class)).hasSize(16);
+        assertThat(fast.requestBatches - batchesBefore).isEqualTo(1);
+        assertThat(scheduler.outstanding(fast)).isEqualTo(24);
+
+        scheduler.readDone(fast);
+        assertThat(fast.requestBatches - batchesBefore).as("a read without blocks asks nothing more").isEqualTo(1);
+    }
+
+    @Test
     void depthNeverExceedsTheConfiguredQueueDepth() {
         scheduler = scheduler(EngineOptions.defaults().withRequestQueueDepth(20));
         FakeLink fast = peer("fast").seed().unchokingUs();
