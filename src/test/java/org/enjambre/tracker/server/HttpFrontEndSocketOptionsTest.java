@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
@@ -25,6 +26,26 @@ class HttpFrontEndSocketOptionsTest {
                 if (vertx.isNativeTransportEnabled()) {
                     assertThat(bootstrap.config().options().keySet()).extracting(ChannelOption::name)
                             .anyMatch(name -> name.endsWith("SO_REUSEPORT"));
+                }
+            } finally {
+                vertx.close().await();
+            }
+        }
+    }
+
+    @Test
+    void theListeningSocketsDeferAcceptUntilTheRequestArrivesOnEpollOnly() {
+        for (boolean preferNative : new boolean[] {true, false}) {
+            Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(preferNative));
+            try {
+                ServerBootstrap bootstrap = HttpFrontEnd.socketOptions(((VertxInternal) vertx).transport(),
+                        new ServerBootstrap(), vertx.isNativeTransportEnabled());
+                // One wake-up per connection fewer: the accept comes with the announce's bytes.
+                if (vertx.isNativeTransportEnabled()) {
+                    assertThat(bootstrap.config().options())
+                            .containsEntry(EpollChannelOption.TCP_DEFER_ACCEPT, HttpFrontEnd.DEFER_ACCEPT_SECONDS);
+                } else {
+                    assertThat(bootstrap.config().options()).doesNotContainKey(EpollChannelOption.TCP_DEFER_ACCEPT);
                 }
             } finally {
                 vertx.close().await();
