@@ -61,9 +61,10 @@ public final class HttpFrontEnd extends VerticleBase {
      * How long the kernel holds a new connection that has sent nothing before handing it over
      * anyway (Linux rounds it to one SYN-ACK retransmission, about a second). A client sends its
      * announce right after the handshake, so the accept wakes the loop with the request already
-     * there: one sleep and wake-up per connection fewer (bench/RESULTS.md, 2026-12-02 04:10). Kept
-     * short so that a connection that never sends still reaches the per-address cap and the header
-     * deadline after about a second, not after the kernel's SYN-ACK retries (a minute).
+     * there: 0.55 context switches per connection become 0.25 with one loop, 1.4 become 0.7 with
+     * four (bench/RESULTS.md, "HTTP per connection, part 2"). Kept short so that a connection that
+     * never sends still reaches the per-address cap and the header deadline after about a second,
+     * not after the kernel's SYN-ACK retries (a minute).
      */
     static final int DEFER_ACCEPT_SECONDS = 1;
 
@@ -189,9 +190,10 @@ public final class HttpFrontEnd extends VerticleBase {
     /**
      * Event loops for the port by default: half the cores, at least one. Each loop that accepts
      * sleeps and wakes on its own; on two cores shared with the clients' side of loopback (or the
-     * kernel's network work), one loop took 0.46 CPU s per 10,000 announces against 0.62-0.68 for
-     * Vert.x's four (bench/RESULTS.md, 2026-12-02 04:10): the waits batch several connections per
-     * wake-up instead of each loop waking for one.
+     * kernel's network work), one loop took 0.49 CPU s per 10,000 announces against 0.62 for
+     * Vert.x's four, 1.4 context switches per connection against 0.55 (bench/RESULTS.md, "HTTP per
+     * connection, part 2"): one loop's waits batch several connections per wake-up instead of each
+     * loop waking for one.
      */
     static int defaultLoops() {
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
