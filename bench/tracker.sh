@@ -178,6 +178,8 @@ TICKS_PER_SECOND=$(getconf CLK_TCK)
 # Where a JVM's CPU goes, by kind of thread (event loops user/system, Hazelcast, JIT, GC, other):
 # thread_ticks PID > FILE before and after a row, then thread_split BEFORE AFTER ANSWERS.
 # The event loops' system time is the kernel's TCP work for each connection (accept, read, write, close).
+# Also the process's context switches (voluntary + involuntary, all threads) per announce: each is a sleep in
+# epoll and a wake-up, the largest kernel cost of a connection after TCP itself (bench/RESULTS.md, 2026-12-02 04:05).
 thread_ticks() {
   python3 - "$1" <<'PY'
 import os, re, sys
@@ -185,8 +187,10 @@ pid, kinds = sys.argv[1], {}
 for tid in os.listdir(f"/proc/{pid}/task"):
     try:
         s = open(f"/proc/{pid}/task/{tid}/stat").read()
+        status = open(f"/proc/{pid}/task/{tid}/status").read()
     except OSError:
         continue
+    kinds["switches"] = kinds.get("switches", 0) + sum(int(n) for n in re.findall(r"ctxt_switches:\s+(\d+)", status))
     name = s[s.index("(") + 1:s.rindex(")")]
     f = s[s.rindex(")") + 2:].split()
     kind = next((k for p, k in (("vert.x-eventloo", "event loops"), ("hz.", "Hazelcast"), ("C2 Compiler", "JIT"),
@@ -206,8 +210,10 @@ import sys
 a = dict(kv.split("=") for kv in sys.argv[1].split())
 b = dict(kv.split("=") for kv in sys.argv[2].split())
 n, hz = int(sys.argv[3]), int(sys.argv[4])
+switches = int(b.pop("switches", 0)) - int(a.pop("switches", 0))
 rows = sorted(((int(v) - int(a.get(k, 0)), k.replace("_", " ")) for k, v in b.items()), reverse=True)
-print(", ".join("%s %.3f" % (k, t / hz / n * 10000) for t, k in rows if t > 0) if n > 0 else "n/a")
+print(", ".join("%s %.3f" % (k, t / hz / n * 10000) for t, k in rows if t > 0)
+      + "; context switches per announce %.2f" % (switches / n) if n > 0 else "n/a")
 PY
 }
 per_10k() { awk -v t="$1" -v hz="$TICKS_PER_SECOND" -v n="$2" 'BEGIN { if (n > 0) printf "%.3f", t / hz / n * 10000; else print "n/a" }'; }
@@ -431,7 +437,8 @@ fi
   if [ -n "$SPLITS" ]; then
     echo
     echo "Where one node's CPU went (s per 10,000 announces, by kind of thread; the event loops' system time is the"
-    echo "kernel's TCP work for each connection; JIT time still in the measured seconds is warm-up):$SPLITS"
+    echo "kernel's TCP work for each connection; JIT time still in the measured seconds is warm-up; then the tracker's"
+    echo "context switches per announce, all threads):$SPLITS"
   fi
 } >> bench/RESULTS.md
 echo "appended to bench/RESULTS.md"

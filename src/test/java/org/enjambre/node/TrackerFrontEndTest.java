@@ -87,6 +87,23 @@ class TrackerFrontEndTest {
     }
 
     @Test
+    void anAnnounceLongerThanTheReadAtAcceptIsAnsweredWhole() throws Exception {
+        // The front end reads what came with the connection at once (2 KiB); the rest of a longer
+        // head comes through Netty's own reading. Header lines of 6 KB, sent in one write.
+        Socket client = sockets.open("127.0.0.1", node.port());
+        client.setSoTimeout(10_000);
+        StringBuilder headers = new StringBuilder();
+        for (int i = 0; i < 60; i++) {
+            headers.append("X-Padding-").append(i).append(": ").append("p".repeat(90)).append("\r\n");
+        }
+        client.getOutputStream().write(ascii("GET " + announce(12, "aaaaaaaaaaaa", 6881) + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                + headers + "Connection: close\r\n\r\n"));
+        String answer = new String(client.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        assertThat(answer).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close")
+                .contains("5:peers").doesNotContain("failure reason");
+    }
+
+    @Test
     void pipelinedKeepAliveRequestsAreAnsweredInOrderOnOneConnection() throws Exception {
         Socket client = sockets.open("127.0.0.1", node.port());
         client.setSoTimeout(10_000);

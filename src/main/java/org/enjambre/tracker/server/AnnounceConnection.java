@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.vertx.core.Future;
@@ -29,6 +30,8 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
     private static final byte[] END_KEEP_10 = ascii("\r\nconnection: keep-alive\r\n\r\n");
     private static final byte[] END_CLOSE = ascii("\r\nconnection: close\r\n\r\n");
 
+    /** What the first read at accept asks for: a whole announce head and then some. */
+    private static final int FIRST_READ = 2048;
     /** How long a refused client may go on sending before its connection is closed. */
     private static final long LINGER_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
@@ -63,6 +66,39 @@ final class AnnounceConnection extends ChannelInboundHandlerAdapter {
             remote = address.getAddress().getAddress();
         }
         loop.watch(this, loop.headerNanos());
+        readAtAccept();
+    }
+
+    /**
+     * With the kernel's deferred accept ({@link HttpFrontEnd#DEFER_ACCEPT_SECONDS}) the request is
+     * usually in the socket when the connection is accepted: it is read and answered now, in the
+     * accept's own wake-up, rather than after registering for reading and waiting for epoll to say
+     * so (an epoll round and the epoll_ctl calls that turn reading on, per connection). Nothing
+     * there yet, the end of the stream or NIO: Netty's own reading takes over as usual.
+     */
+    private void readAtAccept() {
+        if (!(ctx.channel() instanceof EpollSocketChannel epoll)) {
+            return;
+        }
+        ByteBuf first = ctx.alloc().directBuffer(FIRST_READ);
+        int read;
+        try {
+            read = first.hasMemoryAddress()
+                    ? epoll.fd().readAddress(first.memoryAddress(), 0, first.capacity())
+                    : epoll.fd().read(first.internalNioBuffer(0, first.capacity()), 0, first.capacity());
+        } catch (java.io.IOException e) {
+            // A reset before the first byte: the client's business, as in exceptionCaught.
+            first.release();
+            ctx.close();
+            return;
+        }
+        if (read <= 0) {
+            // 0: nothing yet (the deferral ran out, or no deferral); -1: closed, which Netty's read will see.
+            first.release();
+            return;
+        }
+        first.writerIndex(read);
+        channelRead(ctx, first);
     }
 
     @Override

@@ -9,6 +9,8 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
@@ -41,11 +43,13 @@ import org.slf4j.LoggerFactory;
  * API, uploads, anything unusual) is handed over, bytes and all, to the full Vert.x HTTP server
  * listening on a loopback port, so nothing else changes.
  *
- * <p>With the native transport each event loop accepts on its own {@code SO_REUSEPORT} socket (the
- * kernel spreads new connections; no accept thread hands them around); otherwise one socket
- * accepts and the loops take turns. The limits are {@link HttpLimits}'s: a cap on connections per
- * address and on connections still waiting for their first head, a header deadline for the first
- * request and an idle deadline after each answer, enforced by one sweep per event loop.
+ * <p>With the native transport the port is served by half the machine's cores' worth of event
+ * loops (at least one), each accepting on its own {@code SO_REUSEPORT} socket (the kernel spreads
+ * new connections; no accept thread hands them around), and the kernel wakes a loop for a new
+ * connection only once its request has arrived ({@code TCP_DEFER_ACCEPT}); otherwise one socket
+ * accepts and every loop takes turns. The limits are {@link HttpLimits}'s: a cap on connections
+ * per address and on connections still waiting for their first head, a header deadline for the
+ * first request and an idle deadline after each answer, enforced by one sweep per event loop.
  */
 public final class HttpFrontEnd extends VerticleBase {
     private static final Logger LOG = LoggerFactory.getLogger(HttpFrontEnd.class);
@@ -53,6 +57,16 @@ public final class HttpFrontEnd extends VerticleBase {
     static final int MAX_HEADERS = 8192;
     /** Connections the kernel may hold complete but not yet accepted, per accepting socket. */
     static final int ACCEPT_BACKLOG = 1024;
+    /**
+     * How long the kernel holds a new connection that has sent nothing before handing it over
+     * anyway (Linux rounds it to one SYN-ACK retransmission, about a second). A client sends its
+     * announce right after the handshake, so the accept wakes the loop with the request already
+     * there: 0.55 context switches per connection become 0.25 with one loop, 1.4 become 0.7 with
+     * four (bench/RESULTS.md, "HTTP per connection, part 2"). Kept short so that a connection that
+     * never sends still reaches the per-address cap and the header deadline after about a second,
+     * not after the kernel's SYN-ACK retries (a minute).
+     */
+    static final int DEFER_ACCEPT_SECONDS = 1;
 
     private final HttpTracker tracker;
     private final String host;
@@ -60,6 +74,7 @@ public final class HttpFrontEnd extends VerticleBase {
     private final HttpLimits limits;
     private final InetSocketAddress handOver;
     private final HandOvers handOvers;
+    private final int loopCount;
     private final List<Channel> listeners = new ArrayList<>();
     private final List<ScheduledFuture<?>> sweeps = new ArrayList<>();
 
@@ -69,6 +84,16 @@ public final class HttpFrontEnd extends VerticleBase {
      */
     public HttpFrontEnd(HttpTracker tracker, String host, int port, HttpLimits limits, InetSocketAddress handOver,
                         HandOvers handOvers) {
+        this(tracker, host, port, limits, handOver, handOvers, defaultLoops());
+    }
+
+    /** As the other constructor, served by {@code loopCount} event loops (native transport; NIO: all of them). */
+    HttpFrontEnd(HttpTracker tracker, String host, int port, HttpLimits limits, InetSocketAddress handOver,
+                 HandOvers handOvers, int loopCount) {
+        if (loopCount < 1) {
+            throw new IllegalArgumentException("an HTTP front end needs at least one event loop, not " + loopCount);
+        }
+        this.loopCount = loopCount;
         this.handOvers = handOvers;
         this.tracker = tracker;
         this.host = host;
@@ -91,7 +116,12 @@ public final class HttpFrontEnd extends VerticleBase {
         ConnectionSlots slots = limits.slots(vertx, port);
         long sweepMillis = limits.sweepMillis();
         Map<EventExecutor, Loop> loops = new IdentityHashMap<>();
+        boolean reusePort = vertx.isNativeTransportEnabled();
         for (EventExecutor executor : vx.nettyEventLoopGroup()) {
+            if (reusePort && loops.size() == loopCount) {
+                // With NIO the acceptor hands connections to every loop of the group: all must be ready.
+                break;
+            }
             EventLoop eventLoop = (EventLoop) executor;
             ContextInternal context = vx.contextBuilder().withEventLoop(eventLoop)
                     .withThreadingModel(ThreadingModel.EVENT_LOOP).build();
@@ -102,7 +132,7 @@ public final class HttpFrontEnd extends VerticleBase {
         ChannelHandler accept = new Admission(loops, slots);
         InetSocketAddress local = new InetSocketAddress(host, port);
         List<ServerBootstrap> bootstraps = new ArrayList<>();
-        if (vertx.isNativeTransportEnabled()) {
+        if (reusePort) {
             for (EventExecutor loop : loops.keySet()) {
                 bootstraps.add(new ServerBootstrap().group((EventLoop) loop, (EventLoop) loop));
             }
@@ -139,19 +169,34 @@ public final class HttpFrontEnd extends VerticleBase {
 
     /**
      * The listening sockets' options as Vert.x sets them (backlog, address reuse, {@code SO_REUSEPORT}
-     * where the transport has it), and none for the accepted ones: every option set on an accepted
-     * socket is a system call per connection, that is per announce. Vert.x's server configuration
-     * sets five (TCP_NODELAY twice, TCP_QUICKACK, TCP_CORK and SO_KEEPALIVE to their defaults);
-     * Netty sets TCP_NODELAY on every accepted socket by itself, which is all an answer in one
-     * write needs.
+     * where the transport has it), plus {@code TCP_DEFER_ACCEPT} on epoll, and none for the accepted
+     * ones: every option set on an accepted socket is a system call per connection, that is per
+     * announce. Vert.x's server configuration sets five (TCP_NODELAY twice, TCP_QUICKACK, TCP_CORK
+     * and SO_KEEPALIVE to their defaults); Netty sets TCP_NODELAY on every accepted socket by
+     * itself, which is all an answer in one write needs.
      */
-    static ServerBootstrap socketOptions(Transport transport, ServerBootstrap bootstrap, boolean reusePort) {
+    static ServerBootstrap socketOptions(Transport transport, ServerBootstrap bootstrap, boolean nativeTransport) {
         transport.configure(new NetServerOptions().setReuseAddress(true).setAcceptBacklog(ACCEPT_BACKLOG)
-                .setReusePort(reusePort), false, bootstrap);
+                .setReusePort(nativeTransport), false, bootstrap);
         for (ChannelOption<?> option : bootstrap.config().childOptions().keySet()) {
             bootstrap.childOption(option, null);
         }
+        if (nativeTransport && Epoll.isAvailable()) {
+            bootstrap.option(EpollChannelOption.TCP_DEFER_ACCEPT, DEFER_ACCEPT_SECONDS);
+        }
         return bootstrap;
+    }
+
+    /**
+     * Event loops for the port by default: half the cores, at least one. Each loop that accepts
+     * sleeps and wakes on its own; on two cores shared with the clients' side of loopback (or the
+     * kernel's network work), one loop took 0.49 CPU s per 10,000 announces against 0.62 for
+     * Vert.x's four, 1.4 context switches per connection against 0.55 (bench/RESULTS.md, "HTTP per
+     * connection, part 2"): one loop's waits batch several connections per wake-up instead of each
+     * loop waking for one.
+     */
+    static int defaultLoops() {
+        return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
     @Override
@@ -164,6 +209,11 @@ public final class HttpFrontEnd extends VerticleBase {
             closed.add(p.future());
         }
         return Future.all(closed);
+    }
+
+    /** How many sockets accept for this port (one per event loop that serves it, or one with NIO). */
+    int acceptingSockets() {
+        return listeners.size();
     }
 
     /** The port bound (useful with port 0). */
