@@ -140,12 +140,27 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     private int bucket(byte[] ip) {
-        long h = index.keyedHash(ip, 0, ip.length);
-        return (int) (h ^ (h >>> 32)) & (perAddress.length - 1);
+        return bucket(index.keyedHash(ip, 0, ip.length));
+    }
+
+    private int bucket(long hash) {
+        return (int) (hash ^ (hash >>> 32)) & (perAddress.length - 1);
+    }
+
+    /** The bucket of a stored peer's address, hashed where it is stored (no copy of the address). */
+    private int bucketOf(int slot) {
+        int at = slot * RECORD + IP;
+        if ((flags(slot) & IPV6) != 0) {
+            return bucket(index.keyedHash(ipv6, (int) INT.get(records, at) * V6_ENTRY, 16));
+        }
+        return bucket(index.keyedHash(records, at, 4));
     }
 
     private void countAddress(byte[] ip, int delta) {
-        int b = bucket(ip);
+        countBucket(bucket(ip), delta);
+    }
+
+    private void countBucket(int b, int delta) {
         int n = (perAddress[b] & 0xff) + delta;
         // Saturated at 255: such a bucket stays full; only a rebuild (index growth) recounts it.
         if (n >= 0 && n <= 255 && (perAddress[b] & 0xff) != 255) {
@@ -194,12 +209,21 @@ public final class Swarm implements IdentifiedDataSerializable {
 
     /** Inserts or updates a peer; answers its slot. {@code key} null keeps a key given before. */
     int upsert(byte[] peerId, byte[] ip, int port, boolean seeder, String key, long now) {
+        return upsert(find(peerId), peerId, ip, port, seeder, key, now);
+    }
+
+    /**
+     * {@link #upsert(byte[], byte[], int, boolean, String, long)} of a peer just looked up: {@code found}
+     * is what {@link #find} answered for {@code peerId}, with no change to the swarm since (the
+     * announce path looks a peer up once, not again to update it).
+     */
+    int upsert(int found, byte[] peerId, byte[] ip, int port, boolean seeder, String key, long now) {
         if (base == Long.MIN_VALUE) {
             base = now;
         } else if (now - base > REBASE_AFTER) {
             rebase(now);
         }
-        int slot = find(peerId);
+        int slot = found;
         if (slot < 0) {
             slot = insert(seeder);
             System.arraycopy(peerId, 0, records, slot * RECORD + ID, 20);
@@ -208,7 +232,7 @@ public final class Swarm implements IdentifiedDataSerializable {
             countAddress(ip, 1);
         } else {
             if (!sameIp(slot, ip)) {
-                countAddress(ip(slot), -1);
+                countBucket(bucketOf(slot), -1);
                 countAddress(ip, 1);
             }
             if (seeder != seeder(slot)) {
@@ -439,7 +463,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     private void remove(int slot) {
-        countAddress(ip(slot), -1);
+        countBucket(bucketOf(slot), -1);
         if ((flags(slot) & IPV6) != 0) {
             freeIpv6((int) INT.get(records, slot * RECORD + IP));
         }
@@ -492,7 +516,7 @@ public final class Swarm implements IdentifiedDataSerializable {
         perAddress = new byte[Integer.highestOneBit(index.capacity()) / 2];
         for (int slot = 0; slot < size; slot++) {
             index.add(slot, records, slot * RECORD);
-            countAddress(ip(slot), 1);
+            countBucket(bucketOf(slot), 1);
         }
     }
 
