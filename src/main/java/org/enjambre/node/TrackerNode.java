@@ -184,7 +184,7 @@ public final class TrackerNode implements AutoCloseable {
             return Future.failedFuture(e);
         }
         AnnounceService service = new AnnounceService(registry, new AnnounceService.Policy(
-                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed));
+                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed, settings::allowed));
         boolean shared = vertx.isNativeTransportEnabled();
         return ConnectionIdKey.shared(vertx, hazelcast).compose(key -> {
                     UdpTracker tracker = new UdpTracker(service, new ConnectionIds(key));
@@ -217,7 +217,7 @@ public final class TrackerNode implements AutoCloseable {
     public static Future<DhtService> startDht(Vertx vertx, HazelcastInstance hazelcast, TrackerSettings settings,
                                               DhtService.Settings dht, PeerRegistry registry) {
         AnnounceService service = new AnnounceService(registry, new AnnounceService.Policy(
-                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed));
+                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed, settings::allowed));
         RegistryPeerStorage storage = new RegistryPeerStorage(service, registry, RegistryPeerStorage.DEFAULT_PEERS_PER_REPLY);
         return ClusterDhtNodes.others(vertx, hazelcast)
                 .recover(e -> {

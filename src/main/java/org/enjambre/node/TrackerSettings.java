@@ -1,6 +1,8 @@
 package org.enjambre.node;
 
 import java.util.Set;
+import org.enjambre.tracker.protocol.InfoHash;
+import org.enjambre.tracker.server.AllowList;
 
 /**
  * What a tracker verticle serves.
@@ -8,7 +10,7 @@ import java.util.Set;
  * @param host            HTTP bind address
  * @param port            HTTP port (0: any free port)
  * @param intervalSeconds announce interval given to clients; peers expire after twice that
- * @param allowList       lowercase hex info-hashes served, or {@code null} for any
+ * @param allowList       lowercase hex info-hashes served (kept as an {@link AllowList}), or {@code null} for any
  * @param maxUploadBytes  largest REST upload accepted (413 past it)
  * @param udpPort         UDP port of the BEP 15 tracker (0: any free port), or {@link #UDP_OFF}
  */
@@ -33,6 +35,9 @@ public record TrackerSettings(String host, int port, int intervalSeconds, Set<St
         if (maxUploadBytes < 1) {
             throw new IllegalArgumentException("max upload must be positive, got " + maxUploadBytes);
         }
+        // Keyed by the info-hash's bits, so an announce is checked without hex (made once: the
+        // settings are copied per port, the list is not).
+        allowList = allowList == null ? null : AllowList.copyOf(allowList);
     }
 
     /** An HTTP tracker only. */
@@ -51,5 +56,9 @@ public record TrackerSettings(String host, int port, int intervalSeconds, Set<St
 
     public boolean allowed(String infoHashHex) {
         return allowList == null || allowList.contains(infoHashHex);
+    }
+
+    public boolean allowed(InfoHash infoHash) {
+        return allowList == null || ((AllowList) allowList).contains(infoHash);
     }
 }

@@ -64,7 +64,7 @@ public final class TrackerVerticle extends VerticleBase {
     /** The HTTP front end of a tracker with {@code settings} over {@code registry}. */
     static HttpTracker httpTracker(TrackerSettings settings, PeerRegistry registry, HandOvers handOvers) {
         return new HttpTracker(new AnnounceService(registry, new AnnounceService.Policy(
-                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed)), handOvers);
+                settings.intervalSeconds(), settings.minIntervalSeconds(), settings::allowed, settings::allowed)), handOvers);
     }
 
     @Override

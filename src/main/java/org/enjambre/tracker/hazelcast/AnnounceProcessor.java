@@ -83,7 +83,8 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
             created = true;
         }
         swarm.expireSome(cutoff);
-        int known = swarm.find(peerId);
+        int found = swarm.find(peerId);
+        int known = found;
         // The backup replays what the primary accepted (it runs only when the primary changed the
         // swarm): its own checks could differ (address buckets and expiry order are per copy).
         if (backup) {
@@ -109,7 +110,8 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
         if (event == AnnounceEvent.STOPPED) {
             swarm.remove(peerId);
         } else {
-            int asker = swarm.upsert(peerId, ip, port, left == 0, key, now);
+            // Nothing changed the swarm since the lookup: the peer id is not looked up (hashed) again.
+            int asker = swarm.upsert(found, peerId, ip, port, left == 0, key, now);
             if (event == AnnounceEvent.COMPLETED) {
                 swarm.completed(asker);
             }

@@ -19,6 +19,7 @@ import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.InfoHash;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
 import org.enjambre.tracker.protocol.TrackerRefusal;
@@ -41,10 +42,11 @@ import org.enjambre.tracker.server.SwarmSnapshot;
 public final class LocalPeerRegistry implements LimitedPeerRegistry {
     private final Vertx vertx;
     /**
-     * Info-hash (hex) to swarm. A bin that collects many keys (info-hashes chosen to collide) is
-     * a tree of {@code String}s, so a collision costs a logarithm, not a list walk.
+     * Info-hash to swarm, keyed by the hash's bits (no hex per announce). A bin that collects many
+     * keys (info-hashes chosen to collide) is a tree of comparable {@link InfoHash}es, so a
+     * collision costs a logarithm, not a list walk.
      */
-    private final ConcurrentHashMap<String, Swarm> swarms = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<InfoHash, Swarm> swarms = new ConcurrentHashMap<>();
     private final long peerTimeoutMillis;
     private final LongSupplier clock;
     private final TrackerLimits limits;
@@ -98,7 +100,7 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
         // size() sums a few counters; racing creations may pass the cap by the number of threads.
         boolean mayCreate = !pressed && swarms.size() < limits.swarms();
         Apply apply = new Apply(new AnnounceProcessor(announce, now, now - peerTimeoutMillis, limits, mayCreate, !pressed));
-        swarms.compute(announce.infoHashHex(), apply);
+        swarms.compute(announce.infoHashKey(), apply);
         AnnounceOutcome outcome = apply.outcome;
         if (outcome.refusal != null) {
             refusals.count(outcome.refusal, pressed);
@@ -110,9 +112,9 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
      * One announce inside {@code compute}: the processor sees the swarm as a map entry (as on a
      * Hazelcast partition thread) and what it sets is what the map keeps; null removes the swarm.
      */
-    private static final class Apply implements BiFunction<String, Swarm, Swarm>, Map.Entry<String, Swarm> {
+    private static final class Apply implements BiFunction<InfoHash, Swarm, Swarm>, Map.Entry<String, Swarm> {
         private final AnnounceProcessor processor;
-        private String key;
+        private InfoHash key;
         private Swarm value;
         AnnounceOutcome outcome;
 
@@ -121,7 +123,7 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
         }
 
         @Override
-        public Swarm apply(String key, Swarm swarm) {
+        public Swarm apply(InfoHash key, Swarm swarm) {
             this.key = key;
             this.value = swarm;
             outcome = processor.process(this);
@@ -130,7 +132,8 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
 
         @Override
         public String getKey() {
-            return key;
+            // The processor never reads the key (a Hazelcast entry's is the hex): made only if asked.
+            return key.hex();
         }
 
         @Override
@@ -146,8 +149,13 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
         }
     }
 
-    /** {@code reader}'s answer on one swarm under its lock, or null when there is no such swarm. */
+    /** {@code reader}'s answer on one swarm under its lock, or null when there is no such swarm (or no such hex). */
     private <T> T read(String infoHash, Function<Swarm, T> reader) {
+        InfoHash key = InfoHash.fromHex(infoHash);
+        return key == null ? null : read(key, reader);
+    }
+
+    private <T> T read(InfoHash infoHash, Function<Swarm, T> reader) {
         List<T> out = new ArrayList<>(1);
         swarms.computeIfPresent(infoHash, (k, swarm) -> {
             out.add(reader.apply(swarm));
@@ -170,16 +178,17 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
     public Future<Map<String, SwarmStats>> scrapeAll(int limit) {
         // A whole-map read: off the announce path (scrape-all and the REST list), on a worker.
         return vertx.executeBlocking(() -> {
-            List<String> keys = new ArrayList<>(swarms.keySet());
+            // InfoHash order is the hex order: the same swarms listed as before.
+            List<InfoHash> keys = new ArrayList<>(swarms.keySet());
             keys.sort(null);
             Map<String, SwarmStats> out = new LinkedHashMap<>();
-            for (String k : keys) {
+            for (InfoHash k : keys) {
                 if (out.size() >= limit) {
                     break;
                 }
                 SwarmStats s = read(k, Swarm::stats);
                 if (s != null && (s.complete() + s.incomplete() > 0 || s.downloaded() > 0)) {
-                    out.put(k, s);
+                    out.put(k.hex(), s);
                 }
             }
             return out;
@@ -221,7 +230,7 @@ public final class LocalPeerRegistry implements LimitedPeerRegistry {
         return vertx.executeBlocking(() -> {
             int[] removed = {0};
             // One swarm at a time under its own lock: announces to the others go on meanwhile.
-            for (String key : swarms.keySet()) {
+            for (InfoHash key : swarms.keySet()) {
                 swarms.computeIfPresent(key, (k, swarm) -> {
                     removed[0] += swarm.expire(cutoff);
                     return swarm.isEmpty() ? null : swarm;

@@ -40,6 +40,11 @@ final class SwarmIndex {
         return SipHash.hash(salt0, salt1, data, offset, length);
     }
 
+    /** SipHash of a string's UTF-8 bytes under this copy's key. */
+    long keyedHash(String text) {
+        return SipHash.hash(salt0, salt1, text);
+    }
+
     int capacity() {
         return wide != null ? wide.length : narrow.length;
     }

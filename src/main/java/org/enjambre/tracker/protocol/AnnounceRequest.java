@@ -51,6 +51,11 @@ public record AnnounceRequest(byte[] infoHash, byte[] peerId, int port, Transfer
         return java.util.HexFormat.of().formatHex(infoHash);
     }
 
+    /** The info-hash as a map key (no copy of the array, no hex): what the allow-list and the registry look up. */
+    public InfoHash infoHashKey() {
+        return InfoHash.of(infoHash, 0);
+    }
+
     public boolean seeder() {
         return stats.left() == 0;
     }

@@ -14,4 +14,8 @@ public record ReceivedAnnounce(AnnounceRequest request, byte[] ip, boolean compa
     public String infoHashHex() {
         return request.infoHashHex();
     }
+
+    public InfoHash infoHashKey() {
+        return request.infoHashKey();
+    }
 }

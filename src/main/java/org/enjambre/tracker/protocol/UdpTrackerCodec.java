@@ -1,5 +1,7 @@
 package org.enjambre.tracker.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -258,13 +260,19 @@ public final class UdpTrackerCodec {
     public static byte[] announced(int transactionId, int intervalSeconds, int leechers, int seeders,
                                    byte[] peers, int offset, int length) {
         byte[] out = new byte[ANNOUNCE_ANSWER_HEADER + length];
-        putInt(out, 0, ACTION_ANNOUNCE);
-        putInt(out, 4, transactionId);
-        putInt(out, 8, intervalSeconds);
-        putInt(out, 12, leechers);
-        putInt(out, 16, seeders);
-        System.arraycopy(peers, offset, out, ANNOUNCE_ANSWER_HEADER, length);
+        announced(ByteBuffer.wrap(out), transactionId, intervalSeconds, leechers, seeders, peers, offset, length);
         return out;
+    }
+
+    /**
+     * {@link #announced(int, int, int, int, byte[], int, int)} written into {@code out} from its
+     * position ({@link #ANNOUNCE_ANSWER_HEADER} + {@code length} bytes), so that a server encodes
+     * straight into the buffer its socket sends from.
+     */
+    public static void announced(ByteBuffer out, int transactionId, int intervalSeconds, int leechers, int seeders,
+                                 byte[] peers, int offset, int length) {
+        out.order(ByteOrder.BIG_ENDIAN).putInt(ACTION_ANNOUNCE).putInt(transactionId).putInt(intervalSeconds)
+                .putInt(leechers).putInt(seeders).put(peers, offset, length);
     }
 
     /** A scrape answer: seeders, completed, leechers of each swarm, in the request's order. */

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 import org.enjambre.tracker.protocol.AnnounceAnswer;
+import org.enjambre.tracker.protocol.InfoHash;
 import org.enjambre.tracker.protocol.ReceivedAnnounce;
 import org.enjambre.tracker.protocol.SwarmStats;
 import org.enjambre.tracker.protocol.TrackerRefusal;
@@ -45,12 +46,20 @@ public final class AnnounceService {
      * @param intervalSeconds    announce interval given to clients
      * @param minIntervalSeconds BEP 3 {@code min interval}
      * @param allowed            whether an info-hash (40 lowercase hex) is served
+     * @param allowedInfoHash    the same question for an info-hash as a key, asked on every announce
+     *                           (an {@link AllowList} answers it without hex)
      */
-    public record Policy(int intervalSeconds, int minIntervalSeconds, Predicate<String> allowed) {
+    public record Policy(int intervalSeconds, int minIntervalSeconds, Predicate<String> allowed,
+                         Predicate<InfoHash> allowedInfoHash) {
         public Policy {
             if (intervalSeconds < 1 || minIntervalSeconds < 1) {
                 throw new IllegalArgumentException("intervals must be at least 1 second");
             }
+        }
+
+        /** A policy whose announces are checked through {@code allowed}, by hex. */
+        public Policy(int intervalSeconds, int minIntervalSeconds, Predicate<String> allowed) {
+            this(intervalSeconds, minIntervalSeconds, allowed, infoHash -> allowed.test(infoHash.hex()));
         }
     }
 
@@ -68,7 +77,7 @@ public final class AnnounceService {
 
     /** Registers the announce and answers the peers for it; fails only with a {@link TrackerRefusal}. */
     public Future<AnnounceAnswer> announce(ReceivedAnnounce announce) {
-        if (!policy.allowed().test(announce.infoHashHex())) {
+        if (!policy.allowedInfoHash().test(announce.infoHashKey())) {
             return Future.failedFuture(new TrackerRefusal("torrent not served by this tracker"));
         }
         return registry.announce(announce).recover(AnnounceService::refusal);
@@ -80,7 +89,7 @@ public final class AnnounceService {
      * Its failure is the registry's as is: pass it through {@link #refusalOf} before telling the client.
      */
     public CompletionStage<AnnounceAnswer> announce(ReceivedAnnounce announce, Executor executor) {
-        if (!policy.allowed().test(announce.infoHashHex())) {
+        if (!policy.allowedInfoHash().test(announce.infoHashKey())) {
             return CompletableFuture.failedFuture(new TrackerRefusal("torrent not served by this tracker"));
         }
         return registry.announce(announce, executor);

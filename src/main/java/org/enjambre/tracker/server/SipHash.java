@@ -12,7 +12,23 @@ public final class SipHash {
 
     /** SipHash-2-4 of {@code length} bytes of {@code data} from {@code offset}, under the key k0, k1. */
     public static long hash(long k0, long k1, byte[] data, int offset, int length) {
-        return siphash(k0, k1, data, offset, length, 0, 0, 0, 0);
+        return siphash(k0, k1, data, null, offset, length, 0, 0, 0, 0);
+    }
+
+    /**
+     * SipHash-2-4 of the UTF-8 bytes of {@code text}: the same as {@link #hash} of
+     * {@code text.getBytes(UTF_8)}, without making the bytes when the text is ASCII (a BEP 3
+     * {@code key} is, on every announce).
+     */
+    public static long hash(long k0, long k1, String text) {
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            if (text.charAt(i) >= 0x80) {
+                byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                return hash(k0, k1, bytes, 0, bytes.length);
+            }
+        }
+        return siphash(k0, k1, null, text, 0, length, 0, 0, 0, 0);
     }
 
     /**
@@ -23,7 +39,7 @@ public final class SipHash {
         if (words < 0 || words > 4) {
             throw new IllegalArgumentException("0 to 4 words, not " + words);
         }
-        return siphash(k0, k1, null, 0, words * 8, m0, m1, m2, m3);
+        return siphash(k0, k1, null, null, 0, words * 8, m0, m1, m2, m3);
     }
 
     /** Half {@code half} (0 or 1) of a 16-byte key, little-endian as the paper reads it. */
@@ -31,7 +47,8 @@ public final class SipHash {
         return littleEndian(key, half * 8, 8);
     }
 
-    private static long siphash(long k0, long k1, byte[] data, int offset, int length,
+    /** Over {@code data}, or the ASCII {@code text}, or the words m0..m3. */
+    private static long siphash(long k0, long k1, byte[] data, String text, int offset, int length,
             long m0, long m1, long m2, long m3) {
         long v0 = k0 ^ 0x736f6d6570736575L;
         long v1 = k1 ^ 0x646f72616e646f6dL;
@@ -47,14 +64,15 @@ public final class SipHash {
                 v2 ^= 0xff;
             } else {
                 if (i < full) {
-                    m = data != null ? littleEndian(data, offset + 8 * i, 8) : switch (i) {
+                    m = data != null ? littleEndian(data, offset + 8 * i, 8) : text != null ? littleEndian(text, offset + 8 * i, 8) : switch (i) {
                         case 0 -> m0;
                         case 1 -> m1;
                         case 2 -> m2;
                         default -> m3;
                     };
                 } else {
-                    long tail = data != null ? littleEndian(data, offset + 8 * full, length & 7) : 0;
+                    long tail = data != null ? littleEndian(data, offset + 8 * full, length & 7)
+                            : text != null ? littleEndian(text, offset + 8 * full, length & 7) : 0;
                     m = ((long) length & 0xff) << 56 | tail;
                 }
                 v3 ^= m;
@@ -70,6 +88,14 @@ public final class SipHash {
             }
         }
         return v0 ^ v1 ^ v2 ^ v3;
+    }
+
+    private static long littleEndian(String ascii, int offset, int count) {
+        long m = 0;
+        for (int i = count - 1; i >= 0; i--) {
+            m = m << 8 | (ascii.charAt(offset + i) & 0xffL);
+        }
+        return m;
     }
 
     private static long littleEndian(byte[] data, int offset, int count) {

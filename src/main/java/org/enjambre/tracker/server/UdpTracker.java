@@ -1,5 +1,6 @@
 package org.enjambre.tracker.server;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -58,45 +59,104 @@ public final class UdpTracker {
     }
 
     /**
-     * Answers one datagram: {@code reply} gets the datagram to send back, or {@code null} when
-     * nothing is to be sent, exactly once. Connects and refusals are answered before this returns;
-     * an announce is answered on {@code executor} once the registry has it (the socket writes from
-     * there: no Vert.x future, no other hop); a scrape on the caller's Vert.x context.
+     * Where the answer to one datagram goes: the socket's side, so that an announce's answer is
+     * encoded straight into the buffer the socket sends (no array made and copied). Exactly one of:
+     * {@link #none()}; {@link #send(byte[])}; {@link #open} then {@link #send()}.
+     */
+    public interface Reply {
+        /** Nothing is sent back. */
+        void none();
+
+        /** Sends {@code answer}. */
+        void send(byte[] answer);
+
+        /** Room for exactly {@code length} bytes from the buffer's position, big-endian, for the answer. */
+        ByteBuffer open(int length);
+
+        /** Sends the {@code length} bytes written into what {@link #open} gave. */
+        void send();
+    }
+
+    /**
+     * Answers one datagram through {@code reply}, exactly once. Connects and refusals are answered
+     * before this returns; an announce once the registry has it, on {@code executor} for a registry
+     * that works on threads of its own (the socket writes from there: no Vert.x future, no other
+     * hop), before this returns for one that works on the caller's thread; a scrape on the
+     * caller's Vert.x context.
      *
      * @param datagram the payload received
      * @param ip       the sender's address, 4 or 16 bytes (an IPv4-mapped IPv6 address is taken as IPv4)
      * @param port     the sender's port
      */
-    public void answer(byte[] datagram, byte[] ip, int port, Executor executor, Consumer<byte[]> reply) {
+    public void answer(byte[] datagram, byte[] ip, int port, Executor executor, Reply reply) {
         byte[] sender = IpAddresses.normalize(ip);
         switch (UdpTrackerCodec.decodeRequest(datagram)) {
             case UdpTrackerRequest.Ignored i -> {
                 ignored.increment();
-                reply.accept(null);
+                reply.none();
             }
             case UdpTrackerRequest.Connect c -> {
                 connects.increment();
-                reply.accept(UdpTrackerCodec.connected(c.transactionId(), connectionIds.issue(sender, port, clock.getAsLong())));
+                reply.send(UdpTrackerCodec.connected(c.transactionId(), connectionIds.issue(sender, port, clock.getAsLong())));
             }
             case UdpTrackerRequest.Announce a -> {
                 if (connected(a.connectionId(), sender, port)) {
                     announce(a, sender, executor, reply);
                 } else {
-                    reply.accept(badConnectionId(a.transactionId(), datagram.length));
+                    reply.send(badConnectionId(a.transactionId(), datagram.length));
                 }
             }
             case UdpTrackerRequest.Scrape s -> {
                 if (connected(s.connectionId(), sender, port)) {
                     scrape(s, reply);
                 } else {
-                    reply.accept(badConnectionId(s.transactionId(), datagram.length));
+                    reply.send(badConnectionId(s.transactionId(), datagram.length));
                 }
             }
             case UdpTrackerRequest.Malformed m -> {
                 malformed.increment();
                 int room = connected(m.connectionId(), sender, port) ? maxPayload(sender) : datagram.length;
-                reply.accept(UdpTrackerCodec.error(m.transactionId(), m.reason(), room));
+                reply.send(UdpTrackerCodec.error(m.transactionId(), m.reason(), room));
             }
+        }
+    }
+
+    /**
+     * {@link #answer(byte[], byte[], int, Executor, Reply)} whose {@code reply} gets the datagram to
+     * send back, or {@code null} when nothing is to be sent, exactly once.
+     */
+    public void answer(byte[] datagram, byte[] ip, int port, Executor executor, Consumer<byte[]> reply) {
+        answer(datagram, ip, port, executor, new ArrayReply(reply));
+    }
+
+    /** A {@link Reply} that hands each answer over as an array (tests, and any socket that wants arrays). */
+    private static final class ArrayReply implements Reply {
+        private final Consumer<byte[]> to;
+        private ByteBuffer opened;
+
+        ArrayReply(Consumer<byte[]> to) {
+            this.to = to;
+        }
+
+        @Override
+        public void none() {
+            to.accept(null);
+        }
+
+        @Override
+        public void send(byte[] answer) {
+            to.accept(answer);
+        }
+
+        @Override
+        public ByteBuffer open(int length) {
+            opened = ByteBuffer.allocate(length);
+            return opened;
+        }
+
+        @Override
+        public void send() {
+            to.accept(opened.array());
         }
     }
 
@@ -128,36 +188,51 @@ public final class UdpTracker {
         return UdpTrackerCodec.error(transactionId, BAD_CONNECTION_ID, requestLength);
     }
 
-    private void announce(UdpTrackerRequest.Announce a, byte[] sender, Executor executor, Consumer<byte[]> reply) {
+    private void announce(UdpTrackerRequest.Announce a, byte[] sender, Executor executor, Reply reply) {
         announces.increment();
         byte[] registered = sender;
         // As over HTTP, only a client on loopback may name another address (a local proxy, a test).
         if (a.ipv4() != 0 && IpAddresses.isLoopback(sender) && unicast(a.ipv4())) {
             registered = new byte[] {(byte) (a.ipv4() >>> 24), (byte) (a.ipv4() >>> 16), (byte) (a.ipv4() >>> 8), (byte) a.ipv4()};
         }
-        service.announce(new ReceivedAnnounce(a.request(), registered, true, true), executor)
-                .whenComplete((answer, failure) -> reply.accept(failure != null
-                        ? refused(a.transactionId(), failure, sender)
-                        : announced(a.transactionId(), answer, sender.length == 16)));
+        CompletionStage<AnnounceAnswer> answer = service.announce(new ReceivedAnnounce(a.request(), registered, true, true), executor);
+        // A registry on the caller's thread (the lone node's) hands back a finished stage: read it
+        // as it is rather than chaining a stage and a callback onto it.
+        if (answer instanceof CompletableFuture<AnnounceAnswer> done && done.isDone()) {
+            switch (done.state()) {
+                case SUCCESS -> announced(a.transactionId(), done.resultNow(), sender.length == 16, reply);
+                case FAILED -> reply.send(refused(a.transactionId(), done.exceptionNow(), sender));
+                default -> reply.send(refused(a.transactionId(), new java.util.concurrent.CancellationException(), sender));
+            }
+            return;
+        }
+        answer.whenComplete((answered, failure) -> {
+            if (failure != null) {
+                reply.send(refused(a.transactionId(), failure, sender));
+            } else {
+                announced(a.transactionId(), answered, sender.length == 16, reply);
+            }
+        });
     }
 
-    private byte[] announced(int transactionId, AnnounceAnswer answer, boolean ipv6) {
+    private void announced(int transactionId, AnnounceAnswer answer, boolean ipv6, Reply reply) {
         if (!answer.packed()) {
             answer = AnnounceAnswer.packed(answer.stats(), answer.peers());
         }
         byte[] peers = ipv6 ? answer.compact6() : answer.compact4();
         int entry = ipv6 ? 18 : 6;
         int length = Math.min(peers.length, UdpTrackerCodec.maxPeers(ipv6) * entry);
-        return UdpTrackerCodec.announced(transactionId, service.policy().intervalSeconds(),
-                answer.stats().incomplete(), answer.stats().complete(), peers, 0, length);
+        UdpTrackerCodec.announced(reply.open(UdpTrackerCodec.ANNOUNCE_ANSWER_HEADER + length), transactionId,
+                service.policy().intervalSeconds(), answer.stats().incomplete(), answer.stats().complete(), peers, 0, length);
+        reply.send();
     }
 
-    private void scrape(UdpTrackerRequest.Scrape s, Consumer<byte[]> reply) {
+    private void scrape(UdpTrackerRequest.Scrape s, Reply reply) {
         scrapes.increment();
         List<byte[]> hashes = s.infoHashes();
         service.scrape(hashes).onComplete(ar -> {
             if (ar.failed()) {
-                reply.accept(refused(s.transactionId(), ar.cause(), null));
+                reply.send(refused(s.transactionId(), ar.cause(), null));
                 return;
             }
             Map<String, SwarmStats> found = ar.result();
@@ -167,7 +242,7 @@ public final class UdpTracker {
             for (byte[] h : hashes) {
                 stats.add(found.getOrDefault(hex.formatHex(h), SwarmStats.EMPTY));
             }
-            reply.accept(UdpTrackerCodec.scraped(s.transactionId(), stats));
+            reply.send(UdpTrackerCodec.scraped(s.transactionId(), stats));
         });
     }
 

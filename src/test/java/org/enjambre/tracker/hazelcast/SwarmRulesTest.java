@@ -212,4 +212,24 @@ class SwarmRulesTest {
         assertThat(removed).isEqualTo(1_000);
         assertThat(swarm.isEmpty()).isTrue();
     }
+
+    @Test
+    void aSmallSwarmForgetsEachExpiredPeerOnTheNextAnnounceThoughItIsNotCheckedWholeEveryTime() {
+        Swarm swarm = new Swarm();
+        swarm.upsert(numbered(1), HOME, 6881, false, null, 100);
+        swarm.upsert(numbered(2), ELSEWHERE, 6881, true, null, 150);
+        assertThat(swarm.expireSome(50)).isZero();
+        assertThat(swarm.expireSome(120)).isEqualTo(1);
+        assertThat(swarm.stats()).isEqualTo(new SwarmStats(1, 0, 0));
+        // A new peer: nothing expires until the cutoff passes peer 2, the oldest left.
+        swarm.upsert(numbered(3), HOME, 6881, false, null, 200);
+        assertThat(swarm.expireSome(140)).isZero();
+        assertThat(swarm.expireSome(160)).isEqualTo(1);
+        // A clock that steps back: a peer seen "earlier" than the oldest still expires on time.
+        swarm.upsert(numbered(4), HOME, 6882, false, null, 170);
+        assertThat(swarm.expireSome(180)).isEqualTo(1);
+        assertThat(swarm.size()).isEqualTo(1);
+        assertThat(swarm.expireSome(201)).isEqualTo(1);
+        assertThat(swarm.isEmpty()).isTrue();
+    }
 }

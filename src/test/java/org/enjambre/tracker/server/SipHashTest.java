@@ -40,4 +40,19 @@ class SipHashTest {
             }
         }
     }
+
+    @Test
+    void aStringHashesAsItsUtf8Bytes() {
+        Random random = new Random(14);
+        for (int length = 0; length <= 24; length++) {
+            StringBuilder ascii = new StringBuilder();
+            for (int i = 0; i < length; i++) {
+                ascii.append((char) (0x20 + random.nextInt(0x5f)));
+            }
+            for (String text : new String[] {ascii.toString(), ascii + "\u00e9", "\u20ac" + ascii, ascii + "\ud83d\ude00"}) {
+                byte[] utf8 = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(SipHash.hash(K0, K1, text)).as(text).isEqualTo(SipHash.hash(K0, K1, utf8, 0, utf8.length));
+            }
+        }
+    }
 }
