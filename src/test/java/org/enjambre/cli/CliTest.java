@@ -220,14 +220,11 @@ class CliTest {
         if (bytes < 1024) {
             return bytes + " B";
         }
-        String[] units = {"KiB", "MiB", "GiB", "TiB", "PiB"};
         double v = bytes;
-        int u = -1;
-        while (v >= 1024 && u < units.length - 1) {
-            v /= 1024;
-            u++;
-        }
-        return String.format(java.util.Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, units[u]);
+        int steps = Math.min(Math.getExponent(v) / 10, 5); // the divisions by 1024 that bring v under 1024 (at most to PiB)
+        v = Math.scalb(v, -10 * steps); // exact: a power of two
+        String unit = List.of("KiB", "MiB", "GiB", "TiB", "PiB").get(steps - 1);
+        return String.format(java.util.Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, unit);
     }
 
     @Test
