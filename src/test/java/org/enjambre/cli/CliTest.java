@@ -194,6 +194,67 @@ class CliTest {
     }
 
     @Test
+    void humanSizesReadExactlyAsStringFormatPrintsThem() {
+        // Sizes.human rounds without java.util.Formatter; it must print what "%.1f"/"%.0f" would.
+        Random random = new Random(7);
+        List<Long> sizes = new java.util.ArrayList<>(List.of(0L, 1023L, 1024L, 1535L, 1536L, 1587L, 1588L, 102_348L,
+                104_805L, 104_806L, 1L << 30, (1L << 30) - 1, 1_073_689_395L, 1_073_689_396L, Long.MAX_VALUE));
+        for (int i = 0; i < 20_000; i++) {
+            sizes.add(random.nextLong(1L << random.nextInt(1, 63)));
+        }
+        for (int k = 1; k < 5; k++) { // values just either side of every x.x5 and x.5 boundary of a unit
+            for (long tenths = 5; tenths < 10_240; tenths += 10) {
+                long exact = (tenths << (10 * k)) / 10;
+                sizes.add(exact - 1);
+                sizes.add(exact);
+                sizes.add(exact + 1);
+            }
+        }
+        for (long bytes : sizes) {
+            assertThat(Sizes.human(bytes)).as("%d bytes", bytes).isEqualTo(formatted(bytes));
+        }
+    }
+
+    /** What Sizes.human printed with String.format (the reference it must keep matching). */
+    private static String formatted(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        double v = bytes;
+        int steps = Math.min(Math.getExponent(v) / 10, 5); // the divisions by 1024 that bring v under 1024 (at most to PiB)
+        v = Math.scalb(v, -10 * steps); // exact: a power of two
+        String unit = List.of("KiB", "MiB", "GiB", "TiB", "PiB").get(steps - 1);
+        return String.format(java.util.Locale.ROOT, v >= 100 ? "%.0f %s" : "%.1f %s", v, unit);
+    }
+
+    @Test
+    void createLeavesOnlyTheTorrentBesideItWhenItOverwrites() throws Exception {
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path torrent = Files.writeString(out.resolve("album.torrent"), "old");
+        assertThat(run("create", album().toString(), "-o", torrent.toString(), "--force").exitCode()).isZero();
+        assertThat(run("create", album().toString(), "-o", torrent.toString(), "--force").exitCode()).isZero();
+        try (var listing = Files.list(out)) {
+            assertThat(listing.map(p -> p.getFileName().toString()).toList()).containsExactly("album.torrent");
+        }
+        assertThat(Metainfo.read(torrent).info().name()).isEqualTo("album");
+    }
+
+    @Test
+    void theTemporaryTorrentTakesTheNextNameWhenOneIsTaken() throws Exception {
+        Path out = dir.resolve("x.torrent");
+        Path taken = Files.writeString(dir.resolve(".x.torrent.t-0.part"), "someone else's");
+        Path mine = CreateCommand.writeNew(out, new byte[] {2}, "t");
+        assertThat(mine.getFileName().toString()).isEqualTo(".x.torrent.t-1.part");
+        assertThat(Files.readAllBytes(mine)).containsExactly(2);
+        assertThat(Files.readString(taken)).isEqualTo("someone else's");
+        for (int i = 2; i < CreateCommand.MAX_TEMPORARY_NAMES; i++) {
+            CreateCommand.writeNew(out, new byte[0], "t");
+        }
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> CreateCommand.writeNew(out, new byte[0], "t"))
+                .isInstanceOf(java.nio.file.FileAlreadyExistsException.class);
+    }
+
+    @Test
     void outputIntoAMissingFolderIsOneClearLine() throws Exception {
         Path out = dir.resolve("no/such/folder/x.torrent");
         Result r = run("create", album().toString(), "-o", out.toString());
