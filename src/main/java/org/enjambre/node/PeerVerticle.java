@@ -101,7 +101,7 @@ public final class PeerVerticle extends VerticleBase {
         workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
         client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES));
-        incoming = new IncomingConnections(vertx, this::adopterOf, incomingLimits);
+        incoming = new IncomingConnections(vertx, this::adopterOf, this::hostedInfoHashes, incomingLimits);
         server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)
                 .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES))
                 .connectHandler(incoming::accept);
@@ -262,6 +262,13 @@ public final class PeerVerticle extends VerticleBase {
     }
 
     /** Who takes an incoming connection for {@code infoHash}: its engine, or its magnet's metadata swarm. */
+    /** The torrents and magnets hosted now (an encrypted greeting names one of them by hash). */
+    private java.util.List<InfoHash> hostedInfoHashes() {
+        var all = new java.util.ArrayList<InfoHash>(engines.keySet());
+        all.addAll(magnets.keySet());
+        return all;
+    }
+
     private IncomingConnections.Adopter adopterOf(InfoHash infoHash) {
         TorrentEngine engine = engines.get(infoHash);
         return engine != null ? engine : magnets.get(infoHash);
