@@ -57,6 +57,28 @@ class LibtorrentInteropIT {
         assertThat(Files.mismatch(content, dir.resolve("lt/lt-in.bin"))).isEqualTo(-1L);
     }
 
+    /**
+     * libtorrent's leechers open every connection with the encrypted greeting (MSE) when they can;
+     * forced here, so that the download completes only if the seeder answers it (plaintext chosen)
+     * rather than through the plaintext retry a default leecher falls back to.
+     */
+    @Test
+    void libtorrentLeecherThatOpensWithTheEncryptedGreetingDownloadsFromEnjambreSeed() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("data/mse.bin"), 3L * 1024 * 1024 + 77, 24);
+        TestTorrents.create(content, 64 * 1024, dir.resolve("e.torrent"), null);
+        try (Proc seed = Proc.enjambre("enjambre seed", dir, "seed", "e.torrent", "--data", "data")) {
+            int port = seed.listeningPort();
+            try (Proc lt = libtorrent("libtorrent download", dir, "download", "e.torrent", "lt", 0,
+                    "--peer", "127.0.0.1:" + port, "--timeout", "60", "--encryption", "forced")) {
+                lt.awaitLine("^complete", 70);
+                assertThat(lt.awaitExit(20)).isZero();
+            }
+            seed.terminate();
+            assertThat(seed.awaitExit(20)).isZero();
+        }
+        assertThat(Files.mismatch(content, dir.resolve("lt/mse.bin"))).isEqualTo(-1L);
+    }
+
     @Test
     void enjambreDownloadsByteExactMultiFileTorrentFromLibtorrentSeed() throws Exception {
         Path root = dir.resolve("data/folder");
