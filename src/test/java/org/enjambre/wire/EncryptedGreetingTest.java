@@ -7,60 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.math.BigInteger;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * The receiving side of Message Stream Encryption against an initiator written here from the
- * specification (as libtorrent's outgoing connections speak it), fed in pieces of every size.
+ * The receiving side of Message Stream Encryption against {@link MseInitiator}, fed in pieces of
+ * every size.
  */
 class EncryptedGreetingTest {
     private static final byte[] INFO_HASH = "0123456789abcdefghij".getBytes();
     private static final byte[] OTHER_HASH = "zyxwvutsrqponmlkjihg".getBytes();
-
-    /** The A side of the specification; {@code provide} is its crypto_provide. */
-    private static final class Initiator {
-        final BigInteger xa = new BigInteger(160, new Random(7)).setBit(159);
-        final byte[] padA;
-        byte[] secret;
-        EncryptedGreeting.Rc4 out;
-        EncryptedGreeting.Rc4 in;
-
-        Initiator(int padding) {
-            padA = new byte[padding];
-            new Random(3).nextBytes(padA);
-        }
-
-        byte[] first() {
-            return concat(EncryptedGreeting.unsigned(EncryptedGreeting.GENERATOR.modPow(xa, EncryptedGreeting.PRIME)), padA);
-        }
-
-        /** Reads B's key; returns step 3 with {@code payload} as the initial payload and {@code after} sent plain. */
-        byte[] third(byte[] fromB, byte[] infoHash, int provide, byte[] payload, byte[] after) {
-            BigInteger yb = new BigInteger(1, Arrays.copyOf(fromB, EncryptedGreeting.KEY_LENGTH));
-            secret = EncryptedGreeting.unsigned(yb.modPow(xa, EncryptedGreeting.PRIME));
-            out = new EncryptedGreeting.Rc4(EncryptedGreeting.sha1(EncryptedGreeting.ascii("keyA"), secret, infoHash));
-            in = new EncryptedGreeting.Rc4(EncryptedGreeting.sha1(EncryptedGreeting.ascii("keyB"), secret, infoHash));
-            byte[] req1 = EncryptedGreeting.sha1(EncryptedGreeting.ascii("req1"), secret);
-            byte[] req2 = EncryptedGreeting.req2(infoHash);
-            byte[] req3 = EncryptedGreeting.sha1(EncryptedGreeting.ascii("req3"), secret);
-            for (int i = 0; i < 20; i++) {
-                req2[i] ^= req3[i];
-            }
-            byte[] padC = new byte[5];
-            byte[] fields = new byte[8 + 4 + 2];
-            fields[8] = (byte) (provide >>> 24);
-            fields[11] = (byte) provide;
-            fields[13] = (byte) padC.length;
-            byte[] length = {(byte) (payload.length >>> 8), (byte) payload.length};
-            byte[] encrypted = out.apply(concat(concat(concat(fields, padC), length), payload));
-            return concat(concat(concat(req1, req2), encrypted), after);
-        }
-    }
 
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
@@ -100,7 +58,7 @@ class EncryptedGreetingTest {
     void plaintextIsChosenAndTheHandshakeInTheInitialPayloadComesOutClear() throws WireException {
         for (int step : new int[] {1, 7, 96, 4096}) {
             afterGreeting = new byte[0];
-            Initiator a = new Initiator(37);
+            MseInitiator a = new MseInitiator(37);
             EncryptedGreeting b = responder();
             byte[] fromB = feed(b, a.first(), step);
             assertTrue(fromB.length >= EncryptedGreeting.KEY_LENGTH, "B's public key and padding");
@@ -111,7 +69,7 @@ class EncryptedGreetingTest {
             assertTrue(b.done());
             assertArrayEquals(INFO_HASH, b.infoHash());
             assertArrayEquals(concat(handshake, firstMessage), concat(b.plaintext(), afterGreeting));
-            byte[] clear = a.in.apply(answer);
+            byte[] clear = a.decrypt(answer);
             assertEquals(14, clear.length, "VC, crypto_select and an empty PadD");
             assertArrayEquals(new byte[8], Arrays.copyOf(clear, 8));
             assertEquals(EncryptedGreeting.PLAINTEXT, clear[11]);
@@ -121,7 +79,7 @@ class EncryptedGreetingTest {
 
     @Test
     void aHandshakeSentAfterTheGreetingIsLeftForTheDecoder() throws WireException {
-        Initiator a = new Initiator(0);
+        MseInitiator a = new MseInitiator(0);
         EncryptedGreeting b = responder();
         byte[] fromB = b.feed(a.first());
         byte[] handshake = Handshake.ours(INFO_HASH, new byte[20]).encode().getBytes();
@@ -132,7 +90,7 @@ class EncryptedGreetingTest {
 
     @Test
     void aPeerOfferingRc4OnlyIsRefused() throws WireException {
-        Initiator a = new Initiator(12);
+        MseInitiator a = new MseInitiator(12);
         EncryptedGreeting b = responder();
         byte[] fromB = b.feed(a.first());
         WireException e = assertThrows(WireException.class,
@@ -143,7 +101,7 @@ class EncryptedGreetingTest {
 
     @Test
     void aTorrentWeDontHaveIsRefused() throws WireException {
-        Initiator a = new Initiator(0);
+        MseInitiator a = new MseInitiator(0);
         EncryptedGreeting b = responder();
         byte[] fromB = b.feed(a.first());
         WireException e = assertThrows(WireException.class,
