@@ -261,7 +261,6 @@ public final class PeerVerticle extends VerticleBase {
         }
     }
 
-    /** Who takes an incoming connection for {@code infoHash}: its engine, or its magnet's metadata swarm. */
     /** The torrents and magnets hosted now (an encrypted greeting names one of them by hash). */
     private java.util.List<InfoHash> hostedInfoHashes() {
         var all = new java.util.ArrayList<InfoHash>(engines.keySet());
@@ -269,6 +268,7 @@ public final class PeerVerticle extends VerticleBase {
         return all;
     }
 
+    /** Who takes an incoming connection for {@code infoHash}: its engine, or its magnet's metadata swarm. */
     private IncomingConnections.Adopter adopterOf(InfoHash infoHash) {
         TorrentEngine engine = engines.get(infoHash);
         return engine != null ? engine : magnets.get(infoHash);
