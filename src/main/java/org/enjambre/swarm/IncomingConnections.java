@@ -31,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IncomingConnections {
     private static final Logger LOG = LoggerFactory.getLogger(IncomingConnections.class);
+    /** The wire timeline's logger (see {@link WireTimeline}): how long an encrypted greeting took. */
+    private static final Logger TIMELINE = LoggerFactory.getLogger("enjambre.timeline");
 
     private final Vertx vertx;
     private final Function<InfoHash, ? extends Adopter> engines;
@@ -87,7 +89,7 @@ public final class IncomingConnections {
                 socket.close();
             }
         });
-        Greeting greeting = new Greeting();
+        Greeting greeting = new Greeting(address);
         socket.handler((Buffer received) -> {
             if (done[0]) {
                 return;
@@ -130,9 +132,15 @@ public final class IncomingConnections {
      * goes on.
      */
     private final class Greeting {
+        private final String address;
+        private final long acceptedNanos = System.nanoTime();
         private byte[] start = new byte[0];
         private EncryptedGreeting encrypted;
         private boolean plain;
+
+        Greeting(String address) {
+            this.address = address;
+        }
 
         Buffer clear(Buffer received, NetSocket socket) throws WireException {
             if (plain) {
@@ -164,6 +172,10 @@ public final class IncomingConnections {
                 return null;
             }
             plain = true;
+            if (TIMELINE.isDebugEnabled()) {
+                TIMELINE.debug("{} in: encrypted greeting answered (plaintext chosen) {} ms after accept", address,
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - acceptedNanos) / 1e6));
+            }
             return Buffer.buffer(encrypted.plaintext());
         }
 
