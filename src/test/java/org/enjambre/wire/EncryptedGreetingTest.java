@@ -88,25 +88,27 @@ class EncryptedGreetingTest {
         assertEquals(0, b.plaintext().length);
     }
 
-    @Test
-    void aPeerOfferingRc4OnlyIsRefused() throws WireException {
+    /** The greeting of a peer naming {@code infoHash} and offering {@code provide}, refused: the exception's message. */
+    private static String refusal(byte[] infoHash, int provide) throws WireException {
         MseInitiator a = new MseInitiator(12);
         EncryptedGreeting b = responder();
         byte[] fromB = b.feed(a.first());
         WireException e = assertThrows(WireException.class,
-                () -> b.feed(a.third(fromB, INFO_HASH, EncryptedGreeting.RC4, new byte[0], new byte[0])));
+                () -> b.feed(a.third(fromB, infoHash, provide, new byte[0], new byte[0])));
         assertEquals(WireException.Reason.ENCRYPTED_HANDSHAKE, e.reason());
-        assertTrue(e.getMessage().contains("RC4 only"), e.getMessage());
+        return e.getMessage();
+    }
+
+    @Test
+    void aPeerOfferingRc4OnlyIsRefused() throws WireException {
+        String message = refusal(INFO_HASH, EncryptedGreeting.RC4);
+        assertTrue(message.contains("RC4 only"), message);
     }
 
     @Test
     void aTorrentWeDontHaveIsRefused() throws WireException {
-        MseInitiator a = new MseInitiator(0);
-        EncryptedGreeting b = responder();
-        byte[] fromB = b.feed(a.first());
-        WireException e = assertThrows(WireException.class,
-                () -> b.feed(a.third(fromB, OTHER_HASH, EncryptedGreeting.PLAINTEXT, new byte[0], new byte[0])));
-        assertTrue(e.getMessage().contains("don't have"), e.getMessage());
+        String message = refusal(OTHER_HASH, EncryptedGreeting.PLAINTEXT);
+        assertTrue(message.contains("don't have"), message);
     }
 
     @Test
