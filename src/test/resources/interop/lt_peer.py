@@ -2,14 +2,15 @@
 """A libtorrent peer for interop tests and benchmarks, loopback only.
 
 usage: lt_peer.py seed|download TORRENT|MAGNET SAVE_DIR PORT [--peer HOST:PORT]... [--timeout S]
-                  [--download-rate BYTES_PER_S] [--dht] [--dht-node HOST:PORT]...
+                  [--download-rate BYTES_PER_S] [--dht] [--dht-node HOST:PORT]... [--encryption forced]
 
 Prints 'listening on PORT' once listening, 'peer HOST:PORT client NAME' for each peer and again
 whenever libtorrent's name for it changes (a BEP 10 'v' replaces the name it guessed from the peer
 id), 'complete SECONDS' when every piece is verified (download), then seeds until killed (seed) or
 exits 0 (download). Exit 2 on timeout. --download-rate keeps a leecher leeching for a while (tests
 that need it still connected to others). Given a magnet link instead of a .torrent, it also prints
-'metadata SECONDS' once the info dictionary came (ut_metadata, from the peers).
+'metadata SECONDS' once the info dictionary came (ut_metadata, from the peers). --encryption forced:
+every connection opens with the encrypted greeting (MSE), plaintext allowed after it.
 LSD, UPnP and NAT-PMP are off, and the DHT too unless --dht or --dht-node is given: then the torrent's
 trackers are dropped and libtorrent joins the DHT through those nodes only, with the settings that
 let its DHT work on 127.0.0.1 (see DESIGN.md), naming them again every 2 s (they may start later).
@@ -24,7 +25,7 @@ import libtorrent as lt
 
 def main():
     mode, torrent, save, port = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    peers, nodes, timeout, download_rate, dht = [], [], 600.0, 0, False
+    peers, nodes, timeout, download_rate, dht, encryption = [], [], 600.0, 0, False, None
     args = sys.argv[5:]
     while args:
         if args[0] == '--dht':
@@ -42,6 +43,8 @@ def main():
             timeout = float(args[1])
         elif args[0] == '--download-rate':
             download_rate = int(args[1])
+        elif args[0] == '--encryption':
+            encryption = args[1]
         args = args[2:]
     settings = {
         'listen_interfaces': '127.0.0.1:%d' % port,
@@ -51,6 +54,11 @@ def main():
         'alert_mask': lt.alert.category_t.error_notification | lt.alert.category_t.status_notification,
         'download_rate_limit': download_rate,
     }
+    if encryption == 'forced':
+        # Every connection must open with the encrypted greeting (Message Stream Encryption); the
+        # stream after it may still be plaintext. The default tries it first and falls back.
+        settings.update({'out_enc_policy': int(lt.enc_policy.forced), 'in_enc_policy': int(lt.enc_policy.forced),
+                         'allowed_enc_level': int(lt.enc_level.both)})
     if dht:
         settings.update({
             'enable_dht': True, 'dht_bootstrap_nodes': '', 'dht_announce_interval': 5,

@@ -64,6 +64,12 @@ public final class PeerVerticle extends VerticleBase {
 
     /** Kernel socket buffers: large enough for a fast loopback link. */
     static final int SOCKET_BUFFER_BYTES = 1024 * 1024;
+    /**
+     * The send side's, {@link #SOCKET_BUFFER_BYTES} unless {@code -Denjambre.peerSendBufferBytes=N}
+     * says otherwise (0: the kernel's own sizing, which grows to {@code tcp_wmem}'s maximum): a knob
+     * for measuring a seeder's socket buffer.
+     */
+    static final int SEND_BUFFER_BYTES = Integer.getInteger("enjambre.peerSendBufferBytes", SOCKET_BUFFER_BYTES);
 
     private final String host;
     private final int port;
@@ -99,12 +105,16 @@ public final class PeerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
-        client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
-                .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES));
-        incoming = new IncomingConnections(vertx, this::adopterOf, incomingLimits);
-        server = vertx.createNetServer(new NetServerOptions().setTcpNoDelay(true)
-                .setReceiveBufferSize(SOCKET_BUFFER_BYTES).setSendBufferSize(SOCKET_BUFFER_BYTES))
-                .connectHandler(incoming::accept);
+        NetClientOptions clientOptions = new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
+                .setReceiveBufferSize(SOCKET_BUFFER_BYTES);
+        NetServerOptions serverOptions = new NetServerOptions().setTcpNoDelay(true).setReceiveBufferSize(SOCKET_BUFFER_BYTES);
+        if (SEND_BUFFER_BYTES > 0) {
+            clientOptions.setSendBufferSize(SEND_BUFFER_BYTES);
+            serverOptions.setSendBufferSize(SEND_BUFFER_BYTES);
+        }
+        client = vertx.createNetClient(clientOptions);
+        incoming = new IncomingConnections(vertx, this::adopterOf, this::hostedInfoHashes, incomingLimits);
+        server = vertx.createNetServer(serverOptions).connectHandler(incoming::accept);
         return server.listen(port, host);
     }
 
@@ -259,6 +269,13 @@ public final class PeerVerticle extends VerticleBase {
         if (!wasComplete) {
             engine.completion().onSuccess(v -> trackers.completed());
         }
+    }
+
+    /** The torrents and magnets hosted now (an encrypted greeting names one of them by hash). */
+    private java.util.List<InfoHash> hostedInfoHashes() {
+        var all = new java.util.ArrayList<InfoHash>(engines.keySet());
+        all.addAll(magnets.keySet());
+        return all;
     }
 
     /** Who takes an incoming connection for {@code infoHash}: its engine, or its magnet's metadata swarm. */

@@ -5,9 +5,14 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.enjambre.metainfo.InfoHash;
 import org.enjambre.net.ConnectionSlots;
+import org.enjambre.wire.EncryptedGreeting;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.WireDecoder;
 import org.enjambre.wire.WireException;
@@ -19,15 +24,22 @@ import org.slf4j.LoggerFactory;
  * half-open or per-address cap of {@link PeerPortLimits}), reads the handshake within the
  * handshake timeout and hands the socket to the engine of the torrent it names; a handshake for a
  * torrent we don't have, a non-BitTorrent greeting or silence closes the connection (one log line).
+ * An encrypted greeting (Message Stream Encryption, which libtorrent and Transmission try first)
+ * is answered with plaintext chosen ({@link EncryptedGreeting}): the handshake then follows as usual,
+ * instead of the peer dialling again in plaintext a second later.
  * The slot is held until the socket closes, also after the engine took it over.
  */
 public final class IncomingConnections {
     private static final Logger LOG = LoggerFactory.getLogger(IncomingConnections.class);
+    /** The wire timeline's logger (see {@link WireTimeline}): how long an encrypted greeting took. */
+    private static final Logger TIMELINE = LoggerFactory.getLogger("enjambre.timeline");
 
     private final Vertx vertx;
     private final Function<InfoHash, ? extends Adopter> engines;
     private final PeerPortLimits limits;
     private final ConnectionSlots slots;
+    private final Supplier<? extends Collection<InfoHash>> hosted;
+    private final SecureRandom random = new SecureRandom();
 
     /** A torrent that takes over incoming connections whose handshake names it. */
     public interface Adopter {
@@ -35,9 +47,12 @@ public final class IncomingConnections {
         void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs);
     }
 
-    public IncomingConnections(Vertx vertx, Function<InfoHash, ? extends Adopter> engines, PeerPortLimits limits) {
+    /** @param hosted the torrents hosted now (an encrypted greeting names its torrent by a hash of each) */
+    public IncomingConnections(Vertx vertx, Function<InfoHash, ? extends Adopter> engines,
+                               Supplier<? extends Collection<InfoHash>> hosted, PeerPortLimits limits) {
         this.vertx = vertx;
         this.engines = engines;
+        this.hosted = hosted;
         this.limits = limits;
         this.slots = new ConnectionSlots("peer port", limits.slots());
     }
@@ -74,12 +89,17 @@ public final class IncomingConnections {
                 socket.close();
             }
         });
-        socket.handler((Buffer data) -> {
+        Greeting greeting = new Greeting(address);
+        socket.handler((Buffer received) -> {
             if (done[0]) {
                 return;
             }
-            decoder.feed(data);
             try {
+                Buffer data = greeting.clear(received, socket);
+                if (data == null) {
+                    return;
+                }
+                decoder.feed(data);
                 Object item = decoder.next();
                 if (item == null) {
                     return;
@@ -104,6 +124,69 @@ public final class IncomingConnections {
                 socket.close();
             }
         });
+    }
+
+    /**
+     * Tells a plain handshake from an encrypted greeting by the first 20 bytes, and answers the
+     * latter: hands on the bytes to read as the BitTorrent handshake, or null while the greeting
+     * goes on.
+     */
+    private final class Greeting {
+        private final String address;
+        private final long acceptedNanos = System.nanoTime();
+        private byte[] start = new byte[0];
+        private EncryptedGreeting encrypted;
+        private boolean plain;
+
+        Greeting(String address) {
+            this.address = address;
+        }
+
+        Buffer clear(Buffer received, NetSocket socket) throws WireException {
+            if (plain) {
+                return received;
+            }
+            if (encrypted == null) {
+                byte[] bytes = received.getBytes();
+                start = Arrays.copyOf(start, start.length + bytes.length);
+                System.arraycopy(bytes, 0, start, start.length - bytes.length, bytes.length);
+                Boolean isEncrypted = EncryptedGreeting.isEncrypted(start);
+                if (isEncrypted == null) {
+                    return null;
+                }
+                if (!isEncrypted) {
+                    plain = true;
+                    return Buffer.buffer(start);
+                }
+                encrypted = new EncryptedGreeting(this::torrentOfReq2, random);
+                return answer(encrypted.feed(start), socket);
+            }
+            return answer(encrypted.feed(received.getBytes()), socket);
+        }
+
+        private Buffer answer(byte[] reply, NetSocket socket) {
+            if (reply.length > 0) {
+                socket.write(Buffer.buffer(reply));
+            }
+            if (!encrypted.done()) {
+                return null;
+            }
+            plain = true;
+            if (TIMELINE.isDebugEnabled()) {
+                TIMELINE.debug("{} in: encrypted greeting answered (plaintext chosen) {} ms after accept", address,
+                        String.format(java.util.Locale.ROOT, "%.1f", (System.nanoTime() - acceptedNanos) / 1e6));
+            }
+            return Buffer.buffer(encrypted.plaintext());
+        }
+
+        private byte[] torrentOfReq2(byte[] req2) {
+            for (InfoHash infoHash : hosted.get()) {
+                if (Arrays.equals(EncryptedGreeting.req2(infoHash.bytes()), req2)) {
+                    return infoHash.bytes();
+                }
+            }
+            return null;
+        }
     }
 
     /**

@@ -31,6 +31,12 @@ public final class WireException extends Exception {
         BITFIELD_WRONG_LENGTH,
         /** A bitfield with bits set past the last piece. */
         BITFIELD_SPARE_BITS,
+        /**
+         * An encrypted greeting (Message Stream Encryption) we cannot answer: no synchronisation
+         * within its padding, a torrent we don't have, a bad verification constant, or an offer of
+         * RC4 only.
+         */
+        ENCRYPTED_HANDSHAKE,
     }
 
     private final Reason reason;

@@ -37,24 +37,49 @@ class LibtorrentInteropIT {
         return Proc.start(name, workDir, command);
     }
 
-    @Test
-    void libtorrentDownloadsByteExactFromEnjambreSeed() throws Exception {
-        Path content = TestTorrents.randomFile(dir.resolve("data/lt-in.bin"), 12L * 1024 * 1024 + 4321, 21);
-        TestTorrents.create(content, 128 * 1024, dir.resolve("t.torrent"), null);
+    /** What a test checks of the libtorrent leecher once it completed, given the seeder's port. */
+    interface LeecherCheck {
+        void check(Proc leecher, int seederPort) throws Exception;
+    }
+
+    /** Seeds {@code size} random bytes from Enjambre to a libtorrent leecher given {@code ltOptions}; byte-exact. */
+    private void libtorrentDownloadsFromEnjambreSeed(String name, long size, int pieceLength, LeecherCheck check,
+                                                     String... ltOptions) throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("data/" + name), size, 21);
+        TestTorrents.create(content, pieceLength, dir.resolve("t.torrent"), null);
         try (Proc seed = Proc.enjambre("enjambre seed", dir, "seed", "t.torrent", "--data", "data")) {
             int port = seed.listeningPort();
+            List<String> args = new java.util.ArrayList<>(List.of("--peer", "127.0.0.1:" + port, "--timeout", "90"));
+            args.addAll(List.of(ltOptions));
             try (Proc lt = libtorrent("libtorrent download", dir, "download", "t.torrent", "lt", 0,
-                    "--peer", "127.0.0.1:" + port, "--timeout", "90")) {
+                    args.toArray(String[]::new))) {
                 lt.awaitLine("^complete", 100);
-                // libtorrent names a peer by the "v" of its BEP 10 extended handshake once it has read it.
-                assertThat(lt.awaitLine("^peer 127\\.0\\.0\\.1:" + port + " client (Enjambre.*)$", 5))
-                        .isEqualTo("Enjambre 0.1.0");
+                check.check(lt, port);
                 assertThat(lt.awaitExit(20)).isZero();
             }
             seed.terminate();
             assertThat(seed.awaitExit(20)).isZero();
         }
-        assertThat(Files.mismatch(content, dir.resolve("lt/lt-in.bin"))).isEqualTo(-1L);
+        assertThat(Files.mismatch(content, dir.resolve("lt/" + name))).isEqualTo(-1L);
+    }
+
+    @Test
+    void libtorrentDownloadsByteExactFromEnjambreSeed() throws Exception {
+        libtorrentDownloadsFromEnjambreSeed("lt-in.bin", 12L * 1024 * 1024 + 4321, 128 * 1024, (lt, port) ->
+                // libtorrent names a peer by the "v" of its BEP 10 extended handshake once it has read it.
+                assertThat(lt.awaitLine("^peer 127\\.0\\.0\\.1:" + port + " client (Enjambre.*)$", 5))
+                        .isEqualTo("Enjambre 0.1.0"));
+    }
+
+    /**
+     * libtorrent's leechers open every connection with the encrypted greeting (MSE) when they can;
+     * forced here, so that the download completes only if the seeder answers it (plaintext chosen)
+     * rather than through the plaintext retry a default leecher falls back to.
+     */
+    @Test
+    void libtorrentLeecherThatOpensWithTheEncryptedGreetingDownloadsFromEnjambreSeed() throws Exception {
+        libtorrentDownloadsFromEnjambreSeed("mse.bin", 3L * 1024 * 1024 + 77, 64 * 1024, (lt, port) -> { },
+                "--encryption", "forced");
     }
 
     @Test

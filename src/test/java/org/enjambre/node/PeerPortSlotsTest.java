@@ -4,6 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import org.enjambre.wire.EncryptedGreeting;
+import org.enjambre.wire.MseInitiator;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The peer port under attack on loopback: one address holding many handshaken connections, and
- * sockets that never send a handshake. 127.0.0.2 stands for the attacker's address.
+ * sockets that never send a handshake. 127.0.0.2 stands for the attacker's address. Also its
+ * encrypted greeting, answered with plaintext chosen.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class PeerPortSlotsTest {
@@ -143,6 +151,83 @@ class PeerPortSlotsTest {
             long sum = PeerPortLimits.forFileDescriptors(fds).maxHalfOpen() + HttpLimits.tracker(fds).maxHalfOpen()
                     + HttpLimits.web(fds).maxHalfOpen();
             assertThat(sum).as("half-open caps with %d descriptors", fds).isLessThanOrEqualTo(fds / 4);
+        }
+    }
+
+    private Metainfo seedingSmallFile(PeerVerticle node) throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/film.bin"), 512 * 1024 + 3, 9);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("film.torrent"), null);
+        await(node.addTorrent(metainfo,
+                new StoragePieceStore(TorrentStorage.open(metainfo.info(), dir.resolve("seed")), false),
+                EngineOptions.defaults()));
+        return metainfo;
+    }
+
+    /** Reads until {@code enough} says the bytes so far suffice (bounded by the socket's timeout). */
+    private static byte[] readUntil(InputStream in, java.util.function.Predicate<byte[]> enough) throws IOException {
+        ByteArrayOutputStream got = new ByteArrayOutputStream();
+        byte[] chunk = new byte[4096];
+        while (!enough.test(got.toByteArray())) {
+            int n = in.read(chunk);
+            if (n < 0) {
+                throw new IOException("closed after " + got.size() + " bytes");
+            }
+            got.write(chunk, 0, n);
+        }
+        return got.toByteArray();
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The peer port answers a peer that opens with the encrypted greeting (Message Stream Encryption,
+     * libtorrent's first try) with plaintext chosen, then the ordinary handshake.
+     */
+    @Test
+    void aPeerOpeningWithTheEncryptedGreetingGetsPlaintextAndTheSeedersHandshake() throws Exception {
+        PeerVerticle node = node(null);
+        Metainfo metainfo = seedingSmallFile(node);
+        byte[] infoHash = metainfo.infoHash().bytes();
+        try (Socket s = sockets.open("127.0.0.1", node.actualPort())) {
+            s.setSoTimeout(10_000);
+            MseInitiator a = new MseInitiator(100);
+            s.getOutputStream().write(a.first());
+            byte[] key = readUntil(s.getInputStream(), b -> b.length >= EncryptedGreeting.KEY_LENGTH);
+            byte[] ours = Handshake.ours(infoHash, PeerId.generate()).encode().getBytes();
+            s.getOutputStream().write(a.third(key, infoHash, 0x03, ours, new byte[0]));
+            byte[] vc = a.encryptedVerificationConstant();
+            // After the key: PadB, then the encrypted answer (14 bytes), then the handshake in the clear.
+            byte[] rest = readUntil(s.getInputStream(), b -> {
+                int at = indexOf(b, vc);
+                return at >= 0 && b.length >= at + 14 + Handshake.LENGTH;
+            });
+            int at = indexOf(rest, vc);
+            byte[] answer = a.decrypt(Arrays.copyOfRange(rest, at, at + 14));
+            assertThat(answer[11]).as("crypto_select: plaintext").isEqualTo((byte) 1);
+            Handshake theirs = Handshake.decode(Buffer.buffer(Arrays.copyOfRange(rest, at + 14, at + 14 + Handshake.LENGTH)), 0);
+            assertThat(theirs.infoHash()).isEqualTo(infoHash);
+        }
+    }
+
+    @Test
+    void anEncryptedGreetingForATorrentNotHostedIsClosed() throws Exception {
+        PeerVerticle node = node(null);
+        seedingSmallFile(node);
+        try (Socket s = sockets.open("127.0.0.1", node.actualPort())) {
+            s.setSoTimeout(10_000);
+            MseInitiator a = new MseInitiator(0);
+            s.getOutputStream().write(a.first());
+            byte[] key = readUntil(s.getInputStream(), b -> b.length >= EncryptedGreeting.KEY_LENGTH);
+            byte[] elsewhere = "not-a-hosted-torrent".getBytes();
+            s.getOutputStream().write(a.third(key, elsewhere, 0x03, new byte[0], new byte[0]));
+            assertThat(LoopbackSockets.closedWithin(s, 5_000)).isTrue();
         }
     }
 }
