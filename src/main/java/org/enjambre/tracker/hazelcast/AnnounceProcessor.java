@@ -101,7 +101,7 @@ final class AnnounceProcessor implements EntryProcessor<String, Swarm, AnnounceO
             if (swarm.size() >= maxPeers) {
                 return AnnounceOutcome.refused(SWARM_FULL + " (" + maxPeers + " peers), retry later");
             }
-            if (swarm.peersFrom(ip) >= maxPerAddress) {
+            if (swarm.peersFrom(ip) >= maxPerAddress && swarm.peersFromExactly(ip, maxPerAddress) >= maxPerAddress) {
                 return AnnounceOutcome.refused(ADDRESS_FULL + " (" + maxPerAddress + " peers from one address)");
             }
         }

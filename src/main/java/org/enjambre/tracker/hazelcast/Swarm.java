@@ -139,6 +139,22 @@ public final class Swarm implements IdentifiedDataSerializable {
         return perAddress[bucket(ip)] & 0xff;
     }
 
+    /**
+     * Exactly how many peers announced from {@code ip}, counted no further than {@code limit}: a
+     * bucket of {@link #peersFrom} also counts the addresses that share it, so a full bucket is
+     * checked record by record before a peer is refused (only then: the buckets keep the common
+     * path free of scans).
+     */
+    int peersFromExactly(byte[] ip, int limit) {
+        int n = 0;
+        for (int slot = 0; slot < size && n < limit; slot++) {
+            if (sameIp(slot, ip)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
     private int bucket(byte[] ip) {
         return bucket(index.keyedHash(ip, 0, ip.length));
     }

@@ -79,6 +79,29 @@ class SwarmRulesTest {
         assertThat(entry.getValue().stats()).isEqualTo(new SwarmStats(0, LIMITS.peersPerAddress() + 1, 0));
     }
 
+    /**
+     * The per-address counts are kept per hash bucket, so another address may share the bucket of
+     * one that is full: 300 fresh swarms (each with its own hash key) each filled from one address,
+     * then one peer from another address each. Counted by bucket alone, about one in 32 was refused.
+     */
+    @Test
+    void aPeerSharingAHashBucketWithAFullAddressIsNotRefused() {
+        for (int trial = 0; trial < 300; trial++) {
+            Map.Entry<String, Swarm> swarm = new AbstractMap.SimpleEntry<>("swarm", null);
+            for (int i = 0; i < LIMITS.peersPerAddress(); i++) {
+                announceTo(swarm, id("nat" + i), ELSEWHERE);
+            }
+            byte[] other = {10, 1, (byte) (trial >> 8), (byte) trial};
+            assertThat(announceTo(swarm, id("other"), other).refusal).as("trial %d", trial).isNull();
+            assertThat(announceTo(swarm, id("nat-extra"), ELSEWHERE).refusal).startsWith(AnnounceProcessor.ADDRESS_FULL);
+        }
+    }
+
+    AnnounceOutcome announceTo(Map.Entry<String, Swarm> swarm, byte[] peerId, byte[] ip) {
+        AnnounceRequest r = new AnnounceRequest(INFO_HASH, peerId, 6881, new TransferStats(0, 0, 10), AnnounceEvent.STARTED, 50, null, null);
+        return new AnnounceProcessor(new ReceivedAnnounce(r, ip, true, true), now++, 0, LIMITS, true, true).process(swarm);
+    }
+
     @Test
     void peersFromOneAddressLeavingMakeRoomForOthersFromIt() {
         for (int i = 0; i < LIMITS.peersPerAddress(); i++) {
