@@ -254,6 +254,11 @@ final class LibcryptoSha1 implements Sha1 {
     }
 
     @Override
+    public boolean readsInPlace() {
+        return true;
+    }
+
+    @Override
     public String engine() {
         return "libcrypto";
     }
