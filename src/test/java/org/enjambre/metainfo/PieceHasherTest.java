@@ -8,10 +8,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -27,27 +25,11 @@ class PieceHasherTest {
     @TempDir
     Path dir;
 
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private static byte[] jdkPieceHashes(byte[] content, int pieceLength) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int off = 0; off < content.length; off += pieceLength) {
-            MessageDigest md = MessageDigest.getInstance("SHA-1");
-            md.update(content, off, Math.min(pieceLength, content.length - off));
-            out.write(md.digest());
-        }
-        return out.toByteArray();
-    }
-
     /** Files of the given sizes with random content; returns their sources and their bytes end to end. */
     private List<PieceHasher.Source> files(ByteArrayOutputStream content, int... sizes) throws Exception {
         List<PieceHasher.Source> sources = new ArrayList<>();
         for (int i = 0; i < sizes.length; i++) {
-            byte[] bytes = random(sizes[i], 100 + i);
+            byte[] bytes = TestContent.random(sizes[i], 100 + i);
             Path file = dir.resolve("part-" + i);
             Files.write(file, bytes);
             content.write(bytes);
@@ -62,7 +44,7 @@ class PieceHasherTest {
         ByteArrayOutputStream single = new ByteArrayOutputStream();
         List<PieceHasher.Source> oneFile = files(single, 20 * 1024 * 1024 + 12_345);
         for (int pieceLength : new int[] {256 * 1024, 1024 * 1024}) {
-            byte[] expected = jdkPieceHashes(single.toByteArray(), pieceLength);
+            byte[] expected = TestContent.jdkPieceHashes(single.toByteArray(), pieceLength);
             for (int threads : new int[] {1, 2}) {
                 PieceHasher.Hashes mapped = PieceHasher.hash(oneFile, pieceLength, threads, b -> { }, ALWAYS_MAP);
                 PieceHasher.Hashes read = PieceHasher.hash(oneFile, pieceLength, threads, b -> { }, NEVER_MAP);
@@ -86,7 +68,7 @@ class PieceHasherTest {
 
         PieceHasher.Hashes hashes = PieceHasher.hash(sources, 1024 * 1024, 2, b -> { }, ALWAYS_MAP);
 
-        assertThat(hashes.pieces()).isEqualTo(jdkPieceHashes(content.toByteArray(), 1024 * 1024));
+        assertThat(hashes.pieces()).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 1024 * 1024));
         assertThat(hashes.mappedSegments()).isEqualTo(2);
     }
 
@@ -98,7 +80,7 @@ class PieceHasherTest {
             PieceHasher.Hashes hashes = PieceHasher.hash(sources, 1024 * 1024, 2, b -> { }, ALWAYS_MAP);
 
             assertThat(hashes.mappedSegments()).isZero();
-            assertThat(hashes.pieces()).isEqualTo(jdkPieceHashes(content.toByteArray(), 1024 * 1024));
+            assertThat(hashes.pieces()).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 1024 * 1024));
         }
     }
 
@@ -140,7 +122,7 @@ class PieceHasherTest {
                 truncator.join(30_000);
                 // Finished before any truncation got through: every digest is of the whole file.
                 assertThat(truncated.get()).isFalse();
-                assertThat(hashes.pieces()).isEqualTo(jdkPieceHashes(content.toByteArray(), 1024 * 1024));
+                assertThat(hashes.pieces()).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 1024 * 1024));
             } catch (MetainfoException e) {
                 hashing.set(false);
                 truncator.join(30_000);
@@ -162,7 +144,7 @@ class PieceHasherTest {
         PieceHasher.Hashes hashes = PieceHasher.hash(sources, 4 * 1024 * 1024, 2, b -> { }, ALWAYS_MAP);
 
         assertThat(hashes.mappedSegments()).isZero();
-        assertThat(hashes.pieces()).isEqualTo(jdkPieceHashes(content.toByteArray(), 4 * 1024 * 1024));
+        assertThat(hashes.pieces()).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 4 * 1024 * 1024));
     }
 
     @Test
