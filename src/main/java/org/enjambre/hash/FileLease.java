@@ -20,8 +20,8 @@ import java.util.Optional;
  * copy into a read buffer: ~15 % of a {@code create}'s CPU). But a mapped page that is truncated away
  * raises SIGBUS on access, and inside native code the JVM cannot turn that into an exception: it
  * dies. Under a read lease nothing truncates the file, so a mapping read while the lease is held is
- * safe from that. Hold one for a short while (a few hundred MiB read), checking {@link #intact()}
- * between stretches, so that a writer waits a fraction of a second, never the lease-break time.
+ * safe from that. Check {@link #intact()} before each stretch read (a few MiB) and give the lease
+ * back once it says no, so that a writer waits milliseconds, never the lease-break time.
  *
  * <p>A lease is refused, and {@link #acquire} is empty, when the file is open for writing anywhere,
  * when this process neither owns the file nor has {@code CAP_LEASE}, on file systems without
@@ -41,6 +41,7 @@ public final class FileLease implements AutoCloseable {
     private static final int F_RDLCK = 0;
     private static final int SIGURG = 23;
     private static final int MADV_POPULATE_READ = 22;
+    private static final int MADV_DONTNEED = 4;
     /** Page size to align madvise's start to; 4 KiB on x86-64, and a multiple of it elsewhere rounds safely down. */
     private static final long PAGE_SIZE = 4096;
 
@@ -121,6 +122,23 @@ public final class FileLease implements AutoCloseable {
             return libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_POPULATE_READ, 0) == 0;
         } catch (Throwable e) {
             return false;
+        }
+    }
+
+    /**
+     * Drops the pages of {@code mapped} from this process's page tables ({@code MADV_DONTNEED}; the
+     * page cache keeps them, and a later read faults them back in): a file hashed through one
+     * mapping does not stay resident in the process as it is read. Best effort.
+     */
+    public static void forget(MemorySegment mapped) {
+        if (Linked.LIBC_OR_REASON instanceof Libc libc) {
+            long address = mapped.address();
+            long aligned = address & -PAGE_SIZE;
+            try {
+                libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_DONTNEED, 0);
+            } catch (Throwable e) {
+                // The pages stay mapped until the mapping goes: only memory shown, nothing lost.
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 package org.enjambre.metainfo;
 
 import java.io.IOException;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -29,12 +28,14 @@ import org.enjambre.hash.Sha1;
  * page cache costs a third of what SHA-1 does).
  *
  * <p>When libcrypto hashes ({@link Sha1#readsInPlace()}) and the content is large, a segment that
- * lies inside one file is instead mapped and hashed where it lies in the page cache, without the
- * kernel's copy into the read buffer (~15 % of the CPU of a 1 GiB {@code create}). It is mapped only
- * under a {@link FileLease read lease}, so no one can truncate the file under the mapping (a vanished
- * page inside native code would kill the JVM), and its pages are faulted in first through the JDK
- * ({@link MemorySegment#load()}), which turns a failing page into an exception; either refusal sends
- * the segment down the plain path, which reports a short or failing file clearly.
+ * lies inside one file is instead hashed where it lies in the page cache, through the file's
+ * mapping ({@link FileMappings}), without the kernel's copy into the read buffer (~20 % of the CPU
+ * of a 1 GiB {@code create}). A file is mapped only under a {@link FileLease read lease}, so no one
+ * can truncate it under the mapping (a vanished page read by libcrypto would kill the JVM with
+ * SIGBUS), and a segment's pages are populated before libcrypto reads them, which reports a page
+ * that cannot be read instead of raising SIGBUS. Any refusal sends the segment down the plain
+ * path, which names a short or failing file as before; after hashing, the segment's pages leave
+ * the process's page tables (the page cache keeps them), so a large file does not stay resident.
  */
 final class PieceHasher {
     /** Bytes read at once by a hashing thread: large sequential reads, yet small enough to hash from the CPU cache. */
@@ -47,8 +48,8 @@ final class PieceHasher {
      * (the AOT cache's training run maps its small sample with {@code 0}, so the path is in the cache).
      */
     static final long MAP_MIN_BYTES = Long.getLong("enjambre.hash.mapMinBytes", 256L * 1024 * 1024);
-    /** Most of a file one hashing thread maps at once: large, so that mappings are few, bounded, so that address space is. */
-    static final long WINDOW_BYTES = 256L * 1024 * 1024;
+    /** Drop a segment's pages from the mapping once hashed (toggle kept for measuring). */
+    static final boolean FORGET = Boolean.parseBoolean(System.getProperty("enjambre.hash.forget", "true"));
     /** {@code -Denjambre.hash.map=false} reads every segment with plain reads (to compare). */
     static final boolean MAP = Boolean.parseBoolean(System.getProperty("enjambre.hash.map", "true"));
 
@@ -80,11 +81,48 @@ final class PieceHasher {
         int pieceCount = (int) ceilDiv(total, pieceLength);
         byte[] hashes = new byte[pieceCount * Info.HASH_LENGTH];
         int piecesPerSegment = Math.max(1, SEGMENT_BYTES / pieceLength);
-        int segments = (int) ceilDiv(pieceCount, piecesPerSegment);
-        int workers = Math.min(threads, segments);
         boolean map = MAP && total >= mapMinBytes && pieceLength <= READ_SIZE;
         AtomicInteger mapped = new AtomicInteger();
-        Layout layout = new Layout(sources, starts, total, pieceLength, hashes, map, mapped);
+        try (FileMappings mappings = map ? new FileMappings(sources, mappableSegments(sources, starts, total, pieceLength, piecesPerSegment)) : null) {
+            hashSegments(new Layout(sources, starts, total, pieceLength, hashes, mappings, mapped), threads, piecesPerSegment, progress);
+        }
+        // A file that grew while it was read would give a torrent that does not match it.
+        for (Source s : sources) {
+            long size = Files.size(s.file());
+            if (size != s.length()) {
+                throw new MetainfoException(s.file() + ": file changed size while hashing (" + s.length() + " -> " + size + " bytes)");
+            }
+        }
+        return new Hashes(hashes, mapped.get());
+    }
+
+    /** Per file, how many segments of {@code piecesPerSegment} pieces lie wholly inside it. */
+    private static int[] mappableSegments(List<Source> sources, long[] starts, long total, int pieceLength, int piecesPerSegment) {
+        int[] counts = new int[starts.length];
+        long segmentBytes = (long) piecesPerSegment * pieceLength;
+        for (long position = 0; position < total; position += segmentBytes) {
+            int file = fileAt(sources, starts, position);
+            if (Math.min(total, position + segmentBytes) <= starts[file] + sources.get(file).length()) {
+                counts[file]++;
+            }
+        }
+        return counts;
+    }
+
+    /** The first non-empty file holding content byte {@code position}. */
+    private static int fileAt(List<Source> sources, long[] starts, long position) {
+        int found = FileLayout.firstFileAt(starts, position);
+        while (starts[found] + sources.get(found).length() <= position) {
+            found++;
+        }
+        return found;
+    }
+
+    /** Runs the hashing threads (the calling one among them) over every segment; rethrows the first failure. */
+    private static void hashSegments(Layout layout, int threads, int piecesPerSegment, LongConsumer progress) throws IOException {
+        int pieceCount = layout.hashes().length / Info.HASH_LENGTH;
+        int segments = (int) ceilDiv(pieceCount, piecesPerSegment);
+        int workers = Math.min(threads, segments);
         AtomicInteger nextSegment = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         AtomicLong hashed = new AtomicLong();
@@ -105,7 +143,7 @@ final class PieceHasher {
         for (int i = 1; i < workers; i++) {
             // The first helper links libc for the leases while the calling thread links libcrypto:
             // on a start where the second core has nothing else to do, both links cost one's time.
-            Runnable job = i == 1 && map ? () -> {
+            Runnable job = i == 1 && layout.mappings() != null ? () -> {
                 FileLease.link();
                 worker.run();
             } : worker;
@@ -134,19 +172,11 @@ final class PieceHasher {
         } else if (t != null) {
             throw new IllegalStateException("hashing failed: " + t, t);
         }
-        // A file that grew while it was read would give a torrent that does not match it.
-        for (Source s : sources) {
-            long size = Files.size(s.file());
-            if (size != s.length()) {
-                throw new MetainfoException(s.file() + ": file changed size while hashing (" + s.length() + " -> " + size + " bytes)");
-            }
-        }
-        return new Hashes(hashes, mapped.get());
     }
 
     /** What every hashing thread shares: the files, where each starts in the content, and where the digests go. */
-    private record Layout(List<Source> sources, long[] starts, long total, int pieceLength, byte[] hashes, boolean map,
-            AtomicInteger mappedSegments) {
+    private record Layout(List<Source> sources, long[] starts, long total, int pieceLength, byte[] hashes,
+            FileMappings mappings, AtomicInteger mappedSegments) {
     }
 
     /**
@@ -161,123 +191,63 @@ final class PieceHasher {
         private final boolean wholePieces;
         private final ByteBuffer buffer;
         private final Sha1 sha1 = Sha1.create();
-        /** Segments inside one file are mapped: libcrypto hashes, the content is large, and no lease was refused. */
+        /** Segments inside one file are read through its mapping: libcrypto hashes, and the content is large. */
         private boolean mapping;
         private int openIndex = -1;
         private FileChannel open;
-        /** The mapped window of the file being hashed through a mapping: its arena, lease, file, start and size. */
-        private Arena windowArena;
-        private FileLease lease;
-        private MemorySegment windowSegment;
-        private int windowFile = -1;
-        private long windowStart;
-        private long windowBytes;
 
         SegmentReader(Layout layout) {
             this.layout = layout;
             this.pieceLength = layout.pieceLength();
             this.wholePieces = pieceLength <= READ_SIZE;
             this.buffer = ByteBuffer.allocateDirect(wholePieces ? pieceLength : READ_SIZE);
-            this.mapping = layout.map() && wholePieces && sha1.readsInPlace();
+            this.mapping = layout.mappings() != null && sha1.readsInPlace();
         }
 
         /** Hashes pieces {@code [first, last)} into their places; returns the bytes read. */
         long hashPieces(int first, int last) throws IOException {
             long position = (long) first * pieceLength;
             long end = Math.min(layout.total(), (long) last * pieceLength);
-            int fileIndex = fileAt(position);
-            if (mapping && end <= layout.starts()[fileIndex] + layout.sources().get(fileIndex).length()
-                    && hashMapped(fileIndex, first, last, position, end)) {
+            int fileIndex = fileAt(layout.sources(), layout.starts(), position);
+            if (mapping && insideOneFile(layout, fileIndex, end) && hashMapped(fileIndex, first, last, position, end)) {
                 return end - position;
             }
             return hashRead(fileIndex, first, last, position, end);
         }
 
         /**
-         * Hashes the segment through the thread's mapped window of its file, held under a read
-         * lease, once its pages are in; false, having hashed nothing, when the lease is refused or
-         * broken, the file is shorter now or a page cannot be read (the plain reads then say what
-         * is wrong).
+         * Hashes the segment through its file's shared mapping, held under a read lease, once its
+         * pages are in; false, having hashed nothing, when the file cannot be read that way (lease
+         * refused or broken, shorter than listed) or a page cannot be read: the plain reads then
+         * say what is wrong.
          */
-        private boolean hashMapped(int fileIndex, int first, int last, long position, long end) throws IOException {
-            long offset = position - layout.starts()[fileIndex];
-            long length = end - position;
-            MemorySegment window = window(fileIndex, offset, length);
-            if (window == null) {
+        private boolean hashMapped(int fileIndex, int first, int last, long position, long end) {
+            FileMappings mappings = layout.mappings();
+            Optional<FileMappings.Mapped> file = mappings.open(fileIndex);
+            if (file.isEmpty()) {
                 return false;
             }
-            if (!lease.intact()) { // a writer is waiting: let it have the file, read the rest plainly
-                mapping = false;
-                unmap();
-                return false;
-            }
-            MemorySegment segment = window.asSlice(offset - windowStart, length);
-            if (!FileLease.populate(segment)) {
-                return false;
-            }
-            for (int piece = first; piece < last; piece++) {
-                long from = (long) (piece - first) * pieceLength;
-                sha1.digestOf(segment.asSlice(from, Math.min(pieceLength, length - from)).asByteBuffer(),
-                        layout.hashes(), piece * Info.HASH_LENGTH);
-            }
-            layout.mappedSegments().incrementAndGet();
-            return true;
-        }
-
-        /**
-         * The thread's window on file {@code fileIndex} holding {@code length} bytes from {@code offset}:
-         * a read lease on the file and a mapping of up to {@link #WINDOW_BYTES} from there, both made
-         * again only when a segment falls outside (one lease and one munmap per window, not per
-         * segment: each munmap costs the other core a TLB shootdown). The lease is taken before the
-         * file's size is checked and the mapping made, so the file cannot shrink under it. Null, with
-         * mapping turned off when the lease is refused, when the window cannot be had.
-         */
-        private MemorySegment window(int fileIndex, long offset, long length) throws IOException {
-            if (windowArena != null && windowFile == fileIndex && offset >= windowStart
-                    && offset + length <= windowStart + windowBytes) {
-                return windowSegment;
-            }
-            unmap();
-            FileChannel channel = channel(fileIndex);
-            Optional<FileLease> leased = FileLease.acquire(layout.sources().get(fileIndex).file());
-            if (leased.isEmpty()) {
-                // Refused for one file (open for writing, not ours...): likely for the others too.
-                mapping = false;
-                return null;
-            }
-            lease = leased.get();
-            long size = channel.size();
-            if (size < offset + length) { // shrank since it was listed: the plain reads say so
-                unmap();
-                return null;
-            }
-            long bytes = Math.max(length, Math.min(WINDOW_BYTES, size - offset));
-            Arena arena = Arena.ofConfined();
+            boolean hashed = false;
             try {
-                windowSegment = channel.map(FileChannel.MapMode.READ_ONLY, offset, bytes, arena);
-            } catch (IOException | RuntimeException e) { // out of address space, a file system that cannot map...
-                arena.close();
-                unmap();
-                return null;
-            }
-            windowArena = arena;
-            windowFile = fileIndex;
-            windowStart = offset;
-            windowBytes = bytes;
-            return windowSegment;
-        }
-
-        /** Unmaps the window and gives its lease back. */
-        private void unmap() {
-            if (windowArena != null) {
-                windowArena.close();
-                windowArena = null;
-                windowSegment = null;
-                windowFile = -1;
-            }
-            if (lease != null) {
-                lease.close();
-                lease = null;
+                long length = end - position;
+                MemorySegment segment = file.get().file().asSlice(position - layout.starts()[fileIndex], length);
+                if (!FileLease.populate(segment)) {
+                    mappings.refuse(fileIndex);
+                    return false;
+                }
+                for (int piece = first; piece < last; piece++) {
+                    long from = (long) (piece - first) * pieceLength;
+                    sha1.digestOf(segment.asSlice(from, Math.min(pieceLength, length - from)).asByteBuffer(),
+                            layout.hashes(), piece * Info.HASH_LENGTH);
+                }
+                if (FORGET) {
+                    FileLease.forget(segment);
+                }
+                hashed = true;
+                layout.mappedSegments().incrementAndGet();
+                return true;
+            } finally {
+                mappings.done(fileIndex, hashed);
             }
         }
 
@@ -319,14 +289,8 @@ final class PieceHasher {
             return end - begin;
         }
 
-        /** The first non-empty file holding content byte {@code position}. */
-        private int fileAt(long position) {
-            long[] starts = layout.starts();
-            int found = FileLayout.firstFileAt(starts, position);
-            while (starts[found] + layout.sources().get(found).length() <= position) {
-                found++;
-            }
-            return found;
+        private static boolean insideOneFile(Layout layout, int fileIndex, long end) {
+            return end <= layout.starts()[fileIndex] + layout.sources().get(fileIndex).length();
         }
 
         private FileChannel channel(int index) throws IOException {
@@ -340,7 +304,6 @@ final class PieceHasher {
 
         @Override
         public void close() throws IOException {
-            unmap();
             if (open != null) {
                 open.close();
                 open = null;

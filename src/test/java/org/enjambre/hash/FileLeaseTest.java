@@ -79,6 +79,22 @@ class FileLeaseTest {
     }
 
     @Test
+    void aForgottenRangeOfAMappingReadsTheSameBytesAgain() throws IOException {
+        Path file = dir.resolve("forgotten.bin");
+        byte[] bytes = new byte[64 * 1024];
+        new java.util.Random(7).nextBytes(bytes);
+        Files.write(file, bytes);
+        try (Arena arena = Arena.ofConfined(); FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            MemorySegment mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, bytes.length, arena);
+            assertThat(FileLease.populate(mapped)).isTrue();
+
+            FileLease.forget(mapped.asSlice(100, 40_000));
+
+            assertThat(mapped.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE)).isEqualTo(bytes);
+        }
+    }
+
+    @Test
     void populatingAMappingWhoseFileWasTruncatedFailsInsteadOfRaisingSigbus() throws IOException {
         Path file = dir.resolve("mapped.bin");
         Files.write(file, new byte[256 * 1024]);
