@@ -1,11 +1,9 @@
 package org.enjambre.hash;
 
 import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -48,13 +46,14 @@ public final class FileLease implements AutoCloseable {
     private static final long AT_FDCWD = -100;
 
     /**
-     * libc's {@code syscall(number, ...)} and this architecture's numbers for the four calls used.
-     * One variadic handle for all four: FFM spins classes and C1 compiles them for every distinct
-     * signature linked, ~20 ms of CPU each, which four separate functions cost a 1 GiB create.
+     * libc's {@code syscall(number, ...)} and this architecture's numbers for the four calls used:
+     * one handle for all four, in the shape libcrypto's SHA1 is linked with ({@link Downcalls}),
+     * since FFM spins classes and C1 compiles them for every distinct shape linked (~20-40 ms of
+     * CPU each at a start, which four separate functions would cost a 1 GiB create).
      */
     private record Libc(MethodHandle syscall, long openat, long close, long fcntl, long madvise) {
-        long call(long number, long a, long b, long c, long d) throws Throwable {
-            return (long) syscall.invokeExact(number, a, b, c, d);
+        long call(long number, long a, long b, long c) throws Throwable {
+            return (long) syscall.invokeExact(number, a, b, c);
         }
     }
 
@@ -89,12 +88,12 @@ public final class FileLease implements AutoCloseable {
             return Optional.empty();
         }
         try (Arena arena = Arena.ofConfined()) {
-            long fd = libc.call(libc.openat(), AT_FDCWD, arena.allocateFrom(file.toString()).address(), O_RDONLY | O_CLOEXEC, 0);
+            long fd = libc.call(libc.openat(), AT_FDCWD, arena.allocateFrom(file.toString()).address(), O_RDONLY | O_CLOEXEC);
             if (fd < 0) {
                 return Optional.empty();
             }
-            if (libc.call(libc.fcntl(), fd, F_SETSIG, SIGURG, 0) != 0 || libc.call(libc.fcntl(), fd, F_SETLEASE, F_RDLCK, 0) != 0) {
-                libc.call(libc.close(), fd, 0, 0, 0);
+            if (libc.call(libc.fcntl(), fd, F_SETSIG, SIGURG) != 0 || libc.call(libc.fcntl(), fd, F_SETLEASE, F_RDLCK) != 0) {
+                libc.call(libc.close(), fd, 0, 0);
                 return Optional.empty();
             }
             return Optional.of(new FileLease((int) fd));
@@ -119,7 +118,7 @@ public final class FileLease implements AutoCloseable {
         long address = mapped.address();
         long aligned = address & -PAGE_SIZE;
         try {
-            return libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_POPULATE_READ, 0) == 0;
+            return libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_POPULATE_READ) == 0;
         } catch (Throwable e) {
             return false;
         }
@@ -135,7 +134,7 @@ public final class FileLease implements AutoCloseable {
             long address = mapped.address();
             long aligned = address & -PAGE_SIZE;
             try {
-                libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_DONTNEED, 0);
+                libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_DONTNEED);
             } catch (Throwable e) {
                 // The pages stay mapped until the mapping goes: only memory shown, nothing lost.
             }
@@ -152,7 +151,7 @@ public final class FileLease implements AutoCloseable {
             return false;
         }
         try {
-            return libc.call(libc.fcntl(), fd, F_GETLEASE, 0, 0) == F_RDLCK;
+            return libc.call(libc.fcntl(), fd, F_GETLEASE, 0) == F_RDLCK;
         } catch (Throwable e) {
             return false;
         }
@@ -167,7 +166,7 @@ public final class FileLease implements AutoCloseable {
         closed = true;
         if (Linked.LIBC_OR_REASON instanceof Libc libc) {
             try {
-                libc.call(libc.close(), fd, 0, 0, 0);
+                libc.call(libc.close(), fd, 0, 0);
             } catch (Throwable e) {
                 throw new IllegalStateException("close of a leased descriptor failed", e);
             }
@@ -189,12 +188,11 @@ public final class FileLease implements AutoCloseable {
         }
         try {
             Linker linker = Linker.nativeLinker();
-            // long syscall(long number, ...): the arguments are variadic longs (an int or a pointer
-            // passed as a long is what the kernel reads from a 64-bit register either way).
-            MethodHandle syscall = linker.downcallHandle(find(linker.defaultLookup(), "syscall"),
-                    FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
-                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG),
-                    Linker.Option.firstVariadicArg(1));
+            // long syscall(long number, ...) with three arguments, in the shape libcrypto's SHA1
+            // is linked with (Downcalls: one stub for both). An int or a pointer passed as a long
+            // is what the kernel reads from a 64-bit register either way; openat's mode, left out,
+            // is only read with O_CREAT.
+            MethodHandle syscall = linker.downcallHandle(find(linker.defaultLookup(), "syscall"), Downcalls.FOUR_LONGS);
             return new Libc(syscall, numbers[0], numbers[1], numbers[2], numbers[3]);
         } catch (Throwable e) { // IllegalCallerException (native access denied), a libc without the symbol...
             return "libc's syscall cannot be linked: " + e;

@@ -48,8 +48,6 @@ final class PieceHasher {
      * (the AOT cache's training run maps its small sample with {@code 0}, so the path is in the cache).
      */
     static final long MAP_MIN_BYTES = Long.getLong("enjambre.hash.mapMinBytes", 256L * 1024 * 1024);
-    /** Drop a segment's pages from the mapping once hashed (toggle kept for measuring). */
-    static final boolean FORGET = Boolean.parseBoolean(System.getProperty("enjambre.hash.forget", "true"));
     /** {@code -Denjambre.hash.map=false} reads every segment with plain reads (to compare). */
     static final boolean MAP = Boolean.parseBoolean(System.getProperty("enjambre.hash.map", "true"));
 
@@ -240,9 +238,7 @@ final class PieceHasher {
                     sha1.digestOf(segment.asSlice(from, Math.min(pieceLength, length - from)).asByteBuffer(),
                             layout.hashes(), piece * Info.HASH_LENGTH);
                 }
-                if (FORGET) {
-                    FileLease.forget(segment);
-                }
+                FileLease.forget(segment); // the page cache keeps them; the process need not show them resident
                 hashed = true;
                 layout.mappedSegments().incrementAndGet();
                 return true;
