@@ -34,7 +34,16 @@ fi
 # Build once, outside the timing.
 ENJAMBRE_AOT=wait "$root/enjambre" create --help >/dev/null  # the jar and the AOT cache of create
 
-cat "$data" > /dev/null   # warm the page cache for both tools
+# Warm the page cache for both tools, the way a file that was read from disk sits in it: its cached
+# pages are dropped first (dd's nocache) and the file read back once. How a file came into the cache
+# decides the size of its page-cache folios (Linux 6.x: reads ahead in large folios, up to 2 MiB;
+# the generator's pipe writes left small ones), and mapping the file costs ~50x less with large
+# ones, so the state is set here rather than left to the file's history (bench/RESULTS.md,
+# "create: mapped reads"). BENCH_CACHE=as-is skips this.
+if [ "${BENCH_CACHE:-read}" = read ]; then
+  dd if="$data" iflag=nocache count=0 status=none
+fi
+cat "$data" > /dev/null
 
 # The exact commands timed (GNU time runs programs, not shell functions). mktorrent refuses to
 # overwrite, so its output is removed first, outside the timing.
@@ -84,7 +93,7 @@ mk_v="$(mktorrent -h 2>&1 | head -1)"
 report="$(cat <<EOT
 ### create: enjambre vs mktorrent — $(date -u '+%Y-%m-%d %H:%M UTC')
 - machine: $(nproc) cores, ${cpu}; ${java_v}; ${mk_v}
-- input: one ${size_mib} MiB file, piece size 1 MiB, ${threads} hashing threads each, warm page cache (file read before timing, one untimed warm-up run each), ${reps} repetitions interleaved
+- input: one ${size_mib} MiB file, piece size 1 MiB, ${threads} hashing threads each, warm page cache (${BENCH_CACHE:-read}: file's cached pages dropped and read back once before timing, one untimed warm-up run each), ${reps} repetitions interleaved
 - enjambre create: median ${e_med} s wall, ${e_cmed} s CPU (wall runs: ${e_wall[*]})
 - mktorrent -l 20 -t ${threads}: median ${m_med} s wall, ${m_cmed} s CPU (wall runs: ${m_wall[*]})
 - **ratio enjambre/mktorrent: ${ratio} in wall time** (goal <= 1.0), ${cratio} in CPU time; same info-hash: ${same}; load average at the end: ${load}

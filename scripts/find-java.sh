@@ -10,7 +10,15 @@
 java_feature() {
   local real="$1" home line
   JAVA_FEATURE=""
-  [ -L "$real" ] && real="$(readlink -f "$real")"
+  if [ -L "$real" ]; then
+    # A link (Debian's /usr/bin/java -> /etc/alternatives -> a JDK): first look for the JDK under
+    # /usr/lib/jvm it is the same file as (bash's -ef, no process), readlink only when none is.
+    local jdk found=""
+    for jdk in /usr/lib/jvm/*/bin/java; do
+      if [ ! -L "$jdk" ] && [ "$real" -ef "$jdk" ]; then found="$jdk"; break; fi
+    done
+    if [ -n "$found" ]; then real="$found"; else real="$(readlink -f "$real")"; fi
+  fi
   home="${real%/*}"
   home="${home%/*}"
   if [ -r "$home/release" ]; then

@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,7 +42,11 @@ final class LibcryptoSha1 implements Sha1 {
     /** SHA-1("abc"), FIPS 180-2 appendix A.1: every linked function is checked on it before use. */
     private static final String ABC_DIGEST = "a9993e364706816aba3e25717850c26c9cd0d89d";
 
-    /** The library and its one-shot {@code SHA1(data, length, out)}, linked and checked. */
+    /**
+     * The library and its one-shot {@code SHA1(data, length, out)}, linked and checked: linked as
+     * {@link Downcalls#FOUR_LONGS} (addresses in longs, not critical), the stub libc's
+     * {@code syscall} shares ({@link FileLease}).
+     */
     record Library(String name, SymbolLookup lookup, MethodHandle oneShot) {
     }
 
@@ -60,6 +65,8 @@ final class LibcryptoSha1 implements Sha1 {
     }
 
     private final Library library;
+    /** Where the one-shot SHA1 writes its digest (native: the call is not critical); freed with this object. */
+    private MemorySegment digestBuffer;
     /** The SHA_CTX, allocated with the first streamed bytes; freed with this object (no explicit close). */
     private MemorySegment context;
     /** Bytes were added by {@link #update} since the last digest (the context holds them). */
@@ -90,9 +97,7 @@ final class LibcryptoSha1 implements Sha1 {
             try {
                 // Arena.global(): the library stays loaded for the life of the process.
                 SymbolLookup lookup = SymbolLookup.libraryLookup(name, Arena.global());
-                MethodHandle oneShot = Linker.nativeLinker().downcallHandle(find(lookup, "SHA1"),
-                        FunctionDescriptor.of(ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.ADDRESS),
-                        Linker.Option.critical(true));
+                MethodHandle oneShot = Linker.nativeLinker().downcallHandle(find(lookup, "SHA1"), Downcalls.FOUR_LONGS);
                 Library library = new Library(name, lookup, oneShot);
                 byte[] out = new byte[DIGEST_LENGTH];
                 new LibcryptoSha1(library).digestOf(ByteBuffer.wrap(new byte[] {'a', 'b', 'c'}), out, 0);
@@ -214,32 +219,51 @@ final class LibcryptoSha1 implements Sha1 {
     }
 
     /**
-     * One downcall to the one-shot {@code SHA1} when the bytes fit one critical call; longer
-     * messages stream through {@code SHA1_Update} in {@link #MAX_CRITICAL_BYTES} steps.
+     * One downcall to the one-shot {@code SHA1}: a direct buffer (a mapped file among them) where it
+     * lies, a heap buffer of up to {@link #MAX_CRITICAL_BYTES} copied to native memory first; a
+     * larger heap buffer streams through {@code SHA1_Update}.
      */
     @Override
     public void digestOf(ByteBuffer bytes, byte[] out, int offset) {
         Objects.checkFromIndexSize(offset, DIGEST_LENGTH, out.length);
         reset();
-        if (bytes.remaining() > MAX_CRITICAL_BYTES) {
+        if (bytes.isDirect()) {
+            oneShot(MemorySegment.ofBuffer(bytes), out, offset);
+        } else if (bytes.remaining() <= MAX_CRITICAL_BYTES) {
+            try (Arena arena = Arena.ofConfined()) {
+                MemorySegment copy = arena.allocate(Math.max(1, bytes.remaining()));
+                MemorySegment.copy(MemorySegment.ofBuffer(bytes), 0, copy, 0, bytes.remaining());
+                oneShot(copy.asSlice(0, bytes.remaining()), out, offset);
+            }
+        } else {
             update(bytes);
             digest(out, offset);
             return;
         }
-        MemorySegment data = MemorySegment.ofBuffer(bytes);
-        MemorySegment result;
+        bytes.position(bytes.limit());
+    }
+
+    /** SHA1(data, size, digest) into this engine's native digest buffer, then into {@code out}. */
+    private void oneShot(MemorySegment data, byte[] out, int offset) {
+        if (digestBuffer == null) {
+            digestBuffer = Arena.ofAuto().allocate(DIGEST_LENGTH);
+        }
+        long result;
         try {
-            result = (MemorySegment) library.oneShot().invokeExact(data, data.byteSize(),
-                    MemorySegment.ofArray(out).asSlice(offset, DIGEST_LENGTH));
+            result = (long) library.oneShot().invokeExact(data.address(), data.byteSize(), digestBuffer.address(), 0L);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
             throw new IllegalStateException("libcrypto SHA1 failed", e);
+        } finally {
+            // The call saw raw addresses: the memory behind them must outlive it.
+            Reference.reachabilityFence(data);
+            Reference.reachabilityFence(digestBuffer);
         }
-        if (result.address() == 0) { // SHA1 returns its out pointer, or NULL on failure
+        if (result == 0) { // SHA1 returns its out pointer, or NULL on failure
             throw new IllegalStateException("libcrypto SHA1 failed (returned NULL)");
         }
-        bytes.position(bytes.limit());
+        MemorySegment.copy(digestBuffer, ValueLayout.JAVA_BYTE, 0, out, offset, DIGEST_LENGTH);
     }
 
     @Override
@@ -251,6 +275,11 @@ final class LibcryptoSha1 implements Sha1 {
         if (result != 1) { // OpenSSL's SHA1_* return 1 on success
             throw new IllegalStateException("libcrypto " + function + " returned " + result);
         }
+    }
+
+    @Override
+    public boolean readsInPlace() {
+        return true;
     }
 
     @Override

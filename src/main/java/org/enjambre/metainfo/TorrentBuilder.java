@@ -4,22 +4,17 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.enjambre.bencode.BBytes;
 import org.enjambre.bencode.BDict;
@@ -46,10 +41,8 @@ import org.enjambre.hash.Sha1;
  * files and names that cannot be shared safely ({@link PathSafety}, not valid UTF-8) are refused
  * with a {@link MetainfoException} that names the file.
  *
- * <p>Hashing runs on one thread per core (the calling thread is one of them): each takes a run of
- * whole pieces, reads it with large sequential positional reads and hashes as it reads, so memory
- * stays at one read buffer per thread whatever the size of the content. {@link #build()} blocks:
- * call it on a worker thread, never on an event loop.
+ * <p>Hashing runs on one thread per core (the calling thread is one of them), as {@link PieceHasher}
+ * says. {@link #build()} blocks: call it on a worker thread, never on an event loop.
  */
 public final class TorrentBuilder {
     /** Smallest piece length: one 16 KiB block, the unit peers request. */
@@ -58,10 +51,6 @@ public final class TorrentBuilder {
     public static final int MAX_AUTO_PIECE_LENGTH = 16 * 1024 * 1024;
     /** Automatic piece length: the smallest power of two that keeps the count at or under this. */
     public static final int TARGET_MAX_PIECES = 2000;
-    /** Bytes read at once by a hashing thread: large sequential reads, yet small enough to hash from the CPU cache. */
-    static final int READ_SIZE = Integer.getInteger("enjambre.hash.readSize", 1024 * 1024);
-    /** Content a hashing thread takes at a time (whole pieces, at least one). */
-    static final int SEGMENT_BYTES = 8 * 1024 * 1024;
     /** Deepest folder nesting walked; deeper trees are refused rather than overflowing the stack. */
     static final int MAX_FOLDER_DEPTH = 256;
 
@@ -241,7 +230,11 @@ public final class TorrentBuilder {
                     + " bytes would make the .torrent too large; choose a larger piece size");
         }
 
-        byte[] hashes = hash(sources, total, pl, (int) pieceCount);
+        List<PieceHasher.Source> content = new ArrayList<>(sources.size());
+        for (Source s : sources) {
+            content.add(new PieceHasher.Source(s.file(), s.length()));
+        }
+        byte[] hashes = PieceHasher.hash(content, pl, threads, progress, PieceHasher.MAP_MIN_BYTES).pieces();
         Info info = new Info(torrentName, pl, hashes, files, multiFile, isPrivate);
         byte[] infoBytes = Bencode.encode(infoDict(info));
         List<List<String>> announceList = trackers.size() > 1
@@ -353,175 +346,6 @@ public final class TorrentBuilder {
             }
         }
         return Integer.compare(a.length, b.length);
-    }
-
-    /**
-     * Hashes the content as one stream of pieces. The pieces are cut into segments of whole pieces
-     * (about {@link #SEGMENT_BYTES}) that the hashing threads take in turn; a thread reads its
-     * segment sequentially with positional reads of {@link #READ_SIZE} bytes and hashes each read
-     * while it is still in the CPU cache. Memory is one read buffer per thread whatever the size
-     * of the content, and reading happens on every core rather than one reader feeding the others
-     * (a single reader thread was the bottleneck: copying from the page cache costs a third of
-     * what SHA-1 does).
-     */
-    private byte[] hash(List<Source> sources, long total, int pl, int pieceCount) throws IOException {
-        byte[] hashes = new byte[pieceCount * Info.HASH_LENGTH];
-        long[] starts = new long[sources.size()];
-        long offset = 0;
-        for (int i = 0; i < starts.length; i++) {
-            starts[i] = offset;
-            offset += sources.get(i).length();
-        }
-        int piecesPerSegment = Math.max(1, SEGMENT_BYTES / pl);
-        int segments = (int) ceilDiv(pieceCount, piecesPerSegment);
-        int workers = Math.min(threads, segments);
-        AtomicInteger nextSegment = new AtomicInteger();
-        AtomicReference<Throwable> failure = new AtomicReference<>();
-        AtomicLong hashed = new AtomicLong();
-        Runnable worker = () -> {
-            try (SegmentReader reader = new SegmentReader(sources, starts, total, pl, hashes)) {
-                int segment;
-                while (failure.get() == null && (segment = nextSegment.getAndIncrement()) < segments) {
-                    int first = segment * piecesPerSegment;
-                    int last = Math.min(pieceCount, first + piecesPerSegment);
-                    long bytes = reader.hashPieces(first, last);
-                    progress.accept(hashed.addAndGet(bytes));
-                }
-            } catch (Throwable t) {
-                failure.compareAndSet(null, t);
-            }
-        };
-        List<Thread> helpers = new ArrayList<>();
-        for (int i = 1; i < workers; i++) {
-            Thread t = new Thread(worker, "enjambre-hasher-" + i);
-            t.setDaemon(true);
-            helpers.add(t);
-            t.start();
-        }
-        worker.run(); // the calling thread hashes too
-        try {
-            for (Thread t : helpers) {
-                t.join();
-            }
-        } catch (InterruptedException e) {
-            failure.compareAndSet(null, e);
-            nextSegment.set(segments);
-            Thread.currentThread().interrupt();
-        }
-        Throwable t = failure.get();
-        if (t instanceof MetainfoException me) {
-            throw new MetainfoException(me.getMessage(), me);
-        } else if (t instanceof IOException io) {
-            throw io;
-        } else if (t instanceof InterruptedException) {
-            throw new IOException("interrupted while hashing", t);
-        } else if (t != null) {
-            throw new IllegalStateException("hashing failed: " + t, t);
-        }
-        // A file that grew while it was read would give a torrent that does not match it.
-        for (Source s : sources) {
-            long size = Files.size(s.file());
-            if (size != s.length()) {
-                throw new MetainfoException(s.file() + ": file changed size while hashing (" + s.length() + " -> " + size + " bytes)");
-            }
-        }
-        return hashes;
-    }
-
-    /**
-     * One hashing thread's reader: a read buffer, a SHA-1, and the file it has open. The buffer is
-     * direct: a positional read lands in it without the copy the JDK makes for a heap array, and
-     * libcrypto's SHA-1 ({@link Sha1#create()}) hashes it where it lies.
-     */
-    private static final class SegmentReader implements AutoCloseable {
-        private final List<Source> sources;
-        private final long[] starts;
-        private final long total;
-        private final int pieceLength;
-        private final byte[] hashes;
-        /** A piece fits the buffer: it is read whole and hashed in one call (one downcall to libcrypto). */
-        private final boolean wholePieces;
-        private final ByteBuffer buffer;
-        private final Sha1 sha1 = Sha1.create();
-        private int openIndex = -1;
-        private FileChannel open;
-
-        SegmentReader(List<Source> sources, long[] starts, long total, int pieceLength, byte[] hashes) {
-            this.sources = sources;
-            this.starts = starts;
-            this.total = total;
-            this.pieceLength = pieceLength;
-            this.hashes = hashes;
-            this.wholePieces = pieceLength <= READ_SIZE;
-            this.buffer = ByteBuffer.allocateDirect(wholePieces ? pieceLength : READ_SIZE);
-        }
-
-        /** Hashes pieces {@code [first, last)} into their places; returns the bytes read. */
-        long hashPieces(int first, int last) throws IOException {
-            long position = (long) first * pieceLength;
-            long end = Math.min(total, (long) last * pieceLength);
-            long begin = position;
-            int fileIndex = fileAt(position);
-            for (int piece = first; piece < last; piece++) {
-                long pieceEnd = Math.min(end, position + pieceLength);
-                buffer.clear();
-                while (position < pieceEnd) {
-                    Source s = sources.get(fileIndex);
-                    long fileEnd = starts[fileIndex] + s.length();
-                    if (position >= fileEnd) {
-                        fileIndex++;
-                        continue;
-                    }
-                    // Whole pieces: the piece's bytes gather in the buffer (a piece may span files);
-                    // else each read is hashed as it comes.
-                    int n = (int) Math.min(buffer.capacity() - buffer.position(), Math.min(pieceEnd, fileEnd) - position);
-                    buffer.limit(buffer.position() + n);
-                    int read = channel(fileIndex).read(buffer, position - starts[fileIndex]);
-                    if (read < 0) {
-                        throw new MetainfoException(s.file() + ": file shrank while hashing (expected "
-                                + s.length() + " bytes, found " + (position - starts[fileIndex]) + ")");
-                    }
-                    if (!wholePieces) {
-                        sha1.update(buffer.flip());
-                        buffer.clear();
-                    }
-                    position += read;
-                }
-                if (wholePieces) {
-                    sha1.digestOf(buffer.flip(), hashes, piece * Info.HASH_LENGTH);
-                } else {
-                    sha1.digest(hashes, piece * Info.HASH_LENGTH);
-                }
-            }
-            return end - begin;
-        }
-
-        /** The first non-empty file holding content byte {@code position}. */
-        private int fileAt(long position) {
-            int found = FileLayout.firstFileAt(starts, position);
-            while (starts[found] + sources.get(found).length() <= position) {
-                found++;
-            }
-            return found;
-        }
-
-        private FileChannel channel(int index) throws IOException {
-            if (index != openIndex) {
-                close();
-                open = FileChannel.open(sources.get(index).file(), StandardOpenOption.READ);
-                openIndex = index;
-            }
-            return open;
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (open != null) {
-                open.close();
-                open = null;
-                openIndex = -1;
-            }
-        }
     }
 
     private static void checkUrl(String url, String what) {

@@ -88,7 +88,7 @@ class Sha1Test {
     @Test
     void digestOfAWholeBufferAgreesWithTheJdkAndForgetsEarlierUpdates() throws Exception {
         Random random = new Random(11);
-        // One one-shot call up to MAX_CRITICAL_BYTES; beyond it, streamed in steps.
+        // Direct buffers: one one-shot call at any size; heap ones copied out up to MAX_CRITICAL_BYTES, streamed beyond.
         int[] sizes = {0, 3, 64, 16 * 1024, LibcryptoSha1.MAX_CRITICAL_BYTES, LibcryptoSha1.MAX_CRITICAL_BYTES + 1, 3_000_001};
         for (Sha1 sha1 : engines()) {
             for (int size : sizes) {

@@ -7,9 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.List;
-import java.util.Random;
 import org.enjambre.bencode.BDict;
 import org.enjambre.bencode.BInt;
 import org.enjambre.bencode.Bencode;
@@ -20,32 +18,15 @@ class TorrentBuilderTest {
     @TempDir
     Path dir;
 
-    private static byte[] random(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    /** SHA-1 of each piece of {@code content}, computed the plain way, for comparison. */
-    private static byte[] expectedHashes(byte[] content, int pieceLength) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        for (int off = 0; off < content.length; off += pieceLength) {
-            MessageDigest md = MessageDigest.getInstance("SHA-1");
-            md.update(content, off, Math.min(pieceLength, content.length - off));
-            out.write(md.digest());
-        }
-        return out.toByteArray();
-    }
-
     private Path folder() throws Exception {
         Path root = dir.resolve("album");
         Files.createDirectories(root.resolve("b/deep"));
         Files.createDirectories(root.resolve("a"));
-        Files.write(root.resolve("b/deep/z.bin"), random(70_000, 1));
+        Files.write(root.resolve("b/deep/z.bin"), TestContent.random(70_000, 1));
         Files.write(root.resolve("a/empty"), new byte[0]);
-        Files.write(root.resolve("a/x.bin"), random(40_000, 2));
-        Files.write(root.resolve("a-b.bin"), random(5, 3));
-        Files.write(root.resolve("ñandú.txt"), random(16_384, 4));
+        Files.write(root.resolve("a/x.bin"), TestContent.random(40_000, 2));
+        Files.write(root.resolve("a-b.bin"), TestContent.random(5, 3));
+        Files.write(root.resolve("ñandú.txt"), TestContent.random(16_384, 4));
         return root;
     }
 
@@ -65,7 +46,7 @@ class TorrentBuilderTest {
         for (String p : List.of("a/empty", "a/x.bin", "a-b.bin", "b/deep/z.bin", "ñandú.txt")) {
             content.write(Files.readAllBytes(root.resolve(p)));
         }
-        assertThat(m.info().pieceHashes()).isEqualTo(expectedHashes(content.toByteArray(), 16 * 1024));
+        assertThat(m.info().pieceHashes()).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 16 * 1024));
         assertThat(m.info().pieceCount()).isEqualTo((126_389 + 16_383) / 16_384);
     }
 
@@ -107,20 +88,20 @@ class TorrentBuilderTest {
     @Test
     void singleFileSpanningManyChunksMatchesAnIndependentHash() throws Exception {
         // 9 MiB + 123 bytes in 64 KiB pieces: three read chunks, a short last piece.
-        byte[] data = random(9 * 1024 * 1024 + 123, 7);
+        byte[] data = TestContent.random(9 * 1024 * 1024 + 123, 7);
         Path file = dir.resolve("big.bin");
         Files.write(file, data);
         Metainfo m = TorrentBuilder.forPath(file).pieceLength(64 * 1024).threads(3).build();
         assertThat(m.info().multiFile()).isFalse();
         assertThat(m.info().name()).isEqualTo("big.bin");
         assertThat(m.info().totalLength()).isEqualTo(data.length);
-        assertThat(m.info().pieceHashes()).isEqualTo(expectedHashes(data, 64 * 1024));
+        assertThat(m.info().pieceHashes()).isEqualTo(TestContent.jdkPieceHashes(data, 64 * 1024));
     }
 
     @Test
     void bothSha1EnginesGiveTheJdkDigestOfEveryPiece() throws Exception {
         // A piece across a file boundary and pieces larger than one read (1 MiB): both engines, same bytes.
-        byte[] data = random(3 * 1024 * 1024 + 77, 11);
+        byte[] data = TestContent.random(3 * 1024 * 1024 + 77, 11);
         Path file = dir.resolve("engines.bin");
         Files.write(file, data);
         Path root = folder();
@@ -133,9 +114,9 @@ class TorrentBuilderTest {
             for (String engine : new String[] {"jdk", "libcrypto"}) {
                 System.setProperty("enjambre.sha1", engine);
                 Metainfo m = TorrentBuilder.forPath(file).pieceLength(2 * 1024 * 1024).threads(2).build();
-                assertThat(m.info().pieceHashes()).as(engine).isEqualTo(expectedHashes(data, 2 * 1024 * 1024));
+                assertThat(m.info().pieceHashes()).as(engine).isEqualTo(TestContent.jdkPieceHashes(data, 2 * 1024 * 1024));
                 Metainfo folder = TorrentBuilder.forPath(root).pieceLength(16 * 1024).creationDate(0L).threads(2).build();
-                assertThat(folder.info().pieceHashes()).as(engine).isEqualTo(expectedHashes(content.toByteArray(), 16 * 1024));
+                assertThat(folder.info().pieceHashes()).as(engine).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 16 * 1024));
             }
         } finally {
             if (before == null) {
@@ -163,7 +144,7 @@ class TorrentBuilderTest {
     @Test
     void autoPieceLengthIsUsedWhenNoneIsGiven() throws Exception {
         Path file = dir.resolve("f");
-        Files.write(file, random(100_000, 9));
+        Files.write(file, TestContent.random(100_000, 9));
         assertThat(TorrentBuilder.forPath(file).build().info().pieceLength()).isEqualTo(16 * 1024);
     }
 
@@ -178,7 +159,7 @@ class TorrentBuilderTest {
     @Test
     void nameOverrideMustBeSafe() throws Exception {
         Path file = dir.resolve("f");
-        Files.write(file, random(10, 9));
+        Files.write(file, TestContent.random(10, 9));
         assertThat(TorrentBuilder.forPath(file).name("other.bin").build().info().name()).isEqualTo("other.bin");
         assertThat(TorrentBuilder.forPath(file).name("other.bin").build().info().files().get(0).path()).containsExactly("other.bin");
         assertThatThrownBy(() -> TorrentBuilder.forPath(file).name("../x"))
@@ -188,7 +169,7 @@ class TorrentBuilderTest {
     @Test
     void symlinkPointingOutsideTheFolderIsRefused() throws Exception {
         Path root = folder();
-        Path outside = Files.write(dir.resolve("secret"), random(10, 1));
+        Path outside = Files.write(dir.resolve("secret"), TestContent.random(10, 1));
         Files.createSymbolicLink(root.resolve("link"), outside);
         assertThatThrownBy(() -> TorrentBuilder.forPath(root).build())
                 .isInstanceOf(MetainfoException.class)
@@ -237,11 +218,11 @@ class TorrentBuilderTest {
 
     @Test
     void aLinkGivenAsThePathIsNamedAfterTheLink() throws Exception {
-        Path target = Files.write(dir.resolve("target-name.bin"), random(1000, 5));
+        Path target = Files.write(dir.resolve("target-name.bin"), TestContent.random(1000, 5));
         Path link = Files.createSymbolicLink(dir.resolve("link-name.bin"), target);
         Metainfo m = TorrentBuilder.forPath(link).build();
         assertThat(m.info().name()).isEqualTo("link-name.bin");
-        assertThat(m.info().pieceHashes()).isEqualTo(expectedHashes(Files.readAllBytes(target), 16 * 1024));
+        assertThat(m.info().pieceHashes()).isEqualTo(TestContent.jdkPieceHashes(Files.readAllBytes(target), 16 * 1024));
     }
 
     @Test
@@ -256,7 +237,7 @@ class TorrentBuilderTest {
 
     @Test
     void progressReportsEveryByteHashed() throws Exception {
-        byte[] data = random(20 * 1024 * 1024 + 5, 11);
+        byte[] data = TestContent.random(20 * 1024 * 1024 + 5, 11);
         Path file = Files.write(dir.resolve("p.bin"), data);
         java.util.concurrent.atomic.AtomicLong highest = new java.util.concurrent.atomic.AtomicLong();
         TorrentBuilder.forPath(file).pieceLength(1 << 20).threads(2).progress(n -> highest.accumulateAndGet(n, Math::max)).build();
@@ -278,7 +259,7 @@ class TorrentBuilderTest {
         // 1 MiB pieces are read whole and hashed in one call; 4 MiB pieces stream through a 1 MiB buffer.
         for (int pieceLength : new int[] {1 << 20, 4 << 20}) {
             Path file = dir.resolve("shrinking-" + pieceLength);
-            Files.write(file, random(10 << 20, pieceLength));
+            Files.write(file, TestContent.random(10 << 20, pieceLength));
             boolean[] truncated = {false};
             // One thread: the first segment (8 MiB) is hashed, then the file loses its tail.
             TorrentBuilder builder = TorrentBuilder.forPath(file).pieceLength(pieceLength).threads(1).progress(bytes -> {
@@ -301,7 +282,7 @@ class TorrentBuilderTest {
     @Test
     void aFileThatGrowsWhileHashingIsAClearError() throws Exception {
         Path file = dir.resolve("growing");
-        Files.write(file, random(10 << 20, 3));
+        Files.write(file, TestContent.random(10 << 20, 3));
         boolean[] grown = {false};
         TorrentBuilder builder = TorrentBuilder.forPath(file).pieceLength(1 << 20).threads(1).progress(bytes -> {
             if (!grown[0]) {

@@ -1,0 +1,314 @@
+package org.enjambre.metainfo;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongConsumer;
+import org.enjambre.hash.FileLease;
+import org.enjambre.hash.Sha1;
+
+/**
+ * Hashes the content of a torrent being made as one stream of pieces, on several threads.
+ *
+ * <p>The pieces are cut into segments of whole pieces (about {@link #SEGMENT_BYTES}) that the
+ * hashing threads take in turn. A thread reads its segment sequentially with positional reads of
+ * {@link #READ_SIZE} bytes and hashes each read while it is still in the CPU cache; memory is one
+ * read buffer per thread whatever the size of the content, and reading happens on every core rather
+ * than one reader feeding the others (a single reader thread was the bottleneck: copying from the
+ * page cache costs a third of what SHA-1 does).
+ *
+ * <p>When libcrypto hashes ({@link Sha1#readsInPlace()}) and the content is large, a segment that
+ * lies inside one file is instead hashed where it lies in the page cache, through the file's
+ * mapping ({@link FileMappings}), without the kernel's copy into the read buffer (~20 % of the CPU
+ * of a 1 GiB {@code create}). A file is mapped only under a {@link FileLease read lease}, so no one
+ * can truncate it under the mapping (a vanished page read by libcrypto would kill the JVM with
+ * SIGBUS), and a segment's pages are populated before libcrypto reads them, which reports a page
+ * that cannot be read instead of raising SIGBUS. Any refusal sends the segment down the plain
+ * path, which names a short or failing file as before; after hashing, the segment's pages leave
+ * the process's page tables (the page cache keeps them), so a large file does not stay resident.
+ */
+final class PieceHasher {
+    /** Bytes read at once by a hashing thread: large sequential reads, yet small enough to hash from the CPU cache. */
+    static final int READ_SIZE = Integer.getInteger("enjambre.hash.readSize", 1024 * 1024);
+    /** Content a hashing thread takes at a time (whole pieces, at least one). */
+    static final int SEGMENT_BYTES = 8 * 1024 * 1024;
+    /**
+     * Least content hashed through mappings: linking libc for the leases costs ~30 ms of CPU once,
+     * which the saved copies (~0.15 s per GiB) pay back from about this size on. A property moves it
+     * (the AOT cache's training run maps its small sample with {@code 0}, so the path is in the cache).
+     */
+    static final long MAP_MIN_BYTES = Long.getLong("enjambre.hash.mapMinBytes", 256L * 1024 * 1024);
+    /** {@code -Denjambre.hash.map=false} reads every segment with plain reads (to compare). */
+    static final boolean MAP = Boolean.parseBoolean(System.getProperty("enjambre.hash.map", "true"));
+
+    /** A file to hash: where it is, and its length when it was listed. */
+    record Source(Path file, long length) {
+    }
+
+    /** The pieces' digests, one after the other, and how many segments were read through a mapping. */
+    record Hashes(byte[] pieces, int mappedSegments) {
+    }
+
+    private PieceHasher() {
+    }
+
+    /**
+     * The SHA-1 of every piece of the content made of {@code sources} one after the other, on
+     * {@code threads} threads (the calling one included); {@code progress} hears the bytes hashed
+     * so far; content of at least {@code mapMinBytes} is read through mappings where it can be.
+     * Fails with a {@link MetainfoException} naming the file when one shrinks or grows.
+     */
+    static Hashes hash(List<Source> sources, int pieceLength, int threads, LongConsumer progress, long mapMinBytes)
+            throws IOException {
+        long[] starts = new long[sources.size()];
+        long total = 0;
+        for (int i = 0; i < starts.length; i++) {
+            starts[i] = total;
+            total += sources.get(i).length();
+        }
+        int pieceCount = (int) ceilDiv(total, pieceLength);
+        byte[] hashes = new byte[pieceCount * Info.HASH_LENGTH];
+        int piecesPerSegment = Math.max(1, SEGMENT_BYTES / pieceLength);
+        boolean map = MAP && total >= mapMinBytes && pieceLength <= READ_SIZE;
+        AtomicInteger mapped = new AtomicInteger();
+        try (FileMappings mappings = map ? new FileMappings(sources, mappableSegments(sources, starts, total, pieceLength, piecesPerSegment)) : null) {
+            hashSegments(new Layout(sources, starts, total, pieceLength, hashes, mappings, mapped), threads, piecesPerSegment, progress);
+        }
+        // A file that grew while it was read would give a torrent that does not match it.
+        for (Source s : sources) {
+            long size = Files.size(s.file());
+            if (size != s.length()) {
+                throw new MetainfoException(s.file() + ": file changed size while hashing (" + s.length() + " -> " + size + " bytes)");
+            }
+        }
+        return new Hashes(hashes, mapped.get());
+    }
+
+    /** Per file, how many segments of {@code piecesPerSegment} pieces lie wholly inside it. */
+    private static int[] mappableSegments(List<Source> sources, long[] starts, long total, int pieceLength, int piecesPerSegment) {
+        int[] counts = new int[starts.length];
+        long segmentBytes = (long) piecesPerSegment * pieceLength;
+        for (long position = 0; position < total; position += segmentBytes) {
+            int file = fileAt(sources, starts, position);
+            if (Math.min(total, position + segmentBytes) <= starts[file] + sources.get(file).length()) {
+                counts[file]++;
+            }
+        }
+        return counts;
+    }
+
+    /** The first non-empty file holding content byte {@code position}. */
+    private static int fileAt(List<Source> sources, long[] starts, long position) {
+        int found = FileLayout.firstFileAt(starts, position);
+        while (starts[found] + sources.get(found).length() <= position) {
+            found++;
+        }
+        return found;
+    }
+
+    /** Runs the hashing threads (the calling one among them) over every segment; rethrows the first failure. */
+    private static void hashSegments(Layout layout, int threads, int piecesPerSegment, LongConsumer progress) throws IOException {
+        int pieceCount = layout.hashes().length / Info.HASH_LENGTH;
+        int segments = (int) ceilDiv(pieceCount, piecesPerSegment);
+        int workers = Math.min(threads, segments);
+        AtomicInteger nextSegment = new AtomicInteger();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicLong hashed = new AtomicLong();
+        Runnable worker = () -> {
+            try (SegmentReader reader = new SegmentReader(layout)) {
+                int segment;
+                while (failure.get() == null && (segment = nextSegment.getAndIncrement()) < segments) {
+                    int first = segment * piecesPerSegment;
+                    int last = Math.min(pieceCount, first + piecesPerSegment);
+                    long bytes = reader.hashPieces(first, last);
+                    progress.accept(hashed.addAndGet(bytes));
+                }
+            } catch (Throwable t) {
+                failure.compareAndSet(null, t);
+            }
+        };
+        List<Thread> helpers = new ArrayList<>();
+        for (int i = 1; i < workers; i++) {
+            // The first helper links libc for the leases while the calling thread links libcrypto:
+            // on a start where the second core has nothing else to do, both links cost one's time.
+            Runnable job = i == 1 && layout.mappings() != null ? () -> {
+                FileLease.link();
+                worker.run();
+            } : worker;
+            Thread t = new Thread(job, "enjambre-hasher-" + i);
+            t.setDaemon(true);
+            helpers.add(t);
+            t.start();
+        }
+        worker.run(); // the calling thread hashes too
+        try {
+            for (Thread t : helpers) {
+                t.join();
+            }
+        } catch (InterruptedException e) {
+            failure.compareAndSet(null, e);
+            nextSegment.set(segments);
+            Thread.currentThread().interrupt();
+        }
+        Throwable t = failure.get();
+        if (t instanceof MetainfoException me) {
+            throw new MetainfoException(me.getMessage(), me);
+        } else if (t instanceof IOException io) {
+            throw io;
+        } else if (t instanceof InterruptedException) {
+            throw new IOException("interrupted while hashing", t);
+        } else if (t != null) {
+            throw new IllegalStateException("hashing failed: " + t, t);
+        }
+    }
+
+    /** What every hashing thread shares: the files, where each starts in the content, and where the digests go. */
+    private record Layout(List<Source> sources, long[] starts, long total, int pieceLength, byte[] hashes,
+            FileMappings mappings, AtomicInteger mappedSegments) {
+    }
+
+    /**
+     * One hashing thread's reader: a read buffer, a SHA-1, and the file it has open. The buffer is
+     * direct: a positional read lands in it without the copy the JDK makes for a heap array, and
+     * libcrypto's SHA-1 ({@link Sha1#create()}) hashes it where it lies.
+     */
+    private static final class SegmentReader implements AutoCloseable {
+        private final Layout layout;
+        private final int pieceLength;
+        /** A piece fits the buffer: it is read whole and hashed in one call (one downcall to libcrypto). */
+        private final boolean wholePieces;
+        private final ByteBuffer buffer;
+        private final Sha1 sha1 = Sha1.create();
+        /** Segments inside one file are read through its mapping: libcrypto hashes, and the content is large. */
+        private boolean mapping;
+        private int openIndex = -1;
+        private FileChannel open;
+
+        SegmentReader(Layout layout) {
+            this.layout = layout;
+            this.pieceLength = layout.pieceLength();
+            this.wholePieces = pieceLength <= READ_SIZE;
+            this.buffer = ByteBuffer.allocateDirect(wholePieces ? pieceLength : READ_SIZE);
+            this.mapping = layout.mappings() != null && sha1.readsInPlace();
+        }
+
+        /** Hashes pieces {@code [first, last)} into their places; returns the bytes read. */
+        long hashPieces(int first, int last) throws IOException {
+            long position = (long) first * pieceLength;
+            long end = Math.min(layout.total(), (long) last * pieceLength);
+            int fileIndex = fileAt(layout.sources(), layout.starts(), position);
+            if (mapping && insideOneFile(layout, fileIndex, end) && hashMapped(fileIndex, first, last, position, end)) {
+                return end - position;
+            }
+            return hashRead(fileIndex, first, last, position, end);
+        }
+
+        /**
+         * Hashes the segment through its file's shared mapping, held under a read lease, once its
+         * pages are in; false, having hashed nothing, when the file cannot be read that way (lease
+         * refused or broken, shorter than listed) or a page cannot be read: the plain reads then
+         * say what is wrong.
+         */
+        private boolean hashMapped(int fileIndex, int first, int last, long position, long end) {
+            FileMappings mappings = layout.mappings();
+            Optional<FileMappings.Mapped> file = mappings.open(fileIndex);
+            if (file.isEmpty()) {
+                return false;
+            }
+            boolean hashed = false;
+            try {
+                long length = end - position;
+                MemorySegment segment = file.get().file().asSlice(position - layout.starts()[fileIndex], length);
+                if (!FileLease.populate(segment)) {
+                    mappings.refuse(fileIndex);
+                    return false;
+                }
+                for (int piece = first; piece < last; piece++) {
+                    long from = (long) (piece - first) * pieceLength;
+                    sha1.digestOf(segment.asSlice(from, Math.min(pieceLength, length - from)).asByteBuffer(),
+                            layout.hashes(), piece * Info.HASH_LENGTH);
+                }
+                FileLease.forget(segment); // the page cache keeps them; the process need not show them resident
+                hashed = true;
+                layout.mappedSegments().incrementAndGet();
+                return true;
+            } finally {
+                mappings.done(fileIndex, hashed);
+            }
+        }
+
+        private long hashRead(int fileIndex, int first, int last, long position, long end) throws IOException {
+            List<Source> sources = layout.sources();
+            long[] starts = layout.starts();
+            long begin = position;
+            for (int piece = first; piece < last; piece++) {
+                long pieceEnd = Math.min(end, position + pieceLength);
+                buffer.clear();
+                while (position < pieceEnd) {
+                    Source s = sources.get(fileIndex);
+                    long fileEnd = starts[fileIndex] + s.length();
+                    if (position >= fileEnd) {
+                        fileIndex++;
+                        continue;
+                    }
+                    // Whole pieces: the piece's bytes gather in the buffer (a piece may span files);
+                    // else each read is hashed as it comes.
+                    int n = (int) Math.min(buffer.capacity() - buffer.position(), Math.min(pieceEnd, fileEnd) - position);
+                    buffer.limit(buffer.position() + n);
+                    int read = channel(fileIndex).read(buffer, position - starts[fileIndex]);
+                    if (read < 0) {
+                        throw new MetainfoException(s.file() + ": file shrank while hashing (expected "
+                                + s.length() + " bytes, found " + (position - starts[fileIndex]) + ")");
+                    }
+                    if (!wholePieces) {
+                        sha1.update(buffer.flip());
+                        buffer.clear();
+                    }
+                    position += read;
+                }
+                if (wholePieces) {
+                    sha1.digestOf(buffer.flip(), layout.hashes(), piece * Info.HASH_LENGTH);
+                } else {
+                    sha1.digest(layout.hashes(), piece * Info.HASH_LENGTH);
+                }
+            }
+            return end - begin;
+        }
+
+        private static boolean insideOneFile(Layout layout, int fileIndex, long end) {
+            return end <= layout.starts()[fileIndex] + layout.sources().get(fileIndex).length();
+        }
+
+        private FileChannel channel(int index) throws IOException {
+            if (index != openIndex) {
+                close();
+                open = FileChannel.open(layout.sources().get(index).file(), StandardOpenOption.READ);
+                openIndex = index;
+            }
+            return open;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (open != null) {
+                open.close();
+                open = null;
+                openIndex = -1;
+            }
+        }
+    }
+
+    static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}
