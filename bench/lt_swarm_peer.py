@@ -9,6 +9,7 @@ the torrent's tracker only. DHT, LSD, UPnP, NAT-PMP and uTP are off; loopback pe
 the global peer class, so that the upload limit applies to them too (libtorrent exempts local
 peers otherwise).
 """
+import os
 import sys
 import time
 
@@ -48,13 +49,45 @@ def main():
     print('listening on %d' % session.listen_port(), flush=True)
     start = time.time()
     done = mode == 'seed'
+    # LT_SWARM_STATS=1: a line a second (wall clock, progress, rates, who chokes whom by kind of peer)
+    # with bytes from and to each kind, for reading where a swarm's time goes.
+    stats = os.environ.get('LT_SWARM_STATS') == '1'
+    next_stats = time.time()
     while time.time() < deadline:
         status = handle.status()
         if not done and status.is_seeding:
-            print('complete %.3f' % (time.time() - start), flush=True)
+            print('complete %.3f at %.3f' % (time.time() - start, time.time()), flush=True)
             done = True
+        if stats and time.time() >= next_stats:
+            next_stats += 1.0
+            print_stats(handle, status)
         time.sleep(0.05)
     return 0 if done else 2
+
+
+def kind(peer):
+    pid = peer.pid.to_bytes()
+    if peer.flags & lt.peer_info.seed:
+        return 'seed'
+    return 'ej' if pid.startswith(b'-EJ') else 'lt' if pid.startswith(b'-LT') else 'other'
+
+
+def print_stats(handle, status):
+    counts = {}
+    for p in handle.get_peer_info():
+        k = kind(p)
+        c = counts.setdefault(k, [0, 0, 0, 0, 0, 0, 0])
+        c[0] += 1
+        c[1] += 0 if p.flags & lt.peer_info.remote_choked else 1  # they unchoke us
+        c[2] += 0 if p.flags & lt.peer_info.choked else 1  # we unchoke them
+        c[3] += 1 if p.flags & lt.peer_info.remote_interested else 0
+        c[4] += 1 if p.flags & lt.peer_info.interesting else 0
+        c[5] += p.total_download
+        c[6] += p.total_upload
+    print('stats at %.3f progress %.4f down %d up %d %s' % (
+        time.time(), status.progress, status.download_payload_rate, status.upload_payload_rate,
+        ' '.join('%s=n%d/unchokes_us%d/we_unchoke%d/interested_in_us%d/we_interested%d/down%d/up%d' % (k, *v)
+                 for k, v in sorted(counts.items()))), flush=True)
 
 
 if __name__ == '__main__':

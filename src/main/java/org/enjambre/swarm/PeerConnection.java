@@ -217,6 +217,13 @@ final class PeerConnection implements PeerLink {
         }
     }
 
+    /** The handshake the peer port read before this connection existed (an incoming one): the timeline says who it is. */
+    void adoptedWith(Handshake theirs) {
+        if (timeline != null) {
+            timeline.received(theirs);
+        }
+    }
+
     /** Hands every complete item in the decoder to the engine. */
     void drain() {
         try {

@@ -267,6 +267,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             c.start();
             c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
             peerList.opened(c);
+            c.adoptedWith(theirs);
             onHandshake(c, theirs);
             c.drain();
             return null;

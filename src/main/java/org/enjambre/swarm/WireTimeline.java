@@ -59,7 +59,7 @@ final class WireTimeline {
 
     void received(Object item) {
         switch (item) {
-            case Handshake h -> line("<- handshake" + (FastExtension.negotiated(h) ? " fast" : "")
+            case Handshake h -> line("<- handshake " + client(h) + (FastExtension.negotiated(h) ? " fast" : "")
                     + (h.supportsExtensions() ? " ext" : ""));
             case Message.Piece p -> {
                 blocksReceived++;
@@ -140,6 +140,19 @@ final class WireTimeline {
         if (seen.add(kind)) {
             line(what);
         }
+    }
+
+    /**
+     * The peer id's first 8 bytes (BEP 20 clients name themselves there, {@code -LT2080-}), so that a
+     * mixed swarm's timelines say which client each incoming connection is; other bytes print as '?'.
+     */
+    static String client(Handshake h) {
+        StringBuilder s = new StringBuilder(8);
+        for (int i = 0; i < 8; i++) {
+            int c = h.peerId()[i] & 0xff;
+            s.append(c >= 0x21 && c <= 0x7e ? (char) c : '?');
+        }
+        return s.toString();
     }
 
     private static String name(Message m) {
