@@ -112,16 +112,16 @@ final class FileMappings implements AutoCloseable {
         }
     }
 
-    /** Unmaps every file and gives every lease back (after the hashing threads have ended). */
+    /**
+     * Unmaps every file no thread is reading and gives its lease back; a file still being read
+     * (a hashing thread left running after an interrupted wait) goes when its reader is done:
+     * unmapping it under libcrypto would be a crash, not an error.
+     */
     @Override
     public synchronized void close() {
         for (int i = 0; i < mapped.length; i++) {
-            Mapped m = mapped[i];
-            if (m != null) {
-                mapped[i] = null;
-                m.arena().close();
-                m.lease().close();
-            }
+            refused[i] = true;
+            releaseIfUnread(i);
         }
     }
 }
