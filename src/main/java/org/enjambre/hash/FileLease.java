@@ -110,18 +110,7 @@ public final class FileLease implements AutoCloseable {
      * native code can read the mapping without touching the disk.
      */
     public static boolean populate(MemorySegment mapped) {
-        if (!(Linked.LIBC_OR_REASON instanceof Libc libc)) {
-            return false;
-        }
-        // madvise wants a page-aligned start: round down inside the mapping's first page (the
-        // mapping itself starts on a page; FileChannel.map only offsets the segment into it).
-        long address = mapped.address();
-        long aligned = address & -PAGE_SIZE;
-        try {
-            return libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_POPULATE_READ) == 0;
-        } catch (Throwable e) {
-            return false;
-        }
+        return madvise(mapped, MADV_POPULATE_READ);
     }
 
     /**
@@ -130,14 +119,22 @@ public final class FileLease implements AutoCloseable {
      * mapping does not stay resident in the process as it is read. Best effort.
      */
     public static void forget(MemorySegment mapped) {
-        if (Linked.LIBC_OR_REASON instanceof Libc libc) {
-            long address = mapped.address();
-            long aligned = address & -PAGE_SIZE;
-            try {
-                libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), MADV_DONTNEED);
-            } catch (Throwable e) {
-                // The pages stay mapped until the mapping goes: only memory shown, nothing lost.
-            }
+        madvise(mapped, MADV_DONTNEED); // best effort: on failure the pages go with the mapping
+    }
+
+    /** madvise over {@code mapped}'s pages; whether it succeeded (false too when libc is not linked). */
+    private static boolean madvise(MemorySegment mapped, int advice) {
+        if (!(Linked.LIBC_OR_REASON instanceof Libc libc)) {
+            return false;
+        }
+        // madvise wants a page-aligned start: round down inside the mapping's first page (the
+        // mapping itself starts on a page; FileChannel.map only offsets the segment into it).
+        long address = mapped.address();
+        long aligned = address & -PAGE_SIZE;
+        try {
+            return libc.call(libc.madvise(), aligned, mapped.byteSize() + (address - aligned), advice) == 0;
+        } catch (Throwable e) {
+            return false;
         }
     }
 

@@ -190,7 +190,7 @@ final class PieceHasher {
         private final ByteBuffer buffer;
         private final Sha1 sha1 = Sha1.create();
         /** Segments inside one file are read through its mapping: libcrypto hashes, and the content is large. */
-        private boolean mapping;
+        private final boolean mapping;
         private int openIndex = -1;
         private FileChannel open;
 
