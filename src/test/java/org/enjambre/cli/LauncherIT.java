@@ -34,7 +34,12 @@ class LauncherIT {
      * off: its training would otherwise go on in the background after the test.
      */
     private Run run(Map<String, String> env, String... args) throws Exception {
-        Process p = start(env, args);
+        return run(launcher(), env, args);
+    }
+
+    /** As {@link #run(Map, String...)} with another checkout's launcher. */
+    private Run run(Path launcher, Map<String, String> env, String... args) throws Exception {
+        Process p = start(launcher, env, args);
         try {
             assertThat(p.waitFor(180, TimeUnit.SECONDS)).as("launcher finished").isTrue();
             return new Run(p.exitValue(), Files.readString(elsewhere.resolve("out.txt"), StandardCharsets.UTF_8),
@@ -45,7 +50,11 @@ class LauncherIT {
     }
 
     private Process start(Map<String, String> env, String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of(launcher().toString()));
+        return start(launcher(), env, args);
+    }
+
+    private Process start(Path launcher, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(elsewhere.toFile())
                 .redirectOutput(elsewhere.resolve("out.txt").toFile()).redirectError(elsewhere.resolve("err.txt").toFile());
@@ -163,5 +172,43 @@ class LauncherIT {
         assertThat(voided.exitCode()).as(voided.err()).isZero();
         assertThat(voided.err()).isEmpty();
         assertThat(voided.out().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("{"));
+    }
+
+    @Test
+    void aSourceFileNewerThanTheJarAnywhereUnderSrcRebuildsBeforeRunning() throws Exception {
+        // A checkout of its own: the launcher, its find-java, the jar, and a src/ tree; no pom.xml,
+        // so a rebuild is seen by Maven's failure, which the launcher reports.
+        Path checkout = Files.createDirectories(elsewhere.resolve("checkout"));
+        Path root = launcher().getParent();
+        Files.copy(launcher(), checkout.resolve("enjambre"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createDirectories(checkout.resolve("scripts"));
+        Files.copy(root.resolve("scripts/find-java.sh"), checkout.resolve("scripts/find-java.sh"));
+        Path jar = Files.createDirectories(checkout.resolve("target")).resolve("enjambre.jar");
+        Files.copy(Path.of(Proc.jar()), jar);
+        Path deep = Files.createDirectories(checkout.resolve("src/main/java/org/example"));
+        Path source = Files.writeString(deep.resolve("Example.java"), "class Example {}");
+        Path hidden = Files.writeString(deep.resolve(".hidden"), "x");
+        java.nio.file.attribute.FileTime jarTime = Files.getLastModifiedTime(jar);
+        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() - 60_000);
+        java.nio.file.attribute.FileTime after = java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() + 60_000);
+        // Folders count too (a file added or removed): the whole tree is older than the jar.
+        try (var tree = Files.walk(checkout.resolve("src"))) {
+            for (Path p : tree.toList()) {
+                Files.setLastModifiedTime(p, before);
+            }
+        }
+
+        Run fresh = run(checkout.resolve("enjambre"), Map.of(), "--version");
+        assertThat(fresh.exitCode()).as(fresh.err()).isZero();
+        assertThat(fresh.err()).isEmpty();
+
+        for (Path newer : List.of(source, hidden)) {
+            Files.setLastModifiedTime(newer, after);
+            Run stale = run(checkout.resolve("enjambre"), Map.of(), "--version");
+            assertThat(stale.exitCode()).as("%s newer than the jar", newer.getFileName()).isEqualTo(1);
+            assertThat(stale.err()).contains("building enjambre", "enjambre: the build failed");
+            assertThat(stale.out()).isEmpty();
+            Files.setLastModifiedTime(newer, before);
+        }
     }
 }
