@@ -120,8 +120,8 @@ class PieceHasherTest {
                 PieceHasher.Hashes hashes = PieceHasher.hash(sources, 1024 * 1024, 2, b -> { }, ALWAYS_MAP);
                 hashing.set(false);
                 truncator.join(30_000);
-                // Finished before any truncation got through: every digest is of the whole file.
-                assertThat(truncated.get()).isFalse();
+                // Every digest is of the whole file: no truncation got in while a segment was read. One
+                // may have got through after the last segment (the lease goes with it), which is fine.
                 assertThat(hashes.pieces()).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 1024 * 1024));
             } catch (MetainfoException e) {
                 hashing.set(false);
