@@ -35,9 +35,9 @@ import org.slf4j.LoggerFactory;
  * them. {@link PeerList} dials and admits peers; {@link RequestScheduler} asks them for blocks;
  * {@link PieceReceiver} stores and verifies what arrives, telling {@link SmartBan} and this class;
  * {@link ChokeController} decides whom we upload to; {@link UploadScheduler} serves them; {@link
- * Interest} says whether we want something from each peer. Here stay
- * the handshake checks, the {@code have}s of verified pieces, resume data and
- * the timer that drives the rest.
+ * Interest} says whether we want something from each peer; {@link ResumeSaver} writes down the
+ * verified pieces. Here stay the handshake checks, the {@code have}s of verified pieces and the
+ * timer that drives the rest.
  *
  * <p>Runs on one Vert.x context: public methods may be called from any thread and hop onto it.
  * {@link #state()} is the torrent's single source of truth for progress and counters.
@@ -68,11 +68,9 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     private final ChokeController choker;
     private final UploadScheduler uploads;
     private final FastExtension fast;
+    private final ResumeSaver resume;
     private PeerExtensions extensions = PeerExtensions.NONE;
     private final Promise<Void> completion = Promise.promise();
-    private long nextResumeSaveNanos;
-    private boolean resumeDirty;
-    private boolean resumeSaving;
     private long timer = -1;
     private boolean started;
     private boolean stopped;
@@ -119,6 +117,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         this.receiver = new PieceReceiver(info, picker, state, store, this.workers,
                 new PieceBuffers(PieceReceiver.MAX_BUFFERED_BYTES, PieceReceiver.MAX_BUFFERED_PIECE));
         this.fast = new FastExtension(infoHash.bytes(), state, interest, requests);
+        this.resume = new ResumeSaver(info.name(), store, this.workers, state, options.resumeSaveInterval());
         receiver.listen(new SmartBan(this::banned)); // first: a ban is settled before the have goes out
         receiver.listen(this::onPieceEvent);
     }
@@ -167,7 +166,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             }
             long now = clock.nanoTime();
             choker.start(now);
-            nextResumeSaveNanos = now + options.resumeSaveInterval().toNanos();
+            resume.start(now);
             timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
             return null;
         }));
@@ -189,12 +188,8 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             completion.tryFail("engine stopped");
             return started ? state.bitfield() : null;
         }).compose(verified -> workers.submit(() -> {
-            try {
-                if (verified != null) {
-                    store.saveResume(verified); // a clean stop leaves resume data that a restart trusts
-                }
-            } catch (Exception e) {
-                LOG.warn("{}: saving resume data failed: {}", info.name(), e.getMessage());
+            if (verified != null) {
+                resume.saveAtStop(verified);
             }
             store.close();
             return null;
@@ -424,7 +419,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     }
 
     private void onVerified(int piece) {
-        resumeDirty = true;
+        resume.pieceVerified();
         if (!state.markVerified(piece)) {
             return;
         }
@@ -441,9 +436,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
             completion.tryComplete();
-            if (!resumeSaving) {
-                saveResume(clock.nanoTime()); // a finished download is worth remembering at once
-            }
+            resume.completed(clock.nanoTime());
         }
     }
 
@@ -480,9 +473,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             requests.checkSnubs(now);
             requests.sampleRates(now);
             choker.useIdleUpload(now);
-            if (resumeDirty && !resumeSaving && now - nextResumeSaveNanos >= 0) {
-                saveResume(now);
-            }
+            resume.tick(now);
         }
         peerList.redial(now);
         requests.checkTimeouts(now);
@@ -490,22 +481,5 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         for (PeerLink link : new ArrayList<>(peerList.connected())) {
             ((PeerConnection) link).checkLiveness(now, options.keepAliveInterval(), options.idleTimeout());
         }
-    }
-
-    /** Saves resume data on a worker, at most once per interval, only if pieces were verified since. */
-    private void saveResume(long now) {
-        resumeDirty = false;
-        resumeSaving = true;
-        nextResumeSaveNanos = now + options.resumeSaveInterval().toNanos();
-        BitSet verified = state.bitfield();
-        workers.submit(() -> {
-            store.saveResume(verified);
-            return null;
-        }).onComplete(ar -> {
-            resumeSaving = false;
-            if (ar.failed()) {
-                LOG.warn("{}: saving resume data failed: {}", info.name(), ar.cause().getMessage());
-            }
-        });
     }
 }
