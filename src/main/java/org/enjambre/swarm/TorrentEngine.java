@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One torrent's coordinator: wires the rooms of the engine and routes each connection's events to
- * them. {@link PeerList} dials and admits peers; {@link RequestScheduler} asks them for blocks;
+ * them. {@link PeerList} says whom to dial and admit, {@link PeerConnector} opens those
+ * connections; {@link RequestScheduler} asks peers for blocks;
  * {@link PieceReceiver} stores and verifies what arrives, telling {@link SmartBan} and this class;
  * {@link ChokeController} decides whom we upload to; {@link UploadScheduler} serves them; {@link
  * Interest} says whether we want something from each peer; {@link ResumeSaver} writes down the
@@ -55,12 +56,11 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     private final byte[] peerId;
     private final PieceStore store;
     private final Workers workers;
-    private final NetClient client;
     private final EngineOptions options;
     private final EngineClock clock;
     private final TorrentState state;
     private final PiecePicker picker;
-    private final RateLimiter downloadLimiter;
+    private final PeerConnector connector;
     private final PeerList peerList;
     private final Interest interest;
     private final RequestScheduler requests;
@@ -100,16 +100,16 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         this.peerId = peerId.clone();
         this.store = store;
         this.workers = Workers.of(workers);
-        this.client = client;
         this.options = options;
         this.clock = EngineClock.of(vertx);
         this.state = new TorrentState(info.pieceCount(), info.pieceLength(), info.totalLength());
         this.picker = new PiecePicker(info.pieceCount(), info.pieceLength(), info.totalLength(),
                 WireLimits.BLOCK_LENGTH, state, new Random());
         RateLimiter uploadLimiter = new RateLimiter(options.uploadRate(), nodeUpload);
-        this.downloadLimiter = new RateLimiter(options.downloadRate(), nodeDownload);
         this.interest = new Interest(state, picker);
-        this.peerList = new PeerList(info.name(), options, clock, this::dial);
+        this.connector = new PeerConnector(info.name(), this, client, infoHash, peerId, info.pieceCount(), clock,
+                new RateLimiter(options.downloadRate(), nodeDownload), options.handshakeTimeout());
+        this.peerList = new PeerList(info.name(), options, clock, connector::dial);
         this.requests = new RequestScheduler(info.name(), picker, state, options, clock);
         this.uploads = new UploadScheduler(info, state, picker, store, this.workers, uploadLimiter, clock, options);
         this.choker = new ChokeController(options.choking(), state, uploadLimiter, clock, new Random(),
@@ -231,18 +231,6 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         return dialled.future();
     }
 
-    /** The peer list's dialer: a TCP connection, then our handshake. */
-    private Future<PeerLink> dial(PeerAddress address) {
-        return client.connect(address.port(), address.host()).map(socket -> {
-            PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false, address,
-                    info.pieceCount(), clock, downloadLimiter);
-            c.start();
-            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-            c.armHandshakeTimeout(options.handshakeTimeout());
-            return c;
-        });
-    }
-
     /**
      * Takes over an incoming connection whose handshake named this torrent; the decoder may hold
      * bytes that followed the handshake.
@@ -250,21 +238,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     @Override
     public void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs) {
         onContext(() -> {
-            PeerAddress remote = PeerConnection.remoteOf(socket);
-            String refused = peerList.admit(remote);
-            if (refused != null) {
-                LOG.debug("{}: refusing {}: {}", info.name(), socket.remoteAddress(), refused);
-                socket.close();
-                return null;
-            }
-            PeerConnection c = new PeerConnection(this, socket, decoder, true, remote, info.pieceCount(), clock,
-                    downloadLimiter);
-            c.start();
-            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-            peerList.opened(c);
-            c.adoptedWith(theirs);
-            onHandshake(c, theirs);
-            c.drain();
+            connector.adopt(socket, decoder, theirs, peerList);
             return null;
         });
     }
