@@ -31,6 +31,14 @@ public record Info(String name, int pieceLength, byte[] pieceHashes, List<Torren
         return pieceHashes.length / HASH_LENGTH;
     }
 
+    /**
+     * How many pieces {@code totalLength} bytes make in pieces of {@code pieceLength} (the last one
+     * may be shorter): what a torrent being made hashes, and what a torrent read must hold.
+     */
+    public static long pieceCountFor(long totalLength, int pieceLength) {
+        return Math.ceilDiv(totalLength, pieceLength);
+    }
+
     /** The expected SHA-1 of piece {@code index}. */
     public byte[] pieceHash(int index) {
         byte[] out = new byte[HASH_LENGTH];

@@ -186,7 +186,7 @@ public final class Metainfo {
             throw new MetainfoException("malformed torrent: info has neither a length nor a files list");
         }
         long total = files.get(files.size() - 1).end();
-        long expectedPieces = (total + pieceLength - 1) / pieceLength;
+        long expectedPieces = Info.pieceCountFor(total, pieceLength);
         long actualPieces = pieces.length() / Info.HASH_LENGTH;
         if (expectedPieces != actualPieces) {
             throw new MetainfoException("malformed torrent: " + actualPieces + " piece hashes for " + total

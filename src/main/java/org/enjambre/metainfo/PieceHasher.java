@@ -59,6 +59,45 @@ final class PieceHasher {
     record Hashes(byte[] pieces, int mappedSegments) {
     }
 
+    /**
+     * The content cut into segments of whole pieces, the last one shorter: where segment {@code s}
+     * starts and ends, in pieces and in bytes. The one place that says so, for the hashing threads
+     * that take segments in turn and for the count of segments each file's mapping must wait for
+     * ({@link FileMappings}), which would unmap a file too early if the two cut differently.
+     */
+    record Segments(long total, int pieceLength, int piecesPerSegment) {
+        /** Segments of about {@link PieceHasher#SEGMENT_BYTES}, at least one piece each. */
+        static Segments of(long total, int pieceLength) {
+            return new Segments(total, pieceLength, Math.max(1, SEGMENT_BYTES / pieceLength));
+        }
+
+        int pieceCount() {
+            return (int) Info.pieceCountFor(total, pieceLength);
+        }
+
+        int count() {
+            return Math.ceilDiv(pieceCount(), piecesPerSegment);
+        }
+
+        int firstPiece(int segment) {
+            return segment * piecesPerSegment;
+        }
+
+        /** The piece after the segment's last. */
+        int endPiece(int segment) {
+            return Math.min(pieceCount(), firstPiece(segment) + piecesPerSegment);
+        }
+
+        long start(int segment) {
+            return (long) firstPiece(segment) * pieceLength;
+        }
+
+        /** The content byte after the segment's last. */
+        long end(int segment) {
+            return Math.min(total, (long) endPiece(segment) * pieceLength);
+        }
+    }
+
     private PieceHasher() {
     }
 
@@ -76,13 +115,12 @@ final class PieceHasher {
             starts[i] = total;
             total += sources.get(i).length();
         }
-        int pieceCount = (int) ceilDiv(total, pieceLength);
-        byte[] hashes = new byte[pieceCount * Info.HASH_LENGTH];
-        int piecesPerSegment = Math.max(1, SEGMENT_BYTES / pieceLength);
+        Segments segments = Segments.of(total, pieceLength);
+        byte[] hashes = new byte[segments.pieceCount() * Info.HASH_LENGTH];
         boolean map = MAP && total >= mapMinBytes && pieceLength <= READ_SIZE;
         AtomicInteger mapped = new AtomicInteger();
-        try (FileMappings mappings = map ? new FileMappings(sources, mappableSegments(sources, starts, total, pieceLength, piecesPerSegment)) : null) {
-            hashSegments(new Layout(sources, starts, total, pieceLength, hashes, mappings, mapped), threads, piecesPerSegment, progress);
+        try (FileMappings mappings = map ? new FileMappings(sources, mappableSegments(sources, starts, segments)) : null) {
+            hashSegments(new Layout(sources, starts, segments, hashes, mappings, mapped), threads, progress);
         }
         // A file that grew while it was read would give a torrent that does not match it.
         for (Source s : sources) {
@@ -94,13 +132,12 @@ final class PieceHasher {
         return new Hashes(hashes, mapped.get());
     }
 
-    /** Per file, how many segments of {@code piecesPerSegment} pieces lie wholly inside it. */
-    private static int[] mappableSegments(List<Source> sources, long[] starts, long total, int pieceLength, int piecesPerSegment) {
+    /** Per file, how many segments lie wholly inside it. */
+    private static int[] mappableSegments(List<Source> sources, long[] starts, Segments segments) {
         int[] counts = new int[starts.length];
-        long segmentBytes = (long) piecesPerSegment * pieceLength;
-        for (long position = 0; position < total; position += segmentBytes) {
-            int file = fileAt(sources, starts, position);
-            if (Math.min(total, position + segmentBytes) <= starts[file] + sources.get(file).length()) {
+        for (int segment = 0; segment < segments.count(); segment++) {
+            int file = fileAt(sources, starts, segments.start(segment));
+            if (segments.end(segment) <= starts[file] + sources.get(file).length()) {
                 counts[file]++;
             }
         }
@@ -117,9 +154,8 @@ final class PieceHasher {
     }
 
     /** Runs the hashing threads (the calling one among them) over every segment; rethrows the first failure. */
-    private static void hashSegments(Layout layout, int threads, int piecesPerSegment, LongConsumer progress) throws IOException {
-        int pieceCount = layout.hashes().length / Info.HASH_LENGTH;
-        int segments = (int) ceilDiv(pieceCount, piecesPerSegment);
+    private static void hashSegments(Layout layout, int threads, LongConsumer progress) throws IOException {
+        int segments = layout.segments().count();
         int workers = Math.min(threads, segments);
         AtomicInteger nextSegment = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -128,9 +164,7 @@ final class PieceHasher {
             try (SegmentReader reader = new SegmentReader(layout)) {
                 int segment;
                 while (failure.get() == null && (segment = nextSegment.getAndIncrement()) < segments) {
-                    int first = segment * piecesPerSegment;
-                    int last = Math.min(pieceCount, first + piecesPerSegment);
-                    long bytes = reader.hashPieces(first, last);
+                    long bytes = reader.hashSegment(segment);
                     progress.accept(hashed.addAndGet(bytes));
                 }
             } catch (Throwable t) {
@@ -172,8 +206,8 @@ final class PieceHasher {
         }
     }
 
-    /** What every hashing thread shares: the files, where each starts in the content, and where the digests go. */
-    private record Layout(List<Source> sources, long[] starts, long total, int pieceLength, byte[] hashes,
+    /** What every hashing thread shares: the files, where each starts in the content, its segments, and where the digests go. */
+    private record Layout(List<Source> sources, long[] starts, Segments segments, byte[] hashes,
             FileMappings mappings, AtomicInteger mappedSegments) {
     }
 
@@ -196,16 +230,19 @@ final class PieceHasher {
 
         SegmentReader(Layout layout) {
             this.layout = layout;
-            this.pieceLength = layout.pieceLength();
+            this.pieceLength = layout.segments().pieceLength();
             this.wholePieces = pieceLength <= READ_SIZE;
             this.buffer = ByteBuffer.allocateDirect(wholePieces ? pieceLength : READ_SIZE);
             this.mapping = layout.mappings() != null && sha1.readsInPlace();
         }
 
-        /** Hashes pieces {@code [first, last)} into their places; returns the bytes read. */
-        long hashPieces(int first, int last) throws IOException {
-            long position = (long) first * pieceLength;
-            long end = Math.min(layout.total(), (long) last * pieceLength);
+        /** Hashes the pieces of segment {@code segment} into their places; returns the bytes read. */
+        long hashSegment(int segment) throws IOException {
+            Segments segments = layout.segments();
+            int first = segments.firstPiece(segment);
+            int last = segments.endPiece(segment);
+            long position = segments.start(segment);
+            long end = segments.end(segment);
             int fileIndex = fileAt(layout.sources(), layout.starts(), position);
             if (mapping && insideOneFile(layout, fileIndex, end) && hashMapped(fileIndex, first, last, position, end)) {
                 return end - position;
@@ -306,9 +343,5 @@ final class PieceHasher {
                 openIndex = -1;
             }
         }
-    }
-
-    static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 }

@@ -161,7 +161,7 @@ public final class TorrentBuilder {
     /** The piece length chosen for {@code totalLength} bytes when none is given: 1,000 to 2,000 pieces when possible. */
     public static int autoPieceLength(long totalLength) {
         int length = MIN_PIECE_LENGTH;
-        while (length < MAX_AUTO_PIECE_LENGTH && ceilDiv(totalLength, length) > TARGET_MAX_PIECES) {
+        while (length < MAX_AUTO_PIECE_LENGTH && Info.pieceCountFor(totalLength, length) > TARGET_MAX_PIECES) {
             length <<= 1;
         }
         return length;
@@ -224,7 +224,7 @@ public final class TorrentBuilder {
             throw new MetainfoException(path + ": nothing to share, every file is empty");
         }
         int pl = pieceLength != null ? pieceLength : autoPieceLength(total);
-        long pieceCount = ceilDiv(total, pl);
+        long pieceCount = Info.pieceCountFor(total, pl);
         if (pieceCount * Info.HASH_LENGTH > Metainfo.MAX_TORRENT_BYTES - 1024L * 1024) {
             throw new MetainfoException(path + ": " + pieceCount + " pieces of " + pl
                     + " bytes would make the .torrent too large; choose a larger piece size");
@@ -357,9 +357,5 @@ public final class TorrentBuilder {
         } catch (URISyntaxException | NullPointerException e) {
             throw new MetainfoException("not a " + what + " URL: " + url);
         }
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 }

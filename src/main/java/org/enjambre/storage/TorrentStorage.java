@@ -8,7 +8,6 @@ import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -24,8 +23,6 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.enjambre.hash.Sha1;
 import org.enjambre.metainfo.FileLayout;
 import org.enjambre.metainfo.Info;
-import org.enjambre.metainfo.MetainfoException;
-import org.enjambre.metainfo.PathSafety;
 import org.enjambre.metainfo.TorrentFile;
 
 /**
@@ -39,9 +36,8 @@ import org.enjambre.metainfo.TorrentFile;
  * in {@link #HASH_READ_CHUNK}-byte chunks into SHA-1, so memory stays small whatever the piece size or
  * torrent size.
  *
- * <p>Nothing is created outside the download folder: every path is checked when the storage is
- * opened (components, then resolve + normalize + prefix), and again before a file is opened or a
- * folder created (no existing component may be a symbolic link that leads outside the folder).
+ * <p>Nothing is created outside the download folder ({@link DownloadFolder}): every path is checked
+ * when the storage is opened, and again before a file is opened or a folder created.
  *
  * <p><b>Thread safety.</b> Every method is thread-safe and blocking; call it from worker threads,
  * never from an event loop. Blocks of different pieces (and disjoint blocks of one piece) may be
@@ -73,7 +69,7 @@ public final class TorrentStorage implements AutoCloseable {
 
     private final Info info;
     private final FileLayout layout;
-    private final Path downloadDir;
+    private final DownloadFolder folder;
     private final Path contentPath;
     private final Path[] paths;
     private final FileHandleCache handles;
@@ -81,12 +77,12 @@ public final class TorrentStorage implements AutoCloseable {
     private TorrentStorage(Info info, Path downloadDir, int maxOpenFiles) throws UnsafePathException {
         this.info = info;
         this.layout = info.layout();
-        this.downloadDir = downloadDir.toAbsolutePath().normalize();
+        this.folder = new DownloadFolder(downloadDir);
         if (info.name().equalsIgnoreCase(ResumeData.FOLDER)) {
             // The download and seed commands keep resume data in DOWNLOAD/.enjambre: a torrent of that name would write there.
             throw new UnsafePathException("the torrent's name \"" + info.name() + "\" is reserved for Enjambre's resume data");
         }
-        this.contentPath = safeResolve(this.downloadDir, List.of(info.name()), "name");
+        this.contentPath = folder.resolve(List.of(info.name()), "name");
         List<TorrentFile> files = info.files();
         this.paths = new Path[files.size()];
         for (int i = 0; i < paths.length; i++) {
@@ -95,7 +91,7 @@ public final class TorrentStorage implements AutoCloseable {
             if (info.multiFile()) {
                 components.addAll(files.get(i).path());
             }
-            paths[i] = safeResolve(this.downloadDir, components, "files[" + i + "]");
+            paths[i] = folder.resolve(components, "files[" + i + "]");
         }
         this.handles = new FileHandleCache(maxOpenFiles, this::openChannel);
     }
@@ -122,7 +118,7 @@ public final class TorrentStorage implements AutoCloseable {
 
     /** The download folder, absolute and normalized. */
     public Path downloadDir() {
-        return downloadDir;
+        return folder.root();
     }
 
     /** {@code downloadDir/<name>}: the file of a single-file torrent, the folder of a multi-file one. */
@@ -142,9 +138,9 @@ public final class TorrentStorage implements AutoCloseable {
     public void createFiles() throws IOException {
         ensureOpen();
         for (Path p : paths) {
-            checkInside(p);
+            folder.checkInside(p);
             Files.createDirectories(p.getParent());
-            checkInside(p);
+            folder.checkInside(p);
             if (!Files.exists(p)) {
                 try {
                     Files.createFile(p);
@@ -483,13 +479,13 @@ public final class TorrentStorage implements AutoCloseable {
     /** Called by the handle cache, under its lock, on a cache miss. */
     private FileChannel openChannel(int fileIndex, boolean forWrite) throws IOException {
         Path p = paths[fileIndex];
-        checkInside(p);
+        folder.checkInside(p);
         if (!forWrite) {
             return FileChannel.open(p, StandardOpenOption.READ);
         }
         Files.createDirectories(p.getParent());
         // Again after creating: a folder that appeared meanwhile may be a link that leads outside.
-        checkInside(p);
+        folder.checkInside(p);
         FileChannel channel = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE,
                 StandardOpenOption.CREATE);
         long expected = info.files().get(fileIndex).length();
@@ -498,51 +494,6 @@ public final class TorrentStorage implements AutoCloseable {
             channel.truncate(expected);
         }
         return channel;
-    }
-
-    /**
-     * Refuses a path whose deepest existing component (the file itself, or the folder it will be
-     * created in) really lies outside the download folder, i.e. behind a symbolic link that leads out.
-     */
-    private void checkInside(Path p) throws IOException {
-        Path realRoot;
-        try {
-            realRoot = downloadDir.toRealPath();
-        } catch (NoSuchFileException e) {
-            return; // nothing exists inside a folder that does not exist yet
-        }
-        for (Path q = p; q != null && q.startsWith(downloadDir) && !q.equals(downloadDir); q = q.getParent()) {
-            if (Files.exists(q, LinkOption.NOFOLLOW_LINKS)) {
-                Path real;
-                try {
-                    real = q.toRealPath();
-                } catch (IOException e) {
-                    throw new UnsafePathException(q + " is a symbolic link that leads nowhere: refusing to write through it");
-                }
-                if (!real.startsWith(realRoot)) {
-                    throw new UnsafePathException(q + " leads to " + real + ", outside the download folder " + realRoot);
-                }
-                return;
-            }
-        }
-    }
-
-    private static Path safeResolve(Path root, List<String> components, String where) throws UnsafePathException {
-        try {
-            PathSafety.checkComponents(components, where);
-        } catch (MetainfoException e) {
-            throw new UnsafePathException(e.getMessage());
-        }
-        Path p = root;
-        for (String c : components) {
-            p = p.resolve(c);
-        }
-        p = p.normalize();
-        if (!p.startsWith(root) || p.equals(root)) {
-            throw new UnsafePathException("unsafe path in " + where + ": " + String.join("/", components)
-                    + " leaves the download folder " + root);
-        }
-        return p;
     }
 
     static MessageDigest sha1() {

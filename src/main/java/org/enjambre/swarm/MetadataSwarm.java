@@ -37,11 +37,10 @@ public final class MetadataSwarm implements ConnectionEvents, IncomingConnection
     private final InfoHash infoHash;
     private final String name;
     private final byte[] peerId;
-    private final NetClient client;
     private final EngineOptions options;
     private final EngineClock clock;
+    private final PeerConnector connector;
     private final PeerList peerList;
-    private final RateLimiter noLimit = new RateLimiter(0, null);
     /** Every candidate a source gave, with its origin: handed to the engine after the metadata. */
     private final Map<PeerAddress, PeerOrigin> candidates = new LinkedHashMap<>();
     private PeerExtensions extensions = PeerExtensions.NONE;
@@ -57,10 +56,12 @@ public final class MetadataSwarm implements ConnectionEvents, IncomingConnection
         this.infoHash = infoHash;
         this.name = name;
         this.peerId = peerId.clone();
-        this.client = client;
         this.options = options;
         this.clock = EngineClock.of(vertx);
-        this.peerList = new PeerList(name, options, clock, this::dial);
+        // No piece count (the metadata is what it fetches) and no download limit (metadata is small).
+        this.connector = new PeerConnector(name, this, client, infoHash, peerId, 0, clock, new RateLimiter(0, null),
+                options.handshakeTimeout());
+        this.peerList = new PeerList(name, options, clock, connector::dial);
     }
 
     public InfoHash infoHash() {
@@ -113,37 +114,10 @@ public final class MetadataSwarm implements ConnectionEvents, IncomingConnection
         });
     }
 
-    private Future<PeerLink> dial(PeerAddress address) {
-        return client.connect(address.port(), address.host()).map(socket -> {
-            PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false, address, 0,
-                    clock, noLimit);
-            c.start();
-            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-            clock.schedule(options.handshakeTimeout().toMillis(), () -> {
-                if (!c.registered && !c.closed()) {
-                    c.close("no handshake within " + options.handshakeTimeout().toSeconds() + " s");
-                }
-            });
-            return c;
-        });
-    }
-
     @Override
     public void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs) {
         onContext(() -> {
-            PeerAddress remote = PeerConnection.remoteOf(socket);
-            String refused = peerList.admit(remote);
-            if (refused != null) {
-                LOG.debug("{}: refusing {}: {}", name, socket.remoteAddress(), refused);
-                socket.close();
-                return null;
-            }
-            PeerConnection c = new PeerConnection(this, socket, decoder, true, remote, 0, clock, noLimit);
-            c.start();
-            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-            peerList.opened(c);
-            onHandshake(c, theirs);
-            c.drain();
+            connector.adopt(socket, decoder, theirs, peerList);
             return null;
         });
     }

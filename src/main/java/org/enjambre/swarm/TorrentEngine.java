@@ -32,12 +32,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One torrent's coordinator: wires the rooms of the engine and routes each connection's events to
- * them. {@link PeerList} dials and admits peers; {@link RequestScheduler} asks them for blocks;
+ * them. {@link PeerList} says whom to dial and admit, {@link PeerConnector} opens those
+ * connections; {@link RequestScheduler} asks peers for blocks;
  * {@link PieceReceiver} stores and verifies what arrives, telling {@link SmartBan} and this class;
  * {@link ChokeController} decides whom we upload to; {@link UploadScheduler} serves them; {@link
- * Interest} says whether we want something from each peer. Here stay
- * the handshake checks, the {@code have}s of verified pieces, resume data and
- * the timer that drives the rest.
+ * Interest} says whether we want something from each peer; {@link ResumeSaver} writes down the
+ * verified pieces. Here stay the handshake checks, the {@code have}s of verified pieces and the
+ * timer that drives the rest.
  *
  * <p>Runs on one Vert.x context: public methods may be called from any thread and hop onto it.
  * {@link #state()} is the torrent's single source of truth for progress and counters.
@@ -55,12 +56,11 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     private final byte[] peerId;
     private final PieceStore store;
     private final Workers workers;
-    private final NetClient client;
     private final EngineOptions options;
     private final EngineClock clock;
     private final TorrentState state;
     private final PiecePicker picker;
-    private final RateLimiter downloadLimiter;
+    private final PeerConnector connector;
     private final PeerList peerList;
     private final Interest interest;
     private final RequestScheduler requests;
@@ -68,11 +68,9 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     private final ChokeController choker;
     private final UploadScheduler uploads;
     private final FastExtension fast;
+    private final ResumeSaver resume;
     private PeerExtensions extensions = PeerExtensions.NONE;
     private final Promise<Void> completion = Promise.promise();
-    private long nextResumeSaveNanos;
-    private boolean resumeDirty;
-    private boolean resumeSaving;
     private long timer = -1;
     private boolean started;
     private boolean stopped;
@@ -102,16 +100,16 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         this.peerId = peerId.clone();
         this.store = store;
         this.workers = Workers.of(workers);
-        this.client = client;
         this.options = options;
         this.clock = EngineClock.of(vertx);
         this.state = new TorrentState(info.pieceCount(), info.pieceLength(), info.totalLength());
         this.picker = new PiecePicker(info.pieceCount(), info.pieceLength(), info.totalLength(),
                 WireLimits.BLOCK_LENGTH, state, new Random());
         RateLimiter uploadLimiter = new RateLimiter(options.uploadRate(), nodeUpload);
-        this.downloadLimiter = new RateLimiter(options.downloadRate(), nodeDownload);
         this.interest = new Interest(state, picker);
-        this.peerList = new PeerList(info.name(), options, clock, this::dial);
+        this.connector = new PeerConnector(info.name(), this, client, infoHash, peerId, info.pieceCount(), clock,
+                new RateLimiter(options.downloadRate(), nodeDownload), options.handshakeTimeout());
+        this.peerList = new PeerList(info.name(), options, clock, connector::dial);
         this.requests = new RequestScheduler(info.name(), picker, state, options, clock);
         this.uploads = new UploadScheduler(info, state, picker, store, this.workers, uploadLimiter, clock, options);
         this.choker = new ChokeController(options.choking(), state, uploadLimiter, clock, new Random(),
@@ -119,6 +117,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         this.receiver = new PieceReceiver(info, picker, state, store, this.workers,
                 new PieceBuffers(PieceReceiver.MAX_BUFFERED_BYTES, PieceReceiver.MAX_BUFFERED_PIECE));
         this.fast = new FastExtension(infoHash.bytes(), state, interest, requests);
+        this.resume = new ResumeSaver(info.name(), store, this.workers, state, options.resumeSaveInterval());
         receiver.listen(new SmartBan(this::banned)); // first: a ban is settled before the have goes out
         receiver.listen(this::onPieceEvent);
     }
@@ -167,7 +166,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             }
             long now = clock.nanoTime();
             choker.start(now);
-            nextResumeSaveNanos = now + options.resumeSaveInterval().toNanos();
+            resume.start(now);
             timer = vertx.setPeriodic(TICK_MILLIS, id -> tick());
             return null;
         }));
@@ -189,12 +188,8 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             completion.tryFail("engine stopped");
             return started ? state.bitfield() : null;
         }).compose(verified -> workers.submit(() -> {
-            try {
-                if (verified != null) {
-                    store.saveResume(verified); // a clean stop leaves resume data that a restart trusts
-                }
-            } catch (Exception e) {
-                LOG.warn("{}: saving resume data failed: {}", info.name(), e.getMessage());
+            if (verified != null) {
+                resume.saveAtStop(verified);
             }
             store.close();
             return null;
@@ -236,18 +231,6 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         return dialled.future();
     }
 
-    /** The peer list's dialer: a TCP connection, then our handshake. */
-    private Future<PeerLink> dial(PeerAddress address) {
-        return client.connect(address.port(), address.host()).map(socket -> {
-            PeerConnection c = new PeerConnection(this, socket, WireDecoder.expectingHandshake(), false, address,
-                    info.pieceCount(), clock, downloadLimiter);
-            c.start();
-            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-            c.armHandshakeTimeout(options.handshakeTimeout());
-            return c;
-        });
-    }
-
     /**
      * Takes over an incoming connection whose handshake named this torrent; the decoder may hold
      * bytes that followed the handshake.
@@ -255,21 +238,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     @Override
     public void adopt(NetSocket socket, WireDecoder decoder, Handshake theirs) {
         onContext(() -> {
-            PeerAddress remote = PeerConnection.remoteOf(socket);
-            String refused = peerList.admit(remote);
-            if (refused != null) {
-                LOG.debug("{}: refusing {}: {}", info.name(), socket.remoteAddress(), refused);
-                socket.close();
-                return null;
-            }
-            PeerConnection c = new PeerConnection(this, socket, decoder, true, remote, info.pieceCount(), clock,
-                    downloadLimiter);
-            c.start();
-            c.send(Handshake.ours(infoHash.bytes(), peerId).encode());
-            peerList.opened(c);
-            c.adoptedWith(theirs);
-            onHandshake(c, theirs);
-            c.drain();
+            connector.adopt(socket, decoder, theirs, peerList);
             return null;
         });
     }
@@ -424,7 +393,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     }
 
     private void onVerified(int piece) {
-        resumeDirty = true;
+        resume.pieceVerified();
         if (!state.markVerified(piece)) {
             return;
         }
@@ -441,9 +410,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
             completion.tryComplete();
-            if (!resumeSaving) {
-                saveResume(clock.nanoTime()); // a finished download is worth remembering at once
-            }
+            resume.completed(clock.nanoTime());
         }
     }
 
@@ -480,9 +447,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             requests.checkSnubs(now);
             requests.sampleRates(now);
             choker.useIdleUpload(now);
-            if (resumeDirty && !resumeSaving && now - nextResumeSaveNanos >= 0) {
-                saveResume(now);
-            }
+            resume.tick(now);
         }
         peerList.redial(now);
         requests.checkTimeouts(now);
@@ -490,22 +455,5 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         for (PeerLink link : new ArrayList<>(peerList.connected())) {
             ((PeerConnection) link).checkLiveness(now, options.keepAliveInterval(), options.idleTimeout());
         }
-    }
-
-    /** Saves resume data on a worker, at most once per interval, only if pieces were verified since. */
-    private void saveResume(long now) {
-        resumeDirty = false;
-        resumeSaving = true;
-        nextResumeSaveNanos = now + options.resumeSaveInterval().toNanos();
-        BitSet verified = state.bitfield();
-        workers.submit(() -> {
-            store.saveResume(verified);
-            return null;
-        }).onComplete(ar -> {
-            resumeSaving = false;
-            if (ar.failed()) {
-                LOG.warn("{}: saving resume data failed: {}", info.name(), ar.cause().getMessage());
-            }
-        });
     }
 }

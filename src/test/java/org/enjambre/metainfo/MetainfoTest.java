@@ -259,6 +259,14 @@ class MetainfoTest {
     }
 
     @Test
+    void theLargestLengthIsRefusedWithTheTruePieceCount() {
+        // Long.MAX_VALUE bytes make 2^49 pieces of 16 KiB; rounding up must not overflow into a negative count.
+        BDict info = BDict.builder().put("name", "x").put("piece length", 16384).put("length", Long.MAX_VALUE)
+                .put("pieces", hashes(1)).build();
+        assertRefused(torrent(info), "in pieces of 16384 (expected " + (1L << 49) + ")");
+    }
+
+    @Test
     void piecesNotAMultipleOfTwentyIsRefused() {
         BDict info = BDict.builder().put("name", "x").put("piece length", 16384).put("length", 1)
                 .put("pieces", new byte[19]).build();

@@ -137,6 +137,38 @@ class PieceHasherTest {
     }
 
     @Test
+    void segmentsCutTheContentIntoWholePiecesEndToEnd() {
+        int mib = 1024 * 1024;
+        for (long total : new long[] {1, 16 * 1024, 8L * mib, 8L * mib + 1, 27L * mib + 100, 5L << 30}) {
+            for (int pieceLength : new int[] {16 * 1024, mib, 3 * mib, 16 * mib}) {
+                PieceHasher.Segments segments = PieceHasher.Segments.of(total, pieceLength);
+                String what = total + " bytes in pieces of " + pieceLength;
+                long position = 0;
+                int piece = 0;
+                for (int s = 0; s < segments.count(); s++) {
+                    assertThat(segments.start(s)).as(what).isEqualTo(position);
+                    assertThat(segments.firstPiece(s)).as(what).isEqualTo(piece);
+                    assertThat(segments.start(s)).as(what).isEqualTo((long) piece * pieceLength);
+                    assertThat(segments.endPiece(s)).as(what).isGreaterThan(piece);
+                    long bytes = segments.end(s) - segments.start(s);
+                    // About SEGMENT_BYTES of whole pieces; a larger piece alone; only the last one short.
+                    assertThat(bytes).as(what).isLessThanOrEqualTo(Math.max(PieceHasher.SEGMENT_BYTES, pieceLength));
+                    if (s < segments.count() - 1) {
+                        assertThat(bytes).as(what)
+                                .isEqualTo((long) (segments.endPiece(s) - segments.firstPiece(s)) * pieceLength)
+                                .isGreaterThan(PieceHasher.SEGMENT_BYTES - pieceLength);
+                    }
+                    position = segments.end(s);
+                    piece = segments.endPiece(s);
+                }
+                assertThat(position).as(what).isEqualTo(total);
+                assertThat(piece).as(what).isEqualTo(segments.pieceCount())
+                        .isEqualTo((int) ((total - 1) / pieceLength + 1));
+            }
+        }
+    }
+
+    @Test
     void piecesLargerThanOneReadAreNeverMapped() throws Exception {
         ByteArrayOutputStream content = new ByteArrayOutputStream();
         List<PieceHasher.Source> sources = files(content, 9 * 1024 * 1024 + 3);

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Random;
@@ -72,6 +73,9 @@ final class MemoryPieces {
         final byte[] disk;
         final AtomicInteger writes = new AtomicInteger();
         final AtomicInteger reads = new AtomicInteger();
+        /** Each {@link #saveResume} call's pieces, in order; a save fails while {@link #resumeFails} is set. */
+        final List<BitSet> resumeSaves = new ArrayList<>();
+        boolean resumeFails;
 
         /** @param full whether the store starts with the whole content (a seeder) */
         Store(boolean full) {
@@ -104,6 +108,14 @@ final class MemoryPieces {
         @Override
         public BitSet recheck() {
             return new BitSet();
+        }
+
+        @Override
+        public void saveResume(BitSet verified) throws IOException {
+            if (resumeFails) {
+                throw new IOException("disk full");
+            }
+            resumeSaves.add((BitSet) verified.clone());
         }
 
         @Override

@@ -70,13 +70,9 @@ public final class Swarm implements IdentifiedDataSerializable {
     private int seeders;
     private byte[] ipv6 = NONE;
     private int ipv6Count;
-    /**
-     * Peers per address, counted in buckets by a keyed hash of the address: one byte per 2-4
-     * index slots instead of a map entry per address. A bucket shared by several addresses
-     * over-counts (never under-counts), rarely, and never on purpose (the hash is keyed).
-     */
-    private byte[] perAddress = new byte[4];
-    /** Also holds this copy's random hash key, which the address buckets and key hashes use too. */
+    /** Peers per address, by a hash under this copy's key. */
+    private final AddressCounts perAddress = new AddressCounts();
+    /** Also holds this copy's random hash key, which the address counts and key hashes use too. */
     private SwarmIndex index = new SwarmIndex(SALTS.nextLong(), SALTS.nextLong());
     private long base = Long.MIN_VALUE;
     /**
@@ -134,9 +130,9 @@ public final class Swarm implements IdentifiedDataSerializable {
         return ip.length == 4 && Arrays.equals(records, slot * RECORD + IP, slot * RECORD + IP + 4, ip, 0, 4);
     }
 
-    /** How many peers of this swarm announced from {@code ip} (at least; see {@link #perAddress}). */
+    /** How many peers of this swarm announced from {@code ip} (at least; see {@link AddressCounts}). */
     int peersFrom(byte[] ip) {
-        return perAddress[bucket(ip)] & 0xff;
+        return perAddress.count(addressHash(ip));
     }
 
     /**
@@ -155,33 +151,17 @@ public final class Swarm implements IdentifiedDataSerializable {
         return n;
     }
 
-    private int bucket(byte[] ip) {
-        return bucket(index.keyedHash(ip, 0, ip.length));
+    private long addressHash(byte[] ip) {
+        return index.keyedHash(ip, 0, ip.length);
     }
 
-    private int bucket(long hash) {
-        return (int) (hash ^ (hash >>> 32)) & (perAddress.length - 1);
-    }
-
-    /** The bucket of a stored peer's address, hashed where it is stored (no copy of the address). */
-    private int bucketOf(int slot) {
+    /** The hash of a stored peer's address, made where it is stored (no copy of the address). */
+    private long addressHashOf(int slot) {
         int at = slot * RECORD + IP;
         if ((flags(slot) & IPV6) != 0) {
-            return bucket(index.keyedHash(ipv6, (int) INT.get(records, at) * V6_ENTRY, 16));
+            return index.keyedHash(ipv6, (int) INT.get(records, at) * V6_ENTRY, 16);
         }
-        return bucket(index.keyedHash(records, at, 4));
-    }
-
-    private void countAddress(byte[] ip, int delta) {
-        countBucket(bucket(ip), delta);
-    }
-
-    private void countBucket(int b, int delta) {
-        int n = (perAddress[b] & 0xff) + delta;
-        // Saturated at 255: such a bucket stays full; only a rebuild (index growth) recounts it.
-        if (n >= 0 && n <= 255 && (perAddress[b] & 0xff) != 255) {
-            perAddress[b] = (byte) n;
-        }
+        return index.keyedHash(records, at, 4);
     }
 
     /** Drops every peer whose last announce is before {@code cutoff}; answers how many (the sweep). */
@@ -245,11 +225,11 @@ public final class Swarm implements IdentifiedDataSerializable {
             System.arraycopy(peerId, 0, records, slot * RECORD + ID, 20);
             records[slot * RECORD + FLAGS] = (byte) (seeder ? SEEDER : 0);
             index.add(slot, peerId, 0);
-            countAddress(ip, 1);
+            perAddress.add(addressHash(ip), 1);
         } else {
             if (!sameIp(slot, ip)) {
-                countBucket(bucketOf(slot), -1);
-                countAddress(ip, 1);
+                perAddress.add(addressHashOf(slot), -1);
+                perAddress.add(addressHash(ip), 1);
             }
             if (seeder != seeder(slot)) {
                 slot = changeKind(slot);
@@ -479,7 +459,7 @@ public final class Swarm implements IdentifiedDataSerializable {
     }
 
     private void remove(int slot) {
-        countBucket(bucketOf(slot), -1);
+        perAddress.add(addressHashOf(slot), -1);
         if ((flags(slot) & IPV6) != 0) {
             freeIpv6((int) INT.get(records, slot * RECORD + IP));
         }
@@ -488,7 +468,7 @@ public final class Swarm implements IdentifiedDataSerializable {
         if (size == 0) {
             records = NONE;
             index.clear();
-            perAddress = new byte[4];
+            perAddress.clear();
         } else if (records.length > 8 * RECORD && size * RECORD * 4 < records.length) {
             records = Arrays.copyOf(records, size * 2 * RECORD);
         }
@@ -529,10 +509,10 @@ public final class Swarm implements IdentifiedDataSerializable {
     private void growIndex() {
         // Load factor from 1/2 (just grown) to 3/4: linear probing stays short.
         index.resetFor(size);
-        perAddress = new byte[Integer.highestOneBit(index.capacity()) / 2];
+        perAddress.resize(index.capacity());
         for (int slot = 0; slot < size; slot++) {
             index.add(slot, records, slot * RECORD);
-            countBucket(bucketOf(slot), 1);
+            perAddress.add(addressHashOf(slot), 1);
         }
     }
 
@@ -618,7 +598,7 @@ public final class Swarm implements IdentifiedDataSerializable {
                 System.arraycopy(ip, 0, records, slot * RECORD + IP, 4);
             }
             index.add(slot, record, 0);
-            countAddress(ip, 1);
+            perAddress.add(addressHash(ip), 1);
         }
     }
 }
