@@ -59,7 +59,7 @@ mktorrent -l 16 -o "$WORK/dht.torrent" "$FILE" > /dev/null # no -a: no tracker a
 HASH=$("$ROOT/enjambre" info "$WORK/dht.torrent" | awk '/info.?hash/ {print $NF; exit}')
 [[ "$HASH" =~ ^[0-9a-f]{40}$ ]] || { echo "could not read the info-hash (got '$HASH')"; exit 1; }
 MAGNET="magnet:?xt=urn:btih:$HASH"
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$ROOT/bench/ports.sh" # free_port
 
 # The DHT: libtorrent sessions at 127.2.0.x, joined through their first; with no commands on stdin
 # they stay up until killed (at most an hour).

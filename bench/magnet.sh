@@ -41,7 +41,7 @@ HASH=$("$ROOT/enjambre" info "$WORK/magnet.torrent" | awk '/info.?hash/ {print $
 [[ "$HASH" =~ ^[0-9a-f]{40}$ ]] || { echo "could not read the info-hash (got '$HASH')"; exit 1; }
 MAGNET="magnet:?xt=urn:btih:$HASH"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$ROOT/bench/ports.sh" # free_port
 
 PORT=$(free_port)
 if [ "$SEEDER" = enjambre ]; then

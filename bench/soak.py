@@ -20,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 
+from free_port import free_port  # bench/free_port.py: never the same port twice in a run
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 LAUNCHER = os.path.join(ROOT, 'enjambre')
 LT_PEER = os.path.join(ROOT, 'bench', 'lt_swarm_peer.py')
@@ -32,12 +34,6 @@ MIB = 1 << 20
 FD_SLACK = 48
 THREAD_SLACK = 24
 HEAP_FACTOR, HEAP_SLACK = 2.0, 24 * MIB
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def log(msg):

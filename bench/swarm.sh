@@ -38,7 +38,7 @@ stop_all() {
 }
 cleanup() { stop_all; [ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"; }
 trap cleanup EXIT
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$ROOT/bench/ports.sh" # free_port
 now() { date +%s.%N; }
 # cpu_ticks PID... -> the processes' user+system CPU in clock ticks so far (0 for one that is gone).
 # The CPU a swarm spends inside the timed window says more than its wall time on a busy machine.

@@ -43,7 +43,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/ports.sh # free_port
 await_http() {
   for _ in $(seq 1 300); do
     curl -s -o /dev/null "http://127.0.0.1:$1/" && return 0

@@ -67,8 +67,7 @@ cleanup() {
 trap cleanup EXIT
 
 gcc -O2 -o "$WORK/udpload" bench/udpload.c
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-free_udp_port() { python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+. bench/ports.sh # free_port, free_udp_port
 
 # The pool: hex for the whitelists and udpload, percent-encoded for the Lua script. The Lua script
 # asks for a new connection per request when WRK_CLOSE=1, and writes wrk's latency histogram

@@ -32,7 +32,7 @@ if [ ! -f "$FILE" ] || [ "$(stat -c %s "$FILE")" -ne $((SIZE_MIB * 1024 * 1024))
 fi
 rm -f "$WORK/bench.torrent"
 mktorrent -l "$PIECE_LOG2" -o "$WORK/bench.torrent" "$FILE" > /dev/null
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$ROOT/bench/ports.sh" # free_port
 # CPU seconds (user+sys) a process has used so far, from /proc
 # (fields after the ")" that closes the name, which may hold spaces: utime is the 12th, stime the 13th)
 cpu_of() { sed 's/.*) //' "/proc/$1/stat" | awk -v hz="$(getconf CLK_TCK)" '{print ($12 + $13) / hz}'; }

@@ -38,7 +38,7 @@ fi
 rm -f "$WORK/bench.torrent"
 mktorrent -l "$PIECE_LOG2" -o "$WORK/bench.torrent" "$FILE" > /dev/null
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+. "$ROOT/bench/ports.sh" # free_port
 
 # start_seed KIND PORT -> PID in SEED_PID
 start_seed() {

@@ -148,6 +148,7 @@ final class PeerConnection implements PeerLink {
                 }
                 engine.closed(this, null);
             }
+            releasePausedReads();
         });
         socket.exceptionHandler(e -> close("socket error: " + e.getMessage()));
     }
@@ -343,7 +344,22 @@ final class PeerConnection implements PeerLink {
             timeline.closed(reason);
         }
         socket.close();
+        releasePausedReads();
         engine.closed(this, reason);
+    }
+
+    /**
+     * Vert.x pauses a socket (the download limit, {@link #pauseReading}) with a flag and queues the
+     * reads that still come, raw Netty buffers for our message handler, turning reading off only once
+     * 8 wait; it hands them over when the socket resumes, and a socket closed while paused never
+     * resumed, so nothing released them (the "LEAK: ByteBuf.release() was not called" after a
+     * rate-limited peer's connection closed). Resuming once the connection is closed hands them to the
+     * message handler, which releases them unread (nothing is fed after a close); on a socket that
+     * was not paused it does nothing.
+     */
+    private void releasePausedReads() {
+        readPaused = false;
+        socket.resume();
     }
 
     @Override

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -22,38 +21,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashResumeIT {
     static final int PIECES = 128;
     static final int PIECE_LENGTH = 64 * 1024;
-    static final Pattern STATUS = Pattern.compile("pieces (\\d+)/" + PIECES);
 
     @TempDir
     Path dir;
 
     static Proc download(String name, Path dir, int seedPort) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Denjambre.statusMillis=100"));
-        command.addAll(JavaOptions.REQUIRED);
-        command.addAll(List.of("-jar", Proc.jar(), "download", "file.torrent", "--out", "out", "--peer", "127.0.0.1:" + seedPort));
-        return Proc.start(name, dir, command);
-    }
-
-    /** The highest piece count a status line showed: a lower bound of what is verified on disk. */
-    static int lastVerified(Proc p) {
-        int best = 0;
-        for (String line : p.out) {
-            Matcher m = STATUS.matcher(line);
-            if (m.find()) {
-                best = Math.max(best, Integer.parseInt(m.group(1)));
-            }
-        }
-        return best;
-    }
-
-    static void waitForPieces(Proc p, int pieces, long seconds) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (lastVerified(p) < pieces) {
-            assertThat(System.nanoTime()).as("%s reaching %d pieces", p, pieces).isLessThan(deadline);
-            assertThat(p.process.isAlive()).as("download still running").isTrue();
-            Thread.sleep(20);
-        }
+        return Proc.enjambre(name, dir, List.of(Proc.FREQUENT_STATUS), "download", "file.torrent", "--out", "out",
+                "--peer", "127.0.0.1:" + seedPort);
     }
 
     @Test
@@ -66,16 +40,16 @@ class CrashResumeIT {
 
             int atKill;
             try (Proc first = download("first", dir, port)) {
-                waitForPieces(first, PIECES / 2, 60);
+                first.awaitVerified(PIECES / 2, 60);
                 first.process.destroyForcibly(); // SIGKILL: no shutdown hook, no resume data saved at stop
                 first.process.waitFor(10, TimeUnit.SECONDS);
-                atKill = lastVerified(first);
+                atKill = first.lastVerified();
             }
 
             int present;
             try (Proc second = download("second", dir, port)) {
                 present = Integer.parseInt(second.awaitLine("^pieces present at start: (\\d+)/", 60));
-                waitForPieces(second, (present + PIECES) / 2 + 8, 60);
+                second.awaitVerified((present + PIECES) / 2 + 8, 60);
                 second.terminate(); // SIGTERM: a clean stop that saves resume data
                 assertThat(second.awaitExit(20)).isZero();
             }

@@ -58,8 +58,25 @@ final class Proc implements AutoCloseable {
 
     /** {@code java -jar target/enjambre.jar ARGS...} with these environment changes ({@link #start(String, Path, List, java.util.Map)}). */
     static Proc enjambre(String name, Path workDir, java.util.Map<String, String> environment, String... args) throws IOException {
+        return enjambre(name, workDir, List.of(), environment, args);
+    }
+
+    /**
+     * A JVM option for {@code download}: its status line (with {@code pieces V/N}) every 100 ms instead
+     * of every 5 s, so that a test sees the verified pieces go up ({@link #awaitVerified}).
+     */
+    static final String FREQUENT_STATUS = "-Denjambre.statusMillis=100";
+
+    /** {@code java JVM_OPTIONS... -jar target/enjambre.jar ARGS...} */
+    static Proc enjambre(String name, Path workDir, List<String> jvmOptions, String... args) throws IOException {
+        return enjambre(name, workDir, jvmOptions, java.util.Map.of(), args);
+    }
+
+    private static Proc enjambre(String name, Path workDir, List<String> jvmOptions,
+                                 java.util.Map<String, String> environment, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m"));
+        command.addAll(jvmOptions);
         command.addAll(JavaOptions.REQUIRED);
         command.addAll(List.of("-jar", jar()));
         command.addAll(List.of(args));
@@ -112,6 +129,40 @@ final class Proc implements AutoCloseable {
         }
         throw new AssertionError(name + " did not print /" + regex + "/ within " + seconds + " s\nstdout: " + tail(out)
                 + "\nstderr: " + tail(err));
+    }
+
+    /** A download's status line: {@code ... pieces V/N} with V the pieces verified so far. */
+    private static final Pattern STATUS_PIECES = Pattern.compile("\\bpieces (\\d+)/\\d+");
+
+    /** The highest piece count a status line of this download showed: a lower bound of what is verified on disk. */
+    int lastVerified() {
+        int best = 0;
+        for (String line : out) {
+            Matcher m = STATUS_PIECES.matcher(line);
+            if (m.find()) {
+                best = Math.max(best, Integer.parseInt(m.group(1)));
+            }
+        }
+        return best;
+    }
+
+    /**
+     * Waits until a status line shows at least {@code pieces} verified (start the download with
+     * {@link #FREQUENT_STATUS} to see them soon); fails if the process ends first or the time passes.
+     */
+    void awaitVerified(int pieces, long seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (lastVerified() < pieces) {
+            if (!process.isAlive()) {
+                throw new AssertionError(name + " exited (" + process.exitValue() + ") with " + lastVerified()
+                        + " pieces verified, before " + pieces + "\nstdout: " + tail(out) + "\nstderr: " + tail(err));
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " did not verify " + pieces + " pieces within " + seconds + " s ("
+                        + lastVerified() + ")\nstdout: " + tail(out) + "\nstderr: " + tail(err));
+            }
+            Thread.sleep(20);
+        }
     }
 
     int listeningPort() throws InterruptedException {

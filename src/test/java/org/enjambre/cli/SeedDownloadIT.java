@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.enjambre.swarm.TestTorrents;
 import org.junit.jupiter.api.Test;
@@ -103,19 +104,22 @@ class SeedDownloadIT {
         try (Proc seed = Proc.enjambre("seed", dir, "seed", "big.torrent", "--data", "data",
                 "--upload-rate", "4000000")) {
             int port = seed.listeningPort();
-            try (Proc first = Proc.enjambre("first", dir, "download", "big.torrent", "--out", "out",
-                    "--peer", "127.0.0.1:" + port)) {
+            int verifiedAtStop;
+            try (Proc first = Proc.enjambre("first", dir, List.of(Proc.FREQUENT_STATUS), "download", "big.torrent",
+                    "--out", "out", "--peer", "127.0.0.1:" + port)) {
                 first.listeningPort();
-                Thread.sleep(3000);
+                // A quarter verified: at 4 MB/s most of the file is still to come when it stops.
+                first.awaitVerified(24, 60);
                 first.terminate();
                 assertThat(first.awaitExit(20)).isZero();
+                verifiedAtStop = first.lastVerified();
             }
             try (Proc second = Proc.enjambre("second", dir, "download", "big.torrent", "--out", "out",
                     "--peer", "127.0.0.1:" + port)) {
                 assertThat(second.awaitExit(90)).isZero();
                 String present = second.err.stream().filter(l -> l.contains("pieces present")).findFirst().orElseThrow();
                 int kept = Integer.parseInt(present.replaceAll(".*: (\\d+) of 96 pieces present.*", "$1"));
-                assertThat(kept).isBetween(5, 95);
+                assertThat(kept).isBetween(5, 95).isGreaterThanOrEqualTo(verifiedAtStop);
             }
             seed.terminate();
             assertThat(seed.awaitExit(20)).isZero();

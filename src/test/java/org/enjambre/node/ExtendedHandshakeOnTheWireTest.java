@@ -21,6 +21,7 @@ import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TestTorrents;
 import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.testutil.NettyLeaks;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
 import org.enjambre.wire.MessageEncoder;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * handshake; the peer's own extended handshake is read, and a malformed one closes the connection.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(NettyLeaks.class)
 class ExtendedHandshakeOnTheWireTest {
     @TempDir
     Path dir;

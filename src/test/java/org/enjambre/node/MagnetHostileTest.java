@@ -28,6 +28,7 @@ import org.enjambre.swarm.EngineOptions;
 import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TestTorrents;
 import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.testutil.NettyLeaks;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
 import org.enjambre.wire.MessageEncoder;
@@ -39,6 +40,7 @@ import org.enjambre.wire.ext.MetadataMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -48,6 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  * closed and never asked again, the 1 GiB claim never gets a request.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
+@ExtendWith(NettyLeaks.class)
 class MagnetHostileTest {
     @TempDir
     Path dir;

@@ -25,6 +25,7 @@ import org.enjambre.swarm.PeerLink;
 import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TestTorrents;
 import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.testutil.NettyLeaks;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
 import org.enjambre.wire.MessageEncoder;
@@ -33,10 +34,12 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Seeds and leeches in one JVM, each its own {@link PeerVerticle} on loopback: real sockets, real files. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(NettyLeaks.class)
 class PeerTransferTest {
     @TempDir
     Path dir;

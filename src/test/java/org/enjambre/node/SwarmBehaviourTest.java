@@ -25,6 +25,7 @@ import org.enjambre.swarm.PeerStats;
 import org.enjambre.swarm.StoragePieceStore;
 import org.enjambre.swarm.TestTorrents;
 import org.enjambre.swarm.TorrentEngine;
+import org.enjambre.testutil.NettyLeaks;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
 import org.enjambre.wire.MessageEncoder;
@@ -32,6 +33,7 @@ import org.enjambre.wire.PeerId;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  * wait on a slow peer. Durations are shortened so that the class runs in seconds.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
+@ExtendWith(NettyLeaks.class)
 class SwarmBehaviourTest {
     @TempDir
     Path dir;
@@ -305,6 +308,37 @@ class SwarmBehaviourTest {
         // 1.5 MiB at 512 KiB/s with a small initial allowance and socket buffers: at least ~2 s.
         assertThat(seconds).isBetween(1.8, 15.0);
         assertThat(Files.mismatch(content, dir.resolve("leech/capped.bin"))).isEqualTo(-1L);
+    }
+
+    /**
+     * Under a download limit the leecher's socket is paused most of the time, and Vert.x keeps the
+     * reads that arrive meanwhile for when it resumes: when the seed dies then, those reads (raw Netty
+     * buffers) must still be released, not left to the garbage collector. The class's leak check
+     * ({@link NettyLeaks}, after the test, once nothing refers to the engines any more) fails it otherwise.
+     */
+    @Test
+    void aConnectionClosedWhileItsReadsArePausedReleasesTheReadsQueuedMeanwhile() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/paused.bin"), 1024 * 1024, 17);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("paused.torrent"), null);
+        PeerVerticle seedNode = node();
+        Vertx seedVertx = vertxes.getLast();
+        host(seedNode, metainfo, dir.resolve("seed"), false, FAST);
+        TorrentEngine leech = host(node(), metainfo, dir.resolve("leech"), true, FAST.withDownloadRate(16 * 1024));
+        await(leech.connect("127.0.0.1", seedNode.actualPort()));
+        // The seed answers the whole request pipeline at once; the leecher reads 16 KiB and pauses.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (leech.state().downloaded() == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(leech.state().downloaded()).isPositive();
+        assertThat(leech.state().complete()).isFalse();
+        await(seedVertx.close()); // the connection closes with reads queued behind the pause
+        vertxes.remove(seedVertx);
+        deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (leech.state().peers() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(leech.state().peers()).isZero();
     }
 
     /**

@@ -6,10 +6,13 @@ import io.vertx.core.buffer.Buffer;
 import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.List;
+import org.enjambre.testutil.NettyLeaks;
 import org.enjambre.wire.WireException.Reason;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** BEP 6 on the wire: the five fast-extension messages, allowed only when both handshakes set its bit. */
+@ExtendWith(NettyLeaks.class)
 class FastExtensionWireTest {
     private static final HexFormat HEX = HexFormat.of();
     /** 10 pieces of 32 KiB, the last one 1000 bytes; BEP 10 and BEP 6 negotiated. */

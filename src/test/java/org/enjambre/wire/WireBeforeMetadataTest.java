@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.vertx.core.buffer.Buffer;
 import java.util.BitSet;
 import java.util.HexFormat;
+import org.enjambre.testutil.NettyLeaks;
 import org.enjambre.wire.WireException.Reason;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** A magnet: the wire runs before the torrent's metadata is known, and what it let through is checked later. */
+@ExtendWith(NettyLeaks.class)
 class WireBeforeMetadataTest {
     private static final HexFormat HEX = HexFormat.of();
     /** 10 pieces of 32 KiB, the last one 1000 bytes. */

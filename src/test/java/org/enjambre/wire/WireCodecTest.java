@@ -7,9 +7,12 @@ import io.vertx.core.buffer.Buffer;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.enjambre.testutil.NettyLeaks;
 import org.enjambre.wire.WireException.Reason;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(NettyLeaks.class)
 class WireCodecTest {
     private static final HexFormat HEX = HexFormat.of();
     /** 10 pieces of 32 KiB, the last one 1000 bytes: 9 * 32768 + 1000. */
