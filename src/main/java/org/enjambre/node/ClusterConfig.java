@@ -51,14 +51,14 @@ public final class ClusterConfig {
         Config config;
         if (file != null && Files.isRegularFile(file)) {
             try (InputStream in = Files.newInputStream(file)) {
-                config = parse(in, file.toString());
+                config = parse(in, file.toString(), true);
             }
         } else {
             try (InputStream in = ClusterConfig.class.getClassLoader().getResourceAsStream("cluster.xml")) {
                 if (in == null) {
                     throw new IOException("no " + file + " and no cluster.xml packaged in the jar");
                 }
-                config = parse(in, "the cluster.xml packaged in the jar");
+                config = parse(in, "the cluster.xml packaged in the jar", false);
             }
         }
         // Whatever the file says: the name is what a member must know, and the file is public.
@@ -152,11 +152,33 @@ public final class ClusterConfig {
         return out;
     }
 
-    private static Config parse(InputStream in, String what) throws IOException {
-        try {
-            return new XmlConfigBuilder(in).build();
-        } catch (InvalidConfigurationException e) {
-            throw new IOException("invalid Hazelcast configuration in " + what + ": " + e.getMessage(), e);
+    /** Hazelcast's switch for checking a configuration against its XML schema (read from the system properties only). */
+    static final String SCHEMA_VALIDATION_PROPERTY = "hazelcast.config.schema.validation.enabled";
+
+    /**
+     * Parses a Hazelcast XML configuration. A user's file is checked against Hazelcast's schema (a
+     * misspelt element is an error naming it). The copy packaged in the jar is not: the build checks
+     * it (ClusterConfigTest), and checking it again cost each tracker node ~0.2 CPU s of its start,
+     * before its cluster can form (bench/RESULTS.md, "demo: where the start went"). Hazelcast
+     * reads the switch from the system properties only, so it is turned off around this one parse.
+     */
+    static Config parse(InputStream in, String what, boolean validate) throws IOException {
+        synchronized (ClusterConfig.class) {
+            String before = System.getProperty(SCHEMA_VALIDATION_PROPERTY);
+            if (!validate) {
+                System.setProperty(SCHEMA_VALIDATION_PROPERTY, "false");
+            }
+            try {
+                return new XmlConfigBuilder(in).build();
+            } catch (InvalidConfigurationException e) {
+                throw new IOException("invalid Hazelcast configuration in " + what + ": " + e.getMessage(), e);
+            } finally {
+                if (before == null) {
+                    System.clearProperty(SCHEMA_VALIDATION_PROPERTY);
+                } else {
+                    System.setProperty(SCHEMA_VALIDATION_PROPERTY, before);
+                }
+            }
         }
     }
 }

@@ -173,14 +173,32 @@ class CliTest {
         assertThat(r.err()).contains("--frobnicate");
     }
 
+    static final List<String> COMMANDS = List.of("create", "info", "seed", "download", "tracker", "node", "demo");
+
     @Test
     void helpIsAvailableOnEveryCommand() {
-        for (String cmd : List.of("create", "info")) {
+        for (String cmd : COMMANDS) {
             Result r = run(cmd, "--help");
             assertThat(r.exitCode()).isZero();
             assertThat(r.out()).contains("Usage: enjambre " + cmd);
+            Result viaHelp = run("help", cmd);
+            assertThat(viaHelp.exitCode()).as("help " + cmd).isZero();
+            assertThat(viaHelp.out()).contains("Usage: enjambre " + cmd);
         }
-        assertThat(run("--help").out()).contains("create", "info");
+        // The top-level usage lists every command, whatever a run with one command builds.
+        for (String top : List.of("--help", "help")) {
+            Result r = run(top);
+            assertThat(r.exitCode()).isZero();
+            assertThat(r.out()).contains(COMMANDS.stream().map(c -> "  " + c + " ").toArray(String[]::new));
+        }
+    }
+
+    @Test
+    void aMistypedCommandIsAUsageErrorInOneLine() {
+        Result r = run("sede", "x.torrent");
+        assertThat(r.exitCode()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(r.errLines()).hasSize(1);
+        assertThat(r.err()).contains("sede", "enjambre --help");
     }
 
     @Test
