@@ -189,7 +189,17 @@ class AnnouncerTest {
         assertThat(gapMs(rs.get(0), rs.get(1))).as("first early retry").isLessThan(600L);
         assertThat(gapMs(rs.get(1), rs.get(2))).as("second early retry").isLessThan(600L);
         assertThat(gapMs(rs.get(2), rs.get(3))).as("early retries used up: the usual first delay").isGreaterThanOrEqualTo(880L);
+        // The tracker recorded the fourth request before its answer reached the announcer.
+        awaitPeers();
         assertThat(peersSeen).isNotEmpty();
+    }
+
+    /** Waits, at most {@link #WAIT}, until the announcer has handed over a peer list. */
+    private void awaitPeers() throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (peersSeen.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
     }
 
     @Test
