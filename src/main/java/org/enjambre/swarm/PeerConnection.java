@@ -9,6 +9,7 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.internal.buffer.BufferInternal;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
@@ -45,7 +46,7 @@ final class PeerConnection implements PeerLink {
     private final ChannelHandlerContext channel;
     /** Writes whose failure needs no answer (the socket's close handler reports it). */
     private final VoidChannelPromise voidPromise;
-    /** Pieces were queued since the last flush. */
+    /** Pieces or messages were queued since the last flush. */
     private boolean unflushed;
     /** A read is being handed to the engine: a flush waits for its end (see {@link #flush}). */
     private boolean reading;
@@ -316,6 +317,22 @@ final class PeerConnection implements PeerLink {
         // Two messages rather than a composite of the two: the socket gathers them in one writev anyway.
         channel.write(header, voidPromise);
         channel.write(block, voidPromise);
+        unflushed = true;
+    }
+
+    @Override
+    public void queue(Message message) {
+        if (closed) {
+            return;
+        }
+        if (timeline != null) {
+            timeline.sent(message);
+        }
+        lastSentNanos = clock.nanoTime();
+        ByteBuf encoded = ((BufferInternal) MessageEncoder.encode(message)).getByteBuf();
+        ByteBuf direct = channel.alloc().directBuffer(encoded.readableBytes());
+        direct.writeBytes(encoded);
+        channel.write(direct, voidPromise);
         unflushed = true;
     }
 

@@ -5,7 +5,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.util.ArrayList;
@@ -24,7 +23,6 @@ import org.enjambre.net.PeerOrigin;
 import org.enjambre.swarm.PieceReceiver.PieceEvent;
 import org.enjambre.wire.Handshake;
 import org.enjambre.wire.Message;
-import org.enjambre.wire.MessageEncoder;
 import org.enjambre.wire.WireDecoder;
 import org.enjambre.wire.WireLimits;
 import org.slf4j.Logger;
@@ -47,6 +45,11 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     private static final Logger LOG = LoggerFactory.getLogger(TorrentEngine.class);
     /** How often the engine checks keep-alives and idle peers. */
     static final long TICK_MILLIS = 500;
+    /**
+     * The longest a HAVE waits to be pushed on its own: short against the time a piece takes to
+     * fetch, long enough for the pieces verified meanwhile to share the write.
+     */
+    static final long HAVE_FLUSH_MILLIS = 20;
 
     private final Vertx vertx;
     private final Context context;
@@ -74,6 +77,8 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     private long timer = -1;
     private boolean started;
     private boolean stopped;
+    /** A flush of the queued HAVEs is due (see {@link #flushHavesSoon}). */
+    private boolean haveFlushArmed;
 
     /**
      * @param context the context the engine runs on (the hosting verticle's)
@@ -400,18 +405,36 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         state.pieceVerified();
         // Every peer is told, even one that has the piece already (libtorrent's send_redundant_have
         // default): a seeder learns its leechers' progress that way, for its choker and the dashboard.
-        Buffer have = MessageEncoder.encode(new Message.Have(piece));
+        Message.Have have = new Message.Have(piece);
         for (PeerLink c : new ArrayList<>(peerList.connected())) {
-            c.send(have.copy());
+            c.queue(have);
             fast.pieceVerified(c, piece);
             interest.weHave(c, piece);
         }
+        flushHavesSoon();
         extensions.onPieceVerified(piece);
         if (state.complete()) {
             LOG.info("{}: download complete, {} pieces verified", info.name(), info.pieceCount());
             completion.tryComplete();
             resume.completed(clock.nanoTime());
         }
+    }
+
+    /**
+     * Pushes the queued HAVEs within {@link #HAVE_FLUSH_MILLIS}: most leave earlier, with the
+     * requests or blocks that go to the same peer anyway.
+     */
+    private void flushHavesSoon() {
+        if (haveFlushArmed) {
+            return;
+        }
+        haveFlushArmed = true;
+        clock.schedule(HAVE_FLUSH_MILLIS, () -> {
+            haveFlushArmed = false;
+            for (PeerLink c : new ArrayList<>(peerList.connected())) {
+                c.flush();
+            }
+        });
     }
 
     /** Smart ban's verdict: the peer is refused for the session and its connections close. */

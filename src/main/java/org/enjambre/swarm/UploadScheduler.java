@@ -372,6 +372,8 @@ final class UploadScheduler {
     private PeerLink nextUploader() {
         PeerLink best = null;
         int scarcest = Integer.MAX_VALUE;
+        // Asked once per choice, not once per request looked at (up to 256 per peer, and a lock each).
+        boolean seeding = state.complete();
         for (Iterator<PeerLink> it = waiters.iterator(); it.hasNext(); ) {
             PeerLink link = it.next();
             Queue q = peers.get(link);
@@ -382,8 +384,8 @@ final class UploadScheduler {
                 }
                 continue;
             }
-            preferScarcePieces(q);
-            int rank = scarcity(q, q.requests.peek().index());
+            preferScarcePieces(q, seeding);
+            int rank = scarcity(q, q.requests.peek().index(), seeding);
             if (rank < scarcest) {
                 best = link;
                 scarcest = rank;
@@ -401,11 +403,11 @@ final class UploadScheduler {
      * seeder counts the other peers it sent the piece to; a leecher counts the connected peers that
      * have it (its availability).
      */
-    private int scarcity(Queue q, int piece) {
+    private int scarcity(Queue q, int piece, boolean seeding) {
         if (q.piecesServed.get(piece)) {
             return 0;
         }
-        if (state.complete()) {
+        if (seeding) {
             return piecesSentTo == null ? 0 : piecesSentTo[piece];
         }
         return picker.availability(piece);
@@ -416,12 +418,12 @@ final class UploadScheduler {
      * {@link #scarcity}), unless the head is a piece already under way to the peer. Only the head
      * moves: the order within a piece is kept.
      */
-    private void preferScarcePieces(Queue q) {
+    private void preferScarcePieces(Queue q, boolean seeding) {
         Message.Request head = q.requests.peek();
         if (head == null) {
             return;
         }
-        int headRank = scarcity(q, head.index());
+        int headRank = scarcity(q, head.index(), seeding);
         if (headRank == 0) {
             return; // a piece under way, or one nobody has yet: keep going
         }
@@ -432,7 +434,7 @@ final class UploadScheduler {
             if (++scanned > MAX_UPLOAD_QUEUE_SCAN) {
                 break;
             }
-            int rank = scarcity(q, r.index());
+            int rank = scarcity(q, r.index(), seeding);
             if (rank < bestRank) {
                 best = r;
                 bestRank = rank;

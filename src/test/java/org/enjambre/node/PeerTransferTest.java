@@ -8,10 +8,12 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -162,7 +164,7 @@ class PeerTransferTest {
      * BEP 10 bit), so that the next frame read is the bitfield.
      */
     static void skipExtendedHandshake(InputStream in) throws java.io.IOException {
-        int length = java.nio.ByteBuffer.wrap(in.readNBytes(4)).getInt();
+        int length = ByteBuffer.wrap(in.readNBytes(4)).getInt();
         byte[] frame = in.readNBytes(length);
         assertThat(frame[0]).as("message id").isEqualTo((byte) Message.EXTENDED);
         assertThat(frame[1]).as("extended message id").isZero();
@@ -238,6 +240,47 @@ class PeerTransferTest {
         assertThat(seed.state().peers()).isGreaterThanOrEqualTo(0);
     }
 
+    /**
+     * A verified piece is announced to every connected peer, also to one that nothing else is sent
+     * to: its HAVE is queued for the next write to that peer and, when none comes, pushed on its own
+     * soon after.
+     */
+    @Test
+    void aPeerThatOnlyListensHearsOfEveryVerifiedPiece() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed/h.bin"), 12 * 16 * 1024 + 5, 11);
+        Metainfo metainfo = TestTorrents.create(content, 16 * 1024, dir.resolve("h.torrent"), null);
+        int pieces = metainfo.info().pieceCount();
+        PeerVerticle seedNode = node();
+        host(seedNode, metainfo, dir.resolve("seed"), false, EngineOptions.defaults());
+        PeerVerticle leechNode = node();
+        TorrentEngine leech = host(leechNode, metainfo, dir.resolve("leech"), true, EngineOptions.defaults());
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), leechNode.actualPort())) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write(bep3Handshake(metainfo.infoHash().bytes()).getBytes());
+            InputStream in = s.getInputStream();
+            assertThat(in.readNBytes(68)[0]).isEqualTo((byte) 19);
+            // The listener is counted before the download starts, so every piece is news to it.
+            for (int i = 0; i < 100 && leech.state().peers() < 1; i++) {
+                Thread.sleep(20);
+            }
+            assertThat(leech.state().peers()).isEqualTo(1);
+            await(leech.connect("127.0.0.1", seedNode.actualPort()));
+            BitSet heard = new BitSet();
+            int haves = 0;
+            for (int frames = 0; frames < 10 * pieces && heard.cardinality() < pieces; frames++) {
+                int length = ByteBuffer.wrap(in.readNBytes(4)).getInt();
+                byte[] frame = in.readNBytes(length);
+                if (length == 5 && frame[0] == Message.HAVE) {
+                    heard.set(ByteBuffer.wrap(frame, 1, 4).getInt());
+                    haves++;
+                }
+            }
+            assertThat(heard.cardinality()).isEqualTo(pieces);
+            assertThat(haves).isEqualTo(pieces);
+        }
+        await(leech.completion());
+    }
+
     @Test
     void silentPeerGetsKeepAlivesThenIsDropped() throws Exception {
         Path content = TestTorrents.randomFile(dir.resolve("seed/z.bin"), 100_000, 8);
@@ -253,7 +296,7 @@ class PeerTransferTest {
             assertThat(handshake[0]).isEqualTo((byte) 19);
             skipExtendedHandshake(in);
             byte[] header = in.readNBytes(5);
-            int bitfieldLength = java.nio.ByteBuffer.wrap(header).getInt();
+            int bitfieldLength = ByteBuffer.wrap(header).getInt();
             assertThat(header[4]).isEqualTo((byte) Message.BITFIELD);
             in.readNBytes(bitfieldLength - 1);
             long start = System.nanoTime();
@@ -301,7 +344,7 @@ class PeerTransferTest {
             InputStream in = s.getInputStream();
             in.readNBytes(68);
             skipExtendedHandshake(in);
-            int bitfieldFrame = java.nio.ByteBuffer.wrap(in.readNBytes(4)).getInt();
+            int bitfieldFrame = ByteBuffer.wrap(in.readNBytes(4)).getInt();
             in.readNBytes(bitfieldFrame);
             assertThat(in.readNBytes(5)).containsExactly(0, 0, 0, 1, Message.UNCHOKE);
             out.write(requests.getBytes());
@@ -321,7 +364,7 @@ class PeerTransferTest {
             long received = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (received < total && System.nanoTime() < deadline) {
-                int length = java.nio.ByteBuffer.wrap(in.readNBytes(4)).getInt();
+                int length = ByteBuffer.wrap(in.readNBytes(4)).getInt();
                 byte[] frame = in.readNBytes(length);
                 if (frame[0] == Message.PIECE) {
                     received += length - 9;
@@ -398,14 +441,14 @@ class PeerTransferTest {
                     if (header.length < 4) {
                         return;
                     }
-                    int length = java.nio.ByteBuffer.wrap(header).getInt();
+                    int length = ByteBuffer.wrap(header).getInt();
                     byte[] frame = in.readNBytes(length);
                     if (length == 13 && frame[0] == Message.REQUEST) {
-                        var b = java.nio.ByteBuffer.wrap(frame, 1, 12);
+                        var b = ByteBuffer.wrap(frame, 1, 12);
                         int index = b.getInt();
                         int begin = b.getInt();
                         int size = b.getInt();
-                        java.nio.ByteBuffer data = java.nio.ByteBuffer.allocate(size);
+                        ByteBuffer data = ByteBuffer.allocate(size);
                         file.read(data, (long) index * metainfo.info().pieceLength() + begin);
                         byte[] block = data.array();
                         if (index == 0 && lied.add((long) begin)) {
