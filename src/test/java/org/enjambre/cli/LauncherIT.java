@@ -174,6 +174,34 @@ class LauncherIT {
         assertThat(voided.out().lines().toList()).hasSize(1).allMatch(l -> l.startsWith("{"));
     }
 
+    /**
+     * The JVM leaves class files older than Java 6's format out of an AOT cache ("Old class has
+     * been linked"), so a command would load and verify them from the jar at every start: picocli's
+     * jar was such a case (pom.xml builds it again from its sources).
+     */
+    @Test
+    void everyClassInTheJarCanGoIntoAnAotCache() throws Exception {
+        List<String> old = new java.util.ArrayList<>();
+        int classes = 0;
+        try (var jar = new java.util.zip.ZipFile(Proc.jar())) {
+            for (var e : java.util.Collections.list(jar.entries())) {
+                if (!e.getName().endsWith(".class") || e.getName().startsWith("META-INF/")) {
+                    continue;
+                }
+                classes++;
+                try (var in = new java.io.DataInputStream(jar.getInputStream(e))) {
+                    in.readInt(); // the magic number
+                    in.readUnsignedShort(); // minor version
+                    if (in.readUnsignedShort() < 50) {
+                        old.add(e.getName());
+                    }
+                }
+            }
+        }
+        assertThat(classes).isGreaterThan(1000);
+        assertThat(old).as("class files older than Java 6's format").isEmpty();
+    }
+
     @Test
     void aSourceFileNewerThanTheJarAnywhereUnderSrcRebuildsBeforeRunning() throws Exception {
         // A checkout of its own: the launcher, its find-java, the jar, and a src/ tree; no pom.xml,
