@@ -9,8 +9,8 @@ import org.slf4j.LoggerFactory;
  * When a torrent writes down its verified pieces as resume data ({@link PieceStore#saveResume}),
  * so that a restart need not check the data again: at most once per interval while pieces are
  * being verified, at once when the download completes, and a last time at a clean stop. A save
- * runs on a worker; the timer's saves never overlap, and a failed one is logged, never fatal: the
- * download goes on, and a restart without resume data rechecks.
+ * runs on a worker; the timer's saves never overlap, and a failed one is logged, never fatal, and
+ * made again one interval later: the download goes on, and a restart without resume data rechecks.
  *
  * <p>Every method but {@link #saveAtStop} runs on the engine's context.
  */
@@ -91,7 +91,11 @@ final class ResumeSaver {
         }).onComplete(ar -> {
             saving = false;
             if (ar.failed()) {
-                LOG.warn("{}: saving resume data failed: {}", name, ar.cause().getMessage());
+                // Tried again once the interval has passed, whether or not another piece is
+                // verified meanwhile: a completed download verifies none, and its last save counts.
+                dirty = true;
+                LOG.warn("{}: saving resume data failed (trying again in {} s): {}", name,
+                        intervalNanos / 1_000_000_000L, ar.cause().getMessage());
             }
         });
     }

@@ -154,6 +154,26 @@ class ResumeSaverTest {
     }
 
     @Test
+    void aFailedSaveOfACompletedDownloadIsMadeAgainOnceTheIntervalHasPassed() {
+        ResumeSaver saver = started(MemoryPieces.AT_ONCE);
+        for (int piece = 0; piece < torrent.pieceCount(); piece++) {
+            verify(saver, piece);
+        }
+        store.resumeFails = true;
+        saver.completed(clock.nanoTime());
+        assertThat(store.resumeSaves).isEmpty();
+
+        store.resumeFails = false; // the disk has room again; no piece is left to verify
+        tickAfter(saver, INTERVAL.minusMillis(1));
+        assertThat(store.resumeSaves).as("not before the interval").isEmpty();
+        tickAfter(saver, Duration.ofMillis(1));
+        assertThat(store.resumeSaves).containsExactly(pieces(0, 1, 2, 3));
+
+        tickAfter(saver, INTERVAL.multipliedBy(3));
+        assertThat(store.resumeSaves).as("saved once it worked").hasSize(1);
+    }
+
+    @Test
     void theSaveAtAStopRecordsWhatItIsGivenAndSwallowsAFailure() {
         ResumeSaver saver = started(MemoryPieces.AT_ONCE);
 
