@@ -17,6 +17,17 @@ kind="$1" cache="$2" java="$3" jar="$4"
 shift 4
 opts=("$@")
 
+# The launcher starts a training in a session of its own (setsid) at nice 10. Under autogroup
+# scheduling (Linux's default where /proc/PID/autogroup exists and is on) each session gets an equal
+# share of the CPU whatever its processes' nice, so the training took half the cores from the run
+# that started it: the first demo after a build was up in 26-27 s, and 12-15 s once the training's
+# group is lowered (bench/RESULTS.md, 2026-12-02 evening; ~9 s with the caches trained). Only a
+# session leader lowers its group: a training run in the caller's session (ENJAMBRE_AOT=wait) leaves
+# the caller's group alone.
+if [ "$(cut -d' ' -f6 "/proc/$$/stat" 2>/dev/null)" = "$$" ] && [ -w "/proc/$$/autogroup" ]; then
+  echo 19 > "/proc/$$/autogroup" 2>/dev/null || true
+fi
+
 # One training per kind at a time: several launchers started together (a demo, a bench) train once.
 exec 8>"$cache.lock"
 command -v flock >/dev/null && { flock -n 8 || exit 0; }
