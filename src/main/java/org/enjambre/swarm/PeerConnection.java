@@ -329,10 +329,8 @@ final class PeerConnection implements PeerLink {
             timeline.sent(message);
         }
         lastSentNanos = clock.nanoTime();
-        ByteBuf encoded = ((BufferInternal) MessageEncoder.encode(message)).getByteBuf();
-        ByteBuf direct = channel.alloc().directBuffer(encoded.readableBytes());
-        direct.writeBytes(encoded);
-        channel.write(direct, voidPromise);
+        // A heap buffer: the epoll channel copies it into direct memory as it takes the write.
+        channel.write(((BufferInternal) MessageEncoder.encode(message)).getByteBuf(), voidPromise);
         unflushed = true;
     }
 

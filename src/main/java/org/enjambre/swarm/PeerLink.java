@@ -49,8 +49,8 @@ public interface PeerLink {
     /**
      * Queues a short message without pushing it to the socket: it leaves with the next write pushed
      * on this link (a batch of requests or blocks) or at {@link #flush}, whichever comes first.
-     * For the HAVE every peer is sent when a piece is verified: pushed one by one, each cost a
-     * system call and a wake-up at both ends, a third of all the system calls of a 16-peer swarm.
+     * Meant for the HAVE that every peer gets when a piece is verified: pushed one by one, those
+     * cost a system call and a wake-up at both ends each, a third of a 16-peer swarm's system calls.
      */
     default void queue(Message message) {
         send(message);
