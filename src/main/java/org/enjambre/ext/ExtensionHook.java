@@ -58,6 +58,13 @@ public final class ExtensionHook implements PeerExtensions {
     }
 
     @Override
+    public OptionalInt listenPort(PeerLink link) {
+        ConnectionExtensions extensions = connections.get(link);
+        return extensions == null ? OptionalInt.empty()
+                : extensions.theirHandshake().map(h -> h.port()).orElse(OptionalInt.empty());
+    }
+
+    @Override
     public void onClosed(PeerLink link) {
         ConnectionExtensions extensions = connections.remove(link);
         if (extensions != null) {

@@ -57,6 +57,11 @@ final class DhtPortExtensions implements PeerExtensions {
     }
 
     @Override
+    public OptionalInt listenPort(PeerLink link) {
+        return inner.listenPort(link);
+    }
+
+    @Override
     public void onClosed(PeerLink link) {
         pinged.remove(link);
         inner.onClosed(link);

@@ -24,6 +24,15 @@ public interface PeerExtensions {
         return OptionalInt.empty();
     }
 
+    /**
+     * The TCP port the peer says it listens on (BEP 10's {@code p}), once its extended handshake
+     * came: a peer that dialled us is reached at its IP and this port, not at its connection's own
+     * (ephemeral) port.
+     */
+    default OptionalInt listenPort(PeerLink link) {
+        return OptionalInt.empty();
+    }
+
     /** The peer's handshake was accepted; messages sent on {@code link} now follow our handshake. */
     default void onHandshake(PeerLink link, Handshake theirs) {
     }

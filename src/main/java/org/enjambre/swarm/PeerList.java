@@ -3,6 +3,7 @@ package org.enjambre.swarm;
 import io.vertx.core.Future;
 import java.net.InetAddress;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -56,6 +57,8 @@ final class PeerList {
         }
     }
 
+    /** Incoming connections by the address their peer says it listens at (BEP 10 {@code p}). */
+    private final Map<PeerAddress, PeerLink> listeningAt = new HashMap<>();
     private final String name;
     private final EngineOptions.Limits limits;
     private final long idleEvictionNanos;
@@ -95,7 +98,12 @@ final class PeerList {
             }
             return false;
         }
-        known.put(address, new Candidate(address, origin, clock.nanoTime()));
+        Candidate c = new Candidate(address, origin, clock.nanoTime());
+        PeerLink there = listeningAt.get(address);
+        if (there != null && !there.closed()) {
+            c.link = there; // it dialled us already (a tracker or PEX names it later)
+        }
+        known.put(address, c);
         return true;
     }
 
@@ -196,8 +204,42 @@ final class PeerList {
         }
     }
 
+    /**
+     * Our connection {@code dialled} reached a peer already connected by {@code existing} (it dialled
+     * us first, or we it from another address): the candidate it was dialled for is that peer, and is
+     * not dialled again while {@code existing} lasts. Without this, every peer that dialled us first
+     * was dialled back again and again, each time a connection and two handshakes thrown away.
+     */
+    void sameAs(PeerLink dialled, PeerLink existing) {
+        for (Candidate c : known.values()) {
+            if (c.link == dialled) {
+                c.link = existing;
+            }
+        }
+    }
+
+    /**
+     * The peer of the incoming connection {@code link} says it listens on {@code port}: the candidate
+     * at its IP and that port is that peer, and is not dialled while {@code link} lasts (as
+     * {@link #sameAs}, learnt before any dial of ours; a peer that dialled us first otherwise
+     * closed each of our dials unanswered, a duplicate, and so was dialled again and again).
+     */
+    void listensAt(PeerLink link, int port) {
+        PeerAddress remote = link.remote();
+        if (remote == null) {
+            return;
+        }
+        PeerAddress at = new PeerAddress(remote.host(), port);
+        listeningAt.put(at, link);
+        Candidate c = known.get(at);
+        if (c != null && (c.link == null || c.link.closed())) {
+            c.link = link;
+        }
+    }
+
     /** The connection closed; true if it was established. */
     boolean closed(PeerLink link) {
+        listeningAt.values().removeIf(l -> l == link);
         handshaking.remove(link);
         return connected.remove(link);
     }

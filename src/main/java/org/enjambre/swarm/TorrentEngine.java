@@ -300,6 +300,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         }
         for (PeerLink other : peerList.connected()) {
             if (Arrays.equals(other.state().peerId, theirs.peerId())) {
+                peerList.sameAs(c, other);
                 c.close(null); // already connected to that peer
                 return;
             }
@@ -359,6 +360,9 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
                 extensions.onExtended(c, extended);
                 if (extended.extendedId() == 0) {
                     extensions.requestQueueLimit(c).ifPresent(reqq -> requests.limitDepth(c, reqq));
+                    if (c.incoming()) {
+                        extensions.listenPort(c).ifPresent(port -> peerList.listensAt(c, port));
+                    }
                 }
             }
             case Message.SuggestPiece _, Message.HaveAll _, Message.HaveNone _, Message.RejectRequest _,

@@ -90,6 +90,50 @@ class PeerListTest {
     }
 
     @Test
+    void aCandidateFoundConnectedAlreadyIsDialledAgainOnlyOnceThatConnectionCloses() {
+        list(EngineOptions.defaults());
+        list.add(at("127.0.0.1:7001"), PeerOrigin.TRACKER); // loopback: no one-connection-per-address rule
+        list.redial(clock.nanoTime());
+        FakeLink dialled = links.getFirst();
+        FakeLink incoming = new FakeLink("incoming", at("127.0.0.1:50000"), 4, 16384, 65536, clock.nanoTime());
+        incoming.onClose = () -> list.closed(incoming);
+        list.opened(incoming);
+        list.register(incoming);
+
+        list.sameAs(dialled, incoming); // the handshake said: the peer of that incoming connection
+        dialled.close(null);
+        run(120_000);
+        assertThat(dials).as("not dialled while its incoming connection lasts").hasSize(1);
+
+        incoming.close(null);
+        run(1_000);
+        assertThat(dials).as("dialled again once that connection is gone").hasSize(2);
+    }
+
+    @Test
+    void aPeerThatDialledUsAndNamedItsListenPortIsNotDialledThereWhileConnected() {
+        list(EngineOptions.defaults());
+        list.add(at("127.0.0.1:7001"), PeerOrigin.TRACKER);
+        FakeLink first = new FakeLink("first", at("127.0.0.1:50000"), 4, 16384, 65536, clock.nanoTime());
+        FakeLink second = new FakeLink("second", at("127.0.0.1:50001"), 4, 16384, 65536, clock.nanoTime());
+        for (FakeLink incoming : List.of(first, second)) {
+            incoming.onClose = () -> list.closed(incoming);
+            list.opened(incoming);
+            list.register(incoming);
+        }
+
+        list.listensAt(first, 7001); // known before: a tracker named it
+        list.listensAt(second, 7002); // known after: PEX names it later
+        list.add(at("127.0.0.1:7002"), PeerOrigin.PEX);
+        run(120_000);
+        assertThat(dials).as("neither dialled while its own connection lasts").isEmpty();
+
+        second.close(null);
+        run(1_000);
+        assertThat(dials).containsExactly("127.0.0.1:7002");
+    }
+
+    @Test
     void aBannedPeerIsRefusedByIdAndTheAddressWeDialledIsNeverDialledAgain() {
         list(EngineOptions.defaults());
         list.add(at("10.0.0.1:6881"), PeerOrigin.TRACKER);
