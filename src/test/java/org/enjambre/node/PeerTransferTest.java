@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetSocket;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,6 +20,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.net.PeerOrigin;
@@ -577,8 +581,8 @@ class PeerTransferTest {
     /**
      * A peer that dialled us first is the candidate a tracker also gave us: once our own dial finds
      * it already connected, it is not dialled again while that connection lasts (it was, with the
-     * backoff's 1, 2, 4 s..., each time a connection and two handshakes thrown away: ~15 % of an idle
-     * 16-peer swarm's CPU).
+     * backoff's 1, 2, 4 s..., each time a connection and two handshakes thrown away: ~11 % of the
+     * samples of an idle 16-peer swarm).
      */
     @Test
     void aPeerThatDialledUsFirstIsNotDialledBackWhileItsConnectionLasts() throws Exception {
@@ -589,9 +593,9 @@ class PeerTransferTest {
         TorrentEngine a = host(aNode, metainfo, dir.resolve("a"), true, EngineOptions.defaults());
         TorrentEngine b = host(bNode, metainfo, dir.resolve("b"), true, EngineOptions.defaults());
         // b's address as a tracker would give it to a, through a relay that counts a's dials.
-        java.util.concurrent.atomic.AtomicInteger dialsOfB = new java.util.concurrent.atomic.AtomicInteger();
-        io.vertx.core.net.NetClient relayClient = vertx.createNetClient();
-        io.vertx.core.net.NetServer relay = vertx.createNetServer().connectHandler(in -> {
+        AtomicInteger dialsOfB = new AtomicInteger();
+        NetClient relayClient = vertx.createNetClient();
+        NetServer relay = vertx.createNetServer().connectHandler(in -> {
             dialsOfB.incrementAndGet();
             in.pause();
             relayClient.connect(bNode.actualPort(), "127.0.0.1").onComplete(ar -> {
@@ -599,7 +603,7 @@ class PeerTransferTest {
                     in.close();
                     return;
                 }
-                io.vertx.core.net.NetSocket out = ar.result();
+                NetSocket out = ar.result();
                 in.pipeTo(out);
                 out.pipeTo(in);
                 in.resume();
