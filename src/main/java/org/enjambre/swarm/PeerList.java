@@ -55,16 +55,21 @@ final class PeerList {
             this.origin = origin;
             this.nextNanos = now;
         }
+
+        /** Whether this peer has a live connection now (ours, or one it made to us). */
+        boolean connected() {
+            return link != null && !link.closed();
+        }
     }
 
-    /** Incoming connections by the address their peer says it listens at (BEP 10 {@code p}). */
-    private final Map<PeerAddress, PeerLink> listeningAt = new HashMap<>();
     private final String name;
     private final EngineOptions.Limits limits;
     private final long idleEvictionNanos;
     private final EngineClock clock;
     private final Dialer dialer;
     private final Map<PeerAddress, Candidate> known = new LinkedHashMap<>();
+    /** Incoming connections by the address their peer says it listens at (BEP 10 {@code p}). */
+    private final Map<PeerAddress, PeerLink> listeningAt = new HashMap<>();
     private final Set<PeerLink> handshaking = new LinkedHashSet<>();
     private final Set<PeerLink> connected = new LinkedHashSet<>();
     /** Peers banned for this session (peer id hex), for data that failed SHA-1. */
@@ -128,8 +133,7 @@ final class PeerList {
             if (connectionsNow >= limits.targetConnections()) {
                 break; // enough peers: the others are dialled when some of these go
             }
-            boolean isConnected = c.link != null && !c.link.closed();
-            if (!isConnected && !stopped && !bannedAddresses.contains(c.address) && now - c.nextNanos >= 0) {
+            if (!c.connected() && !stopped && !bannedAddresses.contains(c.address) && now - c.nextNanos >= 0) {
                 connectionsNow++;
                 dial(c).onFailure(e -> unreachable(c, e));
             }
@@ -232,7 +236,7 @@ final class PeerList {
         PeerAddress at = new PeerAddress(remote.host(), port);
         listeningAt.put(at, link);
         Candidate c = known.get(at);
-        if (c != null && (c.link == null || c.link.closed())) {
+        if (c != null && !c.connected()) {
             c.link = link;
         }
     }
