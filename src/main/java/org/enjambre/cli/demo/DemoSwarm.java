@@ -3,8 +3,6 @@ package org.enjambre.cli.demo;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -497,11 +495,8 @@ public final class DemoSwarm implements AutoCloseable {
         }
     }
 
-    /** A port free on 127.0.0.1 now (the child binds it a moment later; a clash is a clear start-up error). */
+    /** A port free on 127.0.0.1 now, outside the ephemeral range (the child binds it a moment later). */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        }
+        return LoopbackPorts.next();
     }
 }
