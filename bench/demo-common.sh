@@ -12,3 +12,4 @@ cleanup() {
 }
 trap cleanup EXIT
 . "$ROOT/bench/ports.sh" # free_port
+. "$ROOT/bench/await.sh" # log_has, pause: polls without a process each

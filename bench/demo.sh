@@ -14,16 +14,16 @@ own=(); wall=()
 for i in $(seq 1 "$REPS"); do
   log="$WORK/demo.$i.log"
   : > "$log"
-  start=$(date +%s.%N)
+  start=$EPOCHREALTIME
   "$ROOT/enjambre" demo --web-port "$(free_port)" --dir "$WORK/run.$i" >"$log" 2>&1 &
   PID=$!
   up=""
   for _ in $(seq 1 3000); do # at most 300 s
-    if grep -q "^swarm up in" "$log"; then up=1; break; fi
+    if log_has "$log" "^swarm up in"; then up=1; break; fi
     kill -0 "$PID" 2>/dev/null || break
-    sleep 0.1
+    pause 0.1
   done
-  end=$(date +%s.%N)
+  end=$EPOCHREALTIME
   # SIGTERM, not SIGINT: a script's background jobs start with SIGINT ignored, and the JVM keeps it so.
   kill -TERM "$PID" 2>/dev/null || true
   wait "$PID" 2>/dev/null || true

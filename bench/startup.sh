@@ -16,20 +16,21 @@ WORK=$(mktemp -d /tmp/enjambre-startup.XXXXXX)
 PID=""
 cleanup() { [ -n "$PID" ] && kill "$PID" 2>/dev/null && wait "$PID" 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
+. "$ROOT/bench/await.sh" # log_has, pause: polls without a process each
 
 # One start: prints the seconds until "dashboard on".
 start_once() {
   local aot="$1" log="$WORK/node.$RANDOM.log" start end ok=""
   rm -rf "$WORK/data" "$WORK/home" "$WORK/state"; mkdir -p "$WORK/home"
-  start=$(date +%s.%N)
+  start=$EPOCHREALTIME
   HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" ENJAMBRE_STATE="$WORK/state" ENJAMBRE_AOT="$aot" "$ROOT/enjambre" node --host 127.0.0.1 --web-port 0 --peer-port 0 --data "$WORK/data" --name bench >"$log" 2>&1 &
   PID=$!
   for _ in $(seq 1 1500); do
-    if grep -q "dashboard on" "$log"; then ok=1; break; fi
+    if log_has "$log" "dashboard on"; then ok=1; break; fi
     kill -0 "$PID" 2>/dev/null || break
-    sleep 0.02
+    pause 0.02
   done
-  end=$(date +%s.%N)
+  end=$EPOCHREALTIME
   kill "$PID" 2>/dev/null || true; wait "$PID" 2>/dev/null || true; PID=""
   [ -n "$ok" ] || { echo "node did not start:" >&2; cat "$log" >&2; exit 1; }
   echo "$end - $start" | bc

@@ -39,22 +39,17 @@ stop_all() {
 cleanup() { stop_all; [ -z "${BENCH_DIR:-}" ] && rm -rf "$WORK"; }
 trap cleanup EXIT
 . "$ROOT/bench/ports.sh" # free_port
-now() { date +%s.%N; }
-# cpu_ticks PID... -> the processes' user+system CPU in clock ticks so far (0 for one that is gone).
-# The CPU a swarm spends inside the timed window says more than its wall time on a busy machine.
+. "$ROOT/bench/await.sh" # await_line, without a process per poll inside the timed window
+# cpu_ticks VAR PID... -> VAR = the processes' user+system CPU in clock ticks so far (0 for one that is
+# gone). The CPU a swarm spends inside the timed window says more than its wall time on a busy
+# machine. Builtins only (it runs as the window opens).
 cpu_ticks() {
-  local p t=0 f
+  local -n total=$1; shift
+  local p f fields
+  total=0
   for p in "$@"; do
-    f=$(cat "/proc/$p/stat" 2>/dev/null) || continue
-    f=${f##*) }; set -- $f; t=$((t + ${12} + ${13}))
-  done
-  echo "$t"
-}
-await_line() { # FILE REGEX SECONDS
-  local deadline=$(( $(date +%s) + $3 ))
-  until grep -qE "$2" "$1" 2>/dev/null; do
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "timeout waiting for /$2/ in $1"; tail -5 "$1"; return 1; }
-    sleep 0.05
+    { IFS= read -r f < "/proc/$p/stat"; } 2>/dev/null || continue
+    read -ra fields <<< "${f##*) }"; total=$((total + fields[11] + fields[12]))
   done
 }
 
@@ -121,12 +116,13 @@ run() {
   sleep 1 # let every leecher's first announce land
   start_peer "$seedkind" seed 0
   await_line "$LOG" '^listening on' 120
-  local t0 c0 seed_pid=${PIDS[-1]}; t0=$(now); c0=$(cpu_ticks "${PIDS[@]}"); local s0; s0=$(cpu_ticks "$seed_pid")
+  local t0 c0 c1 s0 s1 seed_pid=${PIDS[-1]}; t0=$EPOCHREALTIME; cpu_ticks c0 "${PIDS[@]}"; cpu_ticks s0 "$seed_pid"
   for l in "${logs[@]}"; do await_line "$l" '^complete' "$RUN_TIMEOUT"; done
-  SECONDS_TAKEN=$(echo "$(now) - $t0" | bc -l)
+  SECONDS_TAKEN=$(echo "$EPOCHREALTIME - $t0" | bc -l)
+  cpu_ticks c1 "${PIDS[@]}"; cpu_ticks s1 "$seed_pid"
   local hz; hz=$(getconf CLK_TCK)
-  WINDOW_CPU=$(echo "($(cpu_ticks "${PIDS[@]}") - $c0) / $hz" | bc -l)
-  SEED_CPU=$(echo "($(cpu_ticks "$seed_pid") - $s0) / $hz" | bc -l)
+  WINDOW_CPU=$(echo "($c1 - $c0) / $hz" | bc -l)
+  SEED_CPU=$(echo "($s1 - $s0) / $hz" | bc -l)
   for i in $(seq 1 "$n"); do cmp -s "$FILE" "$WORK/leech$i/swarm.bin" || { echo "leecher $i: copy differs"; exit 1; }; done
   stop_all
 }
