@@ -9,9 +9,9 @@ import java.util.Map;
  * a peer asks for a piece's blocks one after another, so one disk read serves them all.
  * Only verified pieces are ever read for upload, and they never change, so entries never go stale.
  *
- * <p>The pieces are (direct, pooled) buffers that blocks are sliced from without copying: the cache
+ * <p>The pieces are direct buffers ({@link UploadBuffers}) that blocks are sliced from without copying: the cache
  * holds one reference to each and releases it when the piece is dropped; a block on its way to a
- * socket holds its own, so memory goes back to the pool once the last block of a dropped piece is
+ * socket holds its own, so memory goes back for reuse once the last block of a dropped piece is
  * written. Used only on the engine's context.
  */
 final class ReadCache {

@@ -79,6 +79,8 @@ final class UploadScheduler {
     private final int maxReadsPerPeer;
     private final Map<PeerLink, Queue> peers = new LinkedHashMap<>();
     private final ReadCache readCache = new ReadCache(READ_CACHE_BYTES);
+    /** The memory of pieces dropped from the cache, for the next reads. */
+    private final UploadBuffers uploadBuffers = new UploadBuffers(READ_CACHE_BYTES / 2);
     /** Pieces being read for the cache, and the requests waiting for each. */
     private final Map<Integer, List<Waiting>> readsLoading = new HashMap<>();
     /** Peers with blocks to send under an upload limit, served one block each in turn. */
@@ -242,7 +244,7 @@ final class UploadScheduler {
         if (picker.pieceSize(r.index()) > PieceReceiver.MAX_BUFFERED_PIECE) {
             q.readsInFlight++;
             // A large piece is not cached whole: just the block is read.
-            workers.submit(() -> read(r.index(), r.begin(), r.length())).onComplete(ar -> {
+            workers.submit(() -> read(r.index(), r.begin(), ByteBufAllocator.DEFAULT.directBuffer(r.length(), r.length()))).onComplete(ar -> {
                 q.readsInFlight--;
                 if (ar.failed()) {
                     readFailed(link, r.index(), ar.cause());
@@ -268,7 +270,7 @@ final class UploadScheduler {
         waiting.add(new Waiting(link, q, r, true));
         readsLoading.put(r.index(), waiting);
         int size = picker.pieceSize(r.index());
-        workers.submit(() -> read(r.index(), 0, size)).onComplete(ar -> loaded(r.index(), ar));
+        workers.submit(() -> read(r.index(), 0, uploadBuffers.take(size))).onComplete(ar -> loaded(r.index(), ar));
     }
 
     /**
@@ -312,9 +314,9 @@ final class UploadScheduler {
         link.close(null);
     }
 
-    /** On a worker: {@code length} bytes of a piece, read from the store straight into a direct buffer. */
-    private ByteBuf read(int piece, int begin, int length) throws IOException {
-        ByteBuf data = ByteBufAllocator.DEFAULT.directBuffer(length, length);
+    /** On a worker: fills {@code data} (all its capacity) from the piece at {@code begin}, straight into direct memory. */
+    private ByteBuf read(int piece, int begin, ByteBuf data) throws IOException {
+        int length = data.capacity();
         try {
             store.readBlock(piece, begin, data.nioBuffer(0, length));
             data.writerIndex(length);
