@@ -62,7 +62,12 @@ public final class PeerVerticle extends VerticleBase {
         return NativeTransport.prefer(new VertxOptions().setWorkerPoolSize(STORAGE_THREADS));
     }
 
-    /** Kernel socket buffers: large enough for a fast loopback link. */
+    /**
+     * The kernel's send buffer for peer sockets: large enough for a fast loopback link. The receive
+     * side is left to the kernel's autotuning ({@code tcp_rmem}), which widens a busy connection's
+     * window beyond a fixed size: with a fixed 1 MiB a libtorrent seeder took 5.5-5.9 s to send
+     * us 1 GiB, with autotuning 5.2-5.3 s (bench/RESULTS.md, "The receive window").
+     */
     static final int SOCKET_BUFFER_BYTES = 1024 * 1024;
     /**
      * The send side's, {@link #SOCKET_BUFFER_BYTES} unless {@code -Denjambre.peerSendBufferBytes=N}
@@ -105,9 +110,8 @@ public final class PeerVerticle extends VerticleBase {
     @Override
     public Future<?> start() {
         workers = vertx.createSharedWorkerExecutor("enjambre-storage-" + System.identityHashCode(this), STORAGE_THREADS);
-        NetClientOptions clientOptions = new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true)
-                .setReceiveBufferSize(SOCKET_BUFFER_BYTES);
-        NetServerOptions serverOptions = new NetServerOptions().setTcpNoDelay(true).setReceiveBufferSize(SOCKET_BUFFER_BYTES);
+        NetClientOptions clientOptions = new NetClientOptions().setConnectTimeout(10_000).setTcpNoDelay(true);
+        NetServerOptions serverOptions = new NetServerOptions().setTcpNoDelay(true);
         if (SEND_BUFFER_BYTES > 0) {
             clientOptions.setSendBufferSize(SEND_BUFFER_BYTES);
             serverOptions.setSendBufferSize(SEND_BUFFER_BYTES);
