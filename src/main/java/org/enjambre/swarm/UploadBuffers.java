@@ -12,7 +12,7 @@ import java.util.ArrayDeque;
  * byte bound. Netty's pooled allocator gave each read a run of a 4 MiB chunk and freed a chunk
  * as soon as the read cache's turnover emptied it: a peer uploading 4 MB/s made, zeroed and
  * faulted in a fresh chunk about once a second, and a page fault costs ~10 µs on a virtual
- * machine (bench/RESULTS.md, "Page faults in the 16-peer swarm"). Thread-safe: a buffer is taken
+ * machine (bench/RESULTS.md, 2026-12-03, "page faults in the 16-peer swarm"). Thread-safe: a buffer is taken
  * on a storage worker and comes back on whichever thread releases its last block.
  */
 final class UploadBuffers {
