@@ -121,6 +121,33 @@ class TorrentStorageTest {
     }
 
     @Test
+    void wholePiecesLargerThanOneWriteLandByteExactAcrossFilesAndLeaveTheBufferConsumed() throws IOException {
+        // 256 KiB pieces over files of odd sizes: each piece is written from one buffer, in many
+        // write calls (TorrentStorage.WRITE_CHUNK each), some of them crossing into the next file.
+        int pieceLength = 16 * TorrentStorage.WRITE_CHUNK;
+        TestTorrent t = TestTorrent.multiFile("big", new String[] {"a.bin", "b.bin", "c.bin"},
+                new int[] {pieceLength + 12_345, 7, 2 * pieceLength + 99}, pieceLength, 13);
+        try (TorrentStorage s = TorrentStorage.open(t.info, dir)) {
+            for (int p = t.info.pieceCount() - 1; p >= 0; p--) {
+                byte[] piece = t.piece(p);
+                // A pooled buffer is larger than the piece: its limit, not its capacity, ends the piece.
+                ByteBuffer buf = ByteBuffer.allocateDirect(pieceLength + 4096);
+                buf.put(piece).flip();
+                s.writeBlock(p, 0, buf);
+                assertThat(buf.position()).as("piece %d consumed", p).isEqualTo(piece.length);
+                assertThat(buf.limit()).as("piece %d limit kept", p).isEqualTo(piece.length);
+            }
+            for (int p = 0; p < t.info.pieceCount(); p++) {
+                assertThat(s.verifyPiece(p)).as("piece %d", p).isTrue();
+            }
+        }
+        for (int i = 0; i < t.info.files().size(); i++) {
+            Path p = dir.resolve("big").resolve(t.info.files().get(i).joinedPath());
+            assertThat(Files.readAllBytes(p)).as(p.toString()).isEqualTo(t.fileContent(i));
+        }
+    }
+
+    @Test
     void aCorruptedBlockFailsVerificationAndRewritingItFixesThePiece() throws IOException {
         TestTorrent t = spanningTorrent();
         try (TorrentStorage s = TorrentStorage.open(t.info, dir)) {
