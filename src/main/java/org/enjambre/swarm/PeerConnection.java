@@ -104,9 +104,10 @@ final class PeerConnection implements PeerLink {
         this.clock = clock;
         this.downloadLimiter = downloadLimiter;
         if (downloadLimiter.limited()) {
-            // The limit is applied to reads after the fact: a read of the peer sockets' usual 1 MiB
-            // would be taken whole, and the download's last such read is never paid for, so a small
-            // capped download finished at twice its rate. Small reads keep the overshoot to one.
+            // The limit is applied to reads after the fact: a read of up to 64 KiB (Netty's adaptive
+            // allocator; 1 MiB when the sockets had a fixed receive buffer) would be taken whole, and
+            // the download's last such read is never paid for, so a small capped download finished
+            // early. Small reads keep the overshoot to one block.
             channel.channel().config().setRecvByteBufAllocator(new FixedRecvByteBufAllocator(LIMITED_READ_BYTES));
         }
         this.timeline = WireTimeline.open(address + (incoming ? " in" : " out"));
