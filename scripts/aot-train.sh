@@ -67,11 +67,10 @@ case "$kind" in
   oneshot)
     # bench/create.sh's line (sizes, --threads, --force over an existing output): the classes and
     # profiles of the very path it times. 20 MB of 1 MiB pieces are three segments, so the second
-    # hashing thread runs too; mapping from 0 bytes on, so that the path a large file takes (a read
-    # lease, a mapping: PieceHasher) is in the cache too.
+    # hashing thread runs too.
     head -c 20000000 /dev/urandom >"$work/sample"
     : >"$work/sample.torrent"
-    timeout 300 "$java" "${opts[@]}" -Denjambre.hash.mapMinBytes=0 -XX:AOTCacheOutput="$tmp" -jar "$jar" create "$work/sample" -o "$work/sample.torrent" --force --piece-size 1M --no-date --threads 2 \
+    timeout 300 "$java" "${opts[@]}" -XX:AOTCacheOutput="$tmp" -jar "$jar" create "$work/sample" -o "$work/sample.torrent" --force --piece-size 1M --no-date --threads 2 \
       -t http://127.0.0.1:1/announce >/dev/null 2>&1 || exit 0
     ;;
   transfer)

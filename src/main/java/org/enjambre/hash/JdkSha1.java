@@ -45,11 +45,6 @@ final class JdkSha1 implements Sha1 {
     }
 
     @Override
-    public boolean readsInPlace() {
-        return false;
-    }
-
-    @Override
     public String engine() {
         return "jdk";
     }

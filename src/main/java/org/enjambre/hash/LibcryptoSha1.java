@@ -44,8 +44,7 @@ final class LibcryptoSha1 implements Sha1 {
 
     /**
      * The library and its one-shot {@code SHA1(data, length, out)}, linked and checked: linked as
-     * {@link Downcalls#FOUR_LONGS} (addresses in longs, not critical), the stub libc's
-     * {@code syscall} shares ({@link FileLease}).
+     * {@link Downcalls#FOUR_LONGS} (addresses in longs, not critical).
      */
     record Library(String name, SymbolLookup lookup, MethodHandle oneShot) {
     }
@@ -275,11 +274,6 @@ final class LibcryptoSha1 implements Sha1 {
         if (result != 1) { // OpenSSL's SHA1_* return 1 on success
             throw new IllegalStateException("libcrypto " + function + " returned " + result);
         }
-    }
-
-    @Override
-    public boolean readsInPlace() {
-        return true;
     }
 
     @Override

@@ -45,12 +45,6 @@ public sealed interface Sha1 permits JdkSha1, LibcryptoSha1 {
         return out;
     }
 
-    /**
-     * Whether the engine reads a direct buffer (a mapped file among them) where it lies, as
-     * libcrypto does; the JDK's copies it into an array first, so mapping a file gains it nothing.
-     */
-    boolean readsInPlace();
-
     /** The engine's name for logs and benchmarks: {@code jdk} or {@code libcrypto}. */
     String engine();
 

@@ -1,7 +1,6 @@
 package org.enjambre.metainfo;
 
 import java.io.IOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -9,12 +8,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
-import org.enjambre.hash.FileLease;
 import org.enjambre.hash.Sha1;
 
 /**
@@ -27,43 +24,25 @@ import org.enjambre.hash.Sha1;
  * than one reader feeding the others (a single reader thread was the bottleneck: copying from the
  * page cache costs a third of what SHA-1 does).
  *
- * <p>When libcrypto hashes ({@link Sha1#readsInPlace()}) and the content is large, a segment that
- * lies inside one file is instead hashed where it lies in the page cache, through the file's
- * mapping ({@link FileMappings}), without the kernel's copy into the read buffer (~20 % of the CPU
- * of a 1 GiB {@code create}). A file is mapped only under a {@link FileLease read lease}, so no one
- * can truncate it under the mapping (a vanished page read by libcrypto would kill the JVM with
- * SIGBUS), and a segment's pages are populated before libcrypto reads them, which reports a page
- * that cannot be read instead of raising SIGBUS. Any refusal sends the segment down the plain
- * path, which names a short or failing file as before; after hashing, the segment's pages leave
- * the process's page tables (the page cache keeps them), so a large file does not stay resident.
+ * <p>Segments used to be hashed through the file's mapping, under a read lease, to save the copy.
+ * On Linux 6.18 that saved nothing when the file's cached pages were large folios, and cost ~50 %
+ * more time when they were small ones (a file written in small writes, as a download is): mapping
+ * then sets up a page-table entry per 4 KiB page (bench/RESULTS.md, "create: reads instead of
+ * mappings"). Plain reads cost the same in both cases.
  */
 final class PieceHasher {
     /** Bytes read at once by a hashing thread: large sequential reads, yet small enough to hash from the CPU cache. */
     static final int READ_SIZE = Integer.getInteger("enjambre.hash.readSize", 1024 * 1024);
     /** Content a hashing thread takes at a time (whole pieces, at least one). */
     static final int SEGMENT_BYTES = 8 * 1024 * 1024;
-    /**
-     * Least content hashed through mappings: linking libc for the leases costs ~30 ms of CPU once,
-     * which the saved copies (~0.15 s per GiB) pay back from about this size on. A property moves it
-     * (the AOT cache's training run maps its small sample with {@code 0}, so the path is in the cache).
-     */
-    static final long MAP_MIN_BYTES = Long.getLong("enjambre.hash.mapMinBytes", 256L * 1024 * 1024);
-    /** {@code -Denjambre.hash.map=false} reads every segment with plain reads (to compare). */
-    static final boolean MAP = Boolean.parseBoolean(System.getProperty("enjambre.hash.map", "true"));
 
     /** A file to hash: where it is, and its length when it was listed. */
     record Source(Path file, long length) {
     }
 
-    /** The pieces' digests, one after the other, and how many segments were read through a mapping. */
-    record Hashes(byte[] pieces, int mappedSegments) {
-    }
-
     /**
      * The content cut into segments of whole pieces, the last one shorter: where segment {@code s}
-     * starts and ends, in pieces and in bytes. The one place that says so, for the hashing threads
-     * that take segments in turn and for the count of segments each file's mapping must wait for
-     * ({@link FileMappings}), which would unmap a file too early if the two cut differently.
+     * starts and ends, in pieces and in bytes.
      */
     record Segments(long total, int pieceLength, int piecesPerSegment) {
         /** Segments of about {@link PieceHasher#SEGMENT_BYTES}, at least one piece each. */
@@ -102,13 +81,12 @@ final class PieceHasher {
     }
 
     /**
-     * The SHA-1 of every piece of the content made of {@code sources} one after the other, on
-     * {@code threads} threads (the calling one included); {@code progress} hears the bytes hashed
-     * so far; content of at least {@code mapMinBytes} is read through mappings where it can be.
-     * Fails with a {@link MetainfoException} naming the file when one shrinks or grows.
+     * The SHA-1 of every piece of the content made of {@code sources} one after the other, the
+     * pieces' digests end to end, on {@code threads} threads (the calling one included);
+     * {@code progress} hears the bytes hashed so far. Fails with a {@link MetainfoException} naming
+     * the file when one shrinks or grows.
      */
-    static Hashes hash(List<Source> sources, int pieceLength, int threads, LongConsumer progress, long mapMinBytes)
-            throws IOException {
+    static byte[] hash(List<Source> sources, int pieceLength, int threads, LongConsumer progress) throws IOException {
         long[] starts = new long[sources.size()];
         long total = 0;
         for (int i = 0; i < starts.length; i++) {
@@ -117,11 +95,7 @@ final class PieceHasher {
         }
         Segments segments = Segments.of(total, pieceLength);
         byte[] hashes = new byte[segments.pieceCount() * Info.HASH_LENGTH];
-        boolean map = MAP && total >= mapMinBytes && pieceLength <= READ_SIZE;
-        AtomicInteger mapped = new AtomicInteger();
-        try (FileMappings mappings = map ? new FileMappings(sources, mappableSegments(sources, starts, segments)) : null) {
-            hashSegments(new Layout(sources, starts, segments, hashes, mappings, mapped), threads, progress);
-        }
+        hashSegments(new Layout(sources, starts, segments, hashes), threads, progress);
         // A file that grew while it was read would give a torrent that does not match it.
         for (Source s : sources) {
             long size = Files.size(s.file());
@@ -129,19 +103,7 @@ final class PieceHasher {
                 throw new MetainfoException(s.file() + ": file changed size while hashing (" + s.length() + " -> " + size + " bytes)");
             }
         }
-        return new Hashes(hashes, mapped.get());
-    }
-
-    /** Per file, how many segments lie wholly inside it. */
-    private static int[] mappableSegments(List<Source> sources, long[] starts, Segments segments) {
-        int[] counts = new int[starts.length];
-        for (int segment = 0; segment < segments.count(); segment++) {
-            int file = fileAt(sources, starts, segments.start(segment));
-            if (segments.end(segment) <= starts[file] + sources.get(file).length()) {
-                counts[file]++;
-            }
-        }
-        return counts;
+        return hashes;
     }
 
     /** The first non-empty file holding content byte {@code position}. */
@@ -173,13 +135,7 @@ final class PieceHasher {
         };
         List<Thread> helpers = new ArrayList<>();
         for (int i = 1; i < workers; i++) {
-            // The first helper links libc for the leases while the calling thread links libcrypto:
-            // on a start where the second core has nothing else to do, both links cost one's time.
-            Runnable job = i == 1 && layout.mappings() != null ? () -> {
-                FileLease.link();
-                worker.run();
-            } : worker;
-            Thread t = new Thread(job, "enjambre-hasher-" + i);
+            Thread t = new Thread(worker, "enjambre-hasher-" + i);
             t.setDaemon(true);
             helpers.add(t);
             t.start();
@@ -207,8 +163,7 @@ final class PieceHasher {
     }
 
     /** What every hashing thread shares: the files, where each starts in the content, its segments, and where the digests go. */
-    private record Layout(List<Source> sources, long[] starts, Segments segments, byte[] hashes,
-            FileMappings mappings, AtomicInteger mappedSegments) {
+    private record Layout(List<Source> sources, long[] starts, Segments segments, byte[] hashes) {
     }
 
     /**
@@ -223,8 +178,6 @@ final class PieceHasher {
         private final boolean wholePieces;
         private final ByteBuffer buffer;
         private final Sha1 sha1 = Sha1.create();
-        /** Segments inside one file are read through its mapping: libcrypto hashes, and the content is large. */
-        private final boolean mapping;
         private int openIndex = -1;
         private FileChannel open;
 
@@ -233,7 +186,6 @@ final class PieceHasher {
             this.pieceLength = layout.segments().pieceLength();
             this.wholePieces = pieceLength <= READ_SIZE;
             this.buffer = ByteBuffer.allocateDirect(wholePieces ? pieceLength : READ_SIZE);
-            this.mapping = layout.mappings() != null && sha1.readsInPlace();
         }
 
         /** Hashes the pieces of segment {@code segment} into their places; returns the bytes read. */
@@ -244,44 +196,7 @@ final class PieceHasher {
             long position = segments.start(segment);
             long end = segments.end(segment);
             int fileIndex = fileAt(layout.sources(), layout.starts(), position);
-            if (mapping && insideOneFile(layout, fileIndex, end) && hashMapped(fileIndex, first, last, position, end)) {
-                return end - position;
-            }
             return hashRead(fileIndex, first, last, position, end);
-        }
-
-        /**
-         * Hashes the segment through its file's shared mapping, held under a read lease, once its
-         * pages are in; false, having hashed nothing, when the file cannot be read that way (lease
-         * refused or broken, shorter than listed) or a page cannot be read: the plain reads then
-         * say what is wrong.
-         */
-        private boolean hashMapped(int fileIndex, int first, int last, long position, long end) {
-            FileMappings mappings = layout.mappings();
-            Optional<FileMappings.Mapped> file = mappings.open(fileIndex);
-            if (file.isEmpty()) {
-                return false;
-            }
-            boolean hashed = false;
-            try {
-                long length = end - position;
-                MemorySegment segment = file.get().file().asSlice(position - layout.starts()[fileIndex], length);
-                if (!FileLease.populate(segment)) {
-                    mappings.refuse(fileIndex);
-                    return false;
-                }
-                for (int piece = first; piece < last; piece++) {
-                    long from = (long) (piece - first) * pieceLength;
-                    sha1.digestOf(segment.asSlice(from, Math.min(pieceLength, length - from)).asByteBuffer(),
-                            layout.hashes(), piece * Info.HASH_LENGTH);
-                }
-                FileLease.forget(segment); // the page cache keeps them; the process need not show them resident
-                hashed = true;
-                layout.mappedSegments().incrementAndGet();
-                return true;
-            } finally {
-                mappings.done(fileIndex, hashed);
-            }
         }
 
         private long hashRead(int fileIndex, int first, int last, long position, long end) throws IOException {
@@ -320,10 +235,6 @@ final class PieceHasher {
                 }
             }
             return end - begin;
-        }
-
-        private static boolean insideOneFile(Layout layout, int fileIndex, long end) {
-            return end <= layout.starts()[fileIndex] + layout.sources().get(fileIndex).length();
         }
 
         private FileChannel channel(int index) throws IOException {

@@ -234,7 +234,7 @@ public final class TorrentBuilder {
         for (Source s : sources) {
             content.add(new PieceHasher.Source(s.file(), s.length()));
         }
-        byte[] hashes = PieceHasher.hash(content, pl, threads, progress, PieceHasher.MAP_MIN_BYTES).pieces();
+        byte[] hashes = PieceHasher.hash(content, pl, threads, progress);
         Info info = new Info(torrentName, pl, hashes, files, multiFile, isPrivate);
         byte[] infoBytes = Bencode.encode(infoDict(info));
         List<List<String>> announceList = trackers.size() > 1
