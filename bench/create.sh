@@ -37,9 +37,9 @@ ENJAMBRE_AOT=wait "$root/enjambre" create --help >/dev/null  # the jar and the A
 # Warm the page cache for both tools, the way a file that was read from disk sits in it: its cached
 # pages are dropped first (dd's nocache) and the file read back once. How a file came into the cache
 # decides the size of its page-cache folios (Linux 6.x: reads ahead in large folios, up to 2 MiB;
-# the generator's pipe writes left small ones), and mapping the file costs ~50x less with large
-# ones, so the state is set here rather than left to the file's history (bench/RESULTS.md,
-# "create: mapped reads"). BENCH_CACHE=as-is skips this.
+# the generator's pipe writes left small ones). Both tools read with read() now and measured the
+# same in both states (bench/RESULTS.md, "create: reads instead of mappings"); the state is still
+# set here rather than left to the file's history. BENCH_CACHE=as-is skips this.
 if [ "${BENCH_CACHE:-read}" = read ]; then
   dd if="$data" iflag=nocache count=0 status=none
 fi
