@@ -15,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.BitSet;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -59,11 +60,14 @@ public final class TorrentStorage implements AutoCloseable {
      * takes 1 MiB folios, which on a VM whose balloon reports free memory back to the host come from
      * memory the host must fault in again. A C program writing 1 GiB to a new file spent 1.5–2.2 s
      * of system time in the copy with 1 MiB writes, 0.3–1.4 s with 16 KiB ones; an Enjambre leecher
-     * took ~1 s less system time per GiB (bench/RESULTS.md, "download: the size of a write"). The
-     * extra calls cost ~65,000 syscalls per GiB, a few tens of ms. libtorrent writes a block at a
-     * time too. {@code -Denjambre.storage.writeChunk=N} changes it (to compare).
+     * took ~1 s less system time per GiB (bench/RESULTS.md, "download: the size of a write"). When
+     * the host has not taken free memory back, the size made no difference to a 1 GiB download and
+     * small writes cost a 4 GiB one 0–15 %. libtorrent writes a block at a time too.
+     * {@code -Denjambre.storage.writeChunk=N} changes it (to compare).
      */
     static final int WRITE_CHUNK = Math.max(4096, Integer.getInteger("enjambre.storage.writeChunk", 16 * 1024));
+    /** Locks the files' writers share ({@link #writeLocks}). */
+    private static final int WRITE_LOCK_STRIPES = 16;
     /** Times one slice's I/O is tried on a freshly opened file after another thread's interrupt closed it. */
     private static final int MAX_IO_ATTEMPTS = 3;
 
@@ -84,6 +88,13 @@ public final class TorrentStorage implements AutoCloseable {
     private final Path contentPath;
     private final Path[] paths;
     private final FileHandleCache handles;
+    /**
+     * Writers of one file take turns a whole slice at a time (files share a lock by index, striped):
+     * the kernel locks the file for each write call, and two threads writing pieces of one file in
+     * {@link #WRITE_CHUNK}-byte calls spun on that lock call by call (8 % of a 4 GiB download's CPU,
+     * "rwsem_spin_on_owner"). Waiting here, a thread sleeps instead.
+     */
+    private final Object[] writeLocks = new Object[WRITE_LOCK_STRIPES];
 
     private TorrentStorage(Info info, Path downloadDir, int maxOpenFiles) throws UnsafePathException {
         this.info = info;
@@ -105,6 +116,7 @@ public final class TorrentStorage implements AutoCloseable {
             paths[i] = folder.resolve(components, "files[" + i + "]");
         }
         this.handles = new FileHandleCache(maxOpenFiles, this::openChannel);
+        Arrays.setAll(writeLocks, i -> new Object());
     }
 
     /** Opens the storage of {@code info} under {@code downloadDir}; nothing is created yet. */
@@ -448,7 +460,9 @@ public final class TorrentStorage implements AutoCloseable {
                 ByteBuffer part = buffer.duplicate();
                 part.position(from).limit(from + s.length());
                 if (write) {
-                    writeFully(h.channel, part, s.fileOffset());
+                    synchronized (writeLocks[s.fileIndex() % WRITE_LOCK_STRIPES]) {
+                        writeFully(h.channel, part, s.fileOffset());
+                    }
                 } else {
                     readFully(h.channel, part, s.fileOffset(), s.fileIndex());
                 }
