@@ -218,9 +218,9 @@ final class LibcryptoSha1 implements Sha1 {
     }
 
     /**
-     * One downcall to the one-shot {@code SHA1}: a direct buffer (a mapped file among them) where it
-     * lies, a heap buffer of up to {@link #MAX_CRITICAL_BYTES} copied to native memory first; a
-     * larger heap buffer streams through {@code SHA1_Update}.
+     * One downcall to the one-shot {@code SHA1}: a direct buffer where it lies, a heap buffer of up
+     * to {@link #MAX_CRITICAL_BYTES} copied to native memory first; a larger heap buffer streams
+     * through {@code SHA1_Update}.
      */
     @Override
     public void digestOf(ByteBuffer bytes, byte[] out, int offset) {

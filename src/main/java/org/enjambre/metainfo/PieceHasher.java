@@ -195,13 +195,9 @@ final class PieceHasher {
             int last = segments.endPiece(segment);
             long position = segments.start(segment);
             long end = segments.end(segment);
-            int fileIndex = fileAt(layout.sources(), layout.starts(), position);
-            return hashRead(fileIndex, first, last, position, end);
-        }
-
-        private long hashRead(int fileIndex, int first, int last, long position, long end) throws IOException {
             List<Source> sources = layout.sources();
             long[] starts = layout.starts();
+            int fileIndex = fileAt(sources, starts, position);
             long begin = position;
             for (int piece = first; piece < last; piece++) {
                 long pieceEnd = Math.min(end, position + pieceLength);
