@@ -12,6 +12,9 @@
 # The tracker is `enjambre tracker` when the jar has it, else Debian's opentracker (whitelisted).
 # Enjambre processes run through ./enjambre, with the JVM options a user gets from it, plus
 # ENJAMBRE_JAVA_OPTS (default: a 192 MiB heap and the serial collector, for 17 JVMs on one machine).
+# SWARM_TIMELINE=1 also prints, after each run, where the Enjambre peers' upload went second by second
+# (bench/swarm_timeline.py): their status lines every 0.5 s, stamped as read. A diagnosis, not the
+# benchmark: the extra lines and the stamping cost a little CPU in the window.
 set -euo pipefail
 SIZE_MIB=${1:-64}
 RATE=${2:-4000000}
@@ -24,6 +27,8 @@ JAR=$ROOT/target/enjambre.jar
 LT=$ROOT/bench/lt_swarm_peer.py
 PY=/usr/bin/python3
 JAVA_OPTS=${ENJAMBRE_JAVA_OPTS:-"-Xmx192m -XX:+UseSerialGC"}
+TIMELINE=${SWARM_TIMELINE:-0}
+[ "$TIMELINE" = 1 ] && JAVA_OPTS+=" -Denjambre.statusMillis=500"
 ENJAMBRE_AOT=wait "$ROOT/enjambre" download --help > /dev/null # builds the jar and the seed/download AOT cache when stale
 command -v mktorrent >/dev/null || { echo "mktorrent is needed (Debian package mktorrent)"; exit 1; }
 $PY -c 'import libtorrent' || { echo "python3-libtorrent is needed"; exit 1; }
@@ -80,25 +85,35 @@ start_tracker() {
   echo "tracker did not start"; cat "$WORK/tracker.log"; exit 1
 }
 
+# stamp: copies its input adding " @EPOCH" to each line (when it was read), for SWARM_TIMELINE=1.
+stamp() {
+  local line
+  while IFS= read -r line; do printf '%s @%s\n' "$line" "$EPOCHREALTIME"; done
+}
+
 # start_peer KIND ROLE INDEX -> log file in LOG
 start_peer() {
   local kind=$1 role=$2 i=$3 port; port=$(free_port)
   LOG=$WORK/$role$i.$kind.log
+  # The peer's output: the log itself, or a stamping copy into it (the peer is started with fd OUT).
+  local out
+  if [ "$TIMELINE" = 1 ]; then exec {out}> >(stamp > "$LOG"); else exec {out}> "$LOG"; fi
   if [ "$role" = seed ]; then
     if [ "$kind" = enjambre ]; then
-      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" seed "$WORK/swarm.torrent" --allow-private-trackers --data "$WORK/seed" --port "$port" --upload-rate "$RATE" > "$LOG" 2>&1 &
+      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" seed "$WORK/swarm.torrent" --allow-private-trackers --data "$WORK/seed" --port "$port" --upload-rate "$RATE" >&"$out" 2>&1 &
     else
-      $PY "$LT" seed "$WORK/swarm.torrent" "$WORK/seed" "$port" "$RATE" > "$LOG" 2>&1 &
+      $PY "$LT" seed "$WORK/swarm.torrent" "$WORK/seed" "$port" "$RATE" >&"$out" 2>&1 &
     fi
   else
     rm -rf "$WORK/leech$i"; mkdir -p "$WORK/leech$i"
     if [ "$kind" = enjambre ]; then
-      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" download "$WORK/swarm.torrent" --allow-private-trackers --out "$WORK/leech$i" --port "$port" --upload-rate "$RATE" --seed > "$LOG" 2>&1 &
+      ENJAMBRE_JAVA_OPTS="$JAVA_OPTS" "$ROOT/enjambre" download "$WORK/swarm.torrent" --allow-private-trackers --out "$WORK/leech$i" --port "$port" --upload-rate "$RATE" --seed >&"$out" 2>&1 &
     else
-      $PY "$LT" download "$WORK/swarm.torrent" "$WORK/leech$i" "$port" "$RATE" > "$LOG" 2>&1 &
+      $PY "$LT" download "$WORK/swarm.torrent" "$WORK/leech$i" "$port" "$RATE" >&"$out" 2>&1 &
     fi
   fi
   PIDS+=($!)
+  exec {out}>&-
 }
 
 leecher_kind() { # SWARM INDEX
@@ -116,7 +131,7 @@ run() {
   sleep 1 # let every leecher's first announce land
   start_peer "$seedkind" seed 0
   await_line "$LOG" '^listening on' 120
-  local t0 c0 c1 s0 s1 seed_pid=${PIDS[-1]}; t0=$EPOCHREALTIME; cpu_ticks c0 "${PIDS[@]}"; cpu_ticks s0 "$seed_pid"
+  local t0 c0 c1 s0 s1 seed_pid=${PIDS[-1]}; t0=$EPOCHREALTIME; RUN_T0=$t0; cpu_ticks c0 "${PIDS[@]}"; cpu_ticks s0 "$seed_pid"
   for l in "${logs[@]}"; do await_line "$l" '^complete' "$RUN_TIMEOUT"; done
   SECONDS_TAKEN=$(echo "$EPOCHREALTIME - $t0" | bc -l)
   cpu_ticks c1 "${PIDS[@]}"; cpu_ticks s1 "$seed_pid"
@@ -137,6 +152,7 @@ for n in $NS; do
     run "$swarm" "$n"
     RATIO=$(echo "$SECONDS_TAKEN / $TMIN" | bc -l)
     printf '  %s N=%d: %.1f s, T_min %.1f s, ratio %.2f (CPU in the window: %.1f s, the seed %.1f s)\n' "$swarm" "$n" "$SECONDS_TAKEN" "$TMIN" "$RATIO" "$WINDOW_CPU" "$SEED_CPU"
+    [ "$TIMELINE" = 1 ] && $PY "$ROOT/bench/swarm_timeline.py" "$WORK" "$RUN_T0" "$RATE"
     ROWS+=$(printf '| %s | %d | %.1f | %.1f | %.2f | %.1f | %.1f |' "$swarm" "$n" "$SECONDS_TAKEN" "$TMIN" "$RATIO" "$WINDOW_CPU" "$SEED_CPU")$'\n'
   done
 done
@@ -148,6 +164,7 @@ done
   echo "Machine: $(nproc) cores, $CPU; load average before/after: $LOAD_BEFORE / $(cut -d' ' -f1-3 /proc/loadavg). File ${SIZE_MIB} MiB, pieces $((1 << PIECE_LOG2)) B, every peer's upload"
   echo "limited to $RATE B/s, downloads unlimited, tracker: $TRACKER, loopback. Time from the seed being ready"
   echo "(leechers already announced) until every leecher has verified the whole file."
+  [ "$TIMELINE" = 1 ] && echo "SWARM_TIMELINE=1: Enjambre peers printed a status line every 0.5 s, stamped as read (a diagnosis run)."
   echo "T_min = max(F/u_seed, N·F/(u_seed + Σu_leechers)). Mixed: odd leechers libtorrent, Enjambre seed."
   echo
   echo "| swarm | N | seconds | T_min | measured/T_min | CPU s in the window (every process of the swarm, tracker included) | the seed's |"
