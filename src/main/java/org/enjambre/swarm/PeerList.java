@@ -49,6 +49,8 @@ final class PeerList {
         PeerLink link;
         /** A peer the user named was reported unreachable once (later failures only at debug). */
         boolean warned;
+        /** It had every piece when last connected: a seed has nothing to trade with it (see {@link #redial(long, boolean)}). */
+        boolean seed;
 
         Candidate(PeerAddress address, PeerOrigin origin, long now) {
             this.address = address;
@@ -128,10 +130,23 @@ final class PeerList {
 
     /** Dials the candidates that are due, while there are fewer connections than the target. */
     void redial(long now) {
+        redial(now, false);
+    }
+
+    /**
+     * As {@link #redial(long)}; when {@code seeding} (we have every piece), not the peers seen as
+     * seeds: two seeds close their connection at once, so each dial was a connection and two
+     * handshakes thrown away, once a minute per pair for as long as both seed (libtorrent does not
+     * connect a finished torrent to seeds either).
+     */
+    void redial(long now, boolean seeding) {
         int connectionsNow = connected.size() + handshaking.size();
         for (Candidate c : new ArrayList<>(known.values())) {
             if (connectionsNow >= limits.targetConnections()) {
                 break; // enough peers: the others are dialled when some of these go
+            }
+            if (seeding && c.seed) {
+                continue;
             }
             if (!c.connected() && !stopped && !bannedAddresses.contains(c.address) && now - c.nextNanos >= 0) {
                 connectionsNow++;
@@ -238,6 +253,24 @@ final class PeerList {
         Candidate c = known.get(at);
         if (c != null && !c.connected()) {
             c.link = link;
+        }
+    }
+
+    /**
+     * The peer of {@code link} has every piece (called as its connection closes): the candidates it
+     * was dialled as, or says it listens at, are seeds from now on.
+     */
+    void seedSeen(PeerLink link) {
+        for (Map.Entry<PeerAddress, PeerLink> e : listeningAt.entrySet()) {
+            Candidate c = e.getValue() == link ? known.get(e.getKey()) : null;
+            if (c != null) {
+                c.seed = true;
+            }
+        }
+        for (Candidate c : known.values()) {
+            if (c.link == link) {
+                c.seed = true;
+            }
         }
     }
 

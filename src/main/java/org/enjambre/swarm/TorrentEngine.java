@@ -209,7 +209,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
     public void addPeer(PeerAddress address, PeerOrigin origin) {
         onContext(() -> {
             if (peerList.add(address, origin) && !stopped) {
-                peerList.redial(clock.nanoTime());
+                peerList.redial(clock.nanoTime(), state.complete());
             }
             return null;
         });
@@ -456,6 +456,9 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
         if (reason != null) {
             LOG.info("{}: closing {}: {}", info.name(), c, reason);
         }
+        if (c.registered && c.state().pieces.cardinality() == info.pieceCount()) {
+            peerList.seedSeen(c); // not dialled again while we seed too
+        }
         if (peerList.closed(c) && c.registered) {
             state.peers(-1);
             requests.remove(c);
@@ -476,7 +479,7 @@ public final class TorrentEngine implements ConnectionEvents, IncomingConnection
             choker.useIdleUpload(now);
             resume.tick(now);
         }
-        peerList.redial(now);
+        peerList.redial(now, state.complete());
         requests.checkTimeouts(now);
         extensions.onTick(now);
         for (PeerLink link : new ArrayList<>(peerList.connected())) {

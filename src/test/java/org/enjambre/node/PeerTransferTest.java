@@ -594,11 +594,51 @@ class PeerTransferTest {
         TorrentEngine b = host(bNode, metainfo, dir.resolve("b"), true, EngineOptions.defaults());
         // b's address as a tracker would give it to a, through a relay that counts a's dials.
         AtomicInteger dialsOfB = new AtomicInteger();
+        NetServer relay = countingRelay(bNode.actualPort(), dialsOfB);
+
+        await(b.connect("127.0.0.1", aNode.actualPort()));
+        a.addPeer(new PeerAddress("127.0.0.1", relay.actualPort()), PeerOrigin.TRACKER);
+        // a dials on its next tick (0.5 s) and finds b already connected; without the fix it dials
+        // again at +1 s and +3 s.
+        Thread.sleep(4_500);
+        assertThat(dialsOfB).as("a's dials of b's address").hasValue(1);
+        assertThat(connectedTo(a, bNode.peerId())).as("a and b still connected").isTrue();
+        assertThat(await(a.peers())).hasSize(1);
+    }
+
+    /**
+     * Two seeds have nothing to trade: their connection closes as soon as each has said what it has,
+     * and the one that dialled does not dial the other again while it seeds (it did, with the
+     * backoff's 1, 2, 4 s..., then once a minute for as long as both seeded: each time a connection
+     * and two handshakes thrown away, at the end of every swarm).
+     */
+    @Test
+    void aSeedDoesNotDialAgainAPeerItFoundToBeASeed() throws Exception {
+        Path content = TestTorrents.randomFile(dir.resolve("seed-a/seeds.bin"), 256 * 1024, 61);
+        Metainfo metainfo = TestTorrents.create(content, 64 * 1024, dir.resolve("seeds.torrent"), null);
+        Files.createDirectories(dir.resolve("seed-b"));
+        Files.copy(content, dir.resolve("seed-b/seeds.bin"));
+        PeerVerticle aNode = node();
+        PeerVerticle bNode = node();
+        TorrentEngine a = host(aNode, metainfo, dir.resolve("seed-a"), false, EngineOptions.defaults());
+        host(bNode, metainfo, dir.resolve("seed-b"), false, EngineOptions.defaults());
+        AtomicInteger dialsOfB = new AtomicInteger();
+        NetServer relay = countingRelay(bNode.actualPort(), dialsOfB);
+
+        a.addPeer(new PeerAddress("127.0.0.1", relay.actualPort()), PeerOrigin.TRACKER);
+        // a dials at once and the two part; without the rule a dials again at +1 s and +3 s.
+        Thread.sleep(4_500);
+        assertThat(dialsOfB).as("a's dials of b's address").hasValue(1);
+        assertThat(await(a.peers())).as("the two seeds parted").isEmpty();
+    }
+
+    /** A loopback port that forwards every connection to {@code targetPort}, counting them in {@code dials}. */
+    NetServer countingRelay(int targetPort, AtomicInteger dials) throws Exception {
         NetClient relayClient = vertx.createNetClient();
         NetServer relay = vertx.createNetServer().connectHandler(in -> {
-            dialsOfB.incrementAndGet();
+            dials.incrementAndGet();
             in.pause();
-            relayClient.connect(bNode.actualPort(), "127.0.0.1").onComplete(ar -> {
+            relayClient.connect(targetPort, "127.0.0.1").onComplete(ar -> {
                 if (ar.failed()) {
                     in.close();
                     return;
@@ -609,15 +649,6 @@ class PeerTransferTest {
                 in.resume();
             });
         });
-        await(relay.listen(0, "127.0.0.1"));
-
-        await(b.connect("127.0.0.1", aNode.actualPort()));
-        a.addPeer(new PeerAddress("127.0.0.1", relay.actualPort()), PeerOrigin.TRACKER);
-        // a dials on its next tick (0.5 s) and finds b already connected; without the fix it dials
-        // again at +1 s and +3 s.
-        Thread.sleep(4_500);
-        assertThat(dialsOfB).as("a's dials of b's address").hasValue(1);
-        assertThat(connectedTo(a, bNode.peerId())).as("a and b still connected").isTrue();
-        assertThat(await(a.peers())).hasSize(1);
+        return await(relay.listen(0, "127.0.0.1"));
     }
 }

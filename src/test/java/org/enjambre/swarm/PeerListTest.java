@@ -90,6 +90,33 @@ class PeerListTest {
     }
 
     @Test
+    void whileWeSeedAPeerSeenAsASeedIsNotDialledAgainAndOnceWeLackPiecesItIs() {
+        list(EngineOptions.defaults());
+        list.add(at("10.0.0.1:6881"), PeerOrigin.TRACKER);
+        list.add(at("10.0.0.2:6881"), PeerOrigin.TRACKER);
+        list.redial(clock.nanoTime(), true);
+        assertThat(dials).containsExactly("10.0.0.1:6881", "10.0.0.2:6881");
+        FakeLink seed = links.get(0);
+        FakeLink leecher = links.get(1);
+        list.register(seed);
+        list.register(leecher);
+        list.seedSeen(seed); // it had every piece as its connection closed: two seeds have nothing to trade
+        seed.close(null);
+        leecher.close(null);
+        for (long t = 0; t < 200_000; t += 100) {
+            clock.advanceMillis(100);
+            list.redial(clock.nanoTime(), true);
+        }
+        assertThat(dials.subList(2, dials.size())).as("only the leecher is dialled again while we seed")
+                .isNotEmpty().containsOnly("10.0.0.2:6881");
+
+        dials.clear();
+        clock.advanceMillis(60_000);
+        list.redial(clock.nanoTime(), false); // we lack pieces again (a piece failed a recheck, say)
+        assertThat(dials).contains("10.0.0.1:6881");
+    }
+
+    @Test
     void aCandidateFoundConnectedAlreadyIsDialledAgainOnlyOnceThatConnectionCloses() {
         list(EngineOptions.defaults());
         list.add(at("127.0.0.1:7001"), PeerOrigin.TRACKER); // loopback: no one-connection-per-address rule
