@@ -111,8 +111,14 @@ class DemoSwarmTest {
             assertThat(trusted.verified().cardinality()).isEqualTo(metainfo.info().pieceCount());
 
             // A byte changed after the demo hashed it: the stamps no longer match, and the recheck finds the piece.
-            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
-                ch.write(java.nio.ByteBuffer.wrap(new byte[] {42}), 20_000);
+            // The byte is flipped, not overwritten with a constant: the random content holds that constant there
+            // one time in 256, and then nothing would have changed.
+            try (var ch = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.READ,
+                    java.nio.file.StandardOpenOption.WRITE)) {
+                java.nio.ByteBuffer one = java.nio.ByteBuffer.allocate(1);
+                ch.read(one, 20_000);
+                one.put(0, (byte) ~one.get(0)).rewind();
+                ch.write(one, 20_000);
             }
             Files.setLastModifiedTime(file, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(file).toMillis() + 5000));
             ResumeData.Outcome rechecked = ResumeData.loadOrRecheck(resume, metainfo.infoHash(), storage, 1, org.enjambre.storage.RecheckProgress.NONE);
