@@ -175,6 +175,30 @@ class LauncherIT {
     }
 
     /**
+     * Most torrents name a tracker, so the cache of {@code seed} and {@code download} holds the tracker
+     * client and Vert.x's HTTP client: its training announces to a tracker on loopback. Trained without
+     * one, a seeder loaded ~450 classes from the jar between listening and its first announce. With AOT
+     * class linking every class in the cache is loaded at start, so even {@code --help} shows what it holds.
+     */
+    @Test
+    void theSeedAndDownloadCacheHoldsTheTrackerClient() throws Exception {
+        Path caches = Files.createDirectories(elsewhere.resolve("caches"));
+        Path classes = elsewhere.resolve("classes.log");
+        Run training = run(Map.of("ENJAMBRE_AOT", "wait", "ENJAMBRE_AOT_DIR", caches.toString()), "download", "--help");
+        assertThat(training.exitCode()).as(training.err()).isZero();
+        assertThat(caches.resolve("enjambre-transfer.aot")).isNotEmptyFile();
+
+        Run cached = run(Map.of("ENJAMBRE_AOT", "wait", "ENJAMBRE_AOT_DIR", caches.toString(),
+                "ENJAMBRE_JAVA_OPTS", "-Xlog:class+load:file=" + classes), "seed", "--help");
+        assertThat(cached.exitCode()).as(cached.err()).isZero();
+        List<String> fromCache = Files.readAllLines(classes).stream()
+                .filter(l -> l.contains("source: shared objects file")).toList();
+        assertThat(fromCache).anyMatch(l -> l.contains(" org.enjambre.tracker.client.HttpTransport "))
+                .anyMatch(l -> l.contains(" io.vertx.core.http.impl.HttpClientImpl "))
+                .anyMatch(l -> l.contains(" org.enjambre.swarm.UploadScheduler "));
+    }
+
+    /**
      * The JVM leaves class files older than Java 6's format out of an AOT cache ("Old class has
      * been linked"), so a command would load and verify them from the jar at every start: picocli's
      * jar was such a case (pom.xml builds it again from its sources).
