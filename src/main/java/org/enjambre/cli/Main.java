@@ -36,11 +36,14 @@ public final class Main implements Runnable {
     public static final int EXIT_FAILURE = 1;
     /** Exit code for a command line picocli cannot make sense of (an unknown option, a missing value). */
     public static final int EXIT_USAGE = 2;
+    /** Netty's switch for its JFR events (see {@link #withoutNettyFlightRecorderEvents}). */
+    static final String NETTY_JFR_PROPERTY = "io.netty.jfr.enabled";
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        withoutNettyFlightRecorderEvents();
         int code = run(args);
         if (code == 0 && args.length > 0 && args[0].equals("create")) {
             // A finished create leaves no thread but daemons, so returning ends the JVM with status 0.
@@ -49,6 +52,17 @@ public final class Main implements Runnable {
             return;
         }
         System.exit(code);
+    }
+
+    /**
+     * Netty registers its buffer allocator's JFR event classes when it first allocates, whether or not a recording ever
+     * asks for them; their annotations cost 50-80 ms of a seeder's way to its first peer (bench/RESULTS.md, "a seeder's
+     * first announce"). {@code -Dio.netty.jfr.enabled=true} brings them back for whoever records Netty's allocations.
+     */
+    static void withoutNettyFlightRecorderEvents() {
+        if (System.getProperty(NETTY_JFR_PROPERTY) == null) {
+            System.setProperty(NETTY_JFR_PROPERTY, "false");
+        }
     }
 
     /** Runs the CLI on stdout/stderr (always UTF-8: names in torrents are) and returns the exit code. */

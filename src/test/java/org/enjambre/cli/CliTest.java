@@ -35,6 +35,26 @@ class CliTest {
         return new Result(code, out.toString(), err.toString());
     }
 
+    @Test
+    void nettysFlightRecorderEventsAreOffUnlessTheUserAsksForThem() {
+        String before = System.getProperty(Main.NETTY_JFR_PROPERTY);
+        try {
+            System.clearProperty(Main.NETTY_JFR_PROPERTY);
+            Main.withoutNettyFlightRecorderEvents();
+            assertThat(System.getProperty(Main.NETTY_JFR_PROPERTY)).isEqualTo("false");
+
+            System.setProperty(Main.NETTY_JFR_PROPERTY, "true"); // -Dio.netty.jfr.enabled=true on the command line
+            Main.withoutNettyFlightRecorderEvents();
+            assertThat(System.getProperty(Main.NETTY_JFR_PROPERTY)).isEqualTo("true");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Main.NETTY_JFR_PROPERTY);
+            } else {
+                System.setProperty(Main.NETTY_JFR_PROPERTY, before);
+            }
+        }
+    }
+
     private Path album() throws Exception {
         Path root = dir.resolve("album");
         Files.createDirectories(root.resolve("sub/deeper"));
