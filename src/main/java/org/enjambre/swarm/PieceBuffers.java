@@ -1,9 +1,7 @@
 package org.enjambre.swarm;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -27,8 +25,7 @@ final class PieceBuffers {
     private final Set<Integer> onDisk = new HashSet<>();
     private long used;
     /** Released buffers kept for reuse; live and spare buffers together stay within the budget. */
-    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
-    private long spareBytes;
+    private final SpareBuffers spare = new SpareBuffers();
 
     /**
      * @param budget       bytes all buffers may take together
@@ -63,17 +60,11 @@ final class PieceBuffers {
 
     /** A spare buffer of that size (every byte of it is overwritten by the piece's blocks), or a new one. */
     private ByteBuffer reuse(int size) {
-        for (Iterator<ByteBuffer> it = spare.iterator(); it.hasNext(); ) {
-            ByteBuffer b = it.next();
-            if (b.capacity() == size) {
-                it.remove();
-                spareBytes -= size;
-                return b;
-            }
+        ByteBuffer kept = spare.take(size);
+        if (kept != null) {
+            return kept;
         }
-        while (used + spareBytes + size > budget && !spare.isEmpty()) {
-            spareBytes -= spare.removeFirst().capacity(); // spares of another size make room
-        }
+        spare.trimTo(budget - used - size); // spares of another size make room
         return ByteBuffer.allocateDirect(size);
     }
 
@@ -85,8 +76,7 @@ final class PieceBuffers {
         ByteBuffer buffer = buffers.remove(piece);
         if (buffer != null) {
             used -= buffer.capacity();
-            spare.addLast(buffer);
-            spareBytes += buffer.capacity();
+            spare.keep(buffer);
         }
     }
 

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.UnpooledDirectByteBuf;
 import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 
 /**
  * Direct buffers for whole pieces read to upload, each kept for the next read of its size once
@@ -17,8 +16,7 @@ import java.util.ArrayDeque;
  */
 final class UploadBuffers {
     private final long maxSpareBytes;
-    private final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
-    private long spareBytes;
+    private final SpareBuffers spare = new SpareBuffers();
 
     /** @param maxSpareBytes the most the buffers kept for reuse may take together */
     UploadBuffers(long maxSpareBytes) {
@@ -30,38 +28,25 @@ final class UploadBuffers {
      * every byte before it is read (a reused buffer still holds an earlier piece).
      */
     ByteBuf take(int length) {
-        ByteBuffer memory = reuse(length);
+        ByteBuffer memory;
+        synchronized (this) {
+            memory = spare.take(length);
+        }
         return new Recycled(memory != null ? memory : ByteBuffer.allocateDirect(length));
     }
 
     /** Bytes held for reuse now. */
     synchronized long spareBytes() {
-        return spareBytes;
+        return spare.bytes();
     }
 
-    private synchronized ByteBuffer reuse(int length) {
-        for (var it = spare.iterator(); it.hasNext(); ) {
-            ByteBuffer b = it.next();
-            if (b.capacity() == length) {
-                it.remove();
-                spareBytes -= length;
-                return b;
-            }
-        }
-        return null;
-    }
-
-    /** Keeps a buffer no block uses any more; the oldest spares make room (the GC frees them). */
+    /** Keeps a buffer no block uses any more; the oldest spares make room. */
     private synchronized void giveBack(ByteBuffer memory) {
         if (memory.capacity() > maxSpareBytes) {
             return;
         }
-        while (spareBytes + memory.capacity() > maxSpareBytes) {
-            spareBytes -= spare.removeFirst().capacity();
-        }
-        memory.clear();
-        spare.addLast(memory);
-        spareBytes += memory.capacity();
+        spare.trimTo(maxSpareBytes - memory.capacity());
+        spare.keep(memory);
     }
 
     /** A direct buffer over memory it does not free: its last release gives the memory back. */
