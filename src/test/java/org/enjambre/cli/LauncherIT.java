@@ -54,10 +54,17 @@ class LauncherIT {
     }
 
     private Process start(Path launcher, Map<String, String> env, String... args) throws Exception {
+        return startLogged(launcher, env, "", args);
+    }
+
+    /** As {@link #start(Path, Map, String...)}, its output in {@code PREFIXout.txt} and {@code PREFIXerr.txt}. */
+    private Process startLogged(Path launcher, Map<String, String> env, String logPrefix, String... args)
+            throws Exception {
         List<String> cmd = new java.util.ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(elsewhere.toFile())
-                .redirectOutput(elsewhere.resolve("out.txt").toFile()).redirectError(elsewhere.resolve("err.txt").toFile());
+                .redirectOutput(elsewhere.resolve(logPrefix + "out.txt").toFile())
+                .redirectError(elsewhere.resolve(logPrefix + "err.txt").toFile());
         pb.environment().put("ENJAMBRE_AOT", "off");
         // The node's token and state go under this test's folder, never the user's (the JVM takes
         // user.home from the password database: XDG_CONFIG_HOME is what moves the token).
@@ -226,10 +233,12 @@ class LauncherIT {
         assertThat(old).as("class files older than Java 6's format").isEmpty();
     }
 
-    @Test
-    void aSourceFileNewerThanTheJarAnywhereUnderSrcRebuildsBeforeRunning() throws Exception {
-        // A checkout of its own: the launcher, its find-java, the jar, and a src/ tree; no pom.xml,
-        // so a rebuild is seen by Maven's failure, which the launcher reports.
+    /**
+     * A checkout of its own in {@code elsewhere/checkout}: the launcher, its find-java, the jar, and
+     * a src/ tree whose every file and folder is a minute older than the jar (so nothing rebuilds
+     * until a test makes a file newer); no pom.xml.
+     */
+    private Path checkoutWithAnUpToDateJar() throws Exception {
         Path checkout = Files.createDirectories(elsewhere.resolve("checkout"));
         Path root = launcher().getParent();
         Files.copy(launcher(), checkout.resolve("enjambre"), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
@@ -238,17 +247,31 @@ class LauncherIT {
         Path jar = Files.createDirectories(checkout.resolve("target")).resolve("enjambre.jar");
         Files.copy(Path.of(Proc.jar()), jar);
         Path deep = Files.createDirectories(checkout.resolve("src/main/java/org/example"));
-        Path source = Files.writeString(deep.resolve("Example.java"), "class Example {}");
-        Path hidden = Files.writeString(deep.resolve(".hidden"), "x");
-        java.nio.file.attribute.FileTime jarTime = Files.getLastModifiedTime(jar);
-        java.nio.file.attribute.FileTime before = java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() - 60_000);
-        java.nio.file.attribute.FileTime after = java.nio.file.attribute.FileTime.fromMillis(jarTime.toMillis() + 60_000);
+        Files.writeString(deep.resolve("Example.java"), "class Example {}");
+        Files.writeString(deep.resolve(".hidden"), "x");
         // Folders count too (a file added or removed): the whole tree is older than the jar.
         try (var tree = Files.walk(checkout.resolve("src"))) {
             for (Path p : tree.toList()) {
-                Files.setLastModifiedTime(p, before);
+                Files.setLastModifiedTime(p, jarTimePlus(jar, -60));
             }
         }
+        return checkout;
+    }
+
+    private static java.nio.file.attribute.FileTime jarTimePlus(Path jar, int seconds) throws Exception {
+        return java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(jar).toMillis() + seconds * 1000L);
+    }
+
+    @Test
+    void aSourceFileNewerThanTheJarAnywhereUnderSrcRebuildsBeforeRunning() throws Exception {
+        // Without a pom.xml in the checkout a rebuild is seen by Maven's failure, which the launcher reports.
+        Path checkout = checkoutWithAnUpToDateJar();
+        Path jar = checkout.resolve("target/enjambre.jar");
+        Path deep = checkout.resolve("src/main/java/org/example");
+        Path source = deep.resolve("Example.java");
+        Path hidden = deep.resolve(".hidden");
+        java.nio.file.attribute.FileTime before = jarTimePlus(jar, -60);
+        java.nio.file.attribute.FileTime after = jarTimePlus(jar, 60);
 
         Run fresh = run(checkout.resolve("enjambre"), Map.of(), "--version");
         assertThat(fresh.exitCode()).as(fresh.err()).isZero();
@@ -260,7 +283,76 @@ class LauncherIT {
             assertThat(stale.exitCode()).as("%s newer than the jar", newer.getFileName()).isEqualTo(1);
             assertThat(stale.err()).contains("building enjambre", "enjambre: the build failed");
             assertThat(stale.out()).isEmpty();
+            assertThat(jar).as("a failed build leaves the jar that was there").hasSameBinaryContentAs(Path.of(Proc.jar()));
             Files.setLastModifiedTime(newer, before);
         }
+    }
+
+    /**
+     * A rebuild by the launcher never rewrites the file a running JVM of the same checkout reads its
+     * classes from: Maven's jar plugin writes its thin jar over target/enjambre.jar in place, and a
+     * tracker running through a rebuild lost Netty's classes and hung on its way out. Here "Maven"
+     * is a script first on PATH that does just that in-place write, of a jar that differs by one entry.
+     */
+    @Test
+    void aRebuildLeavesTheJarOfARunningJvmAsItWas() throws Exception {
+        Path checkout = checkoutWithAnUpToDateJar();
+        Path jar = checkout.resolve("target/enjambre.jar");
+        byte[] original = Files.readAllBytes(jar);
+        Path rebuilt = elsewhere.resolve("rebuilt.jar");
+        Files.copy(jar, rebuilt);
+        try (var zip = java.nio.file.FileSystems.newFileSystem(rebuilt)) {
+            Files.writeString(zip.getPath("rebuilt.txt"), "the next build");
+        }
+        Path bin = Files.createDirectories(elsewhere.resolve("bin"));
+        Path mvn = Files.writeString(bin.resolve("mvn"), "#!/bin/sh\ncat '" + rebuilt + "' > target/enjambre.jar\n");
+        mvn.toFile().setExecutable(true);
+        Map<String, String> env = Map.of("PATH", bin + ":" + System.getenv("PATH"));
+
+        Process node = startLogged(checkout.resolve("enjambre"), env, "node-", "tracker", "--host", "127.0.0.1",
+                "--port", "0", "--no-dht");
+        try {
+            Path out = elsewhere.resolve("node-out.txt");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(out, StandardCharsets.UTF_8).contains("tracker listening") && node.isAlive()
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            assertThat(Files.readString(out, StandardCharsets.UTF_8)).contains("tracker listening");
+            Path classpath = openJar(node.pid());
+            assertThat(Files.readAllBytes(classpath)).as("the running JVM's jar, before").isEqualTo(original);
+
+            Files.setLastModifiedTime(checkout.resolve("src/main/java/org/example/Example.java"), jarTimePlus(jar, 60));
+            Run next = run(checkout.resolve("enjambre"), env, "--version");
+            assertThat(next.exitCode()).as(next.err()).isZero();
+            assertThat(next.err()).contains("building enjambre");
+            assertThat(Files.readAllBytes(jar)).as("the new jar is in place").isEqualTo(Files.readAllBytes(rebuilt));
+            assertThat(checkout.resolve("target/enjambre.jar.previous")).doesNotExist();
+
+            assertThat(Files.readAllBytes(classpath)).as("the running JVM's jar, after the rebuild").isEqualTo(original);
+            node.destroy();
+            assertThat(node.waitFor(30, TimeUnit.SECONDS)).as("the tracker stopped on SIGTERM").isTrue();
+        } finally {
+            node.destroyForcibly();
+            node.waitFor(10, TimeUnit.SECONDS);
+        }
+        assertThat(Files.readString(elsewhere.resolve("node-err.txt"), StandardCharsets.UTF_8))
+                .doesNotContain("NoClassDefFoundError");
+    }
+
+    /** The jar a JVM holds open, as its descriptor in /proc (readable even once the file's name is gone). */
+    private static Path openJar(long pid) throws Exception {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(pid), "fd"))) {
+            for (Path fd : fds.toList()) {
+                try {
+                    if (Files.readSymbolicLink(fd).toString().contains("enjambre.jar")) {
+                        return fd;
+                    }
+                } catch (java.io.IOException closedMeanwhile) {
+                    // a descriptor closed while listing
+                }
+            }
+        }
+        throw new AssertionError("no open enjambre.jar in /proc/" + pid + "/fd");
     }
 }
