@@ -76,6 +76,16 @@ class LauncherIT {
         return pb.start();
     }
 
+    /** Waits (at most {@code seconds}, and only while it runs) until {@code process} printed {@code text} into {@code out}. */
+    private static void awaitOutput(Process process, Path out, String text, int seconds) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!Files.readString(out, StandardCharsets.UTF_8).contains(text) && process.isAlive()
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(Files.readString(out, StandardCharsets.UTF_8)).contains(text);
+    }
+
     /** Lines a JVM, Hazelcast, Netty or a logger print when they warn: none may reach the user. */
     private static List<String> warnings(String stderr) {
         return stderr.lines().filter(l -> WARNING.matcher(l).find()).toList();
@@ -124,13 +134,7 @@ class LauncherIT {
         Process node = start(Map.of(), "node", "--tracker", "--host", "127.0.0.1", "--web-port", "0", "--peer-port", "0",
                 "--tracker-port", "0", "--data", "data", "--name", "quiet");
         try {
-            Path out = elsewhere.resolve("out.txt");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!Files.readString(out, StandardCharsets.UTF_8).contains("dashboard on") && node.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(out, StandardCharsets.UTF_8)).contains("dashboard on");
+            awaitOutput(node, elsewhere.resolve("out.txt"), "dashboard on", 120);
             // Some warnings come a moment after start (the first cluster heartbeat, the first metrics).
             Thread.sleep(2000);
             node.destroy();
@@ -312,13 +316,7 @@ class LauncherIT {
         Process node = startLogged(checkout.resolve("enjambre"), env, "node-", "tracker", "--host", "127.0.0.1",
                 "--port", "0", "--no-dht");
         try {
-            Path out = elsewhere.resolve("node-out.txt");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(out, StandardCharsets.UTF_8).contains("tracker listening") && node.isAlive()
-                    && System.nanoTime() < deadline) {
-                Thread.sleep(100);
-            }
-            assertThat(Files.readString(out, StandardCharsets.UTF_8)).contains("tracker listening");
+            awaitOutput(node, elsewhere.resolve("node-out.txt"), "tracker listening", 60);
             Path classpath = openJar(node.pid());
             assertThat(Files.readAllBytes(classpath)).as("the running JVM's jar, before").isEqualTo(original);
 
