@@ -1,8 +1,8 @@
 package org.enjambre.cli;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,10 +53,6 @@ class LibtorrentPexFastIT {
         if (vertx != null) {
             await(vertx.close());
         }
-    }
-
-    static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     PeerVerticle node() throws Exception {

@@ -1,7 +1,7 @@
 package org.enjambre.dht;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.enjambre.dht.LoopbackDht.await;
+import static org.enjambre.testutil.Futures.await;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.SocketAddress;

@@ -2,6 +2,7 @@ package org.enjambre.dht;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.enjambre.testutil.Futures;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
@@ -67,7 +68,7 @@ class LearntNodesTest {
                     }
                 });
         try {
-            LoopbackDht.await(node.start());
+            Futures.await(node.start());
             var joined = node.bootstrap(List.of(PUBLIC_NODE));
             Sent first = sent.poll(10, TimeUnit.SECONDS);
             assertThat(first.to()).isEqualTo(PUBLIC_NODE);
@@ -89,7 +90,7 @@ class LearntNodesTest {
             assertThat(next.to()).isEqualTo(honest.address());
             node.receive(honest.address(), KrpcCodec.encode(new Response(next.query().transactionId(), honest.id(),
                     List.of(), List.of(), List.of(), null, null)));
-            assertThat(LoopbackDht.await(joined)).isEqualTo(2);
+            assertThat(Futures.await(joined)).isEqualTo(2);
             assertThat(sent).extracting(Sent::to).allMatch(a -> a.equals(PUBLIC_NODE) || a.equals(honest.address()));
 
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -98,8 +99,8 @@ class LearntNodesTest {
             }
             assertThat(node.stats().nodesRefused()).isEqualTo(4);
         } finally {
-            LoopbackDht.await(node.close());
-            LoopbackDht.await(vertx.close());
+            Futures.await(node.close());
+            Futures.await(vertx.close());
         }
     }
 }

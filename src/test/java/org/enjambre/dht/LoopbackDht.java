@@ -1,11 +1,11 @@
 package org.enjambre.dht;
 
-import io.vertx.core.Future;
+import static org.enjambre.testutil.Futures.await;
+
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.enjambre.net.PeerAddress;
 import org.enjambre.net.UdpEndpoint;
 
@@ -16,10 +16,6 @@ final class LoopbackDht implements AutoCloseable {
 
     final Vertx vertx = Vertx.vertx();
     final List<Member> members = new ArrayList<>();
-
-    static <T> T await(Future<T> future) throws Exception {
-        return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
 
     /** A node at 127.0.0.{@code host}, on a free port. */
     Member add(int host) throws Exception {

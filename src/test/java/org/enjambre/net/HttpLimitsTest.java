@@ -1,8 +1,8 @@
 package org.enjambre.net;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -41,10 +41,6 @@ class HttpLimitsTest {
     void stop() throws Exception {
         sockets.close();
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    }
-
-    static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
 
     int serve(HttpLimits limits) throws Exception {

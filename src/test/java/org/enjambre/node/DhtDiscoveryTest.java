@@ -9,7 +9,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.enjambre.discovery.DhtSource;
 import org.enjambre.metainfo.Metainfo;
 import org.enjambre.net.PeerAddress;
@@ -35,8 +34,9 @@ class DhtDiscoveryTest {
         await(vertx.close());
     }
 
+    /** A DHT lookup across a few nodes may take longer than most waits. */
     static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(90, TimeUnit.SECONDS);
+        return org.enjambre.testutil.Futures.await(f, java.time.Duration.ofSeconds(90));
     }
 
     record Peer(PeerVerticle verticle, DhtService dht) {

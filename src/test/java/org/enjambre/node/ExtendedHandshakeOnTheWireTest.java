@@ -1,8 +1,8 @@
 package org.enjambre.node;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -66,10 +66,6 @@ class ExtendedHandshakeOnTheWireTest {
     @AfterEach
     void stop() throws Exception {
         await(vertx.close());
-    }
-
-    static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     /** One frame: its body (id and payload). */

@@ -1,8 +1,8 @@
 package org.enjambre.node;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -63,10 +63,6 @@ class MagnetHostileTest {
             c.close();
         }
         await(vertx.close());
-    }
-
-    static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     /** A fake peer: answers the handshake, offers {@code metadataSize}, and answers each request with {@code lie}. */

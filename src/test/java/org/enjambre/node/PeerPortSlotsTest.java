@@ -1,8 +1,8 @@
 package org.enjambre.node;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayOutputStream;
@@ -57,10 +57,6 @@ class PeerPortSlotsTest {
     void stopEverything() throws Exception {
         sockets.close();
         await(vertx.close());
-    }
-
-    static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     PeerVerticle node(PeerPortLimits limits) throws Exception {

@@ -1,8 +1,8 @@
 package org.enjambre.node;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetServer;
@@ -60,10 +60,6 @@ class PeerTransferTest {
     @AfterEach
     void stopVertx() throws Exception {
         await(vertx.close());
-    }
-
-    static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
 
     PeerVerticle node() throws Exception {

@@ -1,8 +1,8 @@
 package org.enjambre.node;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.DataInputStream;
 import java.io.OutputStream;
@@ -57,10 +57,6 @@ class SwarmBehaviourTest {
         for (Vertx v : vertxes) {
             v.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
-    }
-
-    static <T> T await(Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(45, TimeUnit.SECONDS);
     }
 
     /** A peer in its own Vert.x instance, so that closing that instance kills the peer abruptly. */

@@ -1,5 +1,6 @@
 package org.enjambre.node;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -133,8 +134,4 @@ class TrackerClusterDhtIT {
         return m instanceof KrpcMessage.Response r ? r.values() : List.of();
     }
 
-    /** Waits (bounded) for a Vert.x future from the test thread. */
-    static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    }
 }

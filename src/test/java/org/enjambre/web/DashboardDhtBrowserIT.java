@@ -1,5 +1,6 @@
 package org.enjambre.web;
 
+import static org.enjambre.testutil.Futures.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
@@ -115,10 +116,6 @@ class DashboardDhtBrowserIT {
         assertThat(dht.getInteger("goodNodes")).isEqualTo(1);
         assertThat(dht.getInteger("storedPeers")).isEqualTo(1);
         assertThat(dht.getLong("lookups")).isGreaterThan(lookupsBefore);
-    }
-
-    static <T> T await(io.vertx.core.Future<T> f) throws Exception {
-        return f.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
 
     /** The text of a DHT figure in the node's row. */

@@ -3,6 +3,7 @@ package org.enjambre.tracker.client;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import org.enjambre.testutil.Futures;
 import io.vertx.core.Vertx;
 import java.net.InetAddress;
 import java.time.Duration;
@@ -39,12 +40,12 @@ class AnnouncePolicyTest {
     @AfterEach
     void stop() throws Exception {
         for (TrackerClient c : clients) {
-            RecordingTracker.await(c.close());
+            Futures.await(c.close());
         }
         for (RecordingTracker t : trackers) {
             t.close();
         }
-        RecordingTracker.await(vertx.close());
+        Futures.await(vertx.close());
     }
 
     RecordingTracker tracker() throws Exception {
@@ -62,7 +63,7 @@ class AnnouncePolicyTest {
 
     static Throwable failure(TrackerClient c) throws Exception {
         try {
-            RecordingTracker.await(c.announce(AnnounceEvent.STARTED, 0, 0, 1));
+            Futures.await(c.announce(AnnounceEvent.STARTED, 0, 0, 1));
         } catch (ExecutionException e) {
             return e.getCause();
         }
@@ -92,7 +93,7 @@ class AnnouncePolicyTest {
     @Test
     void announceToLoopbackIsMadeWithTheFlag() throws Exception {
         RecordingTracker listener = tracker();
-        AnnounceResult result = RecordingTracker.await(client(listener.url(), AnnouncePolicy.allowingPrivate())
+        AnnounceResult result = Futures.await(client(listener.url(), AnnouncePolicy.allowingPrivate())
                 .announce(AnnounceEvent.STARTED, 0, 0, 1));
         assertThat(result.peers()).hasSize(1);
         assertThat(listener.requests()).hasSize(1);
@@ -101,7 +102,7 @@ class AnnouncePolicyTest {
     @Test
     void theNodesOwnTrackerIsAllowedWithoutTheFlag() throws Exception {
         RecordingTracker own = tracker();
-        RecordingTracker.await(client(own.url(), AnnouncePolicy.publicOnly().trusting(own.url()))
+        Futures.await(client(own.url(), AnnouncePolicy.publicOnly().trusting(own.url()))
                 .announce(AnnounceEvent.STARTED, 0, 0, 1));
         assertThat(own.requests()).hasSize(1);
     }
@@ -128,7 +129,7 @@ class AnnouncePolicyTest {
                 List.of(List.of("http://192.168.1.1/announce"), List.of(outside.url()))), INFO_HASH, PEER_ID, 6881,
                 TrackerClient.Options.defaults().withPolicy(AnnouncePolicy.publicOnly().trusting(outside.url())));
         clients.add(c);
-        AnnounceResult result = RecordingTracker.await(c.announce(AnnounceEvent.STARTED, 0, 0, 1));
+        AnnounceResult result = Futures.await(c.announce(AnnounceEvent.STARTED, 0, 0, 1));
         assertThat(result.trackerUrl()).isEqualTo(outside.url());
     }
 

@@ -21,7 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.enjambre.tracker.protocol.AnnounceCodecTest.INFO_HASH;
 import static org.enjambre.tracker.protocol.AnnounceCodecTest.PEER_ID;
 import static org.enjambre.tracker.client.RecordingTracker.Reply;
-import static org.enjambre.tracker.client.RecordingTracker.await;
+import static org.enjambre.testutil.Futures.await;
 import static org.enjambre.tracker.client.RecordingTracker.compactAnswer;
 import static org.enjambre.tracker.client.TrackerClientTest.TWO_PEERS;
 

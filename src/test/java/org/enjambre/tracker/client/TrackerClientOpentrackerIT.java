@@ -15,7 +15,7 @@ import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.enjambre.tracker.client.RecordingTracker.await;
+import static org.enjambre.testutil.Futures.await;
 
 /**
  * Interop: our tracker client against Debian's opentracker on loopback, over HTTP and UDP (BEP 15).

@@ -26,7 +26,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.enjambre.tracker.protocol.AnnounceCodecTest.INFO_HASH;
 import static org.enjambre.tracker.protocol.AnnounceCodecTest.PEER_ID;
 import static org.enjambre.tracker.client.RecordingTracker.Reply;
-import static org.enjambre.tracker.client.RecordingTracker.await;
+import static org.enjambre.testutil.Futures.await;
 import static org.enjambre.tracker.client.RecordingTracker.compactAnswer;
 
 /** The tracker client against real HTTP trackers on loopback sockets. */

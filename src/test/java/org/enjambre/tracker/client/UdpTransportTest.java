@@ -2,7 +2,7 @@ package org.enjambre.tracker.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.enjambre.tracker.client.RecordingTracker.await;
+import static org.enjambre.testutil.Futures.await;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.enjambre.net.PeerAddress;
@@ -61,11 +60,7 @@ abstract class PeerRegistryContract {
     }
 
     static <T> T await(Future<T> f) throws Exception {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw (Exception) e.getCause();
-        }
+        return org.enjambre.testutil.Futures.awaitUnwrapped(f);
     }
 
     ReceivedAnnounce req(String id, int port, long left, AnnounceEvent event, int numwant) {

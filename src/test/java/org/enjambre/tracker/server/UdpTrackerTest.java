@@ -79,11 +79,7 @@ class UdpTrackerTest {
     }
 
     static <T> T await(Future<T> f) throws Exception {
-        try {
-            return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw (Exception) e.getCause();
-        }
+        return org.enjambre.testutil.Futures.awaitUnwrapped(f);
     }
 
     static <T> T await(CompletionStage<T> stage) throws Exception {
