@@ -261,14 +261,8 @@ final class PeerList {
      * was dialled as, or says it listens at, are seeds from now on.
      */
     void seedSeen(PeerLink link) {
-        for (Map.Entry<PeerAddress, PeerLink> e : listeningAt.entrySet()) {
-            Candidate c = e.getValue() == link ? known.get(e.getKey()) : null;
-            if (c != null) {
-                c.seed = true;
-            }
-        }
         for (Candidate c : known.values()) {
-            if (c.link == link) {
+            if (c.link == link || listeningAt.get(c.address) == link) {
                 c.seed = true;
             }
         }
