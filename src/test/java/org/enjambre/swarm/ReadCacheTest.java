@@ -4,16 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import org.enjambre.testutil.NettyLeaks;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+/** {@link NettyLeaks}: a piece the cache keeps must be given back by {@link ReadCache#clear()}, and is here. */
+@ExtendWith(NettyLeaks.class)
 class ReadCacheTest {
+    private ReadCache cache;
+
     static ByteBuf piece(int size) {
         return Unpooled.directBuffer(size).writeZero(size);
     }
 
+    @AfterEach
+    void releaseWhatTheCacheStillHolds() {
+        if (cache != null) {
+            cache.clear();
+        }
+    }
+
     @Test
     void theLeastRecentlyUsedPieceIsDroppedAndReleasedPastTheBudget() {
-        ReadCache cache = new ReadCache(2048);
+        cache = new ReadCache(2048);
         ByteBuf a = piece(1024);
         ByteBuf b = piece(1024);
         ByteBuf c = piece(1024);
@@ -29,7 +43,7 @@ class ReadCacheTest {
 
     @Test
     void aBlockSlicedFromADroppedPieceStaysReadableUntilItIsReleased() {
-        ReadCache cache = new ReadCache(1024);
+        cache = new ReadCache(1024);
         ByteBuf a = piece(1024);
         cache.put(0, a);
         ByteBuf block = cache.get(0).retainedSlice(0, 512);
@@ -43,7 +57,7 @@ class ReadCacheTest {
 
     @Test
     void aPieceLargerThanTheCacheIsReleasedAtOnceAndClearReleasesEverything() {
-        ReadCache cache = new ReadCache(1024);
+        cache = new ReadCache(1024);
         ByteBuf big = piece(4096);
         cache.put(0, big);
         assertThat(big.refCnt()).isZero();
