@@ -66,6 +66,11 @@ final class UploadScheduler {
         boolean waiting;
         /** Pieces we sent this peer at least one block of. */
         final BitSet piecesServed = new BitSet();
+        /**
+         * A seeder's bytes sent this peer of each piece it has not sent anyone whole yet, until
+         * this peer has them all ({@link #countTowardsAWholeCopy}).
+         */
+        final Map<Integer, Integer> partCopies = new HashMap<>();
     }
 
     private final Info info;
@@ -91,8 +96,9 @@ final class UploadScheduler {
     private boolean stopped;
     /** Peers each piece was sent to (a seeder's count, for {@link #scarcity}). */
     private int[] piecesSentTo;
-    /** Pieces sent to at least one peer. */
-    private int piecesOut;
+    /** Pieces a seeder has sent some peer every block of. */
+    private final BitSet wholeCopiesOut = new BitSet();
+    private int wholeCopies;
 
     UploadScheduler(Info info, TorrentState state, PiecePicker picker, PieceStore store, Workers workers,
                     RateLimiter limiter, EngineClock clock, EngineOptions options) {
@@ -481,13 +487,7 @@ final class UploadScheduler {
             if (piecesSentTo == null) {
                 piecesSentTo = new int[info.pieceCount()];
             }
-            if (piecesSentTo[r.index()]++ == 0 && ++piecesOut == info.pieceCount() && state.complete()) {
-                // How well a seeder spends its upload: 1.0 copies would be perfect.
-                state.everyPieceOut();
-                LOG.info("{}: every piece is out, after {} bytes uploaded ({} copies)", info.name(),
-                        state.uploaded(), String.format(Locale.ROOT, "%.2f",
-                                (double) state.uploaded() / info.totalLength()));
-            }
+            piecesSentTo[r.index()]++;
         }
         link.queuePiece(r.index(), r.begin(), data.retainedSlice(offset, r.length()));
         if (!q.needsFlush) {
@@ -498,5 +498,38 @@ final class UploadScheduler {
         peer.lastExchangeNanos = clock.nanoTime();
         peer.stats.addUploaded(r.length());
         state.addUploaded(r.length());
+        if (state.complete() && wholeCopies < info.pieceCount()) {
+            countTowardsAWholeCopy(q, r);
+        }
+    }
+
+    /**
+     * A seeder's measure of how well it spends its upload: the bytes it had uploaded when every
+     * piece had gone whole to some peer (1.0 copies would be perfect). A piece counts when one peer
+     * has been sent all of its bytes, not when its first block leaves: counted that way, the pieces
+     * still under way to every peer at that moment went unmeasured, and a 16-peer swarm logged
+     * 0.97 copies, less than the one copy every piece needs. (A block a peer asks for twice, after
+     * a choke, counts twice: rare, and at most a block early.)
+     */
+    private void countTowardsAWholeCopy(Queue q, Message.Request r) {
+        int piece = r.index();
+        if (wholeCopiesOut.get(piece)) {
+            q.partCopies.remove(piece);
+            return;
+        }
+        if (q.partCopies.merge(piece, r.length(), Integer::sum) < info.pieceSize(piece)) {
+            return;
+        }
+        q.partCopies.remove(piece);
+        wholeCopiesOut.set(piece);
+        if (++wholeCopies == info.pieceCount()) {
+            state.everyPieceOut();
+            LOG.info("{}: every piece is out, after {} bytes uploaded ({} copies)", info.name(),
+                    state.uploaded(), String.format(Locale.ROOT, "%.2f",
+                            (double) state.uploaded() / info.totalLength()));
+            for (Queue each : peers.values()) {
+                each.partCopies.clear();
+            }
+        }
     }
 }

@@ -79,6 +79,30 @@ class UploadSchedulerTest {
     }
 
     @Test
+    void aSeederCountsAPieceOutWhenOnePeerHasBeenSentAllOfItNotWhenItsFirstBlockLeaves() throws Exception {
+        seeder(2);
+        uploads(0);
+        FakeLink a = unchoked("a");
+        FakeLink b = unchoked("b");
+        request(a, 0, 0);
+        request(b, 1, 0);
+        assertThat(state.uploadedWhenEveryPieceWasOut()).as("every piece has begun, none has gone whole").isEqualTo(-1);
+        // Halves of piece 1 to two peers are not a copy of it.
+        request(a, 1, 2);
+        request(a, 1, 3);
+        for (int block = 1; block < 4; block++) {
+            request(a, 0, block);
+        }
+        assertThat(state.uploadedWhenEveryPieceWasOut()).isEqualTo(-1);
+        request(b, 1, 1);
+        request(b, 1, 2);
+        request(b, 1, 3);
+        assertThat(state.uploadedWhenEveryPieceWasOut()).isEqualTo(10L * BLOCK).isEqualTo(state.uploaded());
+        request(a, 1, 0);
+        assertThat(state.uploadedWhenEveryPieceWasOut()).as("measured once").isEqualTo(10L * BLOCK);
+    }
+
+    @Test
     void aPieceIsReadFromDiskOnceForAllItsBlocks() {
         uploads(0);
         FakeLink a = unchoked("a");
