@@ -91,6 +91,32 @@ class DemoCommandIT {
     }
 
     @Test
+    void aStopSignalToTheWholeProcessGroupStillGivesEveryNodeItsCleanStop() throws Exception {
+        // Ctrl-C in a terminal signals the demo and every node at once (one process group); the
+        // demo must not signal them again, which a node takes for "stop now" (Signals).
+        int web = FreePorts.next();
+        Path work = dir.resolve("demo");
+        try (Proc demo = Proc.enjambre("demo", dir, "demo", "--leechers", "1", "--size", "1MiB",
+                "--web-port", Integer.toString(web), "--keep", "--dir", work.toString())) {
+            try {
+                demo.awaitLine("^swarm up in", 180);
+                demo.process.descendants().forEach(p -> children.put(p.pid(), p));
+                assertThat(children).hasSize(4);
+                children.values().forEach(ProcessHandle::destroy);
+                demo.terminate();
+                assertThat(demo.awaitExit(60)).as("stdout: %s%nstderr: %s", demo.out, demo.err).isZero();
+                assertNothingLeftRunning();
+            } finally {
+                killLeftovers();
+            }
+        }
+        for (String node : new String[] {"tracker-1", "tracker-2", "seeder", "leecher-1"}) {
+            assertThat(Files.readAllLines(work.resolve("logs").resolve(node + ".log"))).as(node)
+                    .contains("node stopped").noneMatch(l -> l.contains("again, stopping now"));
+        }
+    }
+
+    @Test
     void nodesStopByThemselvesWhenTheDemoIsKilledWithSigkill() throws Exception {
         int web = FreePorts.next();
         Path work = dir.resolve("demo");

@@ -459,9 +459,19 @@ public final class DemoSwarm implements AutoCloseable {
         }
     }
 
+    /**
+     * Asks each child to stop by closing its stdin (it runs {@code --stop-on-stdin-close}), not by a
+     * signal: after a Ctrl-C in a terminal every child has had its own SIGINT already (they share the
+     * demo's process group), and a second signal would end it at once ({@code Signals}), cutting its
+     * clean stop short. A child still up at the timeout is killed.
+     */
     private void stop(List<Child> group) {
         for (Child c : group) {
-            c.process().destroy();
+            try {
+                c.process().getOutputStream().close();
+            } catch (IOException e) {
+                // The pipe is gone already: the child is stopping or stopped.
+            }
         }
         long deadline = System.nanoTime() + options.jvm().stopTimeout().toNanos();
         for (Child c : group) {
