@@ -4,7 +4,11 @@
  * creation and piece verification both take their digests from here, so the faster engine serves
  * both, and the JDK's is always there when libcrypto is not.
  *
- * <p>JDK only (and the platform's libcrypto when it loads): a leaf room under {@code metainfo} and
- * {@code storage}.
+ * {@link org.enjambre.hash.Sha1Pieces} hashes many pieces in one call, four side by side through
+ * the build's own native library ({@code src/main/c}) where it loaded, else one by one through
+ * {@link org.enjambre.hash.Sha1}.
+ *
+ * <p>JDK only (and the platform's libcrypto, and the build's native library, when they load): a
+ * leaf room under {@code metainfo} and {@code storage}.
  */
 package org.enjambre.hash;

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongConsumer;
 import org.enjambre.hash.Sha1;
+import org.enjambre.hash.Sha1Pieces;
 
 /**
  * Hashes the content of a torrent being made as one stream of pieces, on several threads.
@@ -35,6 +36,25 @@ final class PieceHasher {
     static final int READ_SIZE = Integer.getInteger("enjambre.hash.readSize", 1024 * 1024);
     /** Content a hashing thread takes at a time (whole pieces, at least one). */
     static final int SEGMENT_BYTES = 8 * 1024 * 1024;
+    /**
+     * About how many bytes of whole pieces are read before they are hashed together, when the
+     * native engine hashes {@link Sha1Pieces#LANES} pieces side by side (at least that many pieces).
+     */
+    static final int BATCH_BYTES = 4 * 1024 * 1024;
+    /** Pieces longer than this are not batched (the buffer would be four of them): they stream through a {@link Sha1}. */
+    static final int MAX_BATCHED_PIECE = 4 * 1024 * 1024;
+
+    /**
+     * Pieces of {@code pieceLength} read and hashed together with {@code engine}: a multiple of
+     * {@link Sha1Pieces#LANES} near {@link #BATCH_BYTES} when it hashes side by side, else one piece
+     * when a piece fits a read, else 0 (the piece streams through a {@link Sha1}, a read at a time).
+     */
+    static int batchFor(int pieceLength, Sha1Pieces engine) {
+        if (engine.batched() && pieceLength <= MAX_BATCHED_PIECE) {
+            return Math.max(Sha1Pieces.LANES, BATCH_BYTES / pieceLength / Sha1Pieces.LANES * Sha1Pieces.LANES);
+        }
+        return pieceLength <= READ_SIZE ? 1 : 0;
+    }
 
     /** A file to hash: where it is, and its length when it was listed. */
     record Source(Path file, long length) {
@@ -47,7 +67,16 @@ final class PieceHasher {
     record Segments(long total, int pieceLength, int piecesPerSegment) {
         /** Segments of about {@link PieceHasher#SEGMENT_BYTES}, at least one piece each. */
         static Segments of(long total, int pieceLength) {
-            return new Segments(total, pieceLength, Math.max(1, SEGMENT_BYTES / pieceLength));
+            return of(total, pieceLength, 1);
+        }
+
+        /**
+         * Segments of about {@link PieceHasher#SEGMENT_BYTES} and of a whole number of batches of
+         * {@code batch} pieces, so that every batch but the content's last is full.
+         */
+        static Segments of(long total, int pieceLength, int batch) {
+            int pieces = Math.max(1, SEGMENT_BYTES / pieceLength);
+            return new Segments(total, pieceLength, Math.ceilDiv(pieces, batch) * batch);
         }
 
         int pieceCount() {
@@ -93,7 +122,7 @@ final class PieceHasher {
             starts[i] = total;
             total += sources.get(i).length();
         }
-        Segments segments = Segments.of(total, pieceLength);
+        Segments segments = Segments.of(total, pieceLength, Math.max(1, batchFor(pieceLength, Sha1Pieces.create())));
         byte[] hashes = new byte[segments.pieceCount() * Info.HASH_LENGTH];
         hashSegments(new Layout(sources, starts, segments, hashes), threads, progress);
         // A file that grew while it was read would give a torrent that does not match it.
@@ -167,25 +196,31 @@ final class PieceHasher {
     }
 
     /**
-     * One hashing thread's reader: a read buffer, a SHA-1, and the file it has open. The buffer is
-     * direct: a positional read lands in it without the copy the JDK makes for a heap array, and
-     * libcrypto's SHA-1 ({@link Sha1#create()}) hashes it where it lies.
+     * One hashing thread's reader: a read buffer, a SHA-1 engine, and the file it has open. The
+     * buffer is direct: a positional read lands in it without the copy the JDK makes for a heap
+     * array, and the native engine or libcrypto hashes it where it lies. Whole pieces are read
+     * into it a batch at a time ({@link #batchFor}) and hashed in one call; a piece larger than a
+     * read streams through a {@link Sha1}.
      */
     private static final class SegmentReader implements AutoCloseable {
         private final Layout layout;
         private final int pieceLength;
-        /** A piece fits the buffer: it is read whole and hashed in one call (one downcall to libcrypto). */
-        private final boolean wholePieces;
+        /** Pieces read and hashed together ({@link #batchFor}); 0: each piece streams, a read at a time. */
+        private final int batch;
         private final ByteBuffer buffer;
-        private final Sha1 sha1 = Sha1.create();
+        private final Sha1Pieces pieces;
+        private Sha1 streaming;
         private int openIndex = -1;
         private FileChannel open;
+        /** The file holding the next byte to read. */
+        private int fileIndex;
 
         SegmentReader(Layout layout) {
             this.layout = layout;
             this.pieceLength = layout.segments().pieceLength();
-            this.wholePieces = pieceLength <= READ_SIZE;
-            this.buffer = ByteBuffer.allocateDirect(wholePieces ? pieceLength : READ_SIZE);
+            this.pieces = Sha1Pieces.create();
+            this.batch = batchFor(pieceLength, pieces);
+            this.buffer = ByteBuffer.allocateDirect(batch > 0 ? batch * pieceLength : READ_SIZE);
         }
 
         /** Hashes the pieces of segment {@code segment} into their places; returns the bytes read. */
@@ -193,44 +228,57 @@ final class PieceHasher {
             Segments segments = layout.segments();
             int first = segments.firstPiece(segment);
             int last = segments.endPiece(segment);
-            long position = segments.start(segment);
+            long begin = segments.start(segment);
             long end = segments.end(segment);
-            List<Source> sources = layout.sources();
-            long[] starts = layout.starts();
-            int fileIndex = fileAt(sources, starts, position);
-            long begin = position;
+            fileIndex = fileAt(layout.sources(), layout.starts(), begin);
+            long position = begin;
+            if (batch > 0) {
+                for (int piece = first; piece < last; piece += batch) {
+                    long batchEnd = Math.min(end, position + (long) Math.min(batch, last - piece) * pieceLength);
+                    buffer.clear();
+                    read(position, batchEnd);
+                    pieces.digest(buffer.flip(), pieceLength, layout.hashes(), piece * Info.HASH_LENGTH);
+                    position = batchEnd;
+                }
+                return end - begin;
+            }
+            if (streaming == null) {
+                streaming = Sha1.create();
+            }
             for (int piece = first; piece < last; piece++) {
                 long pieceEnd = Math.min(end, position + pieceLength);
-                buffer.clear();
                 while (position < pieceEnd) {
-                    Source s = sources.get(fileIndex);
-                    long fileEnd = starts[fileIndex] + s.length();
-                    if (position >= fileEnd) {
-                        fileIndex++;
-                        continue;
-                    }
-                    // Whole pieces: the piece's bytes gather in the buffer (a piece may span files);
-                    // else each read is hashed as it comes.
-                    int n = (int) Math.min(buffer.capacity() - buffer.position(), Math.min(pieceEnd, fileEnd) - position);
-                    buffer.limit(buffer.position() + n);
-                    int read = channel(fileIndex).read(buffer, position - starts[fileIndex]);
-                    if (read < 0) {
-                        throw new MetainfoException(s.file() + ": file shrank while hashing (expected "
-                                + s.length() + " bytes, found " + (position - starts[fileIndex]) + ")");
-                    }
-                    if (!wholePieces) {
-                        sha1.update(buffer.flip());
-                        buffer.clear();
-                    }
-                    position += read;
+                    long readEnd = Math.min(pieceEnd, position + buffer.capacity());
+                    buffer.clear();
+                    read(position, readEnd);
+                    streaming.update(buffer.flip());
+                    position = readEnd;
                 }
-                if (wholePieces) {
-                    sha1.digestOf(buffer.flip(), layout.hashes(), piece * Info.HASH_LENGTH);
-                } else {
-                    sha1.digest(layout.hashes(), piece * Info.HASH_LENGTH);
-                }
+                streaming.digest(layout.hashes(), piece * Info.HASH_LENGTH);
             }
             return end - begin;
+        }
+
+        /** Reads content bytes {@code from} to {@code to} into the buffer (which has room), across files. */
+        private void read(long from, long to) throws IOException {
+            List<Source> sources = layout.sources();
+            long[] starts = layout.starts();
+            long position = from;
+            while (position < to) {
+                Source s = sources.get(fileIndex);
+                long fileEnd = starts[fileIndex] + s.length();
+                if (position >= fileEnd) {
+                    fileIndex++;
+                    continue;
+                }
+                buffer.limit(buffer.position() + (int) (Math.min(to, fileEnd) - position));
+                int read = channel(fileIndex).read(buffer, position - starts[fileIndex]);
+                if (read < 0) {
+                    throw new MetainfoException(s.file() + ": file shrank while hashing (expected "
+                            + s.length() + " bytes, found " + (position - starts[fileIndex]) + ")");
+                }
+                position += read;
+            }
         }
 
         private FileChannel channel(int index) throws IOException {

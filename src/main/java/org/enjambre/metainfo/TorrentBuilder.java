@@ -21,7 +21,7 @@ import org.enjambre.bencode.BDict;
 import org.enjambre.bencode.BList;
 import org.enjambre.bencode.BValue;
 import org.enjambre.bencode.Bencode;
-import org.enjambre.hash.Sha1;
+import org.enjambre.hash.Sha1Pieces;
 
 /**
  * Makes a v1 {@code .torrent} from a file or a folder: lists the files in a stable order, hashes
@@ -241,10 +241,10 @@ public final class TorrentBuilder {
                 ? trackers.stream().map(List::of).toList()
                 : List.of();
         Long date = creationDateSet ? creationDate : Long.valueOf(System.currentTimeMillis() / 1000);
-        // The info-hash from the engine that hashed the pieces (libcrypto, already linked): the JDK's
-        // MessageDigest would run SHA-1 in the interpreter here, since create runs without C2.
+        // The info-hash from the engine that hashed the pieces (native or libcrypto, already linked):
+        // the JDK's MessageDigest would run SHA-1 in the interpreter here, since create runs without C2.
         byte[] infoHash = new byte[InfoHash.LENGTH];
-        Sha1.create().digestOf(ByteBuffer.wrap(infoBytes), infoHash, 0);
+        Sha1Pieces.create().digest(ByteBuffer.wrap(infoBytes), infoBytes.length, infoHash, 0);
         return new Metainfo(infoBytes, InfoHash.of(infoHash), info, trackers.isEmpty() ? null : trackers.get(0), announceList,
                 comment, createdBy, date, webSeeds);
     }

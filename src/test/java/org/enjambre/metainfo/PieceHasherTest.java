@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.enjambre.hash.Sha1Pieces;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,8 +38,9 @@ class PieceHasherTest {
     void everyPieceGetsTheJdkDigestWhateverThePieceSizeAndThreads() throws Exception {
         ByteArrayOutputStream single = new ByteArrayOutputStream();
         List<PieceHasher.Source> oneFile = files(single, 20 * 1024 * 1024 + 12_345);
-        // 16 KiB pieces are many to a read; 4 MiB ones span four reads and are hashed as they come.
-        for (int pieceLength : new int[] {16 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024}) {
+        // Pieces up to 4 MiB are read whole, many or (natively) at least four at a time, and hashed
+        // in one call; 8 MiB ones stream through 1 MiB reads.
+        for (int pieceLength : new int[] {16 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024, 8 * 1024 * 1024}) {
             byte[] expected = TestContent.jdkPieceHashes(single.toByteArray(), pieceLength);
             for (int threads : new int[] {1, 2, 3}) {
                 assertThat(PieceHasher.hash(oneFile, pieceLength, threads, b -> { }))
@@ -138,6 +140,48 @@ class PieceHasherTest {
                 assertThat(position).as(what).isEqualTo(total);
                 assertThat(piece).as(what).isEqualTo(segments.pieceCount())
                         .isEqualTo((int) ((total - 1) / pieceLength + 1));
+            }
+        }
+    }
+
+    @Test
+    void segmentsHoldWholeBatchesSoThatOnlyTheLastBatchIsShort() {
+        int mib = 1024 * 1024;
+        for (int pieceLength : new int[] {16 * 1024, mib, 2 * mib, 4 * mib}) {
+            for (int batch : new int[] {1, 4, 256}) {
+                PieceHasher.Segments segments = PieceHasher.Segments.of(1L << 30, pieceLength, batch);
+                assertThat(segments.piecesPerSegment() % batch).as("%d-byte pieces, batches of %d", pieceLength, batch).isZero();
+                assertThat(segments.piecesPerSegment()).isGreaterThanOrEqualTo(Math.max(1, PieceHasher.SEGMENT_BYTES / pieceLength));
+            }
+        }
+        assertThat(PieceHasher.Segments.of(1L << 30, 4 * mib, 4).piecesPerSegment()).isEqualTo(4);
+        assertThat(PieceHasher.Segments.of(1L << 30, mib, 4).piecesPerSegment()).isEqualTo(8);
+    }
+
+    @Test
+    void batchesAreFourPiecesOrMoreForTheNativeEngineAndOneOrNoneOtherwise() {
+        Sha1Pieces oneAtATime = withEngine("jdk");
+        assertThat(PieceHasher.batchFor(1024 * 1024, oneAtATime)).isEqualTo(1);
+        assertThat(PieceHasher.batchFor(PieceHasher.READ_SIZE + 1, oneAtATime)).as("streamed").isZero();
+        Sha1Pieces fourAtATime = Sha1Pieces.create();
+        if (fourAtATime.batched()) {
+            assertThat(PieceHasher.batchFor(16 * 1024, fourAtATime)).isEqualTo(256);
+            assertThat(PieceHasher.batchFor(1024 * 1024, fourAtATime)).isEqualTo(4);
+            assertThat(PieceHasher.batchFor(4 * 1024 * 1024, fourAtATime)).isEqualTo(4);
+            assertThat(PieceHasher.batchFor(8 * 1024 * 1024, fourAtATime)).as("streamed").isZero();
+        }
+    }
+
+    private static Sha1Pieces withEngine(String name) {
+        String before = System.getProperty("enjambre.sha1");
+        System.setProperty("enjambre.sha1", name);
+        try {
+            return Sha1Pieces.create();
+        } finally {
+            if (before == null) {
+                System.clearProperty("enjambre.sha1");
+            } else {
+                System.setProperty("enjambre.sha1", before);
             }
         }
     }

@@ -256,8 +256,9 @@ class TorrentBuilderTest {
 
     @Test
     void aFileTruncatedWhileHashingIsAClearErrorForWholeAndStreamedPieces() throws Exception {
-        // 1 MiB pieces are read whole and hashed in one call; 4 MiB pieces stream through a 1 MiB buffer.
-        for (int pieceLength : new int[] {1 << 20, 4 << 20}) {
+        // 1 MiB pieces are read whole (four or more at a time with the native engine) and hashed in
+        // one call; 8 MiB pieces stream through a 1 MiB buffer.
+        for (int pieceLength : new int[] {1 << 20, 8 << 20}) {
             Path file = dir.resolve("shrinking-" + pieceLength);
             Files.write(file, TestContent.random(10 << 20, pieceLength));
             boolean[] truncated = {false};

@@ -44,6 +44,11 @@ public final class Interop {
         check(ok, "python3 cannot import libtorrent (Debian package python3-libtorrent)");
     }
 
+    /** Skips (or fails under REQUIRE_INTEROP=1) unless {@code available}; {@code what} says what is missing. */
+    public static void require(boolean available, String what) {
+        check(available, what);
+    }
+
     private static void check(boolean available, String what) {
         if (!available && required()) {
             throw new AssertionError("REQUIRE_INTEROP=1 but " + what);
