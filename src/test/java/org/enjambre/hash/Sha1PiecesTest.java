@@ -9,6 +9,7 @@ import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Random;
 import org.enjambre.testutil.Interop;
+import org.enjambre.testutil.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,23 +87,13 @@ class Sha1PiecesTest {
         new Random(3).nextBytes(data);
         byte[] want = expected(data, 0, data.length, 16_384);
         for (String choice : new String[] {"jdk", "libcrypto", "auto"}) {
-            String before = System.getProperty("enjambre.sha1");
-            System.setProperty("enjambre.sha1", choice);
-            try {
-                Sha1Pieces engine = Sha1Pieces.create();
-                byte[] out = new byte[want.length];
-                engine.digest(ByteBuffer.wrap(data), 16_384, out, 0);
-                assertThat(out).as(choice + " (" + engine.engine() + ")").isEqualTo(want);
-                if (!choice.equals("auto")) {
-                    assertThat(engine.batched()).as("%s leaves the native engine out", choice).isFalse();
-                    assertThat(engine.engine()).isEqualTo(choice);
-                }
-            } finally {
-                if (before == null) {
-                    System.clearProperty("enjambre.sha1");
-                } else {
-                    System.setProperty("enjambre.sha1", before);
-                }
+            Sha1Pieces engine = SystemProperties.with("enjambre.sha1", choice, Sha1Pieces::create);
+            byte[] out = new byte[want.length];
+            engine.digest(ByteBuffer.wrap(data), 16_384, out, 0);
+            assertThat(out).as(choice + " (" + engine.engine() + ")").isEqualTo(want);
+            if (!choice.equals("auto")) {
+                assertThat(engine.batched()).as("%s leaves the native engine out", choice).isFalse();
+                assertThat(engine.engine()).isEqualTo(choice);
             }
         }
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.enjambre.hash.Sha1Pieces;
+import org.enjambre.testutil.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -159,8 +160,8 @@ class PieceHasherTest {
     }
 
     @Test
-    void batchesAreFourPiecesOrMoreForTheNativeEngineAndOneOrNoneOtherwise() {
-        Sha1Pieces oneAtATime = withEngine("jdk");
+    void batchesAreFourPiecesOrMoreForTheNativeEngineAndOneOrNoneOtherwise() throws Exception {
+        Sha1Pieces oneAtATime = SystemProperties.with("enjambre.sha1", "jdk", Sha1Pieces::create);
         assertThat(PieceHasher.batchFor(1024 * 1024, oneAtATime)).isEqualTo(1);
         assertThat(PieceHasher.batchFor(PieceHasher.READ_SIZE + 1, oneAtATime)).as("streamed").isZero();
         Sha1Pieces fourAtATime = Sha1Pieces.create();
@@ -169,20 +170,6 @@ class PieceHasherTest {
             assertThat(PieceHasher.batchFor(1024 * 1024, fourAtATime)).isEqualTo(4);
             assertThat(PieceHasher.batchFor(4 * 1024 * 1024, fourAtATime)).isEqualTo(4);
             assertThat(PieceHasher.batchFor(8 * 1024 * 1024, fourAtATime)).as("streamed").isZero();
-        }
-    }
-
-    private static Sha1Pieces withEngine(String name) {
-        String before = System.getProperty("enjambre.sha1");
-        System.setProperty("enjambre.sha1", name);
-        try {
-            return Sha1Pieces.create();
-        } finally {
-            if (before == null) {
-                System.clearProperty("enjambre.sha1");
-            } else {
-                System.setProperty("enjambre.sha1", before);
-            }
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 import org.enjambre.bencode.BDict;
 import org.enjambre.bencode.BInt;
 import org.enjambre.bencode.Bencode;
+import org.enjambre.testutil.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,8 +100,8 @@ class TorrentBuilderTest {
     }
 
     @Test
-    void bothSha1EnginesGiveTheJdkDigestOfEveryPiece() throws Exception {
-        // A piece across a file boundary and pieces larger than one read (1 MiB): both engines, same bytes.
+    void everySha1EngineGivesTheJdkDigestOfEveryPieceAndOfTheInfoDictionary() throws Exception {
+        // A piece across a file boundary and pieces larger than one read (1 MiB): every engine, same bytes.
         byte[] data = TestContent.random(3 * 1024 * 1024 + 77, 11);
         Path file = dir.resolve("engines.bin");
         Files.write(file, data);
@@ -109,22 +110,21 @@ class TorrentBuilderTest {
         for (String p : List.of("a/empty", "a/x.bin", "a-b.bin", "b/deep/z.bin", "ñandú.txt")) {
             content.write(Files.readAllBytes(root.resolve(p)));
         }
-        String before = System.getProperty("enjambre.sha1");
-        try {
-            for (String engine : new String[] {"jdk", "libcrypto"}) {
-                System.setProperty("enjambre.sha1", engine);
+        // jdk and libcrypto one piece at a time; auto four at a time where the native library loaded.
+        for (String engine : new String[] {"jdk", "libcrypto", "auto"}) {
+            SystemProperties.with("enjambre.sha1", engine, () -> {
                 Metainfo m = TorrentBuilder.forPath(file).pieceLength(2 * 1024 * 1024).threads(2).build();
                 assertThat(m.info().pieceHashes()).as(engine).isEqualTo(TestContent.jdkPieceHashes(data, 2 * 1024 * 1024));
                 Metainfo folder = TorrentBuilder.forPath(root).pieceLength(16 * 1024).creationDate(0L).threads(2).build();
                 assertThat(folder.info().pieceHashes()).as(engine).isEqualTo(TestContent.jdkPieceHashes(content.toByteArray(), 16 * 1024));
-            }
-        } finally {
-            if (before == null) {
-                System.clearProperty("enjambre.sha1");
-            } else {
-                System.setProperty("enjambre.sha1", before);
-            }
+                assertThat(folder.infoHash().hex()).as(engine).isEqualTo(jdkSha1Hex(folder.infoBytes()));
+                return null;
+            });
         }
+    }
+
+    private static String jdkSha1Hex(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-1").digest(bytes));
     }
 
     @Test
