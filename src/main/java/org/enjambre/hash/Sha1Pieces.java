@@ -66,17 +66,20 @@ public final class Sha1Pieces {
 
     /** The native four-lane engine when it loads and is not ruled out by {@code enjambre.sha1}, else one piece at a time. */
     public static Sha1Pieces create() {
+        return sideBySide() ? new Sha1Pieces(((Library) Loaded.LIBRARY_OR_REASON).pieces(), null) : new Sha1Pieces(null, Sha1.create());
+    }
+
+    /**
+     * Whether {@link #create()} gives the native engine, which hashes {@link #LANES} pieces side by
+     * side: it loaded, and {@code enjambre.sha1} does not rule it out.
+     */
+    public static boolean sideBySide() {
         String choice = System.getProperty("enjambre.sha1", "auto");
-        if (choice.equals("native")) {
-            if (Loaded.LIBRARY_OR_REASON instanceof Library l) {
-                return new Sha1Pieces(l.pieces(), null);
-            }
+        boolean loaded = Loaded.LIBRARY_OR_REASON instanceof Library;
+        if (choice.equals("native") && !loaded) {
             throw new IllegalStateException("enjambre.sha1=native but the native SHA-1 did not load: " + Loaded.LIBRARY_OR_REASON);
         }
-        if (!choice.equals("jdk") && !choice.equals("libcrypto") && Loaded.LIBRARY_OR_REASON instanceof Library l) {
-            return new Sha1Pieces(l.pieces(), null);
-        }
-        return new Sha1Pieces(null, Sha1.create());
+        return loaded && !choice.equals("jdk") && !choice.equals("libcrypto");
     }
 
     /** Why the native library is not used, or null when it loaded. */

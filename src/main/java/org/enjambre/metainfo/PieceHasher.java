@@ -45,12 +45,12 @@ final class PieceHasher {
     static final int MAX_BATCHED_PIECE = 4 * 1024 * 1024;
 
     /**
-     * Pieces of {@code pieceLength} read and hashed together with {@code engine}: a multiple of
-     * {@link Sha1Pieces#LANES} near {@link #BATCH_BYTES} when it hashes side by side, else one piece
+     * Pieces of {@code pieceLength} read and hashed together: a multiple of {@link Sha1Pieces#LANES}
+     * near {@link #BATCH_BYTES} when the engine hashes side by side, else one piece
      * when a piece fits a read, else 0 (the piece streams through a {@link Sha1}, a read at a time).
      */
-    static int batchFor(int pieceLength, Sha1Pieces engine) {
-        if (engine.batched() && pieceLength <= MAX_BATCHED_PIECE) {
+    static int batchFor(int pieceLength, boolean sideBySide) {
+        if (sideBySide && pieceLength <= MAX_BATCHED_PIECE) {
             return Math.max(Sha1Pieces.LANES, BATCH_BYTES / pieceLength / Sha1Pieces.LANES * Sha1Pieces.LANES);
         }
         return pieceLength <= READ_SIZE ? 1 : 0;
@@ -122,7 +122,7 @@ final class PieceHasher {
             starts[i] = total;
             total += sources.get(i).length();
         }
-        Segments segments = Segments.of(total, pieceLength, Math.max(1, batchFor(pieceLength, Sha1Pieces.create())));
+        Segments segments = Segments.of(total, pieceLength, Math.max(1, batchFor(pieceLength, Sha1Pieces.sideBySide())));
         byte[] hashes = new byte[segments.pieceCount() * Info.HASH_LENGTH];
         hashSegments(new Layout(sources, starts, segments, hashes), threads, progress);
         // A file that grew while it was read would give a torrent that does not match it.
@@ -219,7 +219,7 @@ final class PieceHasher {
             this.layout = layout;
             this.pieceLength = layout.segments().pieceLength();
             this.pieces = Sha1Pieces.create();
-            this.batch = batchFor(pieceLength, pieces);
+            this.batch = batchFor(pieceLength, pieces.batched());
             this.buffer = ByteBuffer.allocateDirect(batch > 0 ? batch * pieceLength : READ_SIZE);
         }
 

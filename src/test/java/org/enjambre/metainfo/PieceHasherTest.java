@@ -160,17 +160,14 @@ class PieceHasherTest {
     }
 
     @Test
-    void batchesAreFourPiecesOrMoreForTheNativeEngineAndOneOrNoneOtherwise() throws Exception {
-        Sha1Pieces oneAtATime = SystemProperties.with("enjambre.sha1", "jdk", Sha1Pieces::create);
-        assertThat(PieceHasher.batchFor(1024 * 1024, oneAtATime)).isEqualTo(1);
-        assertThat(PieceHasher.batchFor(PieceHasher.READ_SIZE + 1, oneAtATime)).as("streamed").isZero();
-        Sha1Pieces fourAtATime = Sha1Pieces.create();
-        if (fourAtATime.batched()) {
-            assertThat(PieceHasher.batchFor(16 * 1024, fourAtATime)).isEqualTo(256);
-            assertThat(PieceHasher.batchFor(1024 * 1024, fourAtATime)).isEqualTo(4);
-            assertThat(PieceHasher.batchFor(4 * 1024 * 1024, fourAtATime)).isEqualTo(4);
-            assertThat(PieceHasher.batchFor(8 * 1024 * 1024, fourAtATime)).as("streamed").isZero();
-        }
+    void batchesAreFourPiecesOrMoreSideBySideAndOneOrNoneOtherwise() throws Exception {
+        assertThat(PieceHasher.batchFor(1024 * 1024, false)).isEqualTo(1);
+        assertThat(PieceHasher.batchFor(PieceHasher.READ_SIZE + 1, false)).as("streamed").isZero();
+        assertThat(PieceHasher.batchFor(16 * 1024, true)).isEqualTo(256);
+        assertThat(PieceHasher.batchFor(1024 * 1024, true)).isEqualTo(4);
+        assertThat(PieceHasher.batchFor(4 * 1024 * 1024, true)).isEqualTo(4);
+        assertThat(PieceHasher.batchFor(8 * 1024 * 1024, true)).as("streamed").isZero();
+        assertThat(SystemProperties.with("enjambre.sha1", "jdk", Sha1Pieces::sideBySide)).isFalse();
     }
 
     @Test
