@@ -3,6 +3,7 @@ package org.enjambre.storage;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
+import java.lang.foreign.Arena;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.enjambre.hash.Sha1;
+import org.enjambre.hash.Sha1Pieces;
 import org.enjambre.metainfo.FileLayout;
 import org.enjambre.metainfo.Info;
 import org.enjambre.metainfo.TorrentFile;
@@ -35,7 +37,8 @@ import org.enjambre.metainfo.TorrentFile;
  * across file boundaries, through a bounded cache of open files ({@link #DEFAULT_MAX_OPEN_FILES}).
  * Nothing is preallocated: files grow (sparse) as blocks land. A piece is verified by reading it back
  * in {@link #HASH_READ_CHUNK}-byte chunks into SHA-1, so memory stays small whatever the piece size or
- * torrent size.
+ * torrent size; a recheck with the side-by-side engine ({@link Sha1Pieces}) reads four whole pieces at
+ * a time instead (at most {@link #MAX_SIDE_BY_SIDE_PIECE} each).
  *
  * <p>Nothing is created outside the download folder ({@link DownloadFolder}): every path is checked
  * when the storage is opened, and again before a file is opened or a folder created.
@@ -54,6 +57,12 @@ public final class TorrentStorage implements AutoCloseable {
     public static final int HASH_READ_CHUNK = 256 * 1024;
     /** Most threads a recheck uses, whatever the machine (disks do not like more readers). */
     public static final int MAX_RECHECK_THREADS = 4;
+    /**
+     * Largest piece a recheck reads four at a time to hash them side by side ({@link Sha1Pieces}):
+     * a worker then holds four pieces, 16 MiB at most; larger pieces stream through
+     * {@link #HASH_READ_CHUNK} as before.
+     */
+    static final int MAX_SIDE_BY_SIDE_PIECE = 4 * 1024 * 1024;
     /**
      * Most bytes handed to one write call: a whole piece arrives in one buffer, and is written a
      * block's size at a time. The kernel sizes new page-cache folios by the write: a 1 MiB write
@@ -257,7 +266,23 @@ public final class TorrentStorage implements AutoCloseable {
         AtomicInteger next = new AtomicInteger();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         int total = hashCount;
+        // Side by side (Sha1Pieces): a worker takes four pieces at a time, reads them whole into one
+        // buffer and hashes them in one call, twice the speed of one piece after another.
+        boolean sideBySide = Sha1Pieces.sideBySide() && info.pieceLength() <= MAX_SIDE_BY_SIDE_PIECE;
         Runnable work = () -> {
+            if (sideBySide) {
+                recheckSideBySide(toHash, total, next, failure, verdict -> {
+                    int v = validCount.get();
+                    if (verdict.valid()) {
+                        synchronized (valid) {
+                            valid.set(verdict.piece());
+                        }
+                        v = validCount.incrementAndGet();
+                    }
+                    progress.update(checked.incrementAndGet(), v, pieceCount);
+                });
+                return;
+            }
             ByteBuffer buffer = ByteBuffer.allocateDirect(HASH_READ_CHUNK);
             Sha1 digest = Sha1.create();
             while (failure.get() == null && !Thread.currentThread().isInterrupted()) {
@@ -435,6 +460,56 @@ public final class TorrentStorage implements AutoCloseable {
             return false;
         }
         return info.pieceHashMatches(piece, digest.digest());
+    }
+
+    /** One piece's outcome in a recheck. */
+    private record Verdict(int piece, boolean valid) {
+    }
+
+    /**
+     * A recheck worker with the side-by-side engine: takes {@link Sha1Pieces#LANES} entries of
+     * {@code toHash} at a time, reads those pieces whole into one buffer (only the torrent's last
+     * piece, always last in {@code toHash}, may be shorter) and hashes them in one call. The buffer
+     * lives in a confined arena, freed when the worker ends rather than whenever a collection runs.
+     */
+    private void recheckSideBySide(int[] toHash, int total, AtomicInteger next, AtomicReference<Throwable> failure,
+                                   java.util.function.Consumer<Verdict> verdicts) {
+        int lanes = Sha1Pieces.LANES;
+        int pieceLength = info.pieceLength();
+        try (Arena arena = Arena.ofConfined()) {
+            ByteBuffer batch = arena.allocate((long) lanes * pieceLength, 64).asByteBuffer();
+            Sha1Pieces engine = Sha1Pieces.create();
+            byte[] digests = new byte[lanes * Sha1.DIGEST_LENGTH];
+            boolean[] present = new boolean[lanes];
+            while (failure.get() == null && !Thread.currentThread().isInterrupted()) {
+                int k = next.getAndAdd(lanes);
+                if (k >= total) {
+                    return;
+                }
+                int n = Math.min(lanes, total - k);
+                int bytes = 0;
+                for (int i = 0; i < n; i++) {
+                    int piece = toHash[k + i];
+                    int size = info.pieceSize(piece);
+                    try {
+                        transfer((long) piece * pieceLength, batch.slice(i * pieceLength, size), false);
+                        present[i] = true;
+                    } catch (NoSuchFileException | EOFException missing) {
+                        present[i] = false; // not valid; its slot is hashed for nothing
+                    }
+                    bytes = i * pieceLength + size;
+                }
+                engine.digest(batch.slice(0, bytes), pieceLength, digests, 0);
+                for (int i = 0; i < n; i++) {
+                    int piece = toHash[k + i];
+                    boolean ok = present[i] && info.pieceHashMatches(piece,
+                            Arrays.copyOfRange(digests, i * Sha1.DIGEST_LENGTH, (i + 1) * Sha1.DIGEST_LENGTH));
+                    verdicts.accept(new Verdict(piece, ok));
+                }
+            }
+        } catch (Throwable t) {
+            failure.compareAndSet(null, t);
+        }
     }
 
     /** Moves {@code buffer.remaining()} bytes between the buffer and the content at {@code offset}. */

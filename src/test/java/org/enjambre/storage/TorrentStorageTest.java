@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.enjambre.metainfo.Info;
 import org.enjambre.metainfo.TorrentFile;
+import org.enjambre.testutil.SystemProperties;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -200,6 +201,17 @@ class TorrentStorageTest {
 
     @Test
     void recheckFindsExactlyTheValidPiecesWithMissingTruncatedAndCorruptFiles() throws Exception {
+        // Piece by piece (jdk), and four side by side where the native engine loaded (auto): ten
+        // pieces make two batches of four and one of two, the last piece short.
+        for (String engine : new String[] {"jdk", "auto"}) {
+            SystemProperties.with("enjambre.sha1", engine, () -> {
+                recheckFindsExactlyTheValidPieces(dir.resolve(engine));
+                return null;
+            });
+        }
+    }
+
+    private void recheckFindsExactlyTheValidPieces(Path dir) throws Exception {
         // 8 files of 20,000 bytes in pieces of 16 KiB: pieces straddle files, so one bad file spoils its neighbours' edge pieces.
         String[] paths = new String[8];
         int[] lengths = new int[8];
