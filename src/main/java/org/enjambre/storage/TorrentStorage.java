@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.enjambre.hash.Sha1;
 import org.enjambre.hash.Sha1Pieces;
 import org.enjambre.metainfo.FileLayout;
@@ -269,18 +270,19 @@ public final class TorrentStorage implements AutoCloseable {
         // Side by side (Sha1Pieces): a worker takes four pieces at a time, reads them whole into one
         // buffer and hashes them in one call, twice the speed of one piece after another.
         boolean sideBySide = Sha1Pieces.sideBySide() && info.pieceLength() <= MAX_SIDE_BY_SIDE_PIECE;
+        Consumer<Verdict> record = verdict -> {
+            int v = validCount.get();
+            if (verdict.valid()) {
+                synchronized (valid) {
+                    valid.set(verdict.piece());
+                }
+                v = validCount.incrementAndGet();
+            }
+            progress.update(checked.incrementAndGet(), v, pieceCount);
+        };
         Runnable work = () -> {
             if (sideBySide) {
-                recheckSideBySide(toHash, total, next, failure, verdict -> {
-                    int v = validCount.get();
-                    if (verdict.valid()) {
-                        synchronized (valid) {
-                            valid.set(verdict.piece());
-                        }
-                        v = validCount.incrementAndGet();
-                    }
-                    progress.update(checked.incrementAndGet(), v, pieceCount);
-                });
+                recheckSideBySide(toHash, total, next, failure, record);
                 return;
             }
             ByteBuffer buffer = ByteBuffer.allocateDirect(HASH_READ_CHUNK);
@@ -292,15 +294,7 @@ public final class TorrentStorage implements AutoCloseable {
                 }
                 int piece = toHash[k];
                 try {
-                    boolean ok = hashMatches(piece, buffer, digest);
-                    int v = validCount.get();
-                    if (ok) {
-                        synchronized (valid) {
-                            valid.set(piece);
-                        }
-                        v = validCount.incrementAndGet();
-                    }
-                    progress.update(checked.incrementAndGet(), v, pieceCount);
+                    record.accept(new Verdict(piece, hashMatches(piece, buffer, digest)));
                 } catch (Throwable t) {
                     failure.compareAndSet(null, t);
                     return;
@@ -473,7 +467,7 @@ public final class TorrentStorage implements AutoCloseable {
      * lives in a confined arena, freed when the worker ends rather than whenever a collection runs.
      */
     private void recheckSideBySide(int[] toHash, int total, AtomicInteger next, AtomicReference<Throwable> failure,
-                                   java.util.function.Consumer<Verdict> verdicts) {
+                                   Consumer<Verdict> verdicts) {
         int lanes = Sha1Pieces.LANES;
         int pieceLength = info.pieceLength();
         try (Arena arena = Arena.ofConfined()) {
