@@ -96,6 +96,7 @@ class DemoCommandIT {
         // demo must not signal them again, which a node takes for "stop now" (Signals).
         int web = FreePorts.next();
         Path work = dir.resolve("demo");
+        String said;
         try (Proc demo = Proc.enjambre("demo", dir, "demo", "--leechers", "1", "--size", "1MiB",
                 "--web-port", Integer.toString(web), "--keep", "--dir", work.toString())) {
             try {
@@ -106,12 +107,13 @@ class DemoCommandIT {
                 demo.terminate();
                 assertThat(demo.awaitExit(60)).as("stdout: %s%nstderr: %s", demo.out, demo.err).isZero();
                 assertNothingLeftRunning();
+                said = String.join("\n", demo.out);
             } finally {
                 killLeftovers();
             }
         }
         for (String node : new String[] {"tracker-1", "tracker-2", "seeder", "leecher-1"}) {
-            assertThat(Files.readAllLines(work.resolve("logs").resolve(node + ".log"))).as(node)
+            assertThat(Files.readAllLines(work.resolve("logs").resolve(node + ".log"))).as("%s's log; the demo said:%n%s", node, said)
                     .contains("node stopped").noneMatch(l -> l.contains("again, stopping now"));
         }
     }

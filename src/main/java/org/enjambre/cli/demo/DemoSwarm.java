@@ -474,23 +474,27 @@ public final class DemoSwarm implements AutoCloseable {
             }
         }
         long deadline = System.nanoTime() + options.jvm().stopTimeout().toNanos();
+        // An interrupt does not cut the wait short: the first Ctrl-C interrupts the demo's main
+        // thread, and that interrupt can land after the thread has begun this stop (DemoCommand); a
+        // second Ctrl-C ends the demo's JVM at once (Signals), and each child with its stdin.
+        boolean interrupted = false;
         for (Child c : group) {
-            boolean interrupted = false;
-            try {
-                long left = Math.max(0, deadline - System.nanoTime());
-                if (!c.process().waitFor(left, TimeUnit.NANOSECONDS)) {
-                    log.accept(c.name() + " did not stop within " + options.jvm().stopTimeout().toSeconds() + " s: killing it");
-                    c.process().destroyForcibly();
-                    c.process().waitFor(10, TimeUnit.SECONDS);
+            while (true) {
+                try {
+                    long left = Math.max(0, deadline - System.nanoTime());
+                    if (!c.process().waitFor(left, TimeUnit.NANOSECONDS)) {
+                        log.accept(c.name() + " did not stop within " + options.jvm().stopTimeout().toSeconds() + " s: killing it");
+                        c.process().destroyForcibly();
+                        c.process().waitFor(10, TimeUnit.SECONDS);
+                    }
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
-            } catch (InterruptedException e) {
-                // A second Ctrl-C: still make sure the child goes.
-                interrupted = true;
-                c.process().destroyForcibly();
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
