@@ -51,7 +51,7 @@ import org.enjambre.web.ApiToken;
 public final class DemoSwarm implements AutoCloseable {
     /** How long one node may take to start (JVM, Hazelcast join, the seeder's data check). */
     public static final Duration NODE_START_TIMEOUT = Duration.ofSeconds(120);
-    /** How long a node may take to stop after SIGTERM before it is killed. */
+    /** How long a node may take to stop once asked (its stdin closed) before it is killed. */
     public static final Duration NODE_STOP_TIMEOUT = Duration.ofSeconds(30);
     /** Largest generated file (the demo writes it to a temporary folder, plus one copy per leecher). */
     public static final long MAX_SIZE = 4L << 30;
@@ -434,7 +434,7 @@ public final class DemoSwarm implements AutoCloseable {
 
     /**
      * Stops every child: the peer nodes first (their {@code stopped} announce still finds a tracker),
-     * then the trackers one by one; each gets SIGTERM and {@link #NODE_STOP_TIMEOUT}, then SIGKILL. Removes the
+     * then the trackers one by one; each has its stdin closed and {@link #NODE_STOP_TIMEOUT}, then SIGKILL. Removes the
      * work folder unless {@code keep}. Safe to call twice and from a shutdown hook.
      */
     @Override
